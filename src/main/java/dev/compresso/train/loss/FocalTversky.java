@@ -1,0 +1,80 @@
+package dev.compresso.train.loss;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Focal Tversky loss for binary segmentation (Abraham &amp; Khan, "A Novel Focal Tversky loss function
+ * with improved Attention U-Net for lesion segmentation", ISBI 2019).
+ *
+ * <p>Per sample: {@code TI = (TP + s) / (TP + alpha*FN + beta*FP + s)} with soft counts {@code TP = sum(t*p)},
+ * {@code FN = sum(t*(1-p))}, {@code FP = sum((1-t)*p)}, and loss {@code (1 - TI)^gamma}. {@code alpha}
+ * weighs false negatives, as in the paper's code; the batch loss is the mean over samples.
+ */
+public final class FocalTversky implements Loss {
+
+  public static final double ALPHA_DEFAULT = 0.7;
+  public static final double BETA_DEFAULT = 0.3;
+  public static final double GAMMA_DEFAULT = 0.75;
+  public static final double SMOOTH_DEFAULT = 1.0;
+
+  private final double alpha;
+  private final double beta;
+  private final double gamma;
+  private final double smooth;
+
+  public FocalTversky() {
+    this(ALPHA_DEFAULT, BETA_DEFAULT, GAMMA_DEFAULT, SMOOTH_DEFAULT);
+  }
+
+  public FocalTversky(double alpha, double beta, double gamma, double smooth) {
+    if (alpha < 0 || beta < 0 || gamma <= 0 || smooth < 0) {
+      throw new IllegalArgumentException(String.format(
+          "focal-tversky needs alpha, beta, smooth >= 0 and gamma > 0; got alpha=%s beta=%s gamma=%s smooth=%s",
+          alpha, beta, gamma, smooth));
+    }
+    this.alpha = alpha;
+    this.beta = beta;
+    this.gamma = gamma;
+    this.smooth = smooth;
+  }
+
+  @Override
+  public String name() {
+    return "focal-tversky";
+  }
+
+  @Override
+  public Operand<TFloat32> build(Ops tf, Operand<TFloat32> yTrue, Operand<TFloat32> yPred) {
+    Operand<TFloat32> t = Loss.perSampleRows(tf, yTrue);
+    Operand<TFloat32> p = Loss.perSampleRows(tf, yPred);
+    Operand<TFloat32> one = tf.constant(1f);
+    Operand<TFloat32> tp = tf.sum(tf.math.mul(t, p), tf.constant(1));
+    Operand<TFloat32> fn = tf.sum(tf.math.mul(t, tf.math.sub(one, p)), tf.constant(1));
+    Operand<TFloat32> fp = tf.sum(tf.math.mul(tf.math.sub(one, t), p), tf.constant(1));
+    Operand<TFloat32> s = tf.constant((float) smooth);
+    Operand<TFloat32> denominator = tf.math.add(tf.math.add(tf.math.add(tp, tf.math.mul(tf.constant((float) alpha), fn)),
+        tf.math.mul(tf.constant((float) beta), fp)), s);
+    Operand<TFloat32> ti = tf.math.div(tf.math.add(tp, s), denominator);
+    // 1 - TI is >= 0 in exact arithmetic; clamp so rounding never feeds a negative base to pow
+    Operand<TFloat32> base = tf.math.maximum(tf.math.sub(one, ti), tf.constant(0f));
+    return tf.math.mean(tf.math.pow(base, tf.constant((float) gamma)), tf.constant(0));
+  }
+
+  @Override
+  public double sample(float[] yTrue, float[] yPred, int offset, int length) {
+    double tp = 0;
+    double fn = 0;
+    double fp = 0;
+    for (int i = offset; i < offset + length; i++) {
+      double t = yTrue[i];
+      double p = yPred[i];
+      tp += t * p;
+      fn += t * (1 - p);
+      fp += (1 - t) * p;
+    }
+    double ti = (tp + smooth) / (tp + alpha * fn + beta * fp + smooth);
+    return Math.pow(Math.max(0, 1 - ti), gamma);
+  }
+}

@@ -1,0 +1,171 @@
+package dev.compresso.train;
+
+import dev.compresso.BadInputException;
+import dev.compresso.data.Dataset;
+import dev.compresso.report.ProgressBar;
+import dev.compresso.train.loss.Loss;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Fine-tunes a {@link TrainableGraph} in a session: adds a target placeholder, the loss, its gradients
+ * with respect to the trainable variables' reads, and the optimizer's update op, then runs epochs of
+ * shuffled mini-batches.
+ *
+ * <p>Gradients are computed for the trainable variables only and applied with the optimizer's fused
+ * apply ops, so masks, ranges and counters in the same graph never change (DESIGN.md: {@code minimize()}
+ * would train every variable).
+ */
+public final class Trainer {
+
+  private final TrainableGraph model;
+  private final Session session;
+  private final Loss loss;
+  private final Optimizer optimizer;
+  private final Placeholder<TFloat32> target;
+  private final Operand<TFloat32> lossOp;
+  private final Op update;
+  private long step;
+
+  /** What one epoch measured. */
+  public record EpochResult(int epoch, double trainLoss, double validationLoss, double seconds, int steps) {}
+
+  /**
+   * Adds the training ops to the model's graph. Call once per graph; the optimizer's slots are
+   * initialized here, the model's variables must already hold values.
+   */
+  public Trainer(TrainableGraph model, Session session, Loss loss, Optimizer optimizer) {
+    this.model = model;
+    this.session = session;
+    this.loss = loss;
+    this.optimizer = optimizer;
+    Ops tf = Ops.create(model.graph()).withSubScope("training");
+    Shape outShape = model.output().shape();
+    target = tf.withName("target").placeholder(TFloat32.class, Placeholder.shape(outShape));
+    lossOp = tf.withName("loss").identity(loss.build(tf, target, model.output()));
+    List<TrainableVariable> vars = model.trainables();
+    Output<?>[] reads = vars.stream().map(TrainableVariable::read).toArray(Output<?>[]::new);
+    Output<?>[] grads = model.graph().addGradients(lossOp.asOutput(), reads);
+    List<Output<TFloat32>> gradients = new ArrayList<>();
+    for (int i = 0; i < grads.length; i++) {
+      if (grads[i] == null) {
+        throw new IllegalStateException("no gradient reaches variable " + vars.get(i).name());
+      }
+      @SuppressWarnings("unchecked")
+      Output<TFloat32> g = (Output<TFloat32>) grads[i];
+      gradients.add(g);
+    }
+    update = optimizer.build(tf, vars, gradients);
+    optimizer.initialize(session);
+  }
+
+  /** One optimizer step on a batch; returns the batch loss before the update. */
+  public float step(Dataset.Batch batch) {
+    step++;
+    try (AutoCloseableList open = new AutoCloseableList()) {
+      Session.Runner runner = session.runner()
+          .feed(model.input(), open.add(Tensors.of(batch.x(), batch.xShape())))
+          .feed(target, open.add(Tensors.of(batch.y(), batch.yShape())))
+          .fetch(lossOp)
+          .addTarget(update);
+      optimizer.feed(runner, step, open);
+      try (Result r = runner.run()) {
+        float value = Tensors.scalar(r.get(0));
+        if (!Float.isFinite(value)) {
+          throw new BadInputException(String.format("training diverged: %s loss is %s at step %d; lower "
+              + "--learning-rate or check the data for extreme values", loss.name(), value, step));
+        }
+        return value;
+      }
+    }
+  }
+
+  /**
+   * Runs {@code config.epochs()} epochs over {@code train}, evaluating {@code loss} on {@code validation}
+   * (if non-null) after each, with a progress bar on {@code progress} (may be null).
+   */
+  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, PrintStream progress) {
+    checkShapes(train);
+    if (validation != null) {
+      checkShapes(validation);
+    }
+    if (train.size() < config.batchSize()) {
+      throw new BadInputException(String.format("%s has %d training samples, fewer than one batch of %d",
+          train.source(), train.size(), config.batchSize()));
+    }
+    Random rng = new Random(config.seed());
+    List<EpochResult> results = new ArrayList<>();
+    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+      int steps = train.batchCount(config.batchSize(), true);
+      double sum = 0;
+      int n = 0;
+      long start = System.nanoTime();
+      try (ProgressBar bar = progress == null ? null
+          : new ProgressBar(progress, String.format("epoch %d/%d", epoch, config.epochs()), steps)) {
+        for (Dataset.Batch b : train.batches(config.batchSize(), rng, true)) {
+          sum += step(b);
+          n++;
+          if (bar != null) {
+            bar.step(1, String.format("loss %.4f", sum / n));
+          }
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double val = validation == null ? Double.NaN
+          : loss.mean(validation.targets(), Predictor.predict(session, model, validation, config.batchSize()),
+              validation.size());
+      EpochResult r = new EpochResult(epoch, sum / n, val, seconds, n);
+      results.add(r);
+      if (progress != null) {
+        progress.printf("epoch %d/%d: train %s %.4f, validation %s %.4f, %.1f s (%.0f ms/step)%n", epoch,
+            config.epochs(), loss.name(), r.trainLoss(), loss.name(), val, seconds, 1000 * seconds / n);
+      }
+    }
+    return results;
+  }
+
+  /** Steps taken so far. */
+  public long steps() {
+    return step;
+  }
+
+  private void checkShapes(Dataset data) {
+    long[] in = model.input().shape().asArray();
+    long[] out = model.output().shape().asArray();
+    if (!compatible(in, data.inputShape()) || !compatible(out, data.targetShape())) {
+      throw new BadInputException(String.format(
+          "%s: samples are x %s, y %s but the model takes %s and predicts %s", data.source(),
+          Arrays.toString(data.inputShape()), Arrays.toString(data.targetShape()), Arrays.toString(in),
+          Arrays.toString(out)));
+    }
+  }
+
+  /** Whether a per-sample shape fits a model shape whose first (batch) dimension is dropped; -1 matches all. */
+  static boolean compatible(long[] modelShape, long[] sampleShape) {
+    if (modelShape == null || modelShape.length == 0) {
+      return true;
+    }
+    if (modelShape.length != sampleShape.length + 1) {
+      return false;
+    }
+    for (int i = 0; i < sampleShape.length; i++) {
+      long d = modelShape[i + 1];
+      if (d >= 0 && d != sampleShape[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -46,6 +47,26 @@ public final class VariableStore {
     Assign<TFloat32> assign = OpNames.at(tf, name + "/assign").assign(v, feed);
     Operand<TFloat32> read = OpNames.at(tf, name + "/read").identity(v);
     TrainableVariable tv = new TrainableVariable(name, v.asOutput(), read.asOutput(), shape.clone());
+    variables.put(name, tv);
+    feeds.put(name, feed);
+    assigns.put(name, assign);
+    return tv;
+  }
+
+  /**
+   * Registers a float32 ref variable that already exists in the graph (imported from a GraphDef), adding
+   * a placeholder and an {@code Assign} so its value can be set from Java.
+   *
+   * @param read the Identity through which the model reads the variable
+   */
+  public TrainableVariable adopt(String name, Output<TFloat32> ref, Output<TFloat32> read, long[] shape) {
+    if (variables.containsKey(name)) {
+      throw new IllegalArgumentException("variable adopted twice: " + name);
+    }
+    Placeholder<TFloat32> feed = OpNames.at(tf, name + "/compresso_init_value")
+        .placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
+    Assign<TFloat32> assign = OpNames.at(tf, name + "/compresso_assign").assign(ref, feed);
+    TrainableVariable tv = new TrainableVariable(name, ref, read, shape.clone());
     variables.put(name, tv);
     feeds.put(name, feed);
     assigns.put(name, assign);

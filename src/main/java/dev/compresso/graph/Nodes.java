@@ -1,0 +1,77 @@
+package dev.compresso.graph;
+
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.TensorProto;
+import org.tensorflow.proto.TensorShapeProto;
+
+/** Factories for the NodeDefs rewrites add, with the attributes their op definitions require. */
+public final class Nodes {
+
+  private Nodes() {}
+
+  /** A float32 {@code VariableV2} of the given shape. */
+  public static NodeDef variable(String name, long[] shape) {
+    return NodeDef.newBuilder().setName(name).setOp("VariableV2")
+        .putAttr("dtype", type(DataType.DT_FLOAT))
+        .putAttr("shape", AttrValue.newBuilder().setShape(shape(shape)).build())
+        .putAttr("container", AttrValue.newBuilder().setS(ByteString.EMPTY).build())
+        .putAttr("shared_name", AttrValue.newBuilder().setS(ByteString.EMPTY).build())
+        .build();
+  }
+
+  /** {@code Identity} of a float32 tensor. */
+  public static NodeDef identity(String name, String input) {
+    return NodeDef.newBuilder().setName(name).setOp("Identity").addInput(input).putAttr("T", type(DataType.DT_FLOAT))
+        .build();
+  }
+
+  /** Element-wise float32 {@code Mul}. */
+  public static NodeDef mul(String name, String a, String b) {
+    return NodeDef.newBuilder().setName(name).setOp("Mul").addInput(a).addInput(b).putAttr("T", type(DataType.DT_FLOAT))
+        .build();
+  }
+
+  /** A float32 {@code Const} holding {@code values} in the given shape. */
+  public static NodeDef constant(String name, float[] values, long[] shape) {
+    ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : values) {
+      buf.putFloat(v);
+    }
+    buf.flip();
+    TensorProto tensor = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).setTensorShape(shape(shape))
+        .setTensorContent(ByteString.copyFrom(buf)).build();
+    return NodeDef.newBuilder().setName(name).setOp("Const")
+        .putAttr("dtype", type(DataType.DT_FLOAT))
+        .putAttr("value", AttrValue.newBuilder().setTensor(tensor).build())
+        .build();
+  }
+
+  public static AttrValue type(DataType t) {
+    return AttrValue.newBuilder().setType(t).build();
+  }
+
+  public static TensorShapeProto shape(long[] dims) {
+    TensorShapeProto.Builder b = TensorShapeProto.newBuilder();
+    for (long d : dims) {
+      b.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
+    }
+    return b.build();
+  }
+
+  /** The dims of a shape attribute; null for unknown rank. */
+  public static long[] dims(TensorShapeProto shape) {
+    if (shape.getUnknownRank()) {
+      return null;
+    }
+    long[] d = new long[shape.getDimCount()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = shape.getDim(i).getSize();
+    }
+    return d;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.compresso.model;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.tensorflow.proto.GraphDef;
+
+/**
+ * A SavedModel's inference graph in a form Compresso can rewrite and fine-tune: the GraphDef restricted
+ * to what the signature's output needs, every float32 variable as a {@code VariableV2} read through
+ * exactly one {@code Identity} ({@code <var>/read}), and the variables' values.
+ *
+ * @param source the SavedModel directory
+ * @param signatureKey e.g. {@code serving_default}
+ * @param inputKey the signature's input key; {@code inputTensor} is its tensor ({@code node:index})
+ * @param outputKey the signature's output key; {@code outputTensor} is its tensor
+ * @param graph the inference GraphDef
+ * @param variables values by variable node name, in graph order
+ */
+public record ImportedModel(Path source, String signatureKey, String inputKey, String inputTensor, String outputKey,
+    String outputTensor, GraphDef graph, Map<String, VariableValue> variables) {
+
+  /** A float32 variable's shape and values (row-major). */
+  public record VariableValue(long[] shape, float[] values) {
+    public long size() {
+      return values.length;
+    }
+  }
+
+  public ImportedModel {
+    variables = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+  }
+
+  /** The name of the Identity through which the graph reads variable {@code name}. */
+  public static String readOf(String variable) {
+    return variable + "/read";
+  }
+
+  /** The same model with another graph and variable set (after a rewrite). */
+  public ImportedModel with(GraphDef newGraph, Map<String, VariableValue> newVariables) {
+    return new ImportedModel(source, signatureKey, inputKey, inputTensor, outputKey, outputTensor, newGraph,
+        newVariables);
+  }
+
+  public long parameterCount() {
+    return variables.values().stream().mapToLong(VariableValue::size).sum();
+  }
+}

@@ -1,0 +1,154 @@
+package dev.compresso.model;
+
+import dev.compresso.BadInputException;
+import dev.compresso.graph.GraphIndex;
+import dev.compresso.graph.GraphRewriter;
+import dev.compresso.graph.Nodes;
+import dev.compresso.graph.Rewrite;
+import dev.compresso.graph.TensorRef;
+import dev.compresso.train.Tensors;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+
+/**
+ * Reads a TF1-style SavedModel (ref variables, as TF Java's exporter writes) into an {@link ImportedModel}.
+ *
+ * <p>The graph is cut to the ancestors of the signature's output, which drops initializers, savers and
+ * training ops; every variable is then read through exactly one {@code Identity} named {@code
+ * <var>/read} (added by a rewrite where the graph read the ref directly), because gradients are taken
+ * with respect to that read and some gradient functions crash when fed a ref (DESIGN.md).
+ */
+public final class ModelImporter {
+
+  static final Set<String> REF_VARIABLE_OPS = Set.of("VariableV2", "Variable");
+  static final Set<String> RESOURCE_VARIABLE_OPS = Set.of("VarHandleOp", "ReadVariableOp", "StatefulPartitionedCall",
+      "PartitionedCall");
+
+  private ModelImporter() {}
+
+  public static ImportedModel read(Path dir, String tag, String signatureKey) {
+    try (SavedModelBundle bundle = load(dir, tag)) {
+      MetaGraphDef meta = bundle.metaGraphDef();
+      SignatureDef sig = meta.getSignatureDefMap().get(signatureKey);
+      if (sig == null) {
+        throw new BadInputException(String.format("%s: no signature '%s'; signatures: %s", dir, signatureKey,
+            meta.getSignatureDefMap().keySet()));
+      }
+      if (sig.getInputsCount() != 1 || sig.getOutputsCount() != 1) {
+        throw new BadInputException(String.format(
+            "%s: signature '%s' has %d inputs %s and %d outputs %s; Compresso fine-tunes models with one "
+                + "input and one output", dir, signatureKey, sig.getInputsCount(), sig.getInputsMap().keySet(),
+            sig.getOutputsCount(), sig.getOutputsMap().keySet()));
+      }
+      Map.Entry<String, TensorInfo> in = sig.getInputsMap().entrySet().iterator().next();
+      Map.Entry<String, TensorInfo> out = sig.getOutputsMap().entrySet().iterator().next();
+      GraphIndex full = new GraphIndex(meta.getGraphDef());
+      String outputNode = TensorRef.parse(out.getValue().getName()).node();
+      String inputNode = TensorRef.parse(in.getValue().getName()).node();
+      Set<String> keep = full.ancestors(List.of(outputNode));
+      if (!keep.contains(inputNode)) {
+        throw new BadInputException(String.format("%s: signature output %s does not depend on input %s", dir,
+            out.getValue().getName(), in.getValue().getName()));
+      }
+      GraphIndex inference = new GraphIndex(full.restrictTo(keep));
+      List<String> resource = new ArrayList<>();
+      List<String> variables = new ArrayList<>();
+      for (NodeDef n : inference.nodes()) {
+        if (RESOURCE_VARIABLE_OPS.contains(n.getOp())) {
+          resource.add(n.getName() + " (" + n.getOp() + ")");
+        } else if (REF_VARIABLE_OPS.contains(n.getOp())) {
+          if (n.getAttrOrThrow("dtype").getType() != DataType.DT_FLOAT) {
+            throw new BadInputException(String.format("%s: variable %s is %s; only float32 variables are supported",
+                dir, n.getName(), n.getAttrOrThrow("dtype").getType()));
+          }
+          variables.add(n.getName());
+        }
+      }
+      if (!resource.isEmpty()) {
+        throw new BadInputException(String.format("%s is a TF2/Keras SavedModel (function calls and resource "
+            + "variables: %s); fine-tuning needs the TF2 importer, which has not landed yet", dir,
+            resource.size() > 5 ? resource.subList(0, 5) + " and " + (resource.size() - 5) + " more" : resource));
+      }
+      GraphDef graph = GraphRewriter.apply(inference.graph(), singleReads(inference, variables));
+      Map<String, ImportedModel.VariableValue> values = readValues(bundle.session(), inference, variables);
+      return new ImportedModel(dir, signatureKey, in.getKey(), in.getValue().getName(), out.getKey(),
+          out.getValue().getName(), graph, values);
+    }
+  }
+
+  private static SavedModelBundle load(Path dir, String tag) {
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      throw new BadInputException(dir + ": no such SavedModel directory");
+    }
+    if (!java.nio.file.Files.isRegularFile(dir.resolve("saved_model.pb"))) {
+      throw new BadInputException(dir + ": not a SavedModel (no saved_model.pb)");
+    }
+    try {
+      return SavedModelBundle.load(dir.toString(), tag);
+    } catch (RuntimeException e) {
+      throw new BadInputException(dir + ": TensorFlow could not load the SavedModel with tag '" + tag + "': "
+          + firstLine(e.getMessage()), e);
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "(no message)";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** Rewrites so that every data use of each variable goes through one Identity {@code <var>/read}. */
+  private static List<Rewrite> singleReads(GraphIndex graph, List<String> variables) {
+    List<Rewrite> rewrites = new ArrayList<>();
+    for (String v : variables) {
+      String read = ImportedModel.readOf(v);
+      NodeDef existing = graph.find(read);
+      boolean haveRead = existing != null && existing.getOp().equals("Identity")
+          && TensorRef.parse(existing.getInput(0)).node().equals(v);
+      if (existing != null && !haveRead) {
+        throw new BadInputException("graph has a node " + read + " that is not the Identity read of variable " + v);
+      }
+      if (!haveRead) {
+        rewrites.add(new Rewrite.AddNode(Nodes.identity(read, v)));
+      }
+      for (GraphIndex.Use use : graph.uses(v)) {
+        if (!use.ref().control() && !use.consumer().getName().equals(read)) {
+          rewrites.add(new Rewrite.SetInput(use.consumer().getName(), use.position(), read));
+        }
+      }
+    }
+    return rewrites;
+  }
+
+  private static Map<String, ImportedModel.VariableValue> readValues(Session session, GraphIndex graph,
+      List<String> variables) {
+    Map<String, ImportedModel.VariableValue> values = new LinkedHashMap<>();
+    if (variables.isEmpty()) {
+      return values;
+    }
+    Session.Runner runner = session.runner();
+    variables.forEach(runner::fetch);
+    try (Result r = runner.run()) {
+      for (int i = 0; i < variables.size(); i++) {
+        long[] shape = r.get(i).shape().asArray();
+        values.put(variables.get(i), new ImportedModel.VariableValue(shape, Tensors.read(r.get(i))));
+      }
+    }
+    return values;
+  }
+}

@@ -63,7 +63,8 @@ public final class FocalTversky implements Loss {
   }
 
   @Override
-  public double sample(float[] yTrue, float[] yPred, int offset, int length) {
+  public double sample(float[] yTrue, float[] yPred, int offset, long[] sampleShape) {
+    int length = BatchLayout.elements(sampleShape);
     double tp = 0;
     double fn = 0;
     double fp = 0;

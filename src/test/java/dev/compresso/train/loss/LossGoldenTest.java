@@ -66,6 +66,13 @@ class LossGoldenTest {
   }
 
   @Test
+  void focalTverskyOfPerfectPredictionIsTheFloor() {
+    // TI = 1 exactly, so 1 - TI is floored at 1e-7: (1e-7)^0.75 = 10^-5.25 = 5.6234e-6
+    assertGolden(new FocalTversky(), Math.pow(10, -5.25), new float[] {1, 0, 1, 0}, new float[] {1, 0, 1, 0},
+        new long[] {1, 4});
+  }
+
+  @Test
   void binaryCrossEntropyClipsLikeKeras() {
     // p clipped to [1e-7, 1 - 1e-7]; in float32 1 - 1e-7 rounds to 1 - 2^-23, so log(1 - p) at p = 1 is
     // ln(2^-23) = -15.94238515, and log(p) at p = 0 is ln(1e-7) = -16.11809565.

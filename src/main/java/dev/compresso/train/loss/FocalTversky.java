@@ -11,6 +11,12 @@ import org.tensorflow.types.TFloat32;
  * <p>Per sample: {@code TI = (TP + s) / (TP + alpha*FN + beta*FP + s)} with soft counts {@code TP = sum(t*p)},
  * {@code FN = sum(t*(1-p))}, {@code FP = sum((1-t)*p)}, and loss {@code (1 - TI)^gamma}. {@code alpha}
  * weighs false negatives, as in the paper's code; the batch loss is the mean over samples.
+ *
+ * <p>{@code 1 - TI} is floored at {@link #BASE_FLOOR} before the power, in both forms: the derivative of
+ * {@code x^gamma} is infinite at {@code x = 0} for {@code gamma < 1}, so a single perfectly predicted
+ * sample (hard 0/1 predictions, reachable once a sigmoid saturates in float32) would turn every gradient
+ * of the batch into NaN. With the floor that sample gets zero gradient and a loss of
+ * {@code BASE_FLOOR^gamma} (5.6e-6 at the defaults) instead of 0.
  */
 public final class FocalTversky implements Loss {
 
@@ -18,6 +24,9 @@ public final class FocalTversky implements Loss {
   public static final double BETA_DEFAULT = 0.3;
   public static final double GAMMA_DEFAULT = 0.75;
   public static final double SMOOTH_DEFAULT = 1.0;
+
+  /** The smallest {@code 1 - TI} raised to {@code gamma}: Keras' fuzz factor, {@code 1e-7}. */
+  public static final double BASE_FLOOR = 1e-7;
 
   private final double alpha;
   private final double beta;
@@ -57,13 +66,13 @@ public final class FocalTversky implements Loss {
     Operand<TFloat32> denominator = tf.math.add(tf.math.add(tf.math.add(tp, tf.math.mul(tf.constant((float) alpha), fn)),
         tf.math.mul(tf.constant((float) beta), fp)), s);
     Operand<TFloat32> ti = tf.math.div(tf.math.add(tp, s), denominator);
-    // 1 - TI is >= 0 in exact arithmetic; clamp so rounding never feeds a negative base to pow
-    Operand<TFloat32> base = tf.math.maximum(tf.math.sub(one, ti), tf.constant(0f));
+    Operand<TFloat32> base = tf.math.maximum(tf.math.sub(one, ti), tf.constant((float) BASE_FLOOR));
     return tf.math.mean(tf.math.pow(base, tf.constant((float) gamma)), tf.constant(0));
   }
 
   @Override
-  public double sample(float[] yTrue, float[] yPred, int offset, int length) {
+  public double sample(float[] yTrue, float[] yPred, int offset, long[] sampleShape) {
+    int length = BatchLayout.elements(sampleShape);
     double tp = 0;
     double fn = 0;
     double fp = 0;
@@ -75,6 +84,6 @@ public final class FocalTversky implements Loss {
       fp += (1 - t) * p;
     }
     double ti = (tp + smooth) / (tp + alpha * fn + beta * fp + smooth);
-    return Math.pow(Math.max(0, 1 - ti), gamma);
+    return Math.pow(Math.max(BASE_FLOOR, 1 - ti), gamma);
   }
 }

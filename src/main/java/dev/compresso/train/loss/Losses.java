@@ -13,6 +13,11 @@ public final class Losses {
 
   static {
     register("focal-tversky", FocalTversky::new);
+    register("dice", Dice::new);
+    register("iou", Iou::new);
+    register("bce", BinaryCrossEntropy::new);
+    register("cce", CategoricalCrossEntropy::new);
+    register("mse", MeanSquaredError::new);
   }
 
   private Losses() {}

@@ -89,6 +89,11 @@ public final class Dataset {
     return targetShape.clone();
   }
 
+  /** Shape of all targets, {@code [size, ...targetShape]}, as losses and metrics take it. */
+  public long[] allTargetsShape() {
+    return prepend(size, targetShape);
+  }
+
   /** The flat input array; callers must not modify it. */
   public float[] inputs() {
     return x;

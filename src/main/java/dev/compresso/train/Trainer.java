@@ -125,7 +125,7 @@ public final class Trainer {
       double seconds = (System.nanoTime() - start) / 1e9;
       double val = validation == null ? Double.NaN
           : loss.mean(validation.targets(), Predictor.predict(session, model, validation, config.batchSize()),
-              validation.size());
+              validation.allTargetsShape());
       EpochResult r = new EpochResult(epoch, sum / n, val, seconds, n);
       results.add(r);
       if (progress != null) {

@@ -9,6 +9,7 @@ import dev.compresso.train.Predictor;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.loss.FocalTversky;
 import dev.compresso.train.loss.Loss;
+import dev.compresso.train.metric.Metrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,8 +79,8 @@ public final class MakeBundledUNet {
       UNet.Built built = unet.build(g, seed);
       built.store().assign(s, trained);
       float[] pred = Predictor.predict(s, built.model(), test, 16);
-      double testLoss = loss.mean(test.targets(), pred, test.size());
-      double dice = hardDice(test.targets(), pred, test.size());
+      double testLoss = loss.mean(test.targets(), pred, test.allTargetsShape());
+      double dice = Metrics.byName("dice").mean(test.targets(), pred, test.allTargetsShape());
       System.err.printf("test (%s): focal-Tversky %.4f, Dice %.4f%n", test.source(), testLoss, dice);
       Signature sig = Signature.builder("serving_default")
           .input(UNet.INPUT_NAME, built.model().input())
@@ -90,23 +91,6 @@ public final class MakeBundledUNet {
           test, testLoss, dice), StandardCharsets.UTF_8);
       System.err.println("wrote " + out);
     }
-  }
-
-  /** Mean per-sample Dice of predictions thresholded at 0.5 (both empty counts as 1). */
-  static double hardDice(float[] t, float[] p, int samples) {
-    int per = t.length / samples;
-    double sum = 0;
-    for (int s = 0; s < samples; s++) {
-      double inter = 0;
-      double total = 0;
-      for (int i = s * per; i < (s + 1) * per; i++) {
-        double pb = p[i] > 0.5f ? 1 : 0;
-        inter += pb * t[i];
-        total += pb + t[i];
-      }
-      sum += total == 0 ? 1 : 2 * inter / total;
-    }
-    return sum / samples;
   }
 
   private static String readme(long params, Dataset train, FitConfig config, float lr,

@@ -58,12 +58,12 @@ class TrainerTest {
       tiny.init(s);
       Map<String, float[]> before = tiny.store.read(s);
       FocalTversky loss = new FocalTversky();
-      double lossBefore = loss.mean(data.targets(), Predictor.predict(s, tiny.model, data, 16), data.size());
+      double lossBefore = loss.mean(data.targets(), Predictor.predict(s, tiny.model, data, 16), data.allTargetsShape());
       Trainer trainer = new Trainer(tiny.model, s, loss, new Adam(0.05f));
       List<Trainer.EpochResult> history =
           trainer.fit(data, null, FitConfig.builder().optEpochs(6).optBatchSize(8).optSeed(1).build(), null);
       Map<String, float[]> after = tiny.store.read(s);
-      double lossAfter = loss.mean(data.targets(), Predictor.predict(s, tiny.model, data, 16), data.size());
+      double lossAfter = loss.mean(data.targets(), Predictor.predict(s, tiny.model, data, 16), data.allTargetsShape());
 
       assertEquals(6, history.size());
       assertEquals(48, trainer.steps());

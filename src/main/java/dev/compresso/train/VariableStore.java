@@ -28,12 +28,14 @@ import org.tensorflow.types.TFloat32;
 public final class VariableStore {
 
   private final Ops tf;
+  private final OpNames names;
   private final Map<String, TrainableVariable> variables = new LinkedHashMap<>();
   private final Map<String, Placeholder<TFloat32>> feeds = new LinkedHashMap<>();
   private final Map<String, Assign<TFloat32>> assigns = new LinkedHashMap<>();
 
   public VariableStore(Graph graph) {
     this.tf = Ops.create(graph);
+    this.names = new OpNames(tf);
   }
 
   /** Creates a variable called {@code name} (a full op name) and returns it; its read is an Identity. */
@@ -41,11 +43,11 @@ public final class VariableStore {
     if (variables.containsKey(name)) {
       throw new IllegalArgumentException("variable created twice: " + name);
     }
-    Variable<TFloat32> v = OpNames.at(tf, name).variable(Shape.of(shape), TFloat32.class);
-    Placeholder<TFloat32> feed = OpNames.at(tf, name + "/init_value")
+    Variable<TFloat32> v = names.at(name).variable(Shape.of(shape), TFloat32.class);
+    Placeholder<TFloat32> feed = names.at(name + "/init_value")
         .placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
-    Assign<TFloat32> assign = OpNames.at(tf, name + "/assign").assign(v, feed);
-    Operand<TFloat32> read = OpNames.at(tf, name + "/read").identity(v);
+    Assign<TFloat32> assign = names.at(name + "/assign").assign(v, feed);
+    Operand<TFloat32> read = names.at(name + "/read").identity(v);
     TrainableVariable tv = new TrainableVariable(name, v.asOutput(), read.asOutput(), shape.clone());
     variables.put(name, tv);
     feeds.put(name, feed);
@@ -63,14 +65,19 @@ public final class VariableStore {
     if (variables.containsKey(name)) {
       throw new IllegalArgumentException("variable adopted twice: " + name);
     }
-    Placeholder<TFloat32> feed = OpNames.at(tf, name + "/compresso_init_value")
+    Placeholder<TFloat32> feed = names.at(name + "/compresso_init_value")
         .placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
-    Assign<TFloat32> assign = OpNames.at(tf, name + "/compresso_assign").assign(ref, feed);
+    Assign<TFloat32> assign = names.at(name + "/compresso_assign").assign(ref, feed);
     TrainableVariable tv = new TrainableVariable(name, ref, read, shape.clone());
     variables.put(name, tv);
     feeds.put(name, feed);
     assigns.put(name, assign);
     return tv;
+  }
+
+  /** Exact op names in this store's graph; models built next to the store use the same instance. */
+  public OpNames names() {
+    return names;
   }
 
   /** Every variable, in creation order. */

@@ -96,23 +96,25 @@ public record UNet(int size, int channels, int baseFilters, int depth) {
     private final VariableStore store;
     private final Map<String, float[]> init;
     private final Random rng;
+    private final OpNames names;
 
     Layers(Ops tf, VariableStore store, Map<String, float[]> init, Random rng) {
       this.tf = tf;
+      this.names = store.names();
       this.store = store;
       this.init = init;
       this.rng = rng;
     }
 
     Operand<TFloat32> convRelu(String name, Operand<TFloat32> x, int in, int out, int k) {
-      return OpNames.at(tf, name + "/relu").nn.relu(conv(name, x, in, out, k));
+      return names.at(name + "/relu").nn.relu(conv(name, x, in, out, k));
     }
 
     Operand<TFloat32> conv(String name, Operand<TFloat32> x, int in, int out, int k) {
       TrainableVariable kernel = variable(name + "/kernel", new long[] {k, k, in, out}, k * k * in);
       TrainableVariable bias = variable(name + "/bias", new long[] {out}, 0);
-      Operand<TFloat32> y = OpNames.at(tf, name + "/conv").nn.conv2d(x, kernel.read(), List.of(1L, 1L, 1L, 1L), "SAME");
-      return OpNames.at(tf, name + "/bias_add").nn.biasAdd(y, bias.read());
+      Operand<TFloat32> y = names.at(name + "/conv").nn.conv2d(x, kernel.read(), List.of(1L, 1L, 1L, 1L), "SAME");
+      return names.at(name + "/bias_add").nn.biasAdd(y, bias.read());
     }
 
     /** 2x2 stride-2 transposed conv ({@code Conv2DBackpropInput}), as Keras' Conv2DTranspose writes it. */
@@ -122,9 +124,9 @@ public record UNet(int size, int channels, int baseFilters, int depth) {
       Operand<TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
       Operand<TInt32> outShape = tf.concat(List.of(batch, tf.constant(new int[] {outSpatial, outSpatial, out})),
           tf.constant(0));
-      Operand<TFloat32> y = OpNames.at(tf, name + "/conv_transpose").nn.conv2dBackpropInput(outShape, kernel.read(), x,
+      Operand<TFloat32> y = names.at(name + "/conv_transpose").nn.conv2dBackpropInput(outShape, kernel.read(), x,
           List.of(1L, 2L, 2L, 1L), "SAME");
-      return OpNames.at(tf, name + "/bias_add").nn.biasAdd(y, bias.read());
+      return names.at(name + "/bias_add").nn.biasAdd(y, bias.read());
     }
 
     /** fanIn 0 means zeros (biases); otherwise He-normal with std sqrt(2 / fanIn). */

@@ -19,6 +19,10 @@ class UNetTest {
       UNet.Built built = UNet.DEFAULT.build(g, 1);
       assertEquals(481_745, built.model().parameterCount());
       assertEquals(built.model().trainables().size(), built.initialValues().size());
+      assertEquals("enc0_conv0/kernel", built.model().trainables().get(0).name());
+      assertEquals("head/bias", built.model().trainables().get(built.model().trainables().size() - 1).name());
+      assertEquals("VariableV2", g.operation("dec0_up/kernel").type());
+      assertEquals("Identity", g.operation("dec0_up/kernel/read").type());
     }
   }
 

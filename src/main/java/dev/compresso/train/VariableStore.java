@@ -5,16 +5,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
-import org.tensorflow.Operand;
+import org.tensorflow.Operation;
+import org.tensorflow.OperationBuilder;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Assign;
-import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -27,13 +27,15 @@ import org.tensorflow.types.TFloat32;
  */
 public final class VariableStore {
 
+  private final Graph graph;
   private final Ops tf;
   private final OpNames names;
   private final Map<String, TrainableVariable> variables = new LinkedHashMap<>();
-  private final Map<String, Placeholder<TFloat32>> feeds = new LinkedHashMap<>();
-  private final Map<String, Assign<TFloat32>> assigns = new LinkedHashMap<>();
+  private final Map<String, Output<TFloat32>> feeds = new LinkedHashMap<>();
+  private final Map<String, Operation> assigns = new LinkedHashMap<>();
 
   public VariableStore(Graph graph) {
+    this.graph = graph;
     this.tf = Ops.create(graph);
     this.names = new OpNames(tf);
   }
@@ -44,11 +46,10 @@ public final class VariableStore {
       throw new IllegalArgumentException("variable created twice: " + name);
     }
     Variable<TFloat32> v = names.at(name).variable(Shape.of(shape), TFloat32.class);
-    Placeholder<TFloat32> feed = names.at(name + "/init_value")
-        .placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
-    Assign<TFloat32> assign = names.at(name + "/assign").assign(v, feed);
-    Operand<TFloat32> read = names.at(name + "/read").identity(v);
-    TrainableVariable tv = new TrainableVariable(name, v.asOutput(), read.asOutput(), shape.clone());
+    Output<TFloat32> read = exact("Identity", name + "/read").addInput(v.asOutput()).build().output(0);
+    Output<TFloat32> feed = placeholder(name + "/init_value", shape);
+    Operation assign = exact("Assign", name + "/assign").addInput(v.asOutput()).addInput(feed).build();
+    TrainableVariable tv = new TrainableVariable(name, v.asOutput(), read, shape.clone());
     variables.put(name, tv);
     feeds.put(name, feed);
     assigns.put(name, assign);
@@ -65,14 +66,26 @@ public final class VariableStore {
     if (variables.containsKey(name)) {
       throw new IllegalArgumentException("variable adopted twice: " + name);
     }
-    Placeholder<TFloat32> feed = names.at(name + "/compresso_init_value")
-        .placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
-    Assign<TFloat32> assign = names.at(name + "/compresso_assign").assign(ref, feed);
+    Output<TFloat32> feed = placeholder(name + "/compresso_init_value", shape);
+    Operation assign = exact("Assign", name + "/compresso_assign").addInput(ref).addInput(feed).build();
     TrainableVariable tv = new TrainableVariable(name, ref, read, shape.clone());
     variables.put(name, tv);
     feeds.put(name, feed);
     assigns.put(name, assign);
     return tv;
+  }
+
+  /**
+   * A builder for an op with exactly this name. Ops scopes would rename {@code v/read} to {@code
+   * v_1/read} because the op {@code v} exists; the low-level builder keeps the name TF1 graphs use.
+   */
+  private OperationBuilder exact(String type, String name) {
+    return graph.opBuilder(type, name, tf.scope());
+  }
+
+  private Output<TFloat32> placeholder(String name, long[] shape) {
+    return exact("Placeholder", name).setAttr("dtype", DataType.DT_FLOAT).setAttr("shape", Shape.of(shape)).build()
+        .output(0);
   }
 
   /** Exact op names in this store's graph; models built next to the store use the same instance. */

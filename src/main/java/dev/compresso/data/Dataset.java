@@ -260,8 +260,8 @@ public final class Dataset {
 
   @Override
   public String toString() {
-    return String.format("%s: %d samples, x %s, y %s", source, size, Arrays.toString(inputShape),
-        Arrays.toString(targetShape));
+    return String.format("%s: %d samples, x %s, y %s%s", source, size, Arrays.toString(inputShape),
+        Arrays.toString(targetShape), classNames.isEmpty() ? "" : ", classes " + classNames);
   }
 
 }

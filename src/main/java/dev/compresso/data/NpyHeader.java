@@ -19,9 +19,17 @@ import java.util.Map;
  */
 record NpyHeader(NpyDtype dtype, boolean fortranOrder, long[] shape) {
 
-  /** Number of elements. */
+  /** Number of elements; {@link Long#MAX_VALUE} when the product overflows. */
   long count() {
-    return Dataset.elements(shape);
+    long n = 1;
+    for (long d : shape) {
+      try {
+        n = Math.multiplyExact(n, d);
+      } catch (ArithmeticException e) {
+        return Long.MAX_VALUE;
+      }
+    }
+    return n;
   }
 
   /**

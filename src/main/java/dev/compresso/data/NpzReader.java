@@ -29,6 +29,8 @@ import java.util.zip.ZipFile;
  *   <li>a {@code y} of shape {@code [N]} with an integer type (int8..int64, uint8, uint16; not bool) is a
  *       vector of class indices and becomes one-hot {@code [N, C]} with {@code C = max(y) + 1}, classes
  *       named "0".."C-1" (Keras' {@code to_categorical} rule); negative indices are rejected;
+ *   <li>any other {@code y} keeps its shape: a float {@code y} of shape {@code [N]} gives scalar targets
+ *       (target shape {@code []}), an integer {@code y} of shape {@code [N, 1]} stays integers as floats;
  *   <li>bool becomes 0 and 1; float64 is rounded to float32, and a value beyond float32's range becomes
  *       infinite and is rejected with the other NaN/Inf values by {@link Dataset#of}.
  * </ul>

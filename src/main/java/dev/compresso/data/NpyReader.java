@@ -56,8 +56,8 @@ final class NpyReader {
     NpyHeader header = NpyHeader.parse(text, where);
     long count = header.count();
     if (count > MAX_ELEMENTS) {
-      throw new BadInputException(String.format("%s: array %s holds %d elements, more than one Java array holds (%d)",
-          where, header, count, MAX_ELEMENTS));
+      throw new BadInputException(String.format("%s: array %s has more elements than one Java array holds (%d)",
+          where, header, MAX_ELEMENTS));
     }
     float[] values = readValues(in, header.dtype(), (int) count, where);
     if (in.read() != -1) {

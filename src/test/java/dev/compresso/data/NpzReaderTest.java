@@ -185,9 +185,9 @@ class NpzReaderTest {
     assertBad(new NpzFiles().add("x", "<f4", X_SHAPE, f32(X_VALUES))
         .add("y", "<i4", new long[] {3}, i32(0, -1, 2)), "class index -1 at sample 1");
     assertBad(new NpzFiles().add("x", "<f4", new long[] {1L << 40, 1L << 40}, f32(1)).add("y", y),
-        "more than one Java array holds");
+        "more elements than one Java array holds");
     assertBad(new NpzFiles().add("x", "<f4", new long[] {1L << 40, 1L << 40, 1L << 40}, f32(1)).add("y", y),
-        "more than one Java array holds");
+        "more elements than one Java array holds");
     byte[] notNpy = "just text, no magic".getBytes();
     assertBad(new NpzFiles().add("x", notNpy).add("y", y), "not a .npy array");
     byte[] version4 = npy(1, "<f4", false, X_SHAPE, f32(X_VALUES));

@@ -3,6 +3,7 @@ package dev.compresso.data;
 import dev.compresso.BadInputException;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
 
@@ -10,7 +11,9 @@ import java.util.Random;
  * An in-memory dataset of float32 samples: inputs {@code x} of shape {@code [N, ...inputShape]} and
  * targets {@code y} of shape {@code [N, ...targetShape]}, both stored row-major in one flat array.
  *
- * <p>Classification labels are stored one-hot. Instances are immutable; subsets copy.
+ * <p>Classification labels are stored one-hot; {@link #classNames()} then names the classes in the order
+ * of the one-hot columns (readers record it so reports can show which column is which). Instances are
+ * immutable; subsets copy the arrays and keep the class names.
  */
 public final class Dataset {
 
@@ -20,14 +23,17 @@ public final class Dataset {
   private final long[] inputShape;
   private final long[] targetShape;
   private final int size;
+  private final List<String> classNames;
 
-  private Dataset(String source, float[] x, long[] inputShape, float[] y, long[] targetShape, int size) {
+  private Dataset(String source, float[] x, long[] inputShape, float[] y, long[] targetShape, int size,
+      List<String> classNames) {
     this.source = source;
     this.x = x;
     this.y = y;
     this.inputShape = inputShape.clone();
     this.targetShape = targetShape.clone();
     this.size = size;
+    this.classNames = classNames;
   }
 
   /**
@@ -49,7 +55,25 @@ public final class Dataset {
     }
     checkFinite(source, "x", x, xPer);
     checkFinite(source, "y", y, yPer);
-    return new Dataset(source, x, inputShape, y, targetShape, size);
+    return new Dataset(source, x, inputShape, y, targetShape, size, List.of());
+  }
+
+  /**
+   * The same samples with one-hot targets whose columns are named {@code classNames}, in column order.
+   *
+   * @throws BadInputException when the targets are not {@code [N, C]} with {@code C} equal to the number
+   *     of names, or a name repeats
+   */
+  public Dataset withClassNames(List<String> classNames) {
+    List<String> names = List.copyOf(classNames);
+    if (targetShape.length != 1 || targetShape[0] != names.size()) {
+      throw new BadInputException(String.format("%s: %d class names need one-hot targets [N, %d], targets are %s",
+          source, names.size(), names.size(), Arrays.toString(prepend(size, targetShape))));
+    }
+    if (names.stream().distinct().count() != names.size()) {
+      throw new BadInputException(source + ": class names repeat: " + names);
+    }
+    return new Dataset(source, x, inputShape, y, targetShape, size, names);
   }
 
   private static void checkFinite(String source, String array, float[] values, long perSample) {
@@ -77,6 +101,14 @@ public final class Dataset {
 
   public int size() {
     return size;
+  }
+
+  /**
+   * Names of the one-hot target columns, in column order; empty when the targets are not class labels
+   * (segmentation masks, regression targets) or the source did not name them.
+   */
+  public List<String> classNames() {
+    return classNames;
   }
 
   /** Shape of one input sample, without the batch dimension. */
@@ -112,7 +144,7 @@ public final class Dataset {
     int xPer = (int) elements(inputShape);
     int yPer = (int) elements(targetShape);
     return new Dataset(source, Arrays.copyOfRange(x, from * xPer, to * xPer), inputShape,
-        Arrays.copyOfRange(y, from * yPer, to * yPer), targetShape, to - from);
+        Arrays.copyOfRange(y, from * yPer, to * yPer), targetShape, to - from, classNames);
   }
 
   /** The given samples, in the given order, as a new dataset. */
@@ -125,7 +157,7 @@ public final class Dataset {
       System.arraycopy(x, indices[i] * xPer, nx, i * xPer, xPer);
       System.arraycopy(y, indices[i] * yPer, ny, i * yPer, yPer);
     }
-    return new Dataset(source, nx, inputShape, ny, targetShape, indices.length);
+    return new Dataset(source, nx, inputShape, ny, targetShape, indices.length, classNames);
   }
 
   /** A train/test split. */
@@ -233,8 +265,8 @@ public final class Dataset {
 
   @Override
   public String toString() {
-    return String.format("%s: %d samples, x %s, y %s", source, size, Arrays.toString(inputShape),
-        Arrays.toString(targetShape));
+    return String.format("%s: %d samples, x %s, y %s%s", source, size, Arrays.toString(inputShape),
+        Arrays.toString(targetShape), classNames.isEmpty() ? "" : ", classes " + classNames);
   }
 
 }

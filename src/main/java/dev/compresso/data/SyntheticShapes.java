@@ -20,6 +20,9 @@ public final class SyntheticShapes {
   public static final int DEFAULT_COUNT = 1000;
   public static final int DEFAULT_SIZE = 128;
   public static final long DEFAULT_SEED = 1;
+  /** Smallest and largest accepted image side. */
+  public static final int MIN_SIZE = 16;
+  public static final int MAX_SIZE = 1024;
 
   /** Background brightness ranges from about 0.05 to 0.40 across a random linear gradient. */
   private static final double BG_LOW = 0.05;
@@ -29,6 +32,9 @@ public final class SyntheticShapes {
   private static final double SHAPE_LOW = 0.55;
   private static final double SHAPE_SPAN = 0.45;
 
+  /** The most values one flat array may hold (Java arrays are int-indexed). */
+  private static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+
   private SyntheticShapes() {}
 
   /** Generates {@code n} images of {@code size x size}. */
@@ -36,8 +42,14 @@ public final class SyntheticShapes {
     if (n <= 0) {
       throw new BadInputException("synthetic:shapes n must be positive, got " + n);
     }
-    if (size < 16 || size > 1024) {
-      throw new BadInputException("synthetic:shapes size must be in [16, 1024], got " + size);
+    if (size < MIN_SIZE || size > MAX_SIZE) {
+      throw new BadInputException(String.format("synthetic:shapes size must be in [%d, %d], got %d",
+          MIN_SIZE, MAX_SIZE, size));
+    }
+    if ((long) n * size * size > MAX_VALUES) {
+      throw new BadInputException(String.format(
+          "synthetic:shapes n=%d x size=%d x %d = %d values per array, more than one Java array holds (%d)",
+          n, size, size, (long) n * size * size, MAX_VALUES));
     }
     int per = size * size;
     float[] x = new float[n * per];

@@ -1,0 +1,94 @@
+package dev.compresso.data;
+
+import dev.compresso.BadInputException;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/**
+ * One image file decoded with {@code javax.imageio} into float values in [0, 1], row-major
+ * {@code [height, width, channels]}.
+ *
+ * <p>Grayscale images give 1 channel, RGB images 3; an alpha channel is dropped. Each sample is divided by
+ * the largest value of its bit depth (255 for 8 bits, 65535 for 16 bits). Palette images are expanded
+ * through their palette: to 1 channel when every palette entry is gray, else to 3.
+ */
+record DecodedImage(int width, int height, int channels, int bits, float[] values) {
+
+  /**
+   * Decodes {@code file}.
+   *
+   * @throws BadInputException naming the file when it is missing, unreadable, corrupt, not an image
+   *     ImageIO can read, or in a color space other than gray or RGB
+   */
+  static DecodedImage read(Path file) {
+    BufferedImage image;
+    try {
+      image = ImageIO.read(file.toFile());
+    } catch (IOException | RuntimeException e) {
+      // ImageIO reports some truncated or corrupt streams as runtime exceptions
+      throw new BadInputException(file + ": cannot decode image: " + e.getMessage(), e);
+    }
+    if (image == null) {
+      throw new BadInputException(file + ": not an image format ImageIO can read (expected PNG)");
+    }
+    ColorModel cm = image.getColorModel();
+    Raster raster = image.getRaster();
+    int w = image.getWidth();
+    int h = image.getHeight();
+    if (cm instanceof IndexColorModel palette) {
+      return fromPalette(palette, raster, w, h);
+    }
+    int type = cm.getColorSpace().getType();
+    int channels = cm.getNumColorComponents();
+    if (!((type == ColorSpace.TYPE_GRAY && channels == 1) || (type == ColorSpace.TYPE_RGB && channels == 3))) {
+      throw new BadInputException(String.format("%s: color space with %d components is not supported; "
+          + "accepted: grayscale or RGB (alpha is dropped)", file, channels));
+    }
+    int bits = raster.getSampleModel().getSampleSize(0);
+    float scale = 1f / ((1L << bits) - 1);
+    float[] values = new float[w * h * channels];
+    int[] row = new int[w];
+    for (int band = 0; band < channels; band++) {
+      for (int r = 0; r < h; r++) {
+        raster.getSamples(0, r, w, 1, band, row);
+        for (int c = 0; c < w; c++) {
+          values[(r * w + c) * channels + band] = row[c] * scale;
+        }
+      }
+    }
+    return new DecodedImage(w, h, channels, bits, values);
+  }
+
+  private static DecodedImage fromPalette(IndexColorModel palette, Raster raster, int w, int h) {
+    boolean gray = true;
+    for (int i = 0; i < palette.getMapSize(); i++) {
+      gray &= palette.getRed(i) == palette.getGreen(i) && palette.getGreen(i) == palette.getBlue(i);
+    }
+    int channels = gray ? 1 : 3;
+    float[] values = new float[w * h * channels];
+    int[] row = new int[w];
+    for (int r = 0; r < h; r++) {
+      raster.getSamples(0, r, w, 1, 0, row);
+      for (int c = 0; c < w; c++) {
+        int base = (r * w + c) * channels;
+        values[base] = palette.getRed(row[c]) / 255f;
+        if (!gray) {
+          values[base + 1] = palette.getGreen(row[c]) / 255f;
+          values[base + 2] = palette.getBlue(row[c]) / 255f;
+        }
+      }
+    }
+    return new DecodedImage(w, h, channels, 8, values);
+  }
+
+  /** E.g. "32x24 RGB" or "32x24 gray". */
+  String describe() {
+    return width + "x" + height + (channels == 1 ? " gray" : " RGB");
+  }
+}

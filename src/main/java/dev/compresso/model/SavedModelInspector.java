@@ -1,5 +1,6 @@
 package dev.compresso.model;
 
+import dev.compresso.BadInputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,11 +54,16 @@ public final class SavedModelInspector {
     }
     long parameters = 0;
     long trainable = 0;
-    for (VariableInfo v : variables) {
-      if (v.role() == VariableInfo.Role.PARAMETER && v.elements() > 0) {
-        parameters = Math.addExact(parameters, v.elements());
-        trainable = v.trainable() ? Math.addExact(trainable, v.elements()) : trainable;
+    try {
+      for (VariableInfo v : variables) {
+        if (v.role() == VariableInfo.Role.PARAMETER && v.elements() > 0) {
+          parameters = Math.addExact(parameters, v.elements());
+          trainable = v.trainable() ? Math.addExact(trainable, v.elements()) : trainable;
+        }
       }
+    } catch (ArithmeticException e) {
+      throw new BadInputException("SavedModel " + dir + " " + mg.getMetaInfoDef().getTagsList()
+          + ": the variables' shapes add up to more than 2^63 values");
     }
     SortedMap<String, Integer> graphOps = OpHistogram.mainGraph(mg.getGraphDef());
     SortedMap<String, Integer> functionOps = OpHistogram.functionLibrary(mg.getGraphDef());

@@ -36,7 +36,7 @@ public record TensorSpec(String key, String tensor, String dtype, List<Long> sha
     return Collections.unmodifiableList(dims);
   }
 
-  /** Product of the dimensions, or -1 when the rank or a dimension is unknown. */
+  /** Product of the dimensions, or -1 when the rank or a dimension is unknown, or the product overflows. */
   static long elements(List<Long> shape) {
     if (shape == null) {
       return -1;
@@ -46,7 +46,11 @@ public record TensorSpec(String key, String tensor, String dtype, List<Long> sha
       if (d < 0) {
         return -1;
       }
-      n = Math.multiplyExact(n, d);
+      try {
+        n = Math.multiplyExact(n, d);
+      } catch (ArithmeticException e) {
+        return -1;
+      }
     }
     return n;
   }

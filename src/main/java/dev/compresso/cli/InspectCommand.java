@@ -1,12 +1,25 @@
 package dev.compresso.cli;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import dev.compresso.BadInputException;
+import dev.compresso.model.MetaGraphInfo;
+import dev.compresso.model.SavedModelInfo;
+import dev.compresso.model.SavedModelInspector;
+import dev.compresso.model.SavedModelText;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code compresso inspect MODEL [--json]}: what is inside a SavedModel directory or a .tflite file. */
 final class InspectCommand implements Command {
+
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
 
   @Override
   public String name() {
@@ -32,6 +45,33 @@ final class InspectCommand implements Command {
 
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) {
-    throw new UnsupportedOperationException("inspect is being written");
+    List<String> positional = args.getArgList();
+    if (positional.size() != 1) {
+      throw new BadInputException("expected one MODEL (a SavedModel directory or a .tflite file), got "
+          + positional.size() + (positional.isEmpty() ? "" : ": " + positional) + " (usage: compresso " + usage() + ")");
+    }
+    Path path;
+    try {
+      path = Path.of(positional.get(0));
+    } catch (InvalidPathException e) {
+      throw new BadInputException("not a valid path: '" + positional.get(0) + "' (" + e.getReason() + ")");
+    }
+    boolean json = args.hasOption("json");
+    if (path.toString().endsWith(".tflite") && !Files.isDirectory(path)) {
+      return inspectTflite(path, json, out, err);
+    }
+    SavedModelInfo info = SavedModelInspector.inspect(path);
+    out.print(json ? GSON.toJson(info) + System.lineSeparator() : SavedModelText.render(info));
+    for (MetaGraphInfo mg : json ? info.metaGraphs() : List.<MetaGraphInfo>of()) {
+      for (String problem : mg.problems()) {
+        err.println("compresso inspect: warning: " + path + " " + mg.tags() + ": " + problem);
+      }
+    }
+    return 0;
+  }
+
+  /** The seam for the .tflite reader. */
+  private int inspectTflite(Path file, boolean json, PrintStream out, PrintStream err) {
+    throw new BadInputException("inspecting .tflite files lands with the TFLite reader");
   }
 }

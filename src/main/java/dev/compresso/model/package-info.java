@@ -1,0 +1,16 @@
+/**
+ * SavedModel directories: reading {@code saved_model.pb} with TensorFlow's own protobuf classes
+ * ({@link org.tensorflow.proto.SavedModel}, {@link org.tensorflow.proto.MetaGraphDef}, ...), checking
+ * them before TensorFlow sees them, loading them with TF Java, and describing what is inside
+ * ({@link dev.compresso.model.SavedModelInspector}: tags, signatures, op histograms of the main graph and
+ * of the function library, variables and parameter counts, bytes on disk).
+ *
+ * <p>Both flavours are read: TF1 graphs (ref {@code VariableV2} variables, as TF Java's exporter writes
+ * them) and TF2/Keras exports (a {@code StatefulPartitionedCall} into a function library, resource
+ * variables described by the {@code SavedObjectGraph}).
+ *
+ * <p>Also here: freezing a SavedModel into a constant-only graph for the converter. Not here: editing
+ * {@code NodeDef}s (package {@code graph}), training ({@code train}), and anything about {@code .tflite}
+ * files ({@code tflite}). Nothing in this package modifies its input directory.
+ */
+package dev.compresso.model;

@@ -137,6 +137,8 @@ public final class TfliteInterpreter implements AutoCloseable {
 
   private String takeMessages() {
     String m = reporter == 0 ? "" : TfliteNative.reporterTake(reporter);
+    // Drop the build machine's path before TFLite's own source path.
+    m = m.replaceAll("\\S*/(tensorflow/lite/)", "$1");
     return m.isEmpty() ? "(no message)" : m;
   }
 

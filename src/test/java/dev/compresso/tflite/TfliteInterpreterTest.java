@@ -120,4 +120,16 @@ class TfliteInterpreterTest {
     }
     assertThrows(BadInputException.class, () -> InterpreterOptions.builder().optThreads(0).build());
   }
+
+  @org.junit.jupiter.api.Test
+  void modelThatPassesValidationButFailsInTfliteReportsTfliteMessage() {
+    // A bias scale 10x off: structurally valid, rejected by FULLY_CONNECTED's Prepare.
+    TfliteModel model = TfliteModel.fromBytes(TinyModels.fullyConnectedInt8(
+        TinyModels.Q_IN_SCALE * TinyModels.Q_W_SCALE * 10), "bad_bias.tflite");
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> TfliteInterpreter.open(model, opts(Kernels.BUILTIN)));
+    assertTrue(e.getMessage().startsWith("bad_bias.tflite: TFLite cannot allocate the tensors: "), e.getMessage());
+    assertTrue(e.getMessage().contains("tensorflow/lite/kernels/"), e.getMessage());
+    assertTrue(!e.getMessage().contains("/home/"), e.getMessage());
+  }
 }

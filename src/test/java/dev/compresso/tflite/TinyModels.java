@@ -25,7 +25,10 @@ final class TinyModels {
     m.op(BuiltinOperator.ADD, 1, new int[] {x, y}, new int[] {sum}, BuiltinOptions.AddOptions,
         b -> AddOptions.createAddOptions(b, ActivationFunctionType.NONE, false));
     m.io(new int[] {x, y}, new int[] {sum});
-    m.signature("serving_default", Map.of("x", x, "y", y), Map.of("sum", sum));
+    Map<String, Integer> in = new java.util.LinkedHashMap<>();
+    in.put("x", x);
+    in.put("y", y);
+    m.signature("serving_default", in, Map.of("sum", sum));
     return m.build();
   }
 
@@ -71,13 +74,18 @@ final class TinyModels {
 
   /** Full-integer FULLY_CONNECTED: int8 [1,4] in, int8 [3,4] weights, int32 bias, int8 [1,3] out. */
   static byte[] fullyConnectedInt8() {
+    return fullyConnectedInt8(Q_IN_SCALE * Q_W_SCALE);
+  }
+
+  /** {@link #fullyConnectedInt8()} with another bias scale (TFLite requires input scale x weight scale). */
+  static byte[] fullyConnectedInt8(float biasScale) {
     TinyModelBuilder m = new TinyModelBuilder();
     int x = m.tensor("x", TensorType.INT8, new int[] {1, 4}, new int[0], 0, new float[] {Q_IN_SCALE},
         new long[] {Q_IN_ZERO}, 0);
     int w = m.tensor("w", TensorType.INT8, new int[] {3, 4}, new int[0], m.buffer(Q_W), new float[] {Q_W_SCALE},
         new long[] {0}, 0);
     int bias = m.tensor("b", TensorType.INT32, new int[] {3}, new int[0], m.intBuffer(Q_B),
-        new float[] {Q_IN_SCALE * Q_W_SCALE}, new long[] {0}, 0);
+        new float[] {biasScale}, new long[] {0}, 0);
     int out = m.tensor("out", TensorType.INT8, new int[] {1, 3}, new int[0], 0, new float[] {Q_OUT_SCALE},
         new long[] {Q_OUT_ZERO}, 0);
     m.op(BuiltinOperator.FULLY_CONNECTED, 4, new int[] {x, w, bias}, new int[] {out},

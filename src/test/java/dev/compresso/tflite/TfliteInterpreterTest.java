@@ -108,6 +108,28 @@ class TfliteInterpreterTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(value = Kernels.class, names = {"XNNPACK_FLOAT", "XNNPACK"})
+  void floatConvUnderXnnpackAgreesWithBuiltinKernels(Kernels kernels) {
+    TfliteModel model = TfliteModel.fromBytes(TinyModels.conv(8, 4, 8, false, 11), "conv_f32.tflite");
+    float[] x = new float[8 * 8 * 4];
+    java.util.Random r = new java.util.Random(5);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    float[] reference;
+    try (TfliteInterpreter it = TfliteInterpreter.open(model, opts(Kernels.BUILTIN))) {
+      reference = it.run(x)[0];
+    }
+    try (TfliteInterpreter it = TfliteInterpreter.open(model, InterpreterOptions.builder().optKernels(kernels)
+        .optThreads(2).build())) {
+      assertEquals(1, it.delegatedOperators());
+      float[] got = it.run(x)[0];
+      assertArrayEquals(reference, got, 1e-4f);
+      assertTrue(java.util.stream.IntStream.range(0, got.length).anyMatch(i -> got[i] > 0.01f), "some output > 0");
+    }
+  }
+
   @org.junit.jupiter.api.Test
   void unknownSignatureAndWrongInputCountAreBadInput() {
     TfliteModel model = TfliteModel.fromBytes(TinyModels.add(), "add.tflite");

@@ -1,0 +1,342 @@
+package dev.compresso.tflite;
+
+import dev.compresso.BadInputException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.lite.schema.BuiltinOperator;
+import org.tensorflow.lite.schema.BuiltinOptions;
+import org.tensorflow.lite.schema.Conv2DOptions;
+import org.tensorflow.lite.schema.DepthwiseConv2DOptions;
+import org.tensorflow.lite.schema.Model;
+import org.tensorflow.lite.schema.Operator;
+import org.tensorflow.lite.schema.OperatorCode;
+import org.tensorflow.lite.schema.Pool2DOptions;
+import org.tensorflow.lite.schema.QuantizationParameters;
+import org.tensorflow.lite.schema.SignatureDef;
+import org.tensorflow.lite.schema.SubGraph;
+import org.tensorflow.lite.schema.Tensor;
+import org.tensorflow.lite.schema.TensorMap;
+import org.tensorflow.lite.schema.TransposeConvOptions;
+
+/**
+ * Reads a .tflite flatbuffer with the schema classes and checks everything the native interpreter trusts:
+ * the {@code TFL3} identifier, schema version 3, every operator-code, tensor, buffer and subgraph index in
+ * range, vector lengths that fit in the file, constant buffers the size their tensor's shape and dtype
+ * need, quantization vectors that agree, and strides/dilations/filter sizes of at least 1 (a zero stride
+ * divides by zero inside the kernels' Prepare). TFLite's own verifier checks only the flatbuffer's
+ * structure: an out-of-range tensor index passes it and aborts the process in {@code AllocateTensors}.
+ *
+ * <p>All problems found are reported at once; the flatbuffer library's runtime exceptions on a corrupt
+ * file become {@link BadInputException}s that name the file.
+ */
+final class TfliteReader {
+
+  /** TFLite's schema version, {@code TFLITE_SCHEMA_VERSION} in version.h. */
+  static final int SCHEMA_VERSION = 3;
+
+  private static final int MAX_PROBLEMS = 8;
+
+  private final String source;
+  private final ByteBuffer buffer;
+  private final long size;
+  private final List<String> problems = new ArrayList<>();
+
+  private TfliteReader(byte[] bytes, String source) {
+    this.source = source;
+    this.buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    this.size = bytes.length;
+  }
+
+  static TfliteModel parse(byte[] bytes, String source) {
+    return new TfliteReader(bytes, source).parse(bytes);
+  }
+
+  private TfliteModel parse(byte[] bytes) {
+    if (size < 8) {
+      throw bad("file is " + size + " bytes, too short for a TFLite flatbuffer");
+    }
+    if (!Model.ModelBufferHasIdentifier(buffer)) {
+      String id = new String(bytes, 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^ -~]", "?");
+      throw bad("file identifier is '" + id + "', expected 'TFL3' (is this a TFLite model?)");
+    }
+    long root = Integer.toUnsignedLong(buffer.getInt(0));
+    if (root + 4 > size) {
+      throw bad("root table offset " + root + " lies outside the file (" + size + " bytes): truncated?");
+    }
+    TfliteModel model;
+    try {
+      model = read(Model.getRootAsModel(buffer), bytes);
+    } catch (RuntimeException e) {
+      // IndexOutOfBounds, BufferUnderflow, IllegalArgument, NegativeArraySize... from flatbuffers-java
+      throw new BadInputException(source + ": not a valid TFLite model: corrupt or truncated flatbuffer ("
+          + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+    }
+    if (!problems.isEmpty()) {
+      throw bad(String.join("; ", problems.subList(0, Math.min(MAX_PROBLEMS, problems.size())))
+          + (problems.size() > MAX_PROBLEMS ? "; and " + (problems.size() - MAX_PROBLEMS) + " more" : ""));
+    }
+    return model;
+  }
+
+  private TfliteModel read(Model m, byte[] bytes) {
+    long version = m.version();
+    if (version != SCHEMA_VERSION) {
+      throw bad("schema version " + version + ", the interpreter reads version " + SCHEMA_VERSION);
+    }
+    int nBuffers = length(m.buffersLength(), 4, "buffers");
+    long[] bufferBytes = new long[nBuffers];
+    for (int b = 0; b < nBuffers; b++) {
+      bufferBytes[b] = length(m.buffers(b).dataLength(), 1, "buffer " + b);
+    }
+    int nCodes = length(m.operatorCodesLength(), 4, "operator codes");
+    String[] opNames = new String[nCodes];
+    int[] opCodes = new int[nCodes];
+    int[] opVersions = new int[nCodes];
+    for (int c = 0; c < nCodes; c++) {
+      OperatorCode code = m.operatorCodes(c);
+      int builtin = Math.max(code.builtinCode(), code.deprecatedBuiltinCode());
+      opCodes[c] = builtin;
+      opVersions[c] = code.version();
+      if (builtin < 0) {
+        problem("operator code " + c + " has builtin code " + builtin);
+        opNames[c] = "BUILTIN_" + builtin;
+      } else if (builtin == BuiltinOperator.CUSTOM) {
+        String custom = code.customCode();
+        opNames[c] = custom == null || custom.isEmpty() ? "CUSTOM" : custom;
+      } else if (builtin < BuiltinOperator.names.length && !BuiltinOperator.names[builtin].isEmpty()) {
+        opNames[c] = BuiltinOperator.name(builtin);
+      } else {
+        opNames[c] = "BUILTIN_" + builtin;
+      }
+    }
+    int nSubgraphs = length(m.subgraphsLength(), 4, "subgraphs");
+    if (nSubgraphs == 0) {
+      problem("the model has no subgraph");
+    }
+    List<SubgraphInfo> subgraphs = new ArrayList<>();
+    for (int s = 0; s < nSubgraphs; s++) {
+      subgraphs.add(readSubgraph(s, m.subgraphs(s), bufferBytes, opNames, opCodes, opVersions));
+    }
+    List<SignatureInfo> signatures = new ArrayList<>();
+    int nSignatures = length(m.signatureDefsLength(), 4, "signature defs");
+    for (int i = 0; i < nSignatures; i++) {
+      signatures.add(readSignature(m.signatureDefs(i), subgraphs));
+    }
+    String description = m.description();
+    return new TfliteModel(source, bytes, (int) version, description == null ? "" : description, subgraphs,
+        bufferBytes, signatures);
+  }
+
+  private SubgraphInfo readSubgraph(int s, SubGraph g, long[] bufferBytes, String[] opNames, int[] opCodes,
+      int[] opVersions) {
+    String where = "subgraph " + s;
+    int nTensors = length(g.tensorsLength(), 4, where + " tensors");
+    List<TensorInfo> tensors = new ArrayList<>(nTensors);
+    for (int t = 0; t < nTensors; t++) {
+      tensors.add(readTensor(where, t, g.tensors(t), bufferBytes));
+    }
+    int[] inputs = indices(where + " inputs", g.inputsLength(), g::inputs, nTensors, false);
+    int[] outputs = indices(where + " outputs", g.outputsLength(), g::outputs, nTensors, false);
+    int nOps = length(g.operatorsLength(), 4, where + " operators");
+    List<OperatorInfo> operators = new ArrayList<>(nOps);
+    Operator op = new Operator();
+    for (int o = 0; o < nOps; o++) {
+      g.operators(op, o);
+      long codeIndex = op.opcodeIndex();
+      String opWhere = where + " operator " + o;
+      if (codeIndex >= opNames.length) {
+        problem(opWhere + " uses operator code " + codeIndex + ", the model has " + opNames.length);
+        continue;
+      }
+      int c = (int) codeIndex;
+      int[] in = indices(opWhere + " (" + opNames[c] + ") inputs", op.inputsLength(), op::inputs, nTensors, true);
+      int[] out = indices(opWhere + " (" + opNames[c] + ") outputs", op.outputsLength(), op::outputs, nTensors, false);
+      indices(opWhere + " (" + opNames[c] + ") intermediates", op.intermediatesLength(), op::intermediates, nTensors,
+          false);
+      checkOptions(opWhere + " (" + opNames[c] + ")", op);
+      operators.add(new OperatorInfo(o, opNames[c], opCodes[c], opVersions[c], in, out));
+    }
+    String name = g.name();
+    return new SubgraphInfo(s, name == null ? "" : name, tensors, operators, inputs, outputs);
+  }
+
+  private TensorInfo readTensor(String where, int t, Tensor tensor, long[] bufferBytes) {
+    String name = tensor.name();
+    name = name == null ? "" : name;
+    String tWhere = where + " tensor " + t + " '" + name + "'";
+    int type = tensor.type();
+    String dtype = TfliteTypes.name(type);
+    if (dtype == null) {
+      problem(tWhere + " has unknown type code " + type);
+      dtype = "TYPE_" + type;
+    }
+    int[] shape = new int[length(tensor.shapeLength(), 4, tWhere + " shape")];
+    long elements = 1;
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = tensor.shape(i);
+      if (shape[i] < 0) {
+        problem(tWhere + " has negative dimension " + shape[i] + " in its shape");
+      }
+      elements = Math.multiplyExact(elements, Math.max(0, shape[i]));
+      if (elements > Integer.MAX_VALUE) {
+        problem(tWhere + " has " + elements + "+ elements, more than the interpreter can allocate");
+        elements = 0;
+      }
+    }
+    int[] signature = new int[length(tensor.shapeSignatureLength(), 4, tWhere + " shape_signature")];
+    for (int i = 0; i < signature.length; i++) {
+      signature[i] = tensor.shapeSignature(i);
+    }
+    long bufferIndex = tensor.buffer();
+    long bytes = 0;
+    if (bufferIndex >= bufferBytes.length) {
+      problem(tWhere + " uses buffer " + bufferIndex + ", the model has " + bufferBytes.length);
+    } else {
+      bytes = bufferBytes[(int) bufferIndex];
+      int elementBytes = TfliteTypes.elementBytes(type);
+      if (bytes > 0 && elementBytes > 0 && bytes != elements * elementBytes) {
+        problem(tWhere + " " + dtype + java.util.Arrays.toString(shape) + " needs " + elements * elementBytes
+            + " bytes, its buffer " + bufferIndex + " holds " + bytes);
+      }
+    }
+    Quantization q = readQuantization(tWhere, tensor.quantization(), shape);
+    return new TensorInfo(t, name, dtype, shape, signature, (int) Math.min(bufferIndex, Integer.MAX_VALUE), bytes, q,
+        tensor.isVariable());
+  }
+
+  private Quantization readQuantization(String where, QuantizationParameters p, int[] shape) {
+    if (p == null) {
+      return Quantization.NONE;
+    }
+    float[] scales = new float[length(p.scaleLength(), 4, where + " scales")];
+    for (int i = 0; i < scales.length; i++) {
+      scales[i] = p.scale(i);
+    }
+    long[] zeros = new long[length(p.zeroPointLength(), 8, where + " zero points")];
+    for (int i = 0; i < zeros.length; i++) {
+      zeros[i] = p.zeroPoint(i);
+    }
+    float[] min = new float[length(p.minLength(), 4, where + " min")];
+    for (int i = 0; i < min.length; i++) {
+      min[i] = p.min(i);
+    }
+    float[] max = new float[length(p.maxLength(), 4, where + " max")];
+    for (int i = 0; i < max.length; i++) {
+      max[i] = p.max(i);
+    }
+    int dim = p.quantizedDimension();
+    if (zeros.length != 0 && zeros.length != scales.length) {
+      problem(where + " has " + scales.length + " scales but " + zeros.length + " zero points");
+    }
+    if (scales.length > 1) {
+      if (dim < 0 || dim >= shape.length) {
+        problem(where + " is quantized along dimension " + dim + " of a rank-" + shape.length + " tensor");
+      } else if (shape[dim] != scales.length) {
+        problem(where + " has " + scales.length + " scales for dimension " + dim + " of size " + shape[dim]);
+      }
+    }
+    return new Quantization(scales, zeros, dim, min, max);
+  }
+
+  private void checkOptions(String where, Operator op) {
+    byte type = op.builtinOptionsType();
+    if (type == BuiltinOptions.Conv2DOptions) {
+      Conv2DOptions o = (Conv2DOptions) op.builtinOptions(new Conv2DOptions());
+      if (o != null) {
+        atLeastOne(where, "stride", o.strideH(), o.strideW());
+        atLeastOne(where, "dilation", o.dilationHFactor(), o.dilationWFactor());
+      }
+    } else if (type == BuiltinOptions.DepthwiseConv2DOptions) {
+      DepthwiseConv2DOptions o = (DepthwiseConv2DOptions) op.builtinOptions(new DepthwiseConv2DOptions());
+      if (o != null) {
+        atLeastOne(where, "stride", o.strideH(), o.strideW());
+        atLeastOne(where, "dilation", o.dilationHFactor(), o.dilationWFactor());
+        if (o.depthMultiplier() < 0) {
+          problem(where + " has depth multiplier " + o.depthMultiplier());
+        }
+      }
+    } else if (type == BuiltinOptions.Pool2DOptions) {
+      Pool2DOptions o = (Pool2DOptions) op.builtinOptions(new Pool2DOptions());
+      if (o != null) {
+        atLeastOne(where, "stride", o.strideH(), o.strideW());
+        atLeastOne(where, "filter size", o.filterHeight(), o.filterWidth());
+      }
+    } else if (type == BuiltinOptions.TransposeConvOptions) {
+      TransposeConvOptions o = (TransposeConvOptions) op.builtinOptions(new TransposeConvOptions());
+      if (o != null) {
+        atLeastOne(where, "stride", o.strideH(), o.strideW());
+      }
+    }
+  }
+
+  private void atLeastOne(String where, String what, int h, int w) {
+    if (h < 1 || w < 1) {
+      problem(where + " has " + what + " " + h + "x" + w + ", must be at least 1x1");
+    }
+  }
+
+  private SignatureInfo readSignature(SignatureDef def, List<SubgraphInfo> subgraphs) {
+    String key = def.signatureKey();
+    key = key == null ? "" : key;
+    String where = "signature '" + key + "'";
+    long s = def.subgraphIndex();
+    int nTensors = 0;
+    if (s >= subgraphs.size()) {
+      problem(where + " refers to subgraph " + s + ", the model has " + subgraphs.size());
+    } else {
+      nTensors = subgraphs.get((int) s).tensors().size();
+    }
+    Map<String, Integer> inputs = tensorMap(where + " input", def.inputsLength(), def::inputs, nTensors);
+    Map<String, Integer> outputs = tensorMap(where + " output", def.outputsLength(), def::outputs, nTensors);
+    return new SignatureInfo(key, (int) Math.min(s, Integer.MAX_VALUE), inputs, outputs);
+  }
+
+  private Map<String, Integer> tensorMap(String where, int n, java.util.function.IntFunction<TensorMap> get,
+      int nTensors) {
+    Map<String, Integer> map = new LinkedHashMap<>();
+    for (int i = 0; i < length(n, 4, where + "s"); i++) {
+      TensorMap tm = get.apply(i);
+      String name = tm.name() == null ? "" : tm.name();
+      long index = tm.tensorIndex();
+      if (index >= nTensors) {
+        problem(where + " '" + name + "' is tensor " + index + ", the subgraph has " + nTensors);
+      }
+      map.put(name, (int) Math.min(index, Integer.MAX_VALUE));
+    }
+    return map;
+  }
+
+  private int[] indices(String where, int n, java.util.function.IntUnaryOperator get, int nTensors,
+      boolean optionalAllowed) {
+    int[] out = new int[length(n, 4, where)];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = get.applyAsInt(i);
+      boolean omitted = optionalAllowed && out[i] == -1;
+      if (!omitted && (out[i] < 0 || out[i] >= nTensors)) {
+        problem(where + "[" + i + "] is tensor " + out[i] + ", the subgraph has " + nTensors + " tensors");
+      }
+    }
+    return out;
+  }
+
+  /** A vector length checked against the file size, so a corrupt length fails here, not in a long loop. */
+  private int length(int n, int elementBytes, String what) {
+    if (n < 0 || (long) n * elementBytes > size) {
+      throw bad(what + ": vector of " + Integer.toUnsignedString(n) + " elements does not fit in the file ("
+          + size + " bytes): corrupt or truncated");
+    }
+    return n;
+  }
+
+  private void problem(String message) {
+    problems.add(message);
+  }
+
+  private BadInputException bad(String what) {
+    return new BadInputException(source + ": not a valid TFLite model: " + what);
+  }
+}

@@ -5,10 +5,12 @@ import com.google.gson.JsonObject;
 import dev.compresso.BadInputException;
 import dev.compresso.bench.ProcessMemory;
 import dev.compresso.data.Dataset;
-import dev.compresso.data.SyntheticShapes;
+import dev.compresso.data.DataSources;
+import dev.compresso.model.DiskUsage;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.model.ModelSession;
+import dev.compresso.model.SavedModels;
 import dev.compresso.train.Predictor;
 import dev.compresso.train.loss.FocalTversky;
 import dev.compresso.train.metric.Metrics;
@@ -16,7 +18,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -64,7 +65,7 @@ final class DemoCommand implements Command {
     err.println("demo: model " + model + ", test data " + TEST_DATA);
 
     ImportedModel imported = ModelImporter.read(model, "serve", "serving_default");
-    Dataset test = SyntheticShapes.generate(200, 128, 11);
+    Dataset test = DataSources.open(TEST_DATA);
     double loss;
     double dice;
     long start = System.nanoTime();
@@ -74,8 +75,9 @@ final class DemoCommand implements Command {
       dice = Metrics.byName("dice").mean(test.targets(), pred, test.allTargetsShape());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    long pb = Files.size(model.resolve("saved_model.pb"));
-    long variables = treeBytes(model.resolve("variables"));
+    DiskUsage disk = SavedModels.diskUsage(model);
+    long pb = disk.savedModelPb();
+    long variables = disk.variables();
     long peak = ProcessMemory.peakRssBytes();
 
     out.printf("Compresso demo on %s%n", model);
@@ -114,14 +116,5 @@ final class DemoCommand implements Command {
       throw new BadInputException("the bundled model " + p + " is missing; run from the Compresso checkout or pass --model DIR");
     }
     return p;
-  }
-
-  private static long treeBytes(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return 0;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-    }
   }
 }

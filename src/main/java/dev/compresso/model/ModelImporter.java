@@ -40,13 +40,9 @@ public final class ModelImporter {
   private ModelImporter() {}
 
   public static ImportedModel read(Path dir, String tag, String signatureKey) {
-    try (SavedModelBundle bundle = load(dir, tag)) {
+    try (SavedModelBundle bundle = SavedModels.load(dir, tag)) {
       MetaGraphDef meta = bundle.metaGraphDef();
-      SignatureDef sig = meta.getSignatureDefMap().get(signatureKey);
-      if (sig == null) {
-        throw new BadInputException(String.format("%s: no signature '%s'; signatures: %s", dir, signatureKey,
-            meta.getSignatureDefMap().keySet()));
-      }
+      SignatureDef sig = SavedModels.signature(meta, dir, signatureKey);
       if (sig.getInputsCount() != 1 || sig.getOutputsCount() != 1) {
         throw new BadInputException(String.format(
             "%s: signature '%s' has %d inputs %s and %d outputs %s; Compresso fine-tunes models with one "
@@ -87,29 +83,6 @@ public final class ModelImporter {
       return new ImportedModel(dir, signatureKey, in.getKey(), in.getValue().getName(), out.getKey(),
           out.getValue().getName(), graph, values);
     }
-  }
-
-  private static SavedModelBundle load(Path dir, String tag) {
-    if (!java.nio.file.Files.isDirectory(dir)) {
-      throw new BadInputException(dir + ": no such SavedModel directory");
-    }
-    if (!java.nio.file.Files.isRegularFile(dir.resolve("saved_model.pb"))) {
-      throw new BadInputException(dir + ": not a SavedModel (no saved_model.pb)");
-    }
-    try {
-      return SavedModelBundle.load(dir.toString(), tag);
-    } catch (RuntimeException e) {
-      throw new BadInputException(dir + ": TensorFlow could not load the SavedModel with tag '" + tag + "': "
-          + firstLine(e.getMessage()), e);
-    }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "(no message)";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   /** Rewrites so that every data use of each variable goes through one Identity {@code <var>/read}. */

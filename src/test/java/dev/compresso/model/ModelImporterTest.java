@@ -81,6 +81,14 @@ class ModelImporterTest {
   }
 
   @Test
+  void aKerasSavedModelIsRefusedWithItsFunctionCalls() throws Exception {
+    Path keras = Path.of(ModelImporterTest.class.getResource("/fixtures/keras/cnn_classifier/keras_export").toURI());
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> ModelImporter.read(keras, "serve", "serving_default"));
+    assertTrue(e.getMessage().contains("TF2/Keras") && e.getMessage().contains("StatefulPartitionedCall"), e.getMessage());
+  }
+
+  @Test
   void badPathsAndSignaturesAreNamed() {
     BadInputException missing = assertThrows(BadInputException.class,
         () -> ModelImporter.read(dir.resolve("nope"), "serve", "serving_default"));

@@ -66,7 +66,7 @@ public final class TinySavedModels {
         in = tf.withName("x_fq").quantization.fakeQuantWithMinMaxArgs(x, FakeQuantWithMinMaxArgs.min(-1f),
             FakeQuantWithMinMaxArgs.max(1f));
         convKernel = tf.withName("conv_kernel_fq").quantization.fakeQuantWithMinMaxVarsPerChannel(convKernel,
-            tf.constant(channelMin(convW, FILTERS)), tf.constant(channelMax(convW, FILTERS)),
+            tf.constant(negate(channelAbsMax(convW, FILTERS))), tf.constant(channelAbsMax(convW, FILTERS)),
             org.tensorflow.op.quantization.FakeQuantWithMinMaxVarsPerChannel.narrowRange(true));
         // Per tensor for a MatMul kernel, as tfmot does: TFLite stores FC weights transposed ([out, in]) and
         // the converter rejects a per-channel range on the TF layout ("mismatched quantized axes").
@@ -112,6 +112,26 @@ public final class TinySavedModels {
       v[i] = (float) rnd.nextGaussian() * scale;
     }
     return v;
+  }
+
+  /**
+   * Per-channel max |w| over the last dimension: TFLite needs symmetric per-channel weight ranges (zero
+   * point 0), so QAT uses [-m, m] with narrow range.
+   */
+  static float[] channelAbsMax(float[] w, int channels) {
+    float[] m = new float[channels];
+    for (int i = 0; i < w.length; i++) {
+      m[i % channels] = Math.max(m[i % channels], Math.abs(w[i]));
+    }
+    return m;
+  }
+
+  static float[] negate(float[] v) {
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = -v[i];
+    }
+    return out;
   }
 
   /** Per-channel minimum over the last dimension (channels innermost, as in HWIO and [in, out]). */

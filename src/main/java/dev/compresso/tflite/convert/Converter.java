@@ -33,6 +33,10 @@ public final class Converter {
   public static byte[] convert(FrozenGraph graph, ConversionOptions options) {
     byte[] tflite = WORKER.convert(graph.graphDef().toByteArray(), ConverterFlagSets.modelFlags(graph),
         ConverterFlagSets.converterFlags(options));
+    if (options.precision() == Precision.INT8 && options.io() == IoType.UINT8) {
+      OutputCheck.verify(tflite, ConversionOptions.builder(Precision.INT8).optIo(IoType.INT8).build());
+      tflite = Uint8Io.apply(tflite);
+    }
     OutputCheck.verify(tflite, options);
     return tflite;
   }

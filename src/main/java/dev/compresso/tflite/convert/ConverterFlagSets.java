@@ -76,8 +76,8 @@ final class ConverterFlagSets {
       case INT8 -> flags.varint(CONV_INFERENCE_TYPE, IO_QUANTIZED_INT8)
           .varint(CONV_INFERENCE_INPUT_TYPE, switch (options.io()) {
             case FLOAT -> IO_FLOAT;
-            case INT8 -> IO_QUANTIZED_INT8;
-            case UINT8 -> IO_QUANTIZED_UINT8;
+            // uint8 I/O is added after conversion (Uint8Io): QUANTIZED_UINT8 here makes the whole model uint8.
+            case INT8, UINT8 -> IO_QUANTIZED_INT8;
           });
     }
     return flags.toByteArray();

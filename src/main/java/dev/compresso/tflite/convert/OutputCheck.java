@@ -16,7 +16,8 @@ import org.tensorflow.lite.schema.TensorType;
  *   <li>dynamic: no float32 weight of {@value #DYNAMIC_MIN_ELEMENTS} elements or more remains (TFLite's
  *       dynamic-range quantizer leaves smaller ones float on purpose);
  *   <li>int8: every tensor is integer (int8 activations and weights, int32 bias), except float I/O when
- *       asked, and the I/O tensors have the asked type.
+ *       asked; per-channel weights are symmetric (TFLite's int8 spec, which its kernels enforce); and
+ *       the I/O tensors have the asked type.
  * </ul>
  */
 final class OutputCheck {
@@ -71,6 +72,12 @@ final class OutputCheck {
       throw new BadInputException("asked for a full-integer model but " + stayedFloat.size()
           + " tensor(s) stayed float: " + shown(stayedFloat) + ". Full integer needs a quantization range "
           + "(a FakeQuant node from QAT or calibration) on every activation and weight");
+    }
+    List<String> asymmetric = names(tensors, TfliteTensor::perChannelOffset);
+    if (!asymmetric.isEmpty()) {
+      throw new BadInputException("per-channel weight ranges must be symmetric for TFLite int8 (zero point 0; "
+          + "FakeQuantWithMinMaxVarsPerChannel with min = -max and narrow_range), but these are not: "
+          + shown(asymmetric));
     }
     List<String> wrongIo = new ArrayList<>();
     for (TfliteTensor t : tensors) {

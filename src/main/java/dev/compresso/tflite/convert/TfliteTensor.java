@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.tensorflow.lite.schema.Model;
+import org.tensorflow.lite.schema.QuantizationParameters;
 import org.tensorflow.lite.schema.SubGraph;
 import org.tensorflow.lite.schema.Tensor;
 import org.tensorflow.lite.schema.TensorType;
@@ -20,8 +21,11 @@ import org.tensorflow.lite.schema.TensorType;
  * @param constant whether a non-empty buffer holds its value (a weight, bias or other constant)
  * @param elements the product of its shape (1 for a scalar)
  * @param io whether it is an input or output of its subgraph
+ * @param perChannelOffset whether it is quantized per channel with a non-zero zero point (TFLite's
+ *     int8 spec requires per-channel weights to be symmetric; the kernels refuse them otherwise)
  */
-public record TfliteTensor(int subgraph, String name, byte type, boolean constant, long elements, boolean io) {
+public record TfliteTensor(int subgraph, String name, byte type, boolean constant, long elements, boolean io,
+    boolean perChannelOffset) {
 
   /** The type's schema name, e.g. {@code FLOAT16}. */
   public String typeName() {
@@ -53,9 +57,22 @@ public record TfliteTensor(int subgraph, String name, byte type, boolean constan
         for (int d = 0; d < tensor.shapeLength(); d++) {
           elements *= tensor.shape(d);
         }
-        out.add(new TfliteTensor(s, tensor.name(), tensor.type(), constant, elements, io.contains(t)));
+        out.add(new TfliteTensor(s, tensor.name(), tensor.type(), constant, elements, io.contains(t),
+            perChannelOffset(tensor.quantization())));
       }
     }
     return out;
+  }
+
+  private static boolean perChannelOffset(QuantizationParameters q) {
+    if (q == null || q.zeroPointLength() <= 1) {
+      return false;
+    }
+    for (int i = 0; i < q.zeroPointLength(); i++) {
+      if (q.zeroPoint(i) != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -30,8 +30,7 @@ public final class Main {
           "issue 4"),
       new PendingCommand("qat", "qat MODEL --data DATA [--epochs N] ... --out DIR",
           "Quantization-aware fine-tuning with fake-quant nodes in the graph.", "issue 5"),
-      new PendingCommand("convert", "convert MODEL --precision fp32|fp16|dynamic|int8 [--calibration-data DATA] "
-          + "[--io float|int8|uint8] --out FILE.tflite", "Convert a SavedModel to TensorFlow Lite.", "issue 3"),
+      new ConvertCommand(),
       new PendingCommand("validate", "validate FILE.tflite --reference MODEL --data DATA [--threads T] [--json]",
           "Measure a .tflite against its source model: loss, error, latency, memory, size.", "issue 7"),
       new PendingCommand("edgetpu", "edgetpu FILE.tflite [--json]",

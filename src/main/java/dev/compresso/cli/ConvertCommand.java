@@ -1,0 +1,135 @@
+package dev.compresso.cli;
+
+import dev.compresso.BadInputException;
+import dev.compresso.model.Freezer;
+import dev.compresso.model.FrozenGraph;
+import dev.compresso.tflite.convert.ConversionOptions;
+import dev.compresso.tflite.convert.Converter;
+import dev.compresso.tflite.convert.IoType;
+import dev.compresso.tflite.convert.Precision;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/**
+ * {@code compresso convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8]
+ * [--calibration-data DATA] [--signature NAME] --out FILE.tflite}: freezes one signature of a SavedModel
+ * (batch fixed to 1) and converts it with the official TFLite converter. The output is written to a
+ * temporary file next to {@code FILE.tflite} and renamed into place.
+ */
+final class ConvertCommand implements Command {
+
+  @Override
+  public String name() {
+    return "convert";
+  }
+
+  @Override
+  public String usage() {
+    return "convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8] [--calibration-data DATA] "
+        + "[--signature NAME] --out FILE.tflite";
+  }
+
+  @Override
+  public String summary() {
+    return "Convert a SavedModel to TensorFlow Lite (float32, float16, dynamic-range or full int8).";
+  }
+
+  @Override
+  public Options options() {
+    Options o = new Options();
+    o.addOption(Option.builder().longOpt("precision").hasArg().argName("P").required()
+        .desc("fp32, fp16 (float16 weights), dynamic (int8 weights) or int8 (full integer)").build());
+    o.addOption(Option.builder().longOpt("io").hasArg().argName("TYPE")
+        .desc("int8 models only: float (default), int8 or uint8 inputs and outputs").build());
+    o.addOption(Option.builder().longOpt("calibration-data").hasArg().argName("DATA")
+        .desc("int8 only: representative inputs to measure ranges when the model has no FakeQuant nodes").build());
+    o.addOption(Option.builder().longOpt("signature").hasArg().argName("NAME")
+        .desc("the signature to convert (default " + Freezer.DEFAULT_SIGNATURE + ")").build());
+    o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE.tflite").required()
+        .desc("the .tflite file to write").build());
+    return o;
+  }
+
+  @Override
+  public int run(CommandLine args, PrintStream out, PrintStream err) throws IOException {
+    List<String> positional = args.getArgList();
+    if (positional.size() != 1) {
+      throw new BadInputException("convert takes exactly one MODEL (a SavedModel directory), got " + positional);
+    }
+    Path model = Path.of(positional.get(0));
+    Path target = Path.of(args.getOptionValue("out"));
+    Precision precision = Precision.parse(args.getOptionValue("precision"));
+    IoType io = args.hasOption("io") ? IoType.parse(args.getOptionValue("io")) : IoType.FLOAT;
+    ConversionOptions options = ConversionOptions.builder(precision).optIo(io).build();
+    String calibration = args.getOptionValue("calibration-data");
+    if (calibration != null && precision != Precision.INT8) {
+      throw new BadInputException("--calibration-data is only used with --precision int8 (got --precision "
+          + precision.cliName() + ")");
+    }
+    if (!Files.isDirectory(model)) {
+      throw new BadInputException(model + " is not a SavedModel directory");
+    }
+    Path folder = target.toAbsolutePath().getParent();
+    if (folder == null || !Files.isDirectory(folder)) {
+      throw new BadInputException("the folder of --out " + target + " does not exist");
+    }
+
+    long t0 = System.nanoTime();
+    FrozenGraph graph = Freezer.freeze(model, args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE),
+        Freezer.DEFAULT_BATCH);
+    if (precision == Precision.INT8) {
+      graph = withRanges(graph, model, calibration);
+    }
+    byte[] tflite = Converter.convert(graph, options);
+    writeAtomically(target, tflite);
+    out.printf("wrote %s: %d bytes, %s%s, %.1f s%n", target, tflite.length, precision.cliName(),
+        precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", (System.nanoTime() - t0) / 1e9);
+    return 0;
+  }
+
+  /**
+   * The hook for full-integer ranges: returns {@code graph} with FakeQuant nodes on every tensor TFLite
+   * quantizes. A graph that already has them (QAT) is returned as is; measuring ranges over {@code
+   * calibrationData} and inserting FakeQuant nodes is the calibration stage's job and plugs in here.
+   */
+  static FrozenGraph withRanges(FrozenGraph graph, Path model, String calibrationData) {
+    if (graph.hasFakeQuant()) {
+      return graph;
+    }
+    throw new BadInputException(model + " has no FakeQuant nodes (no quantization ranges from QAT), and "
+        + "calibration (--calibration-data" + (calibrationData == null ? "" : " " + calibrationData)
+        + ") is not available in this build yet; convert with --precision fp32, fp16 or dynamic, or run "
+        + "'compresso qat' first");
+  }
+
+  /** Writes to a temp file in the target's folder and renames it into place: never a half file. */
+  static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    Path folder = target.toAbsolutePath().getParent();
+    Path tmp = Files.createTempFile(folder, "." + target.getFileName(), ".tmp");
+    try {
+      Files.write(tmp, bytes);
+      try {
+        // createTempFile makes the file owner-only; a model is an ordinary output file.
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: keep its defaults
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+}

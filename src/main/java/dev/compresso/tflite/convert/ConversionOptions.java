@@ -1,0 +1,53 @@
+package dev.compresso.tflite.convert;
+
+import dev.compresso.BadInputException;
+import java.util.Objects;
+
+/**
+ * How to convert: precision and, for full integer, the I/O type. Build with {@link #builder(Precision)}.
+ *
+ * @param precision weights/activations precision
+ * @param io the I/O element type; anything but {@link IoType#FLOAT} needs {@link Precision#INT8}
+ */
+public record ConversionOptions(Precision precision, IoType io) {
+
+  public ConversionOptions {
+    Objects.requireNonNull(precision, "precision");
+    Objects.requireNonNull(io, "io");
+    if (io != IoType.FLOAT && precision != Precision.INT8) {
+      throw new BadInputException("--io " + io.cliName() + " needs --precision int8 (a "
+          + precision.cliName() + " model has float inputs and outputs); accepted with " + precision.cliName()
+          + ": --io float");
+    }
+  }
+
+  /** A builder with the precision set; I/O defaults to float. */
+  public static Builder builder(Precision precision) {
+    return new Builder(precision);
+  }
+
+  /** Options for {@code precision} with float I/O. */
+  public static ConversionOptions of(Precision precision) {
+    return builder(precision).build();
+  }
+
+  /** Builder for {@link ConversionOptions}; validated in {@link #build()}. */
+  public static final class Builder {
+    private final Precision precision;
+    private IoType io = IoType.FLOAT;
+
+    private Builder(Precision precision) {
+      this.precision = precision;
+    }
+
+    /** The I/O element type (default float). */
+    public Builder optIo(IoType io) {
+      this.io = io;
+      return this;
+    }
+
+    public ConversionOptions build() {
+      return new ConversionOptions(precision, io);
+    }
+  }
+}

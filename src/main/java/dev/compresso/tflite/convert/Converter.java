@@ -1,0 +1,61 @@
+package dev.compresso.tflite.convert;
+
+import dev.compresso.BadInputException;
+import dev.compresso.model.FrozenGraph;
+
+/**
+ * Converts a {@link FrozenGraph} to a TensorFlow Lite flatbuffer with the official MLIR converter inside
+ * TF Java's native library ({@code tensorflow::ConvertGraphDefToTFLiteFlatBuffer}, TF 2.18).
+ *
+ * <p>Conversions run one at a time in a warm worker process ({@link ConverterWorker}) so that a fatal
+ * check inside TensorFlow becomes a {@link dev.compresso.CompressoException} here instead of killing
+ * this JVM; a dead worker is started again on the next call. The result is checked against the request
+ * ({@link OutputCheck}): int8 that stayed float is a {@link BadInputException} naming the float tensors.
+ */
+public final class Converter {
+
+  private static final WorkerClient WORKER = new WorkerClient();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(WORKER::close, "compresso-converter-shutdown"));
+  }
+
+  private Converter() {}
+
+  /**
+   * Converts {@code graph} as {@code options} ask and checks the result's tensor types.
+   *
+   * @return the .tflite flatbuffer
+   * @throws BadInputException when the converter rejects the graph (its message names the nodes) or the
+   *     result is not the precision asked for (e.g. int8 from a graph without FakeQuant ranges)
+   * @throws dev.compresso.CompressoException (internal) when the worker dies or the bridge cannot load
+   */
+  public static byte[] convert(FrozenGraph graph, ConversionOptions options) {
+    byte[] tflite = WORKER.convert(graph.graphDef().toByteArray(), ConverterFlagSets.modelFlags(graph),
+        ConverterFlagSets.converterFlags(options));
+    if (options.precision() == Precision.INT8 && options.io() == IoType.UINT8) {
+      OutputCheck.verify(tflite, ConversionOptions.builder(Precision.INT8).optIo(IoType.INT8).build());
+      tflite = Uint8Io.apply(tflite);
+    }
+    OutputCheck.verify(tflite, options);
+    return tflite;
+  }
+
+  /**
+   * The converter library's own descriptor of a flag message or enum, as proto text (e.g. {@code
+   * tflite.ConverterFlags}); null when the library has no such type.
+   */
+  public static String describe(String protoTypeName) {
+    return WORKER.describe(protoTypeName);
+  }
+
+  /** Stops the warm worker process (it also stops when this JVM exits). */
+  public static void shutdown() {
+    WORKER.close();
+  }
+
+  /** The worker shared by every conversion in this JVM (tests use it to kill the worker). */
+  static WorkerClient worker() {
+    return WORKER;
+  }
+}

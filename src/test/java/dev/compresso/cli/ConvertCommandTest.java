@@ -1,0 +1,92 @@
+package dev.compresso.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.compresso.model.TinySavedModels;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code compresso convert} end to end: exit codes, one-line errors, atomic output. */
+class ConvertCommandTest {
+
+  @TempDir static Path tmp;
+  static Path model;
+  static Path qat;
+
+  @BeforeAll
+  static void export() throws Exception {
+    model = TinySavedModels.convDense(tmp.resolve("float"));
+    qat = TinySavedModels.convDenseQat(tmp.resolve("qat"));
+  }
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void fp16WritesTheFileAndNothingElse() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("fp16"));
+    Path target = dir.resolve("m.tflite");
+    Run r = run("convert", model.toString(), "--precision", "fp16", "--out", target.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(Files.size(target) > 1000);
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(1, files.count(), "no temp file left behind");
+    }
+  }
+
+  @Test
+  void int8FromQatWithUint8Io() throws Exception {
+    Path target = tmp.resolve("qat_uint8.tflite");
+    Run r = run("convert", qat.toString(), "--precision", "int8", "--io", "uint8", "--out", target.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("uint8 I/O"), r.out());
+  }
+
+  @Test
+  void unknownPrecisionOrIoIsExitTwo() {
+    Path target = tmp.resolve("never.tflite");
+    Run p = run("convert", model.toString(), "--precision", "int4", "--out", target.toString());
+    assertEquals(2, p.exit());
+    assertTrue(p.err().contains("int4") && p.err().contains("fp32|fp16|dynamic|int8"), p.err());
+    Run io = run("convert", model.toString(), "--precision", "int8", "--io", "int16", "--out", target.toString());
+    assertEquals(2, io.exit());
+    assertTrue(io.err().contains("int16"), io.err());
+    Run mix = run("convert", model.toString(), "--precision", "fp32", "--io", "uint8", "--out", target.toString());
+    assertEquals(2, mix.exit());
+    assertFalse(Files.exists(target));
+  }
+
+  @Test
+  void int8WithoutFakeQuantSaysCalibrationIsNotAvailable() {
+    Path target = tmp.resolve("int8.tflite");
+    Run r = run("convert", model.toString(), "--precision", "int8", "--out", target.toString());
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("no FakeQuant") && r.err().contains("calibration"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertFalse(Files.exists(target));
+  }
+
+  @Test
+  void missingModelIsExitTwo() {
+    Run r = run("convert", tmp.resolve("nope").toString(), "--precision", "fp32", "--out",
+        tmp.resolve("x.tflite").toString());
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("nope"), r.err());
+  }
+}

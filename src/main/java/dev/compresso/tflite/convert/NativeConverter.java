@@ -1,11 +1,7 @@
 package dev.compresso.tflite.convert;
 
 import dev.compresso.CompressoException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import dev.compresso.tflite.NativeLibraries;
 import org.tensorflow.TensorFlow;
 
 /**
@@ -20,7 +16,6 @@ final class NativeConverter {
   /** The TensorFlow version inside TF Java that the bridge's declared signatures were written for. */
   static final String TF_VERSION = "2.18.0";
 
-  private static final String RESOURCE = "/dev/compresso/native/libtflite_bridge.so";
   private static boolean loaded;
 
   private NativeConverter() {}
@@ -35,19 +30,7 @@ final class NativeConverter {
       throw CompressoException.internal("the TFLite converter bridge was written for TensorFlow " + TF_VERSION
           + " (TF Java 1.1.0) but TF Java reports " + version + "; use TF Java 1.1.0", null);
     }
-    Path lib;
-    try (InputStream in = NativeConverter.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw CompressoException.internal("the converter bridge " + RESOURCE + " is not on the classpath; "
-            + "build Compresso with Maven (it compiles src/main/cpp with g++)", null);
-      }
-      lib = Files.createTempFile("compresso-tflite_bridge", ".so");
-      lib.toFile().deleteOnExit();
-      Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw CompressoException.internal("could not extract the converter bridge to a temp file: " + e, e);
-    }
-    System.load(lib.toString());
+    NativeLibraries.load("tflite_bridge");
     String problem = nativeInit();
     if (problem != null) {
       throw CompressoException.internal("the TFLite converter bridge cannot run: " + problem, null);

@@ -6,6 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.tensorflow.SavedModelBundle;
@@ -36,6 +37,8 @@ public final class SavedModelExporter {
       Path parent = target.getParent();
       Files.createDirectories(parent);
       Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp");
+      // temp dirs are created owner-only; a SavedModel folder should read like any other output
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
       try {
         SavedModelBundle.exporter(tmp.toString()).withSession(session).withSignature(signature).export();
         if (Files.exists(target)) {

@@ -95,6 +95,7 @@ public final class ModelSession implements AutoCloseable {
   /** Exports this session as a SavedModel with the original signature's key and names. */
   public void export(Path dir, boolean overwrite) {
     Signature sig = Signature.builder(model.signatureKey())
+        .methodName(SavedModelExporter.PREDICT_METHOD)
         .input(model.inputKey(), trainable.input())
         .output(model.outputKey(), trainable.output())
         .build();

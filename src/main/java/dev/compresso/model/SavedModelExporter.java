@@ -20,6 +20,9 @@ import org.tensorflow.Signature;
  */
 public final class SavedModelExporter {
 
+  /** The method name of a predict signature, which TF Serving's Predict API expects. */
+  public static final String PREDICT_METHOD = "tensorflow/serving/predict";
+
   private SavedModelExporter() {}
 
   /**

@@ -83,6 +83,7 @@ public final class MakeBundledUNet {
       double dice = Metrics.byName("dice").mean(test.targets(), pred, test.allTargetsShape());
       System.err.printf("test (%s): focal-Tversky %.4f, Dice %.4f%n", test.source(), testLoss, dice);
       Signature sig = Signature.builder("serving_default")
+          .methodName(SavedModelExporter.PREDICT_METHOD)
           .input(UNet.INPUT_NAME, built.model().input())
           .output(UNet.OUTPUT_NAME, built.model().output())
           .build();

@@ -67,8 +67,7 @@ public record UNet(int size, int channels, int baseFilters, int depth) {
       x = layers.convRelu("enc" + level + "_conv0", x, in, filters, 3);
       x = layers.convRelu("enc" + level + "_conv1", x, filters, filters, 3);
       skips.add(x);
-      x = tf.withName("enc" + level + "_pool").nn.maxPool(x, tf.constant(new int[] {1, 2, 2, 1}),
-          tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+      x = maxPool(graph, tf, "enc" + level + "_pool", x);
       in = filters;
       filters *= 2;
     }
@@ -88,6 +87,20 @@ public record UNet(int size, int channels, int baseFilters, int depth) {
     Operand<TFloat32> output = tf.withName(OUTPUT_NAME).math.sigmoid(logits);
     TrainableGraph model = new TrainableGraph(graph, input.asOutput(), output.asOutput(), store.all());
     return new Built(model, init, store);
+  }
+
+  /**
+   * 2x2 stride-2 {@code MaxPool} with its window in attributes. TF Java's {@code nn.maxPool} writes
+   * {@code MaxPoolV2} (window as tensors), which the TFLite converter rejects.
+   */
+  private static Operand<TFloat32> maxPool(Graph graph, Ops tf, String name, Operand<TFloat32> x) {
+    return graph.opBuilder("MaxPool", name, tf.scope())
+        .addInput(x.asOutput())
+        .setAttr("ksize", new long[] {1, 2, 2, 1})
+        .setAttr("strides", new long[] {1, 2, 2, 1})
+        .setAttr("padding", "VALID")
+        .build()
+        .<TFloat32>output(0);
   }
 
   /** Conv, transposed conv and their variables, with seeded He-normal initial values. */

@@ -24,10 +24,7 @@ public final class Main {
   /** Every verb of the CLI contract (DESIGN.md), in the order {@code --help} lists them. */
   static final List<Command> COMMANDS = List.of(
       new InspectCommand(),
-      new PendingCommand("prune", "prune MODEL --data DATA --sparsity S [--schedule constant|polynomial] "
-          + "[--granularity unstructured|block:RxC|channel] [--epochs N] [--batch B] [--learning-rate LR] "
-          + "[--loss NAME] --out DIR", "Insert pruning masks, fine-tune to a target sparsity, strip the masks.",
-          "issue 4"),
+      new PruneCommand(),
       new PendingCommand("qat", "qat MODEL --data DATA [--epochs N] ... --out DIR",
           "Quantization-aware fine-tuning with fake-quant nodes in the graph.", "issue 5"),
       new ConvertCommand(),

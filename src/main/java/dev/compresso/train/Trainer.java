@@ -97,6 +97,12 @@ public final class Trainer {
    * (if non-null) after each, with a progress bar on {@code progress} (may be null).
    */
   public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, PrintStream progress) {
+    return fit(train, validation, config, progress, StepHook.NONE);
+  }
+
+  /** As {@link #fit(Dataset, Dataset, FitConfig, PrintStream)}, calling {@code hook} before every step. */
+  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, PrintStream progress,
+      StepHook hook) {
     checkShapes(train);
     if (validation != null) {
       checkShapes(validation);
@@ -115,10 +121,12 @@ public final class Trainer {
       try (ProgressBar bar = progress == null ? null
           : new ProgressBar(progress, String.format("epoch %d/%d", epoch, config.epochs()), steps)) {
         for (Dataset.Batch b : train.batches(config.batchSize(), rng, true)) {
+          hook.beforeStep(step);
           sum += step(b);
           n++;
           if (bar != null) {
-            bar.step(1, String.format("loss %.4f", sum / n));
+            String note = hook.progressNote();
+            bar.step(1, String.format("loss %.4f", sum / n) + (note.isEmpty() ? "" : " " + note));
           }
         }
       }
@@ -141,7 +149,8 @@ public final class Trainer {
     return step;
   }
 
-  private void checkShapes(Dataset data) {
+  /** Checks that {@code data}'s samples fit the model's input and output; a misfit names both shapes. */
+  public void checkShapes(Dataset data) {
     long[] in = model.input().shape().asArray();
     long[] out = model.output().shape().asArray();
     if (!compatible(in, data.inputShape()) || !compatible(out, data.targetShape())) {

@@ -1,0 +1,85 @@
+package dev.compresso.prune;
+
+import com.google.gson.GsonBuilder;
+import java.util.List;
+
+/**
+ * What a pruning run did and measured; written as {@code prune-report.json} next to the pruned model and
+ * printed as a table.
+ *
+ * @param source the input SavedModel
+ * @param schedule the schedule as run
+ * @param granularity the granularity's spelling
+ * @param global whether one threshold covered every pruned weight
+ * @param layers the pruned weights
+ * @param skipped candidate weights left dense, with reasons
+ * @param warnings things the user should know (ignore patterns that matched nothing, ...)
+ * @param prunedParameters elements of the pruned weights
+ * @param prunedZeros zeros among them in the output
+ * @param totalParameters every variable's elements
+ * @param totalZeros zeros among them in the output
+ * @param loss the loss's name
+ * @param lossBefore test loss of the input model
+ * @param lossAfter test loss of the output model
+ * @param metric the metric's name
+ * @param metricBefore test metric of the input model
+ * @param metricAfter test metric of the output model
+ * @param testData the held-out data's description
+ * @param epochs per-epoch training record
+ * @param steps optimizer steps taken
+ */
+public record PruneReport(String source, String schedule, String granularity, boolean global, List<Layer> layers,
+    List<PrunableWeights.Skipped> skipped, List<String> warnings, long prunedParameters, long prunedZeros,
+    long totalParameters, long totalZeros, String loss, double lossBefore, double lossAfter, String metric,
+    double metricBefore, double metricAfter, String testData, List<Epoch> epochs, long steps) {
+
+  /** One pruned weight: its size, the target and the zeros it has in the output. */
+  public record Layer(String variable, String op, long[] shape, long parameters, double targetSparsity,
+      double achievedSparsity) {}
+
+  /** One epoch of fine-tuning. */
+  public record Epoch(int epoch, double trainLoss, double validationLoss, double seconds, int steps,
+      double sparsityAtEnd) {}
+
+  public double prunedSparsity() {
+    return prunedParameters == 0 ? 0 : (double) prunedZeros / prunedParameters;
+  }
+
+  public double overallSparsity() {
+    return totalParameters == 0 ? 0 : (double) totalZeros / totalParameters;
+  }
+
+  public String toJson() {
+    return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(this);
+  }
+
+  /** A plain-text table for stdout. */
+  public String toTable() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("%-36s %-22s %-18s %10s %8s %8s%n", "weight", "op", "shape", "params", "target",
+        "achieved"));
+    for (Layer l : layers) {
+      sb.append(String.format("%-36s %-22s %-18s %,10d %8.3f %8.3f%n", l.variable(), l.op(),
+          java.util.Arrays.toString(l.shape()).replace(" ", ""), l.parameters(), l.targetSparsity(),
+          l.achievedSparsity()));
+    }
+    for (PrunableWeights.Skipped s : skipped) {
+      sb.append(String.format("%-36s %-22s %-18s %,10d %8s %8s  (skipped: %s)%n", s.variable(), s.op(), "",
+          s.parameters(), "-", "-", s.reason()));
+    }
+    sb.append(String.format("pruned weights: %,d of %,d zero (%.3f); whole model: %,d of %,d zero (%.3f)%n",
+        prunedZeros, prunedParameters, prunedSparsity(), totalZeros, totalParameters, overallSparsity()));
+    sb.append(String.format("schedule: %s; granularity %s%s; %d steps%n", schedule, granularity,
+        global ? " (global)" : " (per layer)", steps));
+    for (Epoch e : epochs) {
+      sb.append(String.format("epoch %d: train %s %.4f, validation %.4f, sparsity %.3f, %.1f s%n", e.epoch(), loss,
+          e.trainLoss(), e.validationLoss(), e.sparsityAtEnd(), e.seconds()));
+    }
+    sb.append(String.format("test (%s): %s %.4f -> %.4f, %s %.4f -> %.4f%n", testData, loss, lossBefore, lossAfter,
+        metric, metricBefore, metricAfter));
+    for (String w : warnings) {
+      sb.append("warning: ").append(w).append('\n');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,148 @@
+package dev.compresso.prune;
+
+import dev.compresso.BadInputException;
+import dev.compresso.data.Dataset;
+import dev.compresso.model.ImportedModel;
+import dev.compresso.model.ModelSession;
+import dev.compresso.train.Predictor;
+import dev.compresso.train.Trainer;
+import dev.compresso.train.loss.Loss;
+import dev.compresso.train.loss.Losses;
+import dev.compresso.train.metric.Metric;
+import dev.compresso.train.metric.TaskKind;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pruning stage: select weights, insert masks, fine-tune while a schedule raises the sparsity,
+ * strip. The result is the input model's own graph (no mask or training ops) with {@code weight * mask}
+ * as its weight values, plus a report.
+ */
+public final class Pruner {
+
+  /** The stripped model and what the run measured. */
+  public record Result(ImportedModel stripped, PruneReport report) {}
+
+  private Pruner() {}
+
+  /**
+   * Prunes {@code model}.
+   *
+   * @param train fine-tuning data
+   * @param validation evaluated after each epoch (may be null)
+   * @param test evaluated before and after, for the report
+   * @param progress progress bar and notes (may be null)
+   */
+  public static Result prune(ImportedModel model, Dataset train, Dataset validation, Dataset test, PruneConfig config,
+      PrintStream progress) {
+    PrunableWeights.Selection selection = PrunableWeights.select(model, config.ignore(), config.minParameters());
+    List<String> warnings = new ArrayList<>();
+    for (String p : selection.unmatchedIgnores()) {
+      warnings.add("--ignore " + p + " matched no prunable weight");
+    }
+    if (selection.weights().isEmpty()) {
+      throw new BadInputException(String.format("%s has no weights to prune: %s", model.source(),
+          selection.skipped().isEmpty()
+              ? "no " + PrunableOps.all().stream().map(PrunableOps.Entry::op).toList() + " op reads a variable as "
+                  + "its weight"
+              : "every candidate was skipped: " + selection.skipped().stream()
+                  .map(s -> s.variable() + " (" + s.reason() + ")").toList()));
+    }
+    MaskCalculator calculator = new MaskCalculator(selection.weights(), config.granularity(), config.global());
+    Loss loss = Losses.byName(config.loss());
+    Metric metric = TaskKind.infer(test.targetShape(), test.targets()).metrics().get(0);
+    int batch = config.fit().batchSize();
+    long totalSteps = (long) config.fit().epochs() * train.batchCount(batch, true);
+    PruningSchedule schedule = config.resolveSchedule(Math.max(totalSteps, 1));
+
+    ImportedModel masked = MaskRewrite.insert(model, selection.weights());
+    double lossBefore;
+    double metricBefore;
+    List<Trainer.EpochResult> history;
+    long steps;
+    Map<String, ImportedModel.VariableValue> trained;
+    List<PruneReport.Epoch> epochs = new ArrayList<>();
+    try (ModelSession session = new ModelSession(masked, v -> !MaskRewrite.isMask(v))) {
+      Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
+      trainer.checkShapes(test);
+      float[] pred = Predictor.predict(session.session(), session.trainable(), test, batch);
+      lossBefore = loss.mean(test.targets(), pred, test.allTargetsShape());
+      metricBefore = metric.mean(test.targets(), pred, test.allTargetsShape());
+      MaskUpdater updater = new MaskUpdater(session, selection.weights(), calculator, schedule);
+      history = config.fit().epochs() == 0 ? List.of()
+          : trainer.fit(train, validation, config.fit(), progress, updater);
+      steps = trainer.steps();
+      long at = 0;
+      for (Trainer.EpochResult e : history) {
+        at += e.steps();
+        epochs.add(new PruneReport.Epoch(e.epoch(), e.trainLoss(), e.validationLoss(), e.seconds(), e.steps(),
+            updater.sparsityBefore(at)));
+      }
+      if (updater.current() < schedule.finalSparsity()) {
+        if (steps > 0) {
+          warnings.add(String.format("the schedule had reached sparsity %.3f by the last of %d steps; the final "
+              + "masks (%.3f) were applied after training, with no fine-tuning to recover", updater.current(), steps,
+              schedule.finalSparsity()));
+        }
+        updater.apply(schedule.finalSparsity());
+      }
+      trained = session.values();
+    }
+
+    Map<String, ImportedModel.VariableValue> strippedValues = new LinkedHashMap<>();
+    for (String v : model.variables().keySet()) {
+      ImportedModel.VariableValue value = trained.get(v);
+      ImportedModel.VariableValue mask = trained.get(MaskRewrite.maskOf(v));
+      if (mask != null) {
+        float[] w = value.values().clone();
+        for (int i = 0; i < w.length; i++) {
+          w[i] *= mask.values()[i];
+        }
+        value = new ImportedModel.VariableValue(value.shape(), w);
+      }
+      strippedValues.put(v, value);
+    }
+    ImportedModel stripped = model.with(model.graph(), strippedValues);
+
+    double lossAfter;
+    double metricAfter;
+    try (ModelSession session = new ModelSession(stripped, v -> false)) {
+      float[] pred = Predictor.predict(session.session(), session.trainable(), test, batch);
+      lossAfter = loss.mean(test.targets(), pred, test.allTargetsShape());
+      metricAfter = metric.mean(test.targets(), pred, test.allTargetsShape());
+    }
+
+    List<PruneReport.Layer> layers = new ArrayList<>();
+    long prunedParams = 0;
+    long prunedZeros = 0;
+    for (PrunableWeight w : selection.weights()) {
+      long zeros = zeros(strippedValues.get(w.variable()).values());
+      prunedParams += w.size();
+      prunedZeros += zeros;
+      double target = config.global() ? Double.NaN
+          : (double) MaskCalculator.prunedCount(calculator.units(w.variable()), schedule.finalSparsity())
+              / calculator.units(w.variable());
+      layers.add(new PruneReport.Layer(w.variable(), w.op(), w.shape(), w.size(),
+          config.global() ? schedule.finalSparsity() : target, (double) zeros / w.size()));
+    }
+    long totalZeros = strippedValues.values().stream().mapToLong(v -> zeros(v.values())).sum();
+    PruneReport report = new PruneReport(model.source().toString(), schedule.describe(),
+        config.granularity().spelling(), config.global(), layers, selection.skipped(), warnings, prunedParams,
+        prunedZeros, model.parameterCount(), totalZeros, loss.name(), lossBefore, lossAfter, metric.name(),
+        metricBefore, metricAfter, test.source() + " (" + test.size() + " samples)", epochs, steps);
+    return new Result(stripped, report);
+  }
+
+  private static long zeros(float[] values) {
+    long n = 0;
+    for (float v : values) {
+      if (v == 0f) {
+        n++;
+      }
+    }
+    return n;
+  }
+}

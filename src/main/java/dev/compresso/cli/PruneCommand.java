@@ -2,7 +2,7 @@ package dev.compresso.cli;
 
 import dev.compresso.BadInputException;
 import dev.compresso.data.Dataset;
-import dev.compresso.data.SyntheticShapes;
+import dev.compresso.data.DataSources;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.prune.Granularity;
@@ -117,7 +117,7 @@ final class PruneCommand implements Command {
 
     ImportedModel model = ModelImporter.read(modelDir, args.getOptionValue("tag", "serve"),
         args.getOptionValue("signature", "serving_default"));
-    Dataset all = openData(data);
+    Dataset all = DataSources.open(data);
     Dataset.Split trainRest = all.split(0.2, seed);
     Dataset.Split valTest = trainRest.test().split(0.5, seed + 1);
     err.printf("pruning %s (%,d parameters) to sparsity %s on %s: %d train, %d validation, %d test%n", modelDir,
@@ -130,41 +130,6 @@ final class PruneCommand implements Command {
     return 0;
   }
 
-  /**
-   * Opens a DATA spec. The one place spec parsing lives until {@code DataSources.open(spec)} lands on
-   * main: switch this method to it at merge. Only {@code synthetic:shapes} is read here.
-   */
-  private static Dataset openData(String spec) {
-    String prefix = "synthetic:shapes";
-    if (!spec.startsWith(prefix)) {
-      throw new BadInputException("--data " + spec + ": this build reads only " + prefix
-          + "[?n=..&size=..&seed=..]; .npz and image folders come with the data sources");
-    }
-    int n = SyntheticShapes.DEFAULT_COUNT;
-    int size = SyntheticShapes.DEFAULT_SIZE;
-    long seed = SyntheticShapes.DEFAULT_SEED;
-    String query = spec.substring(prefix.length());
-    if (!query.isEmpty()) {
-      if (!query.startsWith("?")) {
-        throw new BadInputException("--data " + spec + ": expected " + prefix + "?n=..&size=..&seed=..");
-      }
-      for (String kv : query.substring(1).split("&")) {
-        String[] p = kv.split("=", 2);
-        try {
-          switch (p[0]) {
-            case "n" -> n = Integer.parseInt(p[1]);
-            case "size" -> size = Integer.parseInt(p[1]);
-            case "seed" -> seed = Long.parseLong(p[1]);
-            default -> throw new BadInputException("--data " + spec + ": unknown parameter '" + p[0]
-                + "'; known: n, size, seed");
-          }
-        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-          throw new BadInputException("--data " + spec + ": '" + kv + "' is not name=integer");
-        }
-      }
-    }
-    return SyntheticShapes.generate(n, size, seed);
-  }
 
   private static String required(CommandLine args, String name) {
     String v = args.getOptionValue(name);

@@ -1,6 +1,7 @@
 package dev.compresso.cli;
 
 import dev.compresso.BadInputException;
+import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
 import dev.compresso.tflite.convert.ConversionOptions;
@@ -9,11 +10,8 @@ import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -90,7 +88,7 @@ final class ConvertCommand implements Command {
       graph = withRanges(graph, model, calibration);
     }
     byte[] tflite = Converter.convert(graph, options);
-    writeAtomically(target, tflite);
+    AtomicOutput.writeFile(target, tflite);
     out.printf("wrote %s: %d bytes, %s%s, %.1f s%n", target, tflite.length, precision.cliName(),
         precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", (System.nanoTime() - t0) / 1e9);
     return 0;
@@ -109,27 +107,5 @@ final class ConvertCommand implements Command {
         + "calibration (--calibration-data" + (calibrationData == null ? "" : " " + calibrationData)
         + ") is not available in this build yet; convert with --precision fp32, fp16 or dynamic, or run "
         + "'compresso qat' first");
-  }
-
-  /** Writes to a temp file in the target's folder and renames it into place: never a half file. */
-  static void writeAtomically(Path target, byte[] bytes) throws IOException {
-    Path folder = target.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(folder, "." + target.getFileName(), ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      try {
-        // createTempFile makes the file owner-only; a model is an ordinary output file.
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: keep its defaults
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
   }
 }

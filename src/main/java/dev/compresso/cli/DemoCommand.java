@@ -4,8 +4,9 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.compresso.BadInputException;
 import dev.compresso.bench.ProcessMemory;
-import dev.compresso.data.Dataset;
 import dev.compresso.data.DataSources;
+import dev.compresso.data.Dataset;
+import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.DiskUsage;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelImporter;
@@ -99,11 +100,8 @@ final class DemoCommand implements Command {
     report.addProperty("dice", dice);
     report.addProperty("inference_seconds", seconds);
     report.addProperty("peak_rss_bytes", peak);
-    Files.createDirectories(outDir);
     Path json = outDir.resolve("demo-report.json");
-    Path tmp = Files.createTempFile(outDir, ".demo-report", ".json.tmp");
-    Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(report));
-    Files.move(tmp, json, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    AtomicOutput.writeFile(json, new GsonBuilder().setPrettyPrinting().create().toJson(report));
     out.println("report: " + json);
     return 0;
   }

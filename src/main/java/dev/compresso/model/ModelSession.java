@@ -4,6 +4,7 @@ import dev.compresso.BadInputException;
 import dev.compresso.train.TrainableGraph;
 import dev.compresso.train.TrainableVariable;
 import dev.compresso.train.VariableStore;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,14 +93,22 @@ public final class ModelSession implements AutoCloseable {
     return out;
   }
 
-  /** Exports this session as a SavedModel with the original signature's key and names. */
+  /** Exports this session as a SavedModel with the original signature's key and names, atomically. */
   public void export(Path dir, boolean overwrite) {
-    Signature sig = Signature.builder(model.signatureKey())
+    SavedModelExporter.export(session, signature(), dir, overwrite);
+  }
+
+  /** Exports into an existing empty folder (the caller makes its whole output atomic). */
+  public void exportInto(Path emptyDir) throws IOException {
+    SavedModelExporter.exportInto(session, signature(), emptyDir);
+  }
+
+  private Signature signature() {
+    return Signature.builder(model.signatureKey())
         .methodName(SavedModelExporter.PREDICT_METHOD)
         .input(model.inputKey(), trainable.input())
         .output(model.outputKey(), trainable.output())
         .build();
-    SavedModelExporter.export(session, sig, dir, overwrite);
   }
 
   /** Operations of the graph, for tests and reports. */

@@ -248,4 +248,34 @@ class EdgeTpuRuleCasesTest {
     assertEquals(List.of("tensor-types"), rules(r.ops().get(0)));
     assertTrue(r.ops().get(1).fallsBackOnlyBecauseOfEarlierOp());
   }
+
+  /**
+   * What the converter emits for a flatten when the batch is dynamic: SHAPE, STRIDED_SLICE of the batch,
+   * PACK with the feature size, RESHAPE by the packed shape.
+   */
+  @Test
+  void shapeArithmeticFromADynamicBatchIsReportedOpByOp() {
+    TfliteTestBuilder m = new TfliteTestBuilder();
+    int x = m.int8Dynamic("x", new int[] {1, 8, 8, 4}, new int[] {-1, 8, 8, 4});
+    int shape = m.tensor("shape", TensorType.INT32, new int[] {4}, 0);
+    m.op(BuiltinOperator.SHAPE, 1, new int[] {x}, new int[] {shape}, BuiltinOptions.NONE, null);
+    int batch = m.tensor("batch", TensorType.INT32, new int[0], 0);
+    m.op(BuiltinOperator.STRIDED_SLICE, 1, new int[] {shape, m.int32Arg("begin", new int[] {1}, 0),
+        m.int32Arg("end", new int[] {1}, 1), m.int32Arg("strides", new int[] {1}, 1)}, new int[] {batch},
+        BuiltinOptions.StridedSliceOptions, b -> StridedSliceOptions.createStridedSliceOptions(b, 0, 0, 0, 0, 1,
+            false));
+    int packed = m.tensor("packed", TensorType.INT32, new int[] {2}, 0);
+    m.op(BuiltinOperator.PACK, 1, new int[] {batch, m.int32Arg("features", new int[0], 256)}, new int[] {packed},
+        BuiltinOptions.PackOptions, b -> PackOptions.createPackOptions(b, 2, 0));
+    int y = m.int8Dynamic("y", new int[] {1, 256}, new int[] {-1, 256});
+    m.op(BuiltinOperator.RESHAPE, 1, new int[] {x, packed}, new int[] {y}, BuiltinOptions.NONE, null);
+    m.io(new int[] {x}, new int[] {y});
+    EdgeTpuReport r = check(m);
+    assertEquals(List.of("supported-op", "tensor-types", "static-shape"), rules(r.ops().get(0)));
+    assertEquals(List.of("tensor-types"), rules(r.ops().get(1)));
+    assertEquals(List.of("tensor-types"), rules(r.ops().get(2)));
+    assertEquals(List.of("static-shape", "constant-parameters"), rules(r.ops().get(3)));
+    assertEquals(0, r.opsOnTpu());
+    assertEquals(List.of("static-io"), r.modelFindings().stream().map(Finding::rule).toList());
+  }
 }

@@ -30,8 +30,7 @@ public final class Main {
       new ConvertCommand(),
       new PendingCommand("validate", "validate FILE.tflite --reference MODEL --data DATA [--threads T] [--json]",
           "Measure a .tflite against its source model: loss, error, latency, memory, size.", "issue 7"),
-      new PendingCommand("edgetpu", "edgetpu FILE.tflite [--json]",
-          "Check a .tflite against the Edge TPU's requirements, op by op.", "issue 8"),
+      new EdgeTpuCommand(),
       new PendingCommand("sweep", "sweep MODEL --data DATA --sparsities 0.1,...,0.8 --precisions fp32,fp16,int8 "
           + "--out DIR", "Prune, convert and validate over a sparsity x precision grid; write a report.", "issue 7"),
       new DemoCommand());

@@ -1,0 +1,73 @@
+package dev.compresso.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import dev.compresso.BadInputException;
+import dev.compresso.edgetpu.EdgeTpuChecker;
+import dev.compresso.edgetpu.EdgeTpuReport;
+import dev.compresso.tflite.TfliteModel;
+import java.io.PrintStream;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/**
+ * {@code compresso edgetpu FILE.tflite [--json] [--strict]}: which operators the Edge TPU compiler would
+ * map, op by op, with every reason, checked against Coral's published requirements (no compiler runs).
+ *
+ * <p>Exit codes: 0 when the check ran (even when ops fall back to the CPU: the report says so); with
+ * {@code --strict}, {@value #EXIT_FALLS_BACK} when any op would run on the CPU; 2 for a missing or
+ * invalid file; 1 for an internal failure.
+ */
+final class EdgeTpuCommand implements Command {
+
+  /** Exit code of {@code --strict} when the model does not map fully. */
+  static final int EXIT_FALLS_BACK = 3;
+
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+  @Override
+  public String name() {
+    return "edgetpu";
+  }
+
+  @Override
+  public String usage() {
+    return "edgetpu FILE.tflite [--json] [--strict]";
+  }
+
+  @Override
+  public String summary() {
+    return "Check a .tflite against the Edge TPU's requirements, op by op.";
+  }
+
+  @Override
+  public Options options() {
+    Options o = new Options();
+    o.addOption(Option.builder().longOpt("json").desc("print one JSON document on stdout").build());
+    o.addOption(Option.builder().longOpt("strict")
+        .desc("exit " + EXIT_FALLS_BACK + " when any op would run on the CPU (default: exit 0 once checked)").build());
+    return o;
+  }
+
+  @Override
+  public int run(CommandLine args, PrintStream out, PrintStream err) {
+    List<String> positional = args.getArgList();
+    if (positional.size() != 1) {
+      throw new BadInputException("expected one FILE.tflite, got " + positional.size()
+          + (positional.isEmpty() ? "" : ": " + positional) + " (usage: compresso " + usage() + ")");
+    }
+    Path file;
+    try {
+      file = Path.of(positional.get(0));
+    } catch (InvalidPathException e) {
+      throw new BadInputException("not a valid path: '" + positional.get(0) + "' (" + e.getReason() + ")");
+    }
+    EdgeTpuReport report = EdgeTpuChecker.check(TfliteModel.read(file));
+    out.print(args.hasOption("json") ? GSON.toJson(report.json()) + System.lineSeparator() : report.text());
+    return args.hasOption("strict") && !report.mapsFully() ? EXIT_FALLS_BACK : 0;
+  }
+}

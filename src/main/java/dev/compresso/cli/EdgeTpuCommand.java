@@ -15,16 +15,15 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
- * {@code compresso edgetpu FILE.tflite [--json] [--strict]}: which operators the Edge TPU compiler would
+ * {@code compresso edgetpu FILE.tflite [--json]}: which operators the Edge TPU compiler would
  * map, op by op, with every reason, checked against Coral's published requirements (no compiler runs).
  *
- * <p>Exit codes: 0 when the check ran (even when ops fall back to the CPU: the report says so); with
- * {@code --strict}, {@value #EXIT_FALLS_BACK} when any op would run on the CPU; 2 for a missing or
- * invalid file; 1 for an internal failure.
+ * <p>Exit codes: 0 when every op maps to the Edge TPU; {@value #EXIT_FALLS_BACK} when some ops would run
+ * on the CPU (the report says which and why); 2 for a missing or invalid file; 1 for an internal failure.
  */
 final class EdgeTpuCommand implements Command {
 
-  /** Exit code of {@code --strict} when the model does not map fully. */
+  /** Exit code when the model does not map fully. */
   static final int EXIT_FALLS_BACK = 3;
 
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
@@ -36,7 +35,7 @@ final class EdgeTpuCommand implements Command {
 
   @Override
   public String usage() {
-    return "edgetpu FILE.tflite [--json] [--strict]";
+    return "edgetpu FILE.tflite [--json]";
   }
 
   @Override
@@ -48,8 +47,6 @@ final class EdgeTpuCommand implements Command {
   public Options options() {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("json").desc("print one JSON document on stdout").build());
-    o.addOption(Option.builder().longOpt("strict")
-        .desc("exit " + EXIT_FALLS_BACK + " when any op would run on the CPU (default: exit 0 once checked)").build());
     return o;
   }
 
@@ -68,6 +65,6 @@ final class EdgeTpuCommand implements Command {
     }
     EdgeTpuReport report = EdgeTpuChecker.check(TfliteModel.read(file));
     out.print(args.hasOption("json") ? GSON.toJson(report.json()) + System.lineSeparator() : report.text());
-    return args.hasOption("strict") && !report.mapsFully() ? EXIT_FALLS_BACK : 0;
+    return report.mapsFully() ? 0 : EXIT_FALLS_BACK;
   }
 }

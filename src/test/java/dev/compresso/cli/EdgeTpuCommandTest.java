@@ -24,7 +24,7 @@ import org.tensorflow.lite.schema.AddOptions;
 import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.BuiltinOptions;
 
-/** {@code compresso edgetpu}: text, one JSON document, and the exit codes 0, 2 and (with --strict) 3. */
+/** {@code compresso edgetpu}: text, one JSON document, and the exit codes 0 (maps fully), 3 (falls back) and 2. */
 class EdgeTpuCommandTest {
 
   private record Run(int exit, String out, String err) {}
@@ -69,7 +69,7 @@ class EdgeTpuCommandTest {
   @Test
   void textNamesEveryOpAndTheVerdict() {
     Run r = run("edgetpu", fallsBack.toString());
-    assertEquals(0, r.exit(), r.err());
+    assertEquals(EdgeTpuCommand.EXIT_FALLS_BACK, r.exit(), r.err());
     assertTrue(r.out().contains("HARD_SWISH"), r.out());
     assertTrue(r.out().contains("the op is not in Coral's supported-operations table"), r.out());
     assertTrue(r.out().contains("falls back: comes after op #1"), r.out());
@@ -78,9 +78,9 @@ class EdgeTpuCommandTest {
   }
 
   @Test
-  void strictExitsThreeOnlyWhenSomethingFallsBack() {
-    assertEquals(EdgeTpuCommand.EXIT_FALLS_BACK, run("edgetpu", fallsBack.toString(), "--strict").exit());
-    Run ok = run("edgetpu", maps.toString(), "--strict");
+  void exitsThreeOnlyWhenSomethingFallsBack() {
+    assertEquals(EdgeTpuCommand.EXIT_FALLS_BACK, run("edgetpu", fallsBack.toString()).exit());
+    Run ok = run("edgetpu", maps.toString());
     assertEquals(0, ok.exit(), ok.err());
     assertTrue(ok.out().contains("verdict: all 2 ops map to the Edge TPU"), ok.out());
   }
@@ -88,7 +88,7 @@ class EdgeTpuCommandTest {
   @Test
   void jsonIsOneDocument() throws IOException {
     Run r = run("edgetpu", fallsBack.toString(), "--json");
-    assertEquals(0, r.exit(), r.err());
+    assertEquals(EdgeTpuCommand.EXIT_FALLS_BACK, r.exit(), r.err());
     JsonReader reader = new JsonReader(new StringReader(r.out()));
     JsonElement doc = JsonParser.parseReader(reader);
     assertEquals(JsonToken.END_DOCUMENT, reader.peek(), "stdout holds more than one JSON document");

@@ -82,7 +82,7 @@ final class ValidateCommand implements Command {
     }
     ValidationResult result = Validator.validate(b.build(), err::println);
     if (args.hasOption("json")) {
-      out.println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
+      out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues().create()
           .toJson(result.toJson()));
     } else {
       out.print(ValidationTable.format(result));

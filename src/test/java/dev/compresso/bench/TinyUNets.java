@@ -14,12 +14,12 @@ import org.tensorflow.Session;
 import org.tensorflow.Signature;
 
 /** Tiny UNets exported by TF Java's exporter (as the importer's tests do) and converted by the real converter. */
-final class TinyUNets {
+public final class TinyUNets {
 
   private TinyUNets() {}
 
   /** Exports {@code new UNet(size, 1, 4, 2)} with seeded initial weights to {@code dir}, signature image -> mask. */
-  static Path export(Path dir, int size) {
+  public static Path export(Path dir, int size) {
     try (Graph g = new Graph(); Session s = new Session(g)) {
       UNet.Built built = new UNet(size, 1, 4, 2).build(g, 5);
       built.store().assign(s, built.initialValues());
@@ -30,7 +30,7 @@ final class TinyUNets {
   }
 
   /** Converts the SavedModel in {@code model} at {@code precision} into {@code file}. */
-  static Path convert(Path model, Precision precision, Path file) throws IOException {
+  public static Path convert(Path model, Precision precision, Path file) throws IOException {
     Files.write(file, Converter.convert(Freezer.freeze(model), ConversionOptions.of(precision)));
     return file;
   }

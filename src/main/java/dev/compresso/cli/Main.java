@@ -28,8 +28,7 @@ public final class Main {
       new PendingCommand("qat", "qat MODEL --data DATA [--epochs N] ... --out DIR",
           "Quantization-aware fine-tuning with fake-quant nodes in the graph.", "issue 5"),
       new ConvertCommand(),
-      new PendingCommand("validate", "validate FILE.tflite --reference MODEL --data DATA [--threads T] [--json]",
-          "Measure a .tflite against its source model: loss, error, latency, memory, size.", "issue 7"),
+      new ValidateCommand(),
       new EdgeTpuCommand(),
       new PendingCommand("sweep", "sweep MODEL --data DATA --sparsities 0.1,...,0.8 --precisions fp32,fp16,int8 "
           + "--out DIR", "Prune, convert and validate over a sparsity x precision grid; write a report.", "issue 7"),

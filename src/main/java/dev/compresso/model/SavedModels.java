@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
@@ -127,13 +128,26 @@ public final class SavedModels {
    * @throws BadInputException for any of those, and when TensorFlow itself refuses the model
    */
   public static SavedModelBundle load(Path dir, String tag) {
+    return load(dir, tag, null);
+  }
+
+  /**
+   * {@link #load(Path, String)} with session options, e.g. the intra-op thread count.
+   *
+   * @param config the session's {@code ConfigProto}, or null for TensorFlow's defaults
+   */
+  public static SavedModelBundle load(Path dir, String tag, ConfigProto config) {
     MetaGraphDef metaGraph = metaGraph(read(dir), dir, tag);
     List<String> problems = problems(dir, metaGraph);
     if (!problems.isEmpty()) {
       throw new BadInputException("cannot load SavedModel " + dir + " [" + tag + "]: " + String.join("; ", problems));
     }
     try {
-      return SavedModelBundle.loader(dir.toString()).withTags(tag).load();
+      SavedModelBundle.Loader loader = SavedModelBundle.loader(dir.toString()).withTags(tag);
+      if (config != null) {
+        loader = loader.withConfigProto(config);
+      }
+      return loader.load();
     } catch (TensorFlowException e) {
       throw new BadInputException("TensorFlow could not load SavedModel " + dir + " [" + tag + "]: "
           + oneLine(e.getMessage()), e);

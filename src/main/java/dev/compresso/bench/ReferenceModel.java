@@ -1,0 +1,172 @@
+package dev.compresso.bench;
+
+import dev.compresso.BadInputException;
+import dev.compresso.CompressoException;
+import dev.compresso.model.SavedModels;
+import dev.compresso.train.Tensors;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The source model of a .tflite, served by TF Java through one signature of its SavedModel: a TF1-style
+ * graph or a TF2/Keras export alike, since the signature's tensors ({@code serving_default_x:0},
+ * {@code StatefulPartitionedCall:0}) are fed and fetched in the loaded session as TensorFlow Serving
+ * does. One float32 input; float32 outputs, in key order.
+ *
+ * <p>Threads: the session's {@code ConfigProto} sets {@code intra_op_parallelism_threads} to the thread
+ * count and {@code inter_op_parallelism_threads} to 1. TensorFlow sizes its process-wide CPU thread pool
+ * from the first session a process creates ({@code LocalDevice}'s global Eigen pool), so a second model
+ * in the same process with another count keeps the first pool: measure each count in its own process
+ * ({@link ModelProbe}).
+ */
+public final class ReferenceModel implements AutoCloseable {
+
+  private final Path dir;
+  private final String signature;
+  private final SavedModelBundle bundle;
+  private final String inputKey;
+  private final String inputTensor;
+  private final long[] inputShape;
+  private final List<String> outputKeys = new ArrayList<>();
+  private final List<String> outputTensors = new ArrayList<>();
+
+  private ReferenceModel(Path dir, String signature, SavedModelBundle bundle, SignatureDef def) {
+    this.dir = dir;
+    this.signature = signature;
+    this.bundle = bundle;
+    if (def.getInputsCount() != 1) {
+      throw new BadInputException("reference " + dir + " signature '" + signature + "' has " + def.getInputsCount()
+          + " inputs " + new TreeMap<>(def.getInputsMap()).keySet() + "; validate takes models with one input");
+    }
+    Map.Entry<String, TensorInfo> in = def.getInputsMap().entrySet().iterator().next();
+    inputKey = in.getKey();
+    requireFloat(in.getValue(), "input", inputKey);
+    inputTensor = in.getValue().getName();
+    if (in.getValue().getTensorShape().getUnknownRank()) {
+      throw new BadInputException("reference " + dir + " signature '" + signature + "' input '" + inputKey
+          + "' has unknown rank; validate needs its shape");
+    }
+    inputShape = in.getValue().getTensorShape().getDimList().stream().mapToLong(d -> d.getSize()).toArray();
+    if (def.getOutputsCount() == 0) {
+      throw new BadInputException("reference " + dir + " signature '" + signature + "' has no outputs");
+    }
+    for (Map.Entry<String, TensorInfo> out : new TreeMap<>(def.getOutputsMap()).entrySet()) {
+      requireFloat(out.getValue(), "output", out.getKey());
+      outputKeys.add(out.getKey());
+      outputTensors.add(out.getValue().getName());
+    }
+  }
+
+  private void requireFloat(TensorInfo info, String what, String key) {
+    if (info.getDtype() != DataType.DT_FLOAT) {
+      throw new BadInputException("reference " + dir + " signature '" + signature + "' " + what + " '" + key
+          + "' is " + info.getDtype() + "; validate compares float32 (DT_FLOAT) inputs and outputs");
+    }
+    if (info.getName().isEmpty()) {
+      throw new BadInputException("reference " + dir + " signature '" + signature + "' " + what + " '" + key
+          + "' is not a plain tensor (sparse or composite)");
+    }
+  }
+
+  /**
+   * Loads the SavedModel in {@code dir} (tag {@code serve}) with its checks ({@link SavedModels#load}) and
+   * prepares {@code signature}.
+   *
+   * @param threads intra-op threads of the session, at least 1
+   * @throws BadInputException when {@code dir} is not a loadable SavedModel or the signature is missing or
+   *     not one float32 input with float32 outputs
+   */
+  public static ReferenceModel open(Path dir, String signature, int threads) {
+    if (threads < 1) {
+      throw new BadInputException("reference threads must be at least 1, got " + threads);
+    }
+    SignatureDef def = SavedModels.signature(
+        SavedModels.metaGraph(SavedModels.read(dir), dir, SavedModels.SERVE), dir, signature);
+    ConfigProto config = ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(threads)
+        .setInterOpParallelismThreads(1)
+        .build();
+    SavedModelBundle bundle = SavedModels.load(dir, SavedModels.SERVE, config);
+    try {
+      return new ReferenceModel(dir, signature, bundle, def);
+    } catch (RuntimeException e) {
+      bundle.close();
+      throw e;
+    }
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public String signature() {
+    return signature;
+  }
+
+  public String inputKey() {
+    return inputKey;
+  }
+
+  /** The signature's input shape; -1 where a dimension is unknown (usually the batch). */
+  public long[] inputShape() {
+    return inputShape.clone();
+  }
+
+  /** Output keys in sorted order, the order {@link #run} returns them in. */
+  public List<String> outputKeys() {
+    return List.copyOf(outputKeys);
+  }
+
+  /**
+   * Runs the signature on one input of shape {@code shape} (which must fit {@link #inputShape()}).
+   *
+   * @return every output's values, row-major, in {@link #outputKeys()} order
+   */
+  public float[][] run(float[] input, long[] shape) {
+    try (TFloat32 x = Tensors.of(input, shape)) {
+      return run(x);
+    }
+  }
+
+  /** Runs the signature on an input tensor the caller owns. */
+  public float[][] run(TFloat32 input) {
+    Session.Runner runner = bundle.session().runner().feed(inputTensor, input);
+    for (String t : outputTensors) {
+      runner.fetch(t);
+    }
+    try (Result r = runner.run()) {
+      float[][] out = new float[outputTensors.size()][];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = Tensors.read(r.get(i));
+      }
+      return out;
+    } catch (TensorFlowException e) {
+      throw new BadInputException("reference " + dir + " failed on an input of shape "
+          + Arrays.toString(input.shape().asArray()) + ": " + firstLine(e.getMessage()), e);
+    } catch (IllegalArgumentException e) {
+      throw CompressoException.internal("reference " + dir + " returned a non-float output: " + e.getMessage(), e);
+    }
+  }
+
+  private static String firstLine(String s) {
+    return s == null ? "(no message)" : s.strip().lines().findFirst().orElse("(no message)");
+  }
+
+  @Override
+  public void close() {
+    bundle.close();
+  }
+}

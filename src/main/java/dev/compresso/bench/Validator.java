@@ -1,0 +1,227 @@
+package dev.compresso.bench;
+
+import dev.compresso.BadInputException;
+import dev.compresso.data.DataSources;
+import dev.compresso.data.Dataset;
+import dev.compresso.model.SavedModels;
+import dev.compresso.tflite.InterpreterOptions;
+import dev.compresso.tflite.SignatureInfo;
+import dev.compresso.tflite.TensorDescriptor;
+import dev.compresso.tflite.TfliteInterpreter;
+import dev.compresso.tflite.TfliteModel;
+import dev.compresso.train.metric.TaskKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Measures a .tflite against the SavedModel it came from, the way the seed article judged its compressed
+ * models: loss and task metrics on the same samples, how far each output is from the reference's, latency
+ * at batch 1 (1 and T threads), peak resident memory of a process serving each model, and sizes on disk.
+ *
+ * <p>Quality and output error are computed in this process, one sample at a time (batch 1) through the
+ * real TFLite interpreter ({@link TfliteInterpreter}, quantized inputs and outputs converted there) and
+ * TF Java ({@link ReferenceModel}). Latency and memory come from {@link ModelProbe} children, one per
+ * model and thread count, so neither model's memory nor TensorFlow's process-wide thread pool leaks into
+ * the other's numbers.
+ *
+ * <p>Everything the inputs get wrong is found before anything is measured and reported as a
+ * {@link BadInputException}: a missing or corrupt .tflite, a reference that is not a SavedModel, a .tflite
+ * whose input does not match the reference's, data whose samples do not fit the models (both shapes named).
+ */
+public final class Validator {
+
+  private Validator() {}
+
+  /** {@link #validate(ValidationRequest, Consumer)} without progress messages. */
+  public static ValidationResult validate(ValidationRequest request) {
+    return validate(request, message -> {});
+  }
+
+  /**
+   * Runs the whole validation.
+   *
+   * @param progress receives one line per stage (for stderr)
+   */
+  public static ValidationResult validate(ValidationRequest request, Consumer<String> progress) {
+    TfliteModel model = TfliteModel.read(request.tflite());
+    SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
+        SavedModels.SERVE), request.reference(), request.signature());
+    Dataset all = DataSources.open(request.data());
+    Dataset data = all.slice(0, Math.min(request.samples(), all.size()));
+    progress.accept("validate: " + data.size() + " sample(s) of " + all.source());
+
+    Compared compared = compare(model, request, data, progress);
+    List<ProbeResult> tfliteRuns = new ArrayList<>();
+    List<ProbeResult> referenceRuns = new ArrayList<>();
+    List<Integer> threadCounts = request.threads() == 1 ? List.of(1) : List.of(1, request.threads());
+    for (int threads : threadCounts) {
+      tfliteRuns.add(probe(new ProbeSpec(ProbeSpec.Runtime.TFLITE, request.tflite(), request.signature(), threads,
+          request.runs(), request.warmup(), request.kernels()), progress));
+    }
+    for (int threads : threadCounts) {
+      referenceRuns.add(probe(new ProbeSpec(ProbeSpec.Runtime.TENSORFLOW, request.reference(), request.signature(),
+          threads, request.runs(), request.warmup(), request.kernels()), progress));
+    }
+    ModelSizes sizes = ModelSizes.of(model.bytes(), SavedModels.diskUsage(request.reference()));
+    return new ValidationResult(request, data.size(), compared.task, compared.tflite, compared.reference,
+        compared.errors, tfliteRuns, referenceRuns, sizes);
+  }
+
+  private static ProbeResult probe(ProbeSpec spec, Consumer<String> progress) {
+    progress.accept(String.format("validate: timing %s at %d thread(s), %d runs after %d warm-up, in a child process",
+        spec.runtime() == ProbeSpec.Runtime.TFLITE ? "the .tflite" : "the reference", spec.threads(), spec.runs(),
+        spec.warmup()));
+    return ChildProbe.run(spec);
+  }
+
+  private record Compared(TaskKind task, ModelQuality tflite, ModelQuality reference, List<OutputError> errors) {}
+
+  private static Compared compare(TfliteModel model, ValidationRequest request, Dataset data,
+      Consumer<String> progress) {
+    try (ReferenceModel ref = ReferenceModel.open(request.reference(), request.signature(), 1);
+        TfliteInterpreter it = TfliteInterpreter.open(model, InterpreterOptions.builder().optThreads(1)
+            .optKernels(request.kernels()).optSignature(matchingSignature(model, ref).orElse(null)).build())) {
+      long[] sample = checkInputs(it, ref, data, request);
+      List<TensorDescriptor> outputs = it.outputs();
+      List<String> refOutputs = ref.outputKeys();
+      if (outputs.size() != refOutputs.size()) {
+        throw new BadInputException(request.tflite() + " has " + outputs.size() + " output(s) " + names(outputs)
+            + " but reference " + request.reference() + " signature '" + request.signature() + "' has "
+            + refOutputs.size() + " " + refOutputs);
+      }
+      int target = targetOutput(outputs, data, request);
+      int[] pair = new int[outputs.size()];
+      List<OutputError.Accumulator> errors = new ArrayList<>();
+      for (int o = 0; o < outputs.size(); o++) {
+        int byName = refOutputs.indexOf(outputs.get(o).name());
+        pair[o] = it.options().signature().isPresent() && byName >= 0 ? byName : o;
+        errors.add(new OutputError.Accumulator(outputs.get(o).name(), refOutputs.get(pair[o])));
+      }
+      int xPer = (int) Dataset.elements(data.inputShape());
+      int yPer = (int) Dataset.elements(data.targetShape());
+      float[] predTflite = new float[data.size() * yPer];
+      float[] predRef = new float[data.size() * yPer];
+      long[] batchShape = prepend(1, sample);
+      progress.accept("validate: comparing the .tflite with the reference, batch 1");
+      for (int s = 0; s < data.size(); s++) {
+        float[] x = Arrays.copyOfRange(data.inputs(), s * xPer, (s + 1) * xPer);
+        float[][] a = it.run(x);
+        float[][] b = ref.run(x, batchShape);
+        for (int o = 0; o < a.length; o++) {
+          float[] r = b[pair[o]];
+          if (a[o].length != r.length) {
+            throw new BadInputException(request.tflite() + " output '" + outputs.get(o).name() + "' gives "
+                + a[o].length + " values per sample, reference output '" + refOutputs.get(pair[o]) + "' gives "
+                + r.length);
+          }
+          errors.get(o).add(a[o], r);
+        }
+        System.arraycopy(a[target], 0, predTflite, s * yPer, yPer);
+        System.arraycopy(b[pair[target]], 0, predRef, s * yPer, yPer);
+      }
+      TaskKind task = TaskKind.infer(data.targetShape(), data.targets());
+      long[] shape = data.allTargetsShape();
+      ModelQuality qt = ModelQuality.score(task.loss(), task.metrics(), data.targets(), predTflite, shape);
+      ModelQuality qr = ModelQuality.score(task.loss(), task.metrics(), data.targets(), predRef, shape);
+      return new Compared(task, qt, qr, errors.stream().map(OutputError.Accumulator::result).toList());
+    }
+  }
+
+  /** A signature of the .tflite with the reference's output keys, so outputs pair by name; else by position. */
+  private static Optional<String> matchingSignature(TfliteModel model, ReferenceModel ref) {
+    for (SignatureInfo s : model.signatures()) {
+      if (s.subgraph() == 0 && s.inputs().size() == 1
+          && new HashSet<>(s.outputs().keySet()).equals(new HashSet<>(ref.outputKeys()))) {
+        return Optional.of(s.key());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Checks that the .tflite and the reference take the same single input, and that the data's samples fit
+   * it; resizes a .tflite batch other than 1 to 1. Returns the input shape of one sample.
+   */
+  private static long[] checkInputs(TfliteInterpreter it, ReferenceModel ref, Dataset data, ValidationRequest request) {
+    List<TensorDescriptor> inputs = it.inputs();
+    if (inputs.size() != 1) {
+      throw new BadInputException(request.tflite() + " has " + inputs.size() + " inputs " + names(inputs)
+          + "; validate takes models with one input");
+    }
+    TensorDescriptor in = inputs.get(0);
+    long[] tflite = Arrays.stream(in.shape()).asLongStream().toArray();
+    long[] reference = ref.inputShape();
+    String tfliteName = request.tflite() + " input '" + in.name() + "' " + Arrays.toString(tflite);
+    String refName = "reference " + request.reference() + " signature '" + request.signature() + "' input '"
+        + ref.inputKey() + "' " + Arrays.toString(reference);
+    if (tflite.length == 0 || !fits(Arrays.copyOfRange(tflite, 1, tflite.length), reference)) {
+      throw new BadInputException(tfliteName + " does not match " + refName);
+    }
+    long[] sample = data.inputShape();
+    String dataName = "data " + data.source() + " has inputs of shape " + Arrays.toString(sample) + " per sample";
+    if (!Arrays.equals(Arrays.copyOfRange(tflite, 1, tflite.length), sample)) {
+      throw new BadInputException(dataName + ", but " + tfliteName + " takes " + Arrays.toString(
+          Arrays.copyOfRange(tflite, 1, tflite.length)) + " per sample (batch first)");
+    }
+    if (!fits(sample, reference)) {
+      throw new BadInputException(dataName + ", but " + refName + " does not take them");
+    }
+    if (tflite[0] != 1) {
+      int[] one = in.shape();
+      one[0] = 1;
+      it.resizeInput(0, one);
+    }
+    return sample;
+  }
+
+  /** Whether a sample shape fits a model shape whose first dimension is the batch (-1 = any). */
+  private static boolean fits(long[] sample, long[] model) {
+    if (model.length != sample.length + 1) {
+      return false;
+    }
+    for (int d = 0; d < sample.length; d++) {
+      long m = model[d + 1];
+      if (m >= 0 && m != sample[d]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The output the targets score: the first whose values per sample equal the target's. */
+  private static int targetOutput(List<TensorDescriptor> outputs, Dataset data, ValidationRequest request) {
+    long yPer = Dataset.elements(data.targetShape());
+    for (int o = 0; o < outputs.size(); o++) {
+      int[] shape = outputs.get(o).shape();
+      long per = 1;
+      for (int d = 1; d < shape.length; d++) {
+        per *= shape[d];
+      }
+      if (shape.length > 0 && per == yPer) {
+        return o;
+      }
+    }
+    throw new BadInputException("data " + data.source() + " has targets of shape " + Arrays.toString(data.targetShape())
+        + " per sample, but no output of " + request.tflite() + " has " + yPer + " values per sample: outputs "
+        + describe(outputs));
+  }
+
+  private static List<String> names(List<TensorDescriptor> ts) {
+    return ts.stream().map(TensorDescriptor::name).toList();
+  }
+
+  private static String describe(List<TensorDescriptor> ts) {
+    return String.join(", ", ts.stream().map(t -> "'" + t.name() + "' " + Arrays.toString(t.shape())).toList());
+  }
+
+  private static long[] prepend(long first, long[] rest) {
+    long[] s = new long[rest.length + 1];
+    s[0] = first;
+    System.arraycopy(rest, 0, s, 1, rest.length);
+    return s;
+  }
+}

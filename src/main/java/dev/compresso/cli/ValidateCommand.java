@@ -1,0 +1,101 @@
+package dev.compresso.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.compresso.BadInputException;
+import dev.compresso.bench.ValidationRequest;
+import dev.compresso.bench.ValidationResult;
+import dev.compresso.bench.ValidationTable;
+import dev.compresso.bench.Validator;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/**
+ * {@code compresso validate FILE.tflite --reference MODEL --data DATA [--threads T] [--runs N] [--warmup W]
+ * [--samples K] [--signature NAME] [--json]}: {@link Validator} on the command line. A table on stdout, or
+ * with {@code --json} exactly one JSON document there; progress on stderr.
+ */
+final class ValidateCommand implements Command {
+
+  @Override
+  public String name() {
+    return "validate";
+  }
+
+  @Override
+  public String usage() {
+    return "validate FILE.tflite --reference MODEL --data DATA [--threads T] [--runs N] [--warmup W] [--samples K] "
+        + "[--signature NAME] [--json]";
+  }
+
+  @Override
+  public String summary() {
+    return "Measure a .tflite against its source model: loss, error, latency, memory, size.";
+  }
+
+  @Override
+  public Options options() {
+    Options o = new Options();
+    o.addOption(Option.builder().longOpt("reference").hasArg().argName("MODEL").required()
+        .desc("the SavedModel directory the .tflite was converted from (TF1 or TF2/Keras)").build());
+    o.addOption(Option.builder().longOpt("data").hasArg().argName("DATA").required()
+        .desc("samples with targets: .npz, image folder or synthetic:shapes[...]").build());
+    o.addOption(Option.builder().longOpt("threads").hasArg().argName("T")
+        .desc("latency is measured at 1 thread and at T (default " + ValidationRequest.THREADS_DEFAULT + ")").build());
+    o.addOption(Option.builder().longOpt("runs").hasArg().argName("N")
+        .desc("timed inferences per measurement (default " + ValidationRequest.RUNS_DEFAULT + ")").build());
+    o.addOption(Option.builder().longOpt("warmup").hasArg().argName("W")
+        .desc("untimed inferences before timing (default " + ValidationRequest.WARMUP_DEFAULT + ")").build());
+    o.addOption(Option.builder().longOpt("samples").hasArg().argName("K")
+        .desc("compare on the first K samples (default " + ValidationRequest.SAMPLES_DEFAULT + ")").build());
+    o.addOption(Option.builder().longOpt("signature").hasArg().argName("NAME")
+        .desc("the reference's signature (default " + ValidationRequest.SIGNATURE_DEFAULT + ")").build());
+    o.addOption(Option.builder().longOpt("json").desc("print one JSON document on stdout").build());
+    return o;
+  }
+
+  @Override
+  public int run(CommandLine args, PrintStream out, PrintStream err) {
+    List<String> positional = args.getArgList();
+    if (positional.size() != 1) {
+      throw new BadInputException("validate takes exactly one FILE.tflite, got " + positional);
+    }
+    ValidationRequest.Builder b = ValidationRequest.builder(Path.of(positional.get(0)),
+        Path.of(args.getOptionValue("reference")), args.getOptionValue("data"));
+    if (args.hasOption("threads")) {
+      b.optThreads(integer(args, "threads"));
+    }
+    if (args.hasOption("runs")) {
+      b.optRuns(integer(args, "runs"));
+    }
+    if (args.hasOption("warmup")) {
+      b.optWarmup(integer(args, "warmup"));
+    }
+    if (args.hasOption("samples")) {
+      b.optSamples(integer(args, "samples"));
+    }
+    if (args.hasOption("signature")) {
+      b.optSignature(args.getOptionValue("signature"));
+    }
+    ValidationResult result = Validator.validate(b.build(), err::println);
+    if (args.hasOption("json")) {
+      out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues().create()
+          .toJson(result.toJson()));
+    } else {
+      out.print(ValidationTable.format(result));
+    }
+    return 0;
+  }
+
+  private static int integer(CommandLine args, String option) {
+    String v = args.getOptionValue(option);
+    try {
+      return Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      throw new BadInputException("--" + option + " takes an integer, got '" + v + "'");
+    }
+  }
+}

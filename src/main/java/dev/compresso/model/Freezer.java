@@ -39,6 +39,9 @@ import org.tensorflow.proto.TensorShapeProto;
  * value read in a session). Ops that take a ref input read variables through {@code Identity} in the
  * graphs Compresso writes, and {@code Identity} of a {@code Const} is what the converter expects.
  *
+ * <p>{@code MaxPoolV2} with constant window and strides (TF Java's max pool) becomes {@code MaxPool}, the
+ * form the converter legalizes ({@link MaxPoolV2Rewrite}).
+ *
  * <p>A TF2/Keras SavedModel (resource variables behind {@code StatefulPartitionedCall}) is refused with
  * a {@link BadInputException}: flattening its functions is the importer's job.
  */
@@ -163,7 +166,7 @@ public final class Freezer {
             .putAttr("dtype", AttrValue.newBuilder().setType(value.getDtype()).build())
             .putAttr("value", AttrValue.newBuilder().setTensor(value).build());
       } else {
-        b = n.toBuilder().clearDevice();
+        b = MaxPoolV2Rewrite.apply(n, byName).toBuilder().clearDevice();
         FrozenGraph.Input in = inputsByNode.get(n.getName());
         if (in != null && n.getOp().equals("Placeholder")) {
           b.putAttr("shape", AttrValue.newBuilder().setShape(shapeProto(in.shape())).build());

@@ -23,6 +23,7 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.quantization.FakeQuantWithMinMaxArgs;
 import org.tensorflow.op.quantization.FakeQuantWithMinMaxVars;
 import org.tensorflow.op.quantization.FakeQuantWithMinMaxVarsPerChannel;
+import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.types.TFloat32;
 import dev.compresso.tflite.InterpreterOptions;
@@ -143,6 +144,24 @@ final class RoundTrip implements AutoCloseable {
       float[] out = new float[(int) y.size()];
       y.copyTo(NdArrays.wrap(y.shape(), DataBuffers.of(out, false, false)));
       return out;
+    }
+  }
+
+  /**
+   * TF Java's output for a variant of the frozen graph (same input and output nodes), e.g. with its
+   * constants changed, imported into a fresh graph.
+   */
+  float[] run(GraphDef graphDef, float[] input) {
+    try (Graph g = new Graph()) {
+      g.importGraphDef(graphDef);
+      try (Session s = new Session(g);
+          TFloat32 x = TFloat32.tensorOf(Shape.of(inputShape), DataBuffers.of(input));
+          Result r = s.runner().feed(frozen.inputs().get(0).node(), x).fetch(frozen.outputs().get(0).tensor()).run()) {
+        TFloat32 y = (TFloat32) r.get(0);
+        float[] out = new float[(int) y.size()];
+        y.copyTo(NdArrays.wrap(y.shape(), DataBuffers.of(out, false, false)));
+        return out;
+      }
     }
   }
 

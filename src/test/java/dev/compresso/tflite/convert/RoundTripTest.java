@@ -24,22 +24,23 @@ import org.tensorflow.lite.schema.TensorType;
  * <ul>
  *   <li>fp32: {@value #FP32_REL} x max(1, max |TF output|): the same float math, summed in another order;
  *   <li>fp16: {@value #FP16_REL} x max(1, max |TF output|): weights rounded to float16 (relative error
- *       2^-11 each), computed in float32;
+ *       2^-11 each), computed in float32 (measured: at most 2.3e-4 relative, on conv);
  *   <li>dynamic: {@value #DYNAMIC_REL} x (max - min of the TF output): int8 weights (per channel) and
  *       activations quantized on the fly to int8 per batch, so about 1/255 of each operand's range per
- *       product, accumulated;
+ *       product, accumulated (measured: at most 0.53% of the range, on dense);
  *   <li>int8 (graphs with FakeQuant on input, weights and output, int8 I/O): {@value #INT8_STEPS} steps of
  *       the output's quantization; TF's FakeQuant graph already rounds every tensor that TFLite stores as
- *       int8, so only intermediate rounding (requantization, fixed-point multipliers) differs.
+ *       int8, so only intermediate rounding (requantization, fixed-point multipliers) differs (measured:
+ *       at most 1 step, on avg pool, concat, resize bilinear, sigmoid, softmax; 0 on the rest).
  * </ul>
  * Ops with a kernel also check how it is stored: float32, float16, or int8.
  */
 class RoundTripTest {
 
   static final double FP32_REL = 1e-5;
-  static final double FP16_REL = 1e-2;
-  static final double DYNAMIC_REL = 0.03;
-  static final double INT8_STEPS = 3;
+  static final double FP16_REL = 2e-3;
+  static final double DYNAMIC_REL = 0.015;
+  static final double INT8_STEPS = 2;
 
   @TempDir static Path tmp;
   private static final Map<String, RoundTrip> GRAPHS = new LinkedHashMap<>();

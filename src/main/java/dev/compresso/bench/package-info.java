@@ -1,12 +1,14 @@
 /**
- * Measurement: process memory ({@link dev.compresso.bench.ProcessMemory}), and validation of a .tflite
+ * Measurement: process memory ({@link dev.compresso.bench.ProcessMemory}); validation of a .tflite
  * against the SavedModel it came from ({@link dev.compresso.bench.Validator}: loss and metrics, output
- * error, latency, peak RSS, sizes). Latency and peak RSS are measured in child processes
- * ({@link dev.compresso.bench.ModelProbe}, launched by {@link dev.compresso.bench.ChildProbe}), one per
- * model and thread count. The source model is served by TF Java through its signature
- * ({@link dev.compresso.bench.ReferenceModel}), TF1 and TF2/Keras SavedModels alike.
+ * error, latency, peak RSS, sizes), with latency and peak RSS measured in child processes ({@link
+ * dev.compresso.bench.ModelProbe}, launched through {@link dev.compresso.bench.ChildJvm}), one per model
+ * and thread count; the source model served by TF Java through its signature ({@link
+ * dev.compresso.bench.ReferenceModel}), TF1 and TF2/Keras alike; {@link
+ * dev.compresso.bench.ConvertBenchmark} (conversion time, size and latency per precision, one JSON
+ * document); and the sparsity x precision sweep.
  *
  * <p>Not here: the interpreter itself ({@code tflite}), losses and metrics ({@code train}), reports and
- * plots ({@code report}), the CLI ({@code cli}). The sweep lands here as it comes.
+ * plots ({@code report}), the CLI ({@code cli}).
  */
 package dev.compresso.bench;

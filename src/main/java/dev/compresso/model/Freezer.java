@@ -39,6 +39,9 @@ import org.tensorflow.proto.TensorShapeProto;
  * value read in a session). Ops that take a ref input read variables through {@code Identity} in the
  * graphs Compresso writes, and {@code Identity} of a {@code Const} is what the converter expects.
  *
+ * <p>{@code MaxPoolV2} with constant window and strides (TF Java's max pool) becomes {@code MaxPool}, the
+ * form the converter legalizes ({@link MaxPoolV2Rewrite}).
+ *
  * <p>A TF2/Keras SavedModel (resource variables behind {@code StatefulPartitionedCall}) is refused with
  * a {@link BadInputException}: flattening its functions is the importer's job.
  */
@@ -163,69 +166,15 @@ public final class Freezer {
             .putAttr("dtype", AttrValue.newBuilder().setType(value.getDtype()).build())
             .putAttr("value", AttrValue.newBuilder().setTensor(value).build());
       } else {
-        b = n.toBuilder().clearDevice();
+        b = MaxPoolV2Rewrite.apply(n, byName).toBuilder().clearDevice();
         FrozenGraph.Input in = inputsByNode.get(n.getName());
         if (in != null && n.getOp().equals("Placeholder")) {
           b.putAttr("shape", AttrValue.newBuilder().setShape(shapeProto(in.shape())).build());
         }
       }
-      if (n.getOp().equals("MaxPoolV2")) {
-        b = maxPoolWithAttributes(b, byName, source);
-      }
       out.addNode(b);
     }
     return new FrozenGraph(out.build(), signature, List.copyOf(inputsByNode.values()), outputs);
-  }
-
-  /**
-   * {@code MaxPoolV2} (TF Java's {@code nn.maxPool}) takes {@code ksize} and {@code strides} as tensor inputs;
-   * the TFLite converter knows only {@code MaxPool}, which holds them as attributes (same semantics, TF's
-   * nn_ops.cc). With both inputs constant the node becomes a {@code MaxPool}; otherwise it is left for the
-   * converter to name.
-   */
-  private static NodeDef.Builder maxPoolWithAttributes(NodeDef.Builder b, Map<String, NodeDef> byName, String source) {
-    if (b.getInputCount() < 3) {
-      return b;
-    }
-    NodeDef ksize = byName.get(nodeOf(b.getInput(1)));
-    NodeDef strides = byName.get(nodeOf(b.getInput(2)));
-    int[] k = ksize == null ? null : constInts(ksize);
-    int[] s = strides == null ? null : constInts(strides);
-    if (k == null || s == null) {
-      return b;
-    }
-    NodeDef.Builder pool = b.clone().setOp("MaxPool").clearInput().addInput(b.getInput(0));
-    for (int i = 3; i < b.getInputCount(); i++) {
-      pool.addInput(b.getInput(i));
-    }
-    pool.putAttr("ksize", intList(k)).putAttr("strides", intList(s));
-    return pool;
-  }
-
-  private static int[] constInts(NodeDef n) {
-    if (!n.getOp().equals("Const") || !n.containsAttr("value")) {
-      return null;
-    }
-    TensorProto t = n.getAttrOrThrow("value").getTensor();
-    if (t.getDtype() != DataType.DT_INT32) {
-      return null;
-    }
-    if (!t.getTensorContent().isEmpty()) {
-      java.nio.IntBuffer ints = t.getTensorContent().asReadOnlyByteBuffer()
-          .order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
-      int[] out = new int[ints.remaining()];
-      ints.get(out);
-      return out;
-    }
-    return t.getIntValList().stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  private static AttrValue intList(int[] values) {
-    AttrValue.ListValue.Builder list = AttrValue.ListValue.newBuilder();
-    for (int v : values) {
-      list.addI(v);
-    }
-    return AttrValue.newBuilder().setList(list).build();
   }
 
   private static Set<String> reachable(Map<String, NodeDef> byName, List<FrozenGraph.Output> outputs,

@@ -9,7 +9,8 @@
  * them) and TF2/Keras exports (a {@code StatefulPartitionedCall} into a function library, resource
  * variables described by the {@code SavedObjectGraph}).
  *
- * <p>Also here: freezing a SavedModel into a constant-only graph for the converter. Not here: editing
+ * <p>Also here: freezing a SavedModel into a constant-only graph for the converter (variables become
+ * constants, {@code MaxPoolV2} with constant window becomes the {@code MaxPool} the converter knows). Not here: editing
  * {@code NodeDef}s (package {@code graph}), training ({@code train}), and anything about {@code .tflite}
  * files ({@code tflite}). Nothing in this package modifies its input directory.
  */

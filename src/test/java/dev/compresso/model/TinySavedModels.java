@@ -2,7 +2,6 @@ package dev.compresso.model;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.tensorflow.Graph;
@@ -70,10 +69,11 @@ public final class TinySavedModels {
             org.tensorflow.op.quantization.FakeQuantWithMinMaxVarsPerChannel.narrowRange(true));
         // Per tensor for a MatMul kernel, as tfmot does: TFLite stores FC weights transposed ([out, in]) and
         // the converter rejects a per-channel range on the TF layout ("mismatched quantized axes").
-        float[] dMin = channelMin(denseW, 1);
-        float[] dMax = channelMax(denseW, 1);
+        // Symmetric, as TFLite's int8 spec requires of weights: with an asymmetric range the FC filter gets a
+        // non-zero zero point, which the builtin kernel honours but XNNPACK's QS8 kernel ignores (wrong output).
+        float dAbsMax = channelAbsMax(denseW, 1)[0];
         denseKernel = tf.withName("dense_kernel_fq").quantization.fakeQuantWithMinMaxVars(denseKernel,
-            tf.constant(dMin[0]), tf.constant(dMax[0]),
+            tf.constant(-dAbsMax), tf.constant(dAbsMax),
             org.tensorflow.op.quantization.FakeQuantWithMinMaxVars.narrowRange(true));
       }
       Operand<TFloat32> conv = tf.withName("conv_Conv2D").nn.conv2d(in, convKernel, List.of(1L, 1L, 1L, 1L), "SAME");
@@ -132,25 +132,6 @@ public final class TinySavedModels {
       out[i] = -v[i];
     }
     return out;
-  }
-
-  /** Per-channel minimum over the last dimension (channels innermost, as in HWIO and [in, out]). */
-  static float[] channelMin(float[] w, int channels) {
-    float[] m = new float[channels];
-    Arrays.fill(m, 0f);
-    for (int i = 0; i < w.length; i++) {
-      m[i % channels] = Math.min(m[i % channels], w[i]);
-    }
-    return m;
-  }
-
-  static float[] channelMax(float[] w, int channels) {
-    float[] m = new float[channels];
-    Arrays.fill(m, 0f);
-    for (int i = 0; i < w.length; i++) {
-      m[i % channels] = Math.max(m[i % channels], w[i]);
-    }
-    return m;
   }
 
   /** A deterministic input batch in [-1, 1] of shape [batch, H, W, C], flattened. */

@@ -9,15 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.compresso.BadInputException;
 import dev.compresso.CompressoException;
-import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
-import dev.compresso.model.TfRunner;
 import dev.compresso.model.TinySavedModels;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,19 +36,25 @@ import org.tensorflow.lite.schema.TensorType;
 class ConverterTest {
 
   @TempDir static Path tmp;
-  static Path floatDir;
-  static Path qatDir;
+  static RoundTrip floatModel;
+  static RoundTrip qatModel;
   static FrozenGraph floatGraph;
   static FrozenGraph qatGraph;
   static byte[] fp32;
 
   @BeforeAll
   static void freeze() throws Exception {
-    floatDir = TinySavedModels.convDense(tmp.resolve("float"));
-    qatDir = TinySavedModels.convDenseQat(tmp.resolve("qat"));
-    floatGraph = Freezer.freeze(floatDir);
-    qatGraph = Freezer.freeze(qatDir);
-    fp32 = Converter.convert(floatGraph, ConversionOptions.of(Precision.FP32));
+    floatModel = RoundTrip.load(TinySavedModels.convDense(tmp.resolve("float")));
+    qatModel = RoundTrip.load(TinySavedModels.convDenseQat(tmp.resolve("qat")));
+    floatGraph = floatModel.frozen();
+    qatGraph = qatModel.frozen();
+    fp32 = floatModel.convert(Precision.FP32);
+  }
+
+  @AfterAll
+  static void close() {
+    floatModel.close();
+    qatModel.close();
   }
 
   @Test
@@ -58,10 +63,10 @@ class ConverterTest {
       assertTrue(t.type() == TensorType.FLOAT32 || t.type() == TensorType.INT32, t.toString());
     }
     float[] x = TinySavedModels.input(1, 7);
-    float[] expected = TfRunner.runSavedModel(floatDir, x);
-    float[] actual = TestInterpreter.run(fp32, x);
+    float[] expected = floatModel.reference(x);
+    float[] actual = RoundTrip.interpret(fp32, x);
     assertEquals(TinySavedModels.CLASSES, actual.length);
-    assertTrue(maxAbsDiff(expected, actual) <= 1e-5, "max abs diff " + maxAbsDiff(expected, actual));
+    assertTrue(RoundTrip.maxAbsDiff(expected, actual) <= 1e-5, "max abs diff " + RoundTrip.maxAbsDiff(expected, actual));
   }
 
   @Test
@@ -73,7 +78,7 @@ class ConverterTest {
     assertFalse(tensors.stream().anyMatch(t -> t.constant() && t.type() == TensorType.FLOAT32 && t.elements() > 2));
     assertTrue(fp16.length <= 0.52 * fp32.length, fp16.length + " vs fp32 " + fp32.length);
     float[] x = TinySavedModels.input(1, 8);
-    assertTrue(maxAbsDiff(TestInterpreter.run(fp32, x), TestInterpreter.run(fp16, x)) <= 1e-2);
+    assertTrue(RoundTrip.maxAbsDiff(RoundTrip.interpret(fp32, x), RoundTrip.interpret(fp16, x)) <= 1e-2);
   }
 
   @Test
@@ -105,10 +110,10 @@ class ConverterTest {
       }
       assertTrue(int8.length <= 0.30 * fp32.length, int8.length + " vs fp32 " + fp32.length);
       float[] x = TinySavedModels.input(1, 9);
-      float[] expected = TfRunner.runSavedModel(qatDir, x);
-      float[] actual = TestInterpreter.run(int8, x);
+      float[] expected = qatModel.reference(x);
+      float[] actual = RoundTrip.interpret(int8, x);
       // Output range [-8, 8] in 255 steps: allow a few steps of rounding difference.
-      assertTrue(maxAbsDiff(expected, actual) <= 4 * 16.0 / 255, io + ": max abs diff " + maxAbsDiff(expected, actual));
+      assertTrue(RoundTrip.maxAbsDiff(expected, actual) <= 4 * 16.0 / 255, io + ": max abs diff " + RoundTrip.maxAbsDiff(expected, actual));
     }
   }
 
@@ -195,14 +200,5 @@ class ConverterTest {
       out.putIfAbsent(m.group(1), Integer.parseInt(m.group(2)));
     }
     return out;
-  }
-
-  static double maxAbsDiff(float[] a, float[] b) {
-    assertEquals(a.length, b.length);
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
-    }
-    return max;
   }
 }

@@ -1,0 +1,95 @@
+package dev.compresso.model;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.TensorProto;
+
+/**
+ * Turns {@code MaxPoolV2} (window and strides as tensor inputs; what TF Java's {@code tf.nn.maxPool} writes)
+ * into {@code MaxPool} (the same as attributes; what TF Python writes) when both inputs are constants.
+ *
+ * <p>The TFLite converter legalizes only {@code MaxPool} ({@code tf.MaxPoolV2} "is neither a custom op nor
+ * a flex op"). Both ops share the semantics of TensorFlow's {@code nn_ops.cc} max pooling; V2 differs only
+ * in where {@code ksize} and {@code strides} come from. A {@code MaxPoolV2} whose window is computed is
+ * left alone, and the converter names it in its rejection.
+ */
+final class MaxPoolV2Rewrite {
+
+  static final String OP = "MaxPoolV2";
+
+  private MaxPoolV2Rewrite() {}
+
+  /**
+   * {@code n} as a {@code MaxPool} when it is a {@code MaxPoolV2} with constant window and strides (the
+   * two constant inputs dropped); {@code n} unchanged otherwise.
+   *
+   * @param byName the graph's nodes by name, to find the constants
+   */
+  static NodeDef apply(NodeDef n, Map<String, NodeDef> byName) {
+    if (!n.getOp().equals(OP) || n.getInputCount() < 3) {
+      return n;
+    }
+    long[] ksize = constantInts(byName.get(nodeOf(n.getInput(1))));
+    long[] strides = constantInts(byName.get(nodeOf(n.getInput(2))));
+    if (ksize == null || strides == null || ksize.length != 4 || strides.length != 4) {
+      return n;
+    }
+    NodeDef.Builder b = n.toBuilder().setOp("MaxPool").clearInput().addInput(n.getInput(0))
+        .putAttr("ksize", ints(ksize)).putAttr("strides", ints(strides));
+    // Control inputs stay.
+    for (int i = 3; i < n.getInputCount(); i++) {
+      b.addInput(n.getInput(i));
+    }
+    return b.build();
+  }
+
+  private static AttrValue ints(long[] values) {
+    AttrValue.ListValue.Builder list = AttrValue.ListValue.newBuilder();
+    for (long v : values) {
+      list.addI(v);
+    }
+    return AttrValue.newBuilder().setList(list).build();
+  }
+
+  /** The values of an int32 {@code Const} node; null when {@code n} is anything else. */
+  private static long[] constantInts(NodeDef n) {
+    if (n == null || !n.getOp().equals("Const") || !n.containsAttr("value")) {
+      return null;
+    }
+    TensorProto t = n.getAttrOrThrow("value").getTensor();
+    if (t.getDtype() != DataType.DT_INT32) {
+      return null;
+    }
+    if (!t.getTensorContent().isEmpty()) {
+      ByteBuffer bb = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+      long[] out = new long[bb.remaining() / 4];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = bb.getInt();
+      }
+      return out;
+    }
+    long elements = 1;
+    for (var d : t.getTensorShape().getDimList()) {
+      elements *= d.getSize();
+    }
+    if (t.getIntValCount() == 0 || elements > 16) {
+      return null;
+    }
+    long[] out = new long[(int) elements];
+    for (int i = 0; i < out.length; i++) {
+      // A repeated last value fills the rest (TensorProto's compact form).
+      out[i] = t.getIntVal(Math.min(i, t.getIntValCount() - 1));
+    }
+    return out;
+  }
+
+  private static String nodeOf(String input) {
+    String s = input.startsWith("^") ? input.substring(1) : input;
+    int colon = s.lastIndexOf(':');
+    return colon < 0 ? s : s.substring(0, colon);
+  }
+}

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.compresso.data.Dataset;
+import dev.compresso.data.NpzReader;
 import dev.compresso.data.SyntheticShapes;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
@@ -22,13 +23,40 @@ import dev.compresso.tflite.convert.Precision;
 import dev.compresso.train.FitConfig;
 import dev.compresso.train.Predictor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The Keras UNet fixture (Conv2D + unfused BatchNorm, Conv2DTranspose, skips) through the TF1 pipeline
- * after flattening: prune to 50% for one short epoch, freeze, convert to fp32 with the real converter, and
- * run the .tflite in the real interpreter against TF Java's output of the pruned model.
+ * Keras fixtures through the TF1 pipeline after flattening: every fixture frozen straight from its
+ * directory and converted to fp32, the .tflite against TensorFlow's reference output; and the UNet
+ * (Conv2D + unfused BatchNorm, Conv2DTranspose, skips) pruned to 50% for one short epoch, frozen,
+ * converted and run in the real interpreter against TF Java's output of the pruned model.
  */
-class KerasUNetPipelineTest {
+class KerasPipelineTest {
+
+  @ParameterizedTest
+  @CsvSource({"cnn_classifier, keras_export", "conv1d, keras_export", "mixed_ops, keras_export",
+      "dense_ae, tf_saved_model"})
+  void frozenKerasExportConvertsAndMatchesTensorFlow(String fixture, String flavour) {
+    FrozenGraph frozen = Freezer.freeze(KerasFixtures.dir(fixture, flavour));
+    byte[] tflite = Converter.convert(frozen, ConversionOptions.of(Precision.FP32));
+    Dataset reference = NpzReader.read(KerasFixtures.dir(fixture, "reference.npz"));
+    int perSample = reference.targets().length / reference.size();
+    float worst = 0;
+    try (TfliteInterpreter interpreter = TfliteInterpreter.open(TfliteModel.fromBytes(tflite, fixture + ".tflite"),
+        InterpreterOptions.defaults())) {
+      for (int s = 0; s < reference.size(); s++) {
+        float[] actual = interpreter.run(reference.slice(s, s + 1).inputs())[0];
+        assertEquals(perSample, actual.length);
+        for (int i = 0; i < perSample; i++) {
+          worst = Math.max(worst, Math.abs(reference.targets()[s * perSample + i] - actual[i]));
+        }
+      }
+    }
+    System.out.printf("%s/%s: fp32 .tflite %d bytes, max |tflite - reference| %.3g%n", fixture, flavour,
+        tflite.length, worst);
+    assertTrue(worst <= 1e-5f, fixture + ": max abs diff " + worst);
+  }
 
   @Test
   void importedKerasUNetPrunesConvertsAndRunsInTflite() {

@@ -9,6 +9,10 @@
  * them) and TF2/Keras exports (a {@code StatefulPartitionedCall} into a function library, resource
  * variables described by the {@code SavedObjectGraph}).
  *
+ * <p>{@link dev.compresso.model.ModelImporter} reads either flavour into an {@link
+ * dev.compresso.model.ImportedModel} (TF1 form: {@code VariableV2} variables read through one {@code
+ * Identity}); TF2 exports are flattened by subpackage {@code model.tf2} on the way.
+ *
  * <p>Also here: freezing a SavedModel into a constant-only graph for the converter. Not here: editing
  * {@code NodeDef}s (package {@code graph}), training ({@code train}), and anything about {@code .tflite}
  * files ({@code tflite}). Nothing in this package modifies its input directory.

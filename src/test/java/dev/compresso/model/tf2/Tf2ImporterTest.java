@@ -15,8 +15,10 @@ import dev.compresso.model.KerasFixtures;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.model.ModelSession;
 import dev.compresso.train.Predictor;
+import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tensorflow.proto.NodeDef;
@@ -90,6 +92,27 @@ class Tf2ImporterTest {
         "serving_default");
     assertNotNull(unet.variables().get("enc1a_conv/kernel"), unet.variables().keySet().toString());
     assertNotNull(unet.variables().get("enc1a_bn/moving_variance"), unet.variables().keySet().toString());
+  }
+
+  @Test
+  void flattenedModelExportsAsATf1SavedModelWithTheOriginalSignature(@TempDir Path tmp) {
+    ImportedModel m = ModelImporter.read(KerasFixtures.dir("dense_ae", "tf_saved_model"), "serve",
+        "serving_default");
+    Path out = tmp.resolve("exported");
+    try (ModelSession session = new ModelSession(m, name -> true)) {
+      session.export(out, false);
+    }
+    ImportedModel back = ModelImporter.read(out, "serve", "serving_default");
+    assertEquals("pixels", back.inputKey());
+    assertEquals("output_0", back.outputKey());
+    assertEquals(m.variables().keySet(), back.variables().keySet());
+    Dataset reference = NpzReader.read(KerasFixtures.dir("dense_ae", "reference.npz"));
+    try (ModelSession session = new ModelSession(back, name -> true)) {
+      float[] y = Predictor.predict(session.session(), session.trainable(), reference, 8);
+      for (int i = 0; i < y.length; i++) {
+        assertEquals(reference.targets()[i], y[i], TOLERANCE, "output " + i);
+      }
+    }
   }
 
   @Test

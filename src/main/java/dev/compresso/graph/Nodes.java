@@ -3,6 +3,7 @@ package dev.compresso.graph;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.NodeDef;
@@ -24,10 +25,36 @@ public final class Nodes {
         .build();
   }
 
+  /** A {@code Placeholder} of element type {@code t} and the given shape ({@code -1}: unknown dimension). */
+  public static NodeDef placeholder(String name, DataType t, long[] shape) {
+    return NodeDef.newBuilder().setName(name).setOp("Placeholder").putAttr("dtype", type(t))
+        .putAttr("shape", AttrValue.newBuilder().setShape(shape(shape)).build()).build();
+  }
+
   /** {@code Identity} of a float32 tensor. */
   public static NodeDef identity(String name, String input) {
-    return NodeDef.newBuilder().setName(name).setOp("Identity").addInput(input).putAttr("T", type(DataType.DT_FLOAT))
-        .build();
+    return identity(name, input, DataType.DT_FLOAT);
+  }
+
+  /** {@code Identity} of a tensor of element type {@code t}. */
+  public static NodeDef identity(String name, String input, DataType t) {
+    return NodeDef.newBuilder().setName(name).setOp("Identity").addInput(input).putAttr("T", type(t)).build();
+  }
+
+  /**
+   * A copy of {@code template} (op and attributes) under another name with other inputs, as function
+   * inlining places a function-body node into a graph: the device is cleared, and the internal attributes
+   * whose names start with {@code _} ({@code _class} colocation, {@code _output_shapes}, {@code
+   * _gradient_op_type}, ...) are dropped, since they may name nodes or functions that are not carried over.
+   */
+  public static NodeDef relocated(NodeDef template, String name, List<String> inputs) {
+    NodeDef.Builder b = NodeDef.newBuilder().setName(name).setOp(template.getOp()).addAllInput(inputs);
+    template.getAttrMap().forEach((k, v) -> {
+      if (!k.startsWith("_")) {
+        b.putAttr(k, v);
+      }
+    });
+    return b.build();
   }
 
   /** Element-wise float32 {@code Mul}. */

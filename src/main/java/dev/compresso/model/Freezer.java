@@ -1,6 +1,11 @@
 package dev.compresso.model;
 
 import dev.compresso.BadInputException;
+import dev.compresso.graph.GraphIndex;
+import dev.compresso.graph.GraphRewriter;
+import dev.compresso.graph.Nodes;
+import dev.compresso.graph.Rewrite;
+import dev.compresso.model.tf2.Tf2Importer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -42,8 +47,9 @@ import org.tensorflow.proto.TensorShapeProto;
  * <p>{@code MaxPoolV2} with constant window and strides (TF Java's max pool) becomes {@code MaxPool}, the
  * form the converter legalizes ({@link MaxPoolV2Rewrite}).
  *
- * <p>A TF2/Keras SavedModel (resource variables behind {@code StatefulPartitionedCall}) is refused with
- * a {@link BadInputException}: flattening its functions is the importer's job.
+ * <p>A TF2/Keras SavedModel (resource variables behind {@code StatefulPartitionedCall}) is first imported
+ * ({@link ModelImporter}, which flattens its functions into the TF1 form), then frozen like any {@link
+ * ImportedModel} ({@link #freeze(ImportedModel, int)}).
  */
 public final class Freezer {
 
@@ -77,6 +83,11 @@ public final class Freezer {
   public static FrozenGraph freeze(Path dir, String signature, int batch) {
     if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
       throw new BadInputException(dir + " is not a SavedModel directory (no saved_model.pb in it)");
+    }
+    MetaGraphDef parsed = SavedModels.metaGraph(SavedModels.read(dir), dir, SERVE_TAG);
+    SignatureDef parsedSig = parsed.getSignatureDefMap().get(signature);
+    if (parsedSig != null && Tf2Importer.isTf2(parsed, parsedSig)) {
+      return freeze(ModelImporter.read(dir, SERVE_TAG, signature), batch);
     }
     SavedModelBundle bundle;
     try {
@@ -175,6 +186,49 @@ public final class Freezer {
       out.addNode(b);
     }
     return new FrozenGraph(out.build(), signature, List.copyOf(inputsByNode.values()), outputs);
+  }
+
+  /**
+   * Freezes an imported model: each {@code VariableV2} becomes a {@code Const} of its value in {@code
+   * model.variables()}, and the input {@code Placeholder}'s unknown batch dimension is fixed to {@code batch}.
+   * The graph is already cut to what the output needs (the importer did that).
+   *
+   * @param batch the size an unknown leading input dimension is fixed to; 0 keeps it unknown
+   */
+  public static FrozenGraph freeze(ImportedModel model, int batch) {
+    if (batch < 0) {
+      throw new BadInputException("batch size must be 0 (keep unknown) or positive, got " + batch);
+    }
+    GraphIndex index = new GraphIndex(model.graph());
+    List<Rewrite> rewrites = new ArrayList<>();
+    for (Map.Entry<String, ImportedModel.VariableValue> v : model.variables().entrySet()) {
+      rewrites.add(new Rewrite.ReplaceNode(Nodes.constant(v.getKey(), v.getValue().values(), v.getValue().shape())));
+    }
+    List<String> unrestored = new ArrayList<>();
+    for (NodeDef n : index.nodes()) {
+      if (REF_VARIABLE_OPS.contains(n.getOp()) && !model.variables().containsKey(n.getName())) {
+        unrestored.add(n.getName());
+      }
+    }
+    if (!unrestored.isEmpty()) {
+      throw new BadInputException(model.source() + ": variables " + unrestored + " have no value to freeze");
+    }
+    String inputNode = nodeOf(model.inputTensor());
+    NodeDef placeholder = index.node(inputNode);
+    DataType dtype = placeholder.getAttrOrThrow("dtype").getType();
+    AttrValue shapeAttr = placeholder.getAttrMap().get("shape");
+    if (shapeAttr == null || shapeAttr.getShape().getUnknownRank()) {
+      throw new BadInputException(model.source() + ": input " + model.inputKey() + " (" + inputNode
+          + ") has unknown rank; the converter needs at least the number of dimensions");
+    }
+    long[] shape = shapeOf(shapeAttr.getShape(), batch);
+    if (placeholder.getOp().equals("Placeholder")) {
+      rewrites.add(new Rewrite.ReplaceNode(Nodes.placeholder(inputNode, dtype, shape)));
+    }
+    GraphDef frozen = GraphRewriter.apply(model.graph(), rewrites);
+    return new FrozenGraph(frozen, model.signatureKey(),
+        List.of(new FrozenGraph.Input(model.inputKey(), inputNode, dtype, shape)),
+        List.of(new FrozenGraph.Output(model.outputKey(), model.outputTensor())));
   }
 
   private static Set<String> reachable(Map<String, NodeDef> byName, List<FrozenGraph.Output> outputs,

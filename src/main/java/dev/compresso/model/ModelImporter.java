@@ -6,6 +6,7 @@ import dev.compresso.graph.GraphRewriter;
 import dev.compresso.graph.Nodes;
 import dev.compresso.graph.Rewrite;
 import dev.compresso.graph.TensorRef;
+import dev.compresso.model.tf2.Tf2Importer;
 import dev.compresso.train.Tensors;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 
 /**
- * Reads a TF1-style SavedModel (ref variables, as TF Java's exporter writes) into an {@link ImportedModel}.
+ * Reads a SavedModel into an {@link ImportedModel}: a TF1-style one (ref variables, as TF Java's exporter
+ * writes) here, a TF2/Keras one (function calls, resource variables) through {@link Tf2Importer}.
  *
  * <p>The graph is cut to the ancestors of the signature's output, which drops initializers, savers and
  * training ops; every variable is then read through exactly one {@code Identity} named {@code
@@ -39,16 +41,25 @@ public final class ModelImporter {
 
   private ModelImporter() {}
 
+  /**
+   * Reads signature {@code signatureKey} (one input, one output) of the SavedModel in {@code dir}: a TF1
+   * graph as it is, a TF2/Keras export flattened by {@link Tf2Importer}.
+   */
   public static ImportedModel read(Path dir, String tag, String signatureKey) {
+    MetaGraphDef parsed = SavedModels.metaGraph(SavedModels.read(dir), dir, tag);
+    SignatureDef parsedSig = SavedModels.signature(parsed, dir, signatureKey);
+    if (parsedSig.getInputsCount() != 1 || parsedSig.getOutputsCount() != 1) {
+      throw new BadInputException(String.format(
+          "%s: signature '%s' has %d inputs %s and %d outputs %s; Compresso fine-tunes models with one "
+              + "input and one output", dir, signatureKey, parsedSig.getInputsCount(),
+          parsedSig.getInputsMap().keySet(), parsedSig.getOutputsCount(), parsedSig.getOutputsMap().keySet()));
+    }
+    if (Tf2Importer.isTf2(parsed, parsedSig)) {
+      return Tf2Importer.read(dir, tag, parsed, signatureKey);
+    }
     try (SavedModelBundle bundle = SavedModels.load(dir, tag)) {
       MetaGraphDef meta = bundle.metaGraphDef();
       SignatureDef sig = SavedModels.signature(meta, dir, signatureKey);
-      if (sig.getInputsCount() != 1 || sig.getOutputsCount() != 1) {
-        throw new BadInputException(String.format(
-            "%s: signature '%s' has %d inputs %s and %d outputs %s; Compresso fine-tunes models with one "
-                + "input and one output", dir, signatureKey, sig.getInputsCount(), sig.getInputsMap().keySet(),
-            sig.getOutputsCount(), sig.getOutputsMap().keySet()));
-      }
       Map.Entry<String, TensorInfo> in = sig.getInputsMap().entrySet().iterator().next();
       Map.Entry<String, TensorInfo> out = sig.getOutputsMap().entrySet().iterator().next();
       GraphIndex full = new GraphIndex(meta.getGraphDef());
@@ -74,8 +85,8 @@ public final class ModelImporter {
         }
       }
       if (!resource.isEmpty()) {
-        throw new BadInputException(String.format("%s is a TF2/Keras SavedModel (function calls and resource "
-            + "variables: %s); fine-tuning needs the TF2 importer, which has not landed yet", dir,
+        throw new BadInputException(String.format("%s: the TF1 graph of signature '%s' mixes in TF2 resource "
+            + "variables or function calls (%s)", dir, signatureKey,
             resource.size() > 5 ? resource.subList(0, 5) + " and " + (resource.size() - 5) + " more" : resource));
       }
       GraphDef graph = GraphRewriter.apply(inference.graph(), singleReads(inference, variables));

@@ -9,6 +9,10 @@
  * them) and TF2/Keras exports (a {@code StatefulPartitionedCall} into a function library, resource
  * variables described by the {@code SavedObjectGraph}).
  *
+ * <p>{@link dev.compresso.model.ModelImporter} reads either flavour into an {@link
+ * dev.compresso.model.ImportedModel} (TF1 form: {@code VariableV2} variables read through one {@code
+ * Identity}); TF2 exports are flattened by subpackage {@code model.tf2} on the way.
+ *
  * <p>Also here: freezing a SavedModel into a constant-only graph for the converter (variables become
  * constants, {@code MaxPoolV2} with constant window becomes the {@code MaxPool} the converter knows). Not here: editing
  * {@code NodeDef}s (package {@code graph}), training ({@code train}), and anything about {@code .tflite}

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.compresso.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,9 +96,13 @@ class FreezerTest {
   }
 
   @Test
-  void kerasSavedModelIsRefusedAsTf2() throws Exception {
+  void kerasSavedModelIsFrozenThroughTheImporter() throws Exception {
     Path keras = Path.of(getClass().getResource("/fixtures/keras/dense_ae/tf_saved_model").toURI());
-    BadInputException e = assertThrows(BadInputException.class, () -> Freezer.freeze(keras));
-    assertTrue(e.getMessage().contains("TF2/Keras"), e.getMessage());
+    FrozenGraph frozen = Freezer.freeze(keras);
+    assertEquals(List.of(new FrozenGraph.Input("pixels", "serving_default_pixels", DataType.DT_FLOAT,
+        new long[] {1, 64})), frozen.inputs());
+    assertEquals("StatefulPartitionedCall:0", frozen.outputs().get(0).tensor());
+    assertTrue(frozen.opTypes().contains("Const") && !frozen.opTypes().contains("VariableV2")
+        && !frozen.opTypes().contains("ReadVariableOp"), frozen.opTypes().toString());
   }
 }

@@ -81,11 +81,14 @@ class ModelImporterTest {
   }
 
   @Test
-  void aKerasSavedModelIsRefusedWithItsFunctionCalls() throws Exception {
+  void aKerasSavedModelIsFlattenedIntoTheSameForm() throws Exception {
     Path keras = Path.of(ModelImporterTest.class.getResource("/fixtures/keras/cnn_classifier/keras_export").toURI());
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> ModelImporter.read(keras, "serve", "serving_default"));
-    assertTrue(e.getMessage().contains("TF2/Keras") && e.getMessage().contains("VarHandleOp"), e.getMessage());
+    ImportedModel m = ModelImporter.read(keras, "serve", "serving_default");
+    GraphIndex index = new GraphIndex(m.graph());
+    for (String v : m.variables().keySet()) {
+      assertEquals("VariableV2", index.node(v).getOp(), v);
+    }
+    assertEquals("StatefulPartitionedCall_1:0", m.outputTensor());
   }
 
   @Test

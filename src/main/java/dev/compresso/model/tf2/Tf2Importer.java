@@ -1,0 +1,115 @@
+package dev.compresso.model.tf2;
+
+import dev.compresso.BadInputException;
+import dev.compresso.CompressoException;
+import dev.compresso.graph.GraphIndex;
+import dev.compresso.graph.Nodes;
+import dev.compresso.graph.TensorRef;
+import dev.compresso.model.ImportedModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+
+/**
+ * Imports one signature of a TF2/Keras SavedModel ({@code model.export}, {@code tf.saved_model.save}) as
+ * an {@link ImportedModel} of the same form a TF1 model gets: one flat GraphDef with no function library,
+ * every float32 variable a {@code VariableV2} read through one {@code Identity} {@code <var>/read}, and the
+ * variable values restored from the checkpoint.
+ *
+ * <p>The signature's input {@code Placeholder} keeps its name; its output becomes an {@code Identity}
+ * named after the signature's output node (so {@code outputTensor} is the name the signature gives when
+ * that is output 0 of its node). Variables are named after the object graph ({@code conv1/kernel}).
+ * Whatever cannot be flattened is refused in one {@link BadInputException} listing every such node.
+ */
+public final class Tf2Importer {
+
+  /** Main-graph op types that mark a signature as TF2 (function calls and resource variables). */
+  public static final Set<String> TF2_OPS = Set.of("StatefulPartitionedCall", "PartitionedCall", "VarHandleOp",
+      "ReadVariableOp");
+
+  private Tf2Importer() {}
+
+  /** Whether the signature's output depends on function calls or resource variables. */
+  public static boolean isTf2(MetaGraphDef meta, SignatureDef signature) {
+    OpRegistry ops = new OpRegistry(meta.getGraphDef().getLibrary());
+    GraphIndex index = new GraphIndex(meta.getGraphDef());
+    List<String> outputs = new ArrayList<>();
+    for (TensorInfo t : signature.getOutputsMap().values()) {
+      String node = TensorRef.parse(t.getName()).node();
+      if (index.find(node) != null) {
+        outputs.add(node);
+      }
+    }
+    for (String name : index.ancestors(outputs)) {
+      String op = index.node(name).getOp();
+      if (TF2_OPS.contains(op) || ops.function(op) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Flattens signature {@code signatureKey} (one input, one output) of the SavedModel in {@code dir}.
+   *
+   * @param meta the MetaGraph tagged {@code tag}, already parsed
+   * @throws BadInputException listing every node that cannot be flattened (control flow, lookup tables,
+   *     string ops, ops writing variables, non-float variables), an input of unknown rank, or variables the
+   *     checkpoint does not hold
+   */
+  public static ImportedModel read(Path dir, String tag, MetaGraphDef meta, String signatureKey) {
+    SignatureDef sig = meta.getSignatureDefOrThrow(signatureKey);
+    Map.Entry<String, TensorInfo> in = sig.getInputsMap().entrySet().iterator().next();
+    Map.Entry<String, TensorInfo> out = sig.getOutputsMap().entrySet().iterator().next();
+    String inputNode = TensorRef.parse(in.getValue().getName()).node();
+    TensorRef outputRef = TensorRef.parse(out.getValue().getName());
+
+    FunctionInliner.Result flat = FunctionInliner.flatten(meta.getGraphDef(), VariableNames.of(meta),
+        out.getValue().getName());
+    List<String> problems = new ArrayList<>();
+    if (in.getValue().getTensorShape().getUnknownRank()) {
+      problems.add(String.format("%s (signature input '%s'): unknown rank; the input needs a known number of "
+          + "dimensions", inputNode, in.getKey()));
+    }
+    problems.addAll(flat.problems());
+    if (!problems.isEmpty()) {
+      throw new BadInputException(String.format("%s: signature '%s' cannot be flattened into one graph; %d "
+          + "node%s on its path %s not supported: %s", dir, signatureKey, problems.size(),
+          problems.size() == 1 ? "" : "s", problems.size() == 1 ? "is" : "are", String.join("; ", problems)));
+    }
+    Set<String> emitted = new HashSet<>();
+    for (NodeDef n : flat.nodes()) {
+      emitted.add(n.getName());
+    }
+    if (!emitted.contains(inputNode)) {
+      throw new BadInputException(String.format("%s: signature '%s' output %s does not depend on its input %s",
+          dir, signatureKey, out.getValue().getName(), in.getValue().getName()));
+    }
+
+    Map<String, ImportedModel.VariableValue> values = ResourceValues.read(dir, tag, flat.variables());
+    GraphDef.Builder graph = GraphDef.newBuilder().setVersions(meta.getGraphDef().getVersions());
+    for (FunctionInliner.Captured v : flat.variables()) {
+      graph.addNode(Nodes.variable(v.name(), values.get(v.name()).shape()));
+      graph.addNode(Nodes.identity(ImportedModel.readOf(v.name()), v.name()));
+    }
+    graph.addAllNode(flat.nodes());
+    String outputNode = outputRef.index() == 0 ? outputRef.node() : outputRef.node() + "_output_" + outputRef.index();
+    if (emitted.contains(outputNode)) {
+      throw CompressoException.internal("flattened graph already has a node " + outputNode
+          + ", the name chosen for the signature output", null);
+    }
+    graph.addNode(Nodes.identity(outputNode, flat.output(), out.getValue().getDtype()));
+    GraphDef result = graph.build();
+    new GraphIndex(result); // checks that names are unique
+    return new ImportedModel(dir, signatureKey, in.getKey(), in.getValue().getName(), out.getKey(),
+        outputNode + ":0", result, values);
+  }
+}

@@ -1,0 +1,96 @@
+package dev.compresso.model.tf2;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.compresso.data.Dataset;
+import dev.compresso.data.NpzReader;
+import dev.compresso.data.SyntheticShapes;
+import dev.compresso.model.Freezer;
+import dev.compresso.model.FrozenGraph;
+import dev.compresso.model.ImportedModel;
+import dev.compresso.model.KerasFixtures;
+import dev.compresso.model.ModelImporter;
+import dev.compresso.model.ModelSession;
+import dev.compresso.prune.PruneConfig;
+import dev.compresso.prune.Pruner;
+import dev.compresso.tflite.InterpreterOptions;
+import dev.compresso.tflite.TfliteInterpreter;
+import dev.compresso.tflite.TfliteModel;
+import dev.compresso.tflite.convert.ConversionOptions;
+import dev.compresso.tflite.convert.Converter;
+import dev.compresso.tflite.convert.Precision;
+import dev.compresso.train.FitConfig;
+import dev.compresso.train.Predictor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Keras fixtures through the TF1 pipeline after flattening: every fixture frozen straight from its
+ * directory and converted to fp32, the .tflite against TensorFlow's reference output; and the UNet
+ * (Conv2D + unfused BatchNorm, Conv2DTranspose, skips) pruned to 50% for one short epoch, frozen,
+ * converted and run in the real interpreter against TF Java's output of the pruned model.
+ */
+class KerasPipelineTest {
+
+  @ParameterizedTest
+  @CsvSource({"cnn_classifier, keras_export", "conv1d, keras_export", "mixed_ops, keras_export",
+      "dense_ae, tf_saved_model"})
+  void frozenKerasExportConvertsAndMatchesTensorFlow(String fixture, String flavour) {
+    FrozenGraph frozen = Freezer.freeze(KerasFixtures.dir(fixture, flavour));
+    byte[] tflite = Converter.convert(frozen, ConversionOptions.of(Precision.FP32));
+    Dataset reference = NpzReader.read(KerasFixtures.dir(fixture, "reference.npz"));
+    int perSample = reference.targets().length / reference.size();
+    float worst = 0;
+    try (TfliteInterpreter interpreter = TfliteInterpreter.open(TfliteModel.fromBytes(tflite, fixture + ".tflite"),
+        InterpreterOptions.defaults())) {
+      for (int s = 0; s < reference.size(); s++) {
+        float[] actual = interpreter.run(reference.slice(s, s + 1).inputs())[0];
+        assertEquals(perSample, actual.length);
+        for (int i = 0; i < perSample; i++) {
+          worst = Math.max(worst, Math.abs(reference.targets()[s * perSample + i] - actual[i]));
+        }
+      }
+    }
+    System.out.printf("%s/%s: fp32 .tflite %d bytes, max |tflite - reference| %.3g%n", fixture, flavour,
+        tflite.length, worst);
+    assertTrue(worst <= 1e-5f, fixture + ": max abs diff " + worst);
+  }
+
+  @Test
+  void importedKerasUNetPrunesConvertsAndRunsInTflite() {
+    ImportedModel keras = ModelImporter.read(KerasFixtures.dir("unet_bn", "keras_export"), "serve",
+        "serving_default");
+    Dataset train = SyntheticShapes.generate(16, 64, 1);
+    Dataset test = SyntheticShapes.generate(4, 64, 2);
+    PruneConfig config = PruneConfig.builder(0.5)
+        .optFit(FitConfig.builder().optEpochs(1).optBatchSize(8).optSeed(1).build()).build();
+    Pruner.Result pruned = Pruner.prune(keras, train, null, test, config, null);
+    System.out.printf("pruned %d kernels to sparsity %.3f (overall %.3f)%n", pruned.report().layers().size(),
+        pruned.report().prunedSparsity(), pruned.report().overallSparsity());
+    assertTrue(pruned.report().layers().size() >= 10, "kernels pruned: " + pruned.report().layers().size());
+    assertTrue(pruned.report().prunedSparsity() >= 0.49, "sparsity " + pruned.report().prunedSparsity());
+    assertEquals(keras.variables().keySet(), pruned.stripped().variables().keySet());
+
+    Dataset one = test.slice(0, 1);
+    float[] expected;
+    try (ModelSession session = new ModelSession(pruned.stripped(), v -> false)) {
+      expected = Predictor.predict(session.session(), session.trainable(), one, 1);
+    }
+    FrozenGraph frozen = Freezer.freeze(pruned.stripped(), 1);
+    byte[] tflite = Converter.convert(frozen, ConversionOptions.of(Precision.FP32));
+    float[] actual;
+    try (TfliteInterpreter interpreter = TfliteInterpreter.open(TfliteModel.fromBytes(tflite, "unet_bn.tflite"),
+        InterpreterOptions.defaults())) {
+      actual = interpreter.run(one.inputs())[0];
+    }
+    assertEquals(expected.length, actual.length);
+    float worst = 0;
+    for (int i = 0; i < expected.length; i++) {
+      worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+    }
+    System.out.printf("fp32 .tflite %d bytes, max |tflite - tf| %.3g%n", tflite.length, worst);
+    assertTrue(worst <= 1e-4f, "max abs diff " + worst);
+  }
+}

@@ -7,15 +7,15 @@ package dev.compresso.quant;
  *
  * <pre>
  * quant_min = narrow_range ? 1 : 0;  quant_max = 2^num_bits - 1
- * scale = (max - min) / (quant_max - quant_min);  inv_scale = (quant_max - quant_min) / (max - min)
+ * scale = (max - min) / (quant_max - quant_min)
  * zero_point_from_min = quant_min - min / scale
  * nudged_zero_point = clamp(std::round(zero_point_from_min), quant_min, quant_max)
  * nudged_min = (quant_min - nudged_zero_point) * scale;  nudged_max = (quant_max - nudged_zero_point) * scale
- * quant_zero = floor(-nudged_min * inv_scale + 0.5)
- * y = floor((clamp(x, nudged_min, nudged_max) - nudged_min) * inv_scale - quant_zero + 0.5) * scale
+ * y = floor((clamp(x, nudged_min, nudged_max) - nudged_min) / scale + 0.5) * scale + nudged_min
  * </pre>
  *
- * (TF 2.x's functor; a range of exactly [0, 0] outputs zeros.)
+ * (Checked against the kernel in TF Java's TF 2.18, which divides by the scale: the same level for every
+ * input, values equal up to the last bit or two of Eigen's vectorized float arithmetic.)
  */
 public final class FakeQuantMath {
 
@@ -50,7 +50,6 @@ public final class FakeQuantMath {
     float quantMinFloat = quantMin(numBits, narrowRange);
     float quantMaxFloat = quantMax(numBits);
     float scale = (max - min) / (quantMaxFloat - quantMinFloat);
-    float invScale = (quantMaxFloat - quantMinFloat) / (max - min);
     float zeroPointFromMin = quantMinFloat - min / scale;
     int nudgedZeroPoint;
     if (zeroPointFromMin < quantMinFloat) {
@@ -62,16 +61,15 @@ public final class FakeQuantMath {
     }
     float nudgedMin = (quantMinFloat - nudgedZeroPoint) * scale;
     float nudgedMax = (quantMaxFloat - nudgedZeroPoint) * scale;
-    return new Nudged(nudgedMin, nudgedMax, scale, invScale, nudgedZeroPoint, (int) quantMinFloat,
+    return new Nudged(nudgedMin, nudgedMax, scale, nudgedZeroPoint, (int) quantMinFloat,
         (int) quantMaxFloat);
   }
 
   /** One value through {@code FakeQuantWithMinMaxVars} with the given nudged range. */
   public static float fakeQuant(float x, Nudged n) {
-    float quantZero = (float) Math.floor(-n.nudgedMin() * n.invScale() + 0.5f);
     float clamped = Math.min(Math.max(x, n.nudgedMin()), n.nudgedMax());
     float shifted = clamped - n.nudgedMin();
-    return (float) Math.floor(shifted * n.invScale() - quantZero + 0.5f) * n.scale();
+    return (float) Math.floor(shifted / n.scale() + 0.5f) * n.scale() + n.nudgedMin();
   }
 
   /** The narrowest activation range calibration writes, so that a dead (all-zero) tensor still has a grid. */

@@ -24,10 +24,12 @@ public record Int8Params(float scale, int zeroPoint) {
   }
 
   /**
-   * Asymmetric activation parameters for {@code [min, max]}: the range is first widened to contain 0,
-   * then {@code scale = (max - min) / 255}, {@code zeroPoint = round(-128 - min / scale)} clamped to
-   * [-128, 127] (TFLite's {@code ChooseQuantizationParams}). A range that collapses to a point gets the
-   * smallest useful scale.
+   * Asymmetric activation parameters for {@code [min, max]} as TFLite's {@code ChooseQuantizationParams}
+   * ({@code tensorflow/lite/kernels/internal/quantization_util.h}) computes them: the range is widened to
+   * contain 0, {@code scale = (max - min) / 255}, the zero point taken from whichever end has the smaller
+   * error ({@code |qmin| + |min / scale|} vs {@code |qmax| + |max / scale|}), rounded half away from zero
+   * and clamped to [-128, 127]. (TF's FakeQuant nudging can round the other way at an exact half: {@link
+   * Nudged#toInt8()} is what a converted FakeQuant range becomes.)
    */
   public static Int8Params asymmetric(float min, float max) {
     checkFinite(min, max);
@@ -37,8 +39,13 @@ public record Int8Params(float scale, int zeroPoint) {
       return new Int8Params(1f / 255, 0);
     }
     double scale = (hi - lo) / (QMAX - QMIN);
-    double zp = QMIN - lo / scale;
-    int zeroPoint = (int) Math.max(QMIN, Math.min(QMAX, Math.round(zp)));
+    double fromMin = QMIN - lo / scale;
+    double fromMax = QMAX - hi / scale;
+    double fromMinError = Math.abs(QMIN) + Math.abs(lo / scale);
+    double fromMaxError = Math.abs(QMAX) + Math.abs(hi / scale);
+    double zp = fromMinError < fromMaxError ? fromMin : fromMax;
+    long rounded = (long) (zp < 0 ? -Math.floor(-zp + 0.5) : Math.floor(zp + 0.5));
+    int zeroPoint = (int) Math.max(QMIN, Math.min(QMAX, rounded));
     return new Int8Params((float) scale, zeroPoint);
   }
 

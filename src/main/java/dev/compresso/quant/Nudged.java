@@ -6,12 +6,11 @@ package dev.compresso.quant;
  * @param nudgedMin the smallest representable value, {@code (quantMin - zeroPoint) * scale}
  * @param nudgedMax the largest, {@code (quantMax - zeroPoint) * scale}
  * @param scale the step between representable values
- * @param invScale TF's separately computed reciprocal, {@code (quantMax - quantMin) / (max - min)}
  * @param zeroPoint the quantized value of 0.0, in {@code [quantMin, quantMax]} (unsigned, as TF counts)
  * @param quantMin the smallest quantized value (1 with a narrow range, else 0)
  * @param quantMax the largest quantized value, {@code 2^bits - 1}
  */
-public record Nudged(float nudgedMin, float nudgedMax, float scale, float invScale, int zeroPoint, int quantMin,
+public record Nudged(float nudgedMin, float nudgedMax, float scale, int zeroPoint, int quantMin,
     int quantMax) {
 
   /**

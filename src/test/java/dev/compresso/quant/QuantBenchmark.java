@@ -92,6 +92,13 @@ public final class QuantBenchmark {
     m.put("focal_tversky", new FocalTversky().mean(test.targets(), pred, shape));
     m.put("dice", new HardDice().mean(test.targets(), pred, shape));
     m.put("inference_s", (System.nanoTime() - t0) / 1e9);
+    // The same predictions on TFLite's int8 sigmoid grid (scale 1/256, at most 255/256): the floor any
+    // int8 model with a quantized sigmoid output has on this loss.
+    float[] grid = new float[pred.length];
+    for (int i = 0; i < pred.length; i++) {
+      grid[i] = Math.min(255, Math.round(pred[i] * 256)) / 256f;
+    }
+    m.put("focal_tversky_on_int8_output_grid", new FocalTversky().mean(test.targets(), grid, shape));
     return m;
   }
 }

@@ -1,9 +1,13 @@
 package dev.compresso.cli;
 
 import dev.compresso.BadInputException;
+import dev.compresso.data.DataSources;
+import dev.compresso.data.Dataset;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
+import dev.compresso.quant.Calibration;
+import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.tflite.convert.ConversionOptions;
 import dev.compresso.tflite.convert.Converter;
 import dev.compresso.tflite.convert.IoType;
@@ -95,17 +99,20 @@ final class ConvertCommand implements Command {
   }
 
   /**
-   * The hook for full-integer ranges: returns {@code graph} with FakeQuant nodes on every tensor TFLite
-   * quantizes. A graph that already has them (QAT) is returned as is; measuring ranges over {@code
-   * calibrationData} and inserting FakeQuant nodes is the calibration stage's job and plugs in here.
+   * Full-integer ranges: returns {@code graph} with FakeQuant nodes on every tensor TFLite quantizes. A
+   * graph that already has them (QAT) is returned as is; otherwise ranges are measured by calibration
+   * ({@link Calibration}) over {@code calibrationData}, its first {@value CalibrationOptions#SAMPLES_DEFAULT}
+   * samples.
    */
   static FrozenGraph withRanges(FrozenGraph graph, Path model, String calibrationData) {
     if (graph.hasFakeQuant()) {
       return graph;
     }
-    throw new BadInputException(model + " has no FakeQuant nodes (no quantization ranges from QAT), and "
-        + "calibration (--calibration-data" + (calibrationData == null ? "" : " " + calibrationData)
-        + ") is not available in this build yet; convert with --precision fp32, fp16 or dynamic, or run "
-        + "'compresso qat' first");
+    if (calibrationData == null) {
+      throw new BadInputException(model + " has no FakeQuant nodes (no quantization ranges from QAT); give "
+          + "--calibration-data DATA (" + DataSources.ACCEPTED + ") to measure them, or run 'compresso qat' first");
+    }
+    Dataset data = DataSources.open(calibrationData);
+    return Calibration.calibrate(graph, data, CalibrationOptions.defaults()).graph();
   }
 }

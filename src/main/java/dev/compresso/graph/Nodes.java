@@ -78,6 +78,37 @@ public final class Nodes {
         .build();
   }
 
+  /**
+   * {@code FakeQuantWithMinMaxVars(input, min, max)} (TF op definition: per-tensor range from two scalar
+   * float tensors, attributes {@code num_bits} and {@code narrow_range}).
+   */
+  public static NodeDef fakeQuant(String name, String input, String min, String max, int numBits,
+      boolean narrowRange) {
+    return fakeQuantNode("FakeQuantWithMinMaxVars", name, input, min, max, numBits, narrowRange);
+  }
+
+  /**
+   * {@code FakeQuantWithMinMaxVarsPerChannel(input, min, max)}: one range per element of the input's last
+   * dimension, {@code min} and {@code max} of shape {@code [d]}.
+   */
+  public static NodeDef fakeQuantPerChannel(String name, String input, String min, String max, int numBits,
+      boolean narrowRange) {
+    return fakeQuantNode("FakeQuantWithMinMaxVarsPerChannel", name, input, min, max, numBits, narrowRange);
+  }
+
+  private static NodeDef fakeQuantNode(String op, String name, String input, String min, String max, int numBits,
+      boolean narrowRange) {
+    return NodeDef.newBuilder().setName(name).setOp(op).addInput(input).addInput(min).addInput(max)
+        .putAttr("num_bits", AttrValue.newBuilder().setI(numBits).build())
+        .putAttr("narrow_range", AttrValue.newBuilder().setB(narrowRange).build())
+        .build();
+  }
+
+  /** {@code node} under another name (inputs and attributes kept), for moving a node aside. */
+  public static NodeDef renamed(NodeDef node, String name) {
+    return node.toBuilder().setName(name).build();
+  }
+
   public static AttrValue type(DataType t) {
     return AttrValue.newBuilder().setType(t).build();
   }

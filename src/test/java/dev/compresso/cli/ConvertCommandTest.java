@@ -73,7 +73,7 @@ class ConvertCommandTest {
   }
 
   @Test
-  void int8WithoutFakeQuantSaysCalibrationIsNotAvailable() {
+  void int8WithoutFakeQuantOrCalibrationDataIsExitTwo() {
     Path target = tmp.resolve("int8.tflite");
     Run r = run("convert", model.toString(), "--precision", "int8", "--out", target.toString());
     assertEquals(2, r.exit());

@@ -1,0 +1,81 @@
+package dev.compresso.quant;
+
+import dev.compresso.BadInputException;
+import dev.compresso.data.Dataset;
+import dev.compresso.graph.GraphIndex;
+import dev.compresso.graph.GraphRewriter;
+import dev.compresso.graph.Rewrite;
+import dev.compresso.model.FrozenGraph;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Post-training calibration: measures activation ranges of a frozen float graph over representative data
+ * and returns the graph with FakeQuant nodes holding those ranges as constants, which the TFLite converter
+ * turns into a full-integer model (DESIGN.md, pipeline "calibrate (PTQ)").
+ *
+ * <p>Steps: plan the quantized tensors ({@link QuantPlanner}; unsupported ops fail here, all named);
+ * optionally equalize concat input ranges ({@link ConcatEqualizer}, which rescales weights so the float
+ * function is unchanged); run the data through TF Java and track min/max ({@link RangeCollector} with
+ * {@link MinMaxTracker}); insert FakeQuant nodes ({@link FakeQuantInsertion}).
+ */
+public final class Calibration {
+
+  private Calibration() {}
+
+  /**
+   * The result.
+   *
+   * @param graph the frozen graph with FakeQuant nodes
+   * @param ranges the measured {@code {min, max}} per planned node (before widening to contain 0)
+   * @param equalized the concats whose inputs were equalized, with the producers rescaled
+   */
+  public record Result(FrozenGraph graph, Map<String, float[]> ranges, List<ConcatEqualizer.Equalized> equalized) {}
+
+  /**
+   * Calibrates {@code graph} on {@code data}.
+   *
+   * @throws BadInputException for data that does not fit the input, NaN/Inf samples, ops without an int8
+   *     form, or a graph that already has FakeQuant nodes
+   */
+  public static Result calibrate(FrozenGraph graph, Dataset data, CalibrationOptions options) {
+    if (graph.hasFakeQuant()) {
+      throw new BadInputException("the graph already has FakeQuant nodes (QAT ranges); it needs no calibration");
+    }
+    CalibrationData.check(graph, data);
+    QuantPlanner planner = QuantPlanner.defaults();
+    QuantPlan plan = planner.plan(graph);
+    List<ConcatEqualizer.Equalized> equalized = List.of();
+    if (options.equalizeConcats()) {
+      Map<String, RangeTracker> first = RangeCollector.collect(graph, plan.measuredNodes(), data,
+          options.samples(), MinMaxTracker::new);
+      ConcatEqualizer.Outcome eq = ConcatEqualizer.equalize(graph, plan, first);
+      if (!eq.equalized().isEmpty()) {
+        graph = withGraph(graph, GraphRewriter.apply(graph.graphDef(), eq.rewrites()));
+        plan = planner.plan(graph);
+        equalized = eq.equalized();
+      } else {
+        return insert(graph, plan, first, equalized);
+      }
+    }
+    Map<String, RangeTracker> trackers = RangeCollector.collect(graph, plan.measuredNodes(), data,
+        options.samples(), MinMaxTracker::new);
+    return insert(graph, plan, trackers, equalized);
+  }
+
+  private static Result insert(FrozenGraph graph, QuantPlan plan, Map<String, RangeTracker> trackers,
+      List<ConcatEqualizer.Equalized> equalized) {
+    Map<String, float[]> ranges = new LinkedHashMap<>();
+    trackers.forEach((node, t) -> ranges.put(node, new float[] {t.min(), t.max()}));
+    Set<String> outputs = graph.outputs().stream().map(FrozenGraph.Output::node).collect(Collectors.toSet());
+    List<Rewrite> rewrites = FakeQuantInsertion.rewrites(new GraphIndex(graph.graphDef()), plan, ranges, outputs);
+    return new Result(withGraph(graph, GraphRewriter.apply(graph.graphDef(), rewrites)), ranges, equalized);
+  }
+
+  private static FrozenGraph withGraph(FrozenGraph graph, org.tensorflow.proto.GraphDef def) {
+    return new FrozenGraph(def, graph.signature(), graph.inputs(), graph.outputs());
+  }
+}

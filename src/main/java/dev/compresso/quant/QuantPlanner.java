@@ -1,0 +1,167 @@
+package dev.compresso.quant;
+
+import dev.compresso.BadInputException;
+import dev.compresso.graph.GraphIndex;
+import dev.compresso.graph.TensorRef;
+import dev.compresso.model.FrozenGraph;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.NodeDef;
+
+/**
+ * Finds every tensor and kernel TFLite will quantize in a frozen float graph, by {@link QuantOpTable}:
+ * the model inputs, the end of each fused weighted group (the FakeQuant goes after the ReLU when one
+ * follows the BiasAdd, after the BiasAdd otherwise), outputs of ops with their own range (add, mul,
+ * concat, a lone bias add or ReLU), fixed-range outputs (sigmoid, softmax), and the weighted ops'
+ * kernels. Same-scale ops (pooling, resize, reshape) get no range of their own: TFLite int8 requires
+ * their output to share the input's scale and the converter propagates it.
+ *
+ * <p>Every float op with no rule is collected and reported at once (node and op) as a {@link
+ * BadInputException}: it has no int8 TFLite form and would leave the model half float.
+ */
+public final class QuantPlanner {
+
+  /** TFLite int8 sigmoid / softmax output: scale 1/256, zero point -128, i.e. [0, 255/256]. */
+  static final float[] UNIT_RANGE = {0f, 255f / 256f};
+
+  private final QuantOpTable table;
+
+  public QuantPlanner(QuantOpTable table) {
+    this.table = table;
+  }
+
+  /** A planner with {@link QuantOpTable#defaults()}. */
+  public static QuantPlanner defaults() {
+    return new QuantPlanner(QuantOpTable.defaults());
+  }
+
+  /**
+   * Plans {@code graph}.
+   *
+   * @throws BadInputException listing every float node whose op type has no int8 TFLite form, or a
+   *     kernel that is not a constant
+   */
+  public QuantPlan plan(FrozenGraph graph) {
+    GraphIndex index = new GraphIndex(graph.graphDef());
+    Set<String> inputs = graph.inputs().stream().map(FrozenGraph.Input::node).collect(Collectors.toSet());
+    Map<String, FusedGroup> groupsByEnd = new LinkedHashMap<>();
+    Map<String, FusedGroup> groupOfMember = new HashMap<>();
+    List<String> unsupported = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (NodeDef n : index.nodes()) {
+      Optional<OpRule> rule = table.rule(n.getOp());
+      if (rule.isPresent() && rule.get().role() == OpRole.WEIGHTED) {
+        FusedGroup g = fuse(index, n);
+        groupsByEnd.put(g.end(), g);
+        for (String member : new String[] {g.weighted(), g.bias(), g.activation()}) {
+          if (member != null) {
+            groupOfMember.put(member, g);
+          }
+        }
+      }
+    }
+
+    List<QuantPlan.ActivationSite> sites = new ArrayList<>();
+    List<QuantPlan.WeightSite> weights = new ArrayList<>();
+    for (NodeDef n : index.nodes()) {
+      Optional<OpRule> found = table.rule(n.getOp());
+      if (found.isEmpty()) {
+        if (floatOutput(n)) {
+          unsupported.add(n.getName() + " (" + n.getOp() + ")");
+        }
+        continue;
+      }
+      OpRule rule = found.get();
+      switch (rule.role()) {
+        case INPUT -> {
+          if (inputs.contains(n.getName()) && floatOutput(n)) {
+            sites.add(new QuantPlan.ActivationSite(n.getName(), n.getOp(), null));
+          }
+        }
+        case WEIGHTED -> {
+          FusedGroup g = groupOfMember.get(n.getName());
+          WeightQuant spec = rule.weight();
+          NodeDef kernel = index.throughIdentities(index.input(n, spec.input()));
+          if (!kernel.getOp().equals("Const")) {
+            problems.add(n.getName() + " (" + n.getOp() + ") reads its kernel from " + kernel.getName() + " ("
+                + kernel.getOp() + "), not a constant");
+          } else {
+            weights.add(new QuantPlan.WeightSite(n.getName(), n.getOp(), spec.input(), kernel.getName(), spec));
+          }
+          if (g.end().equals(n.getName())) {
+            sites.add(new QuantPlan.ActivationSite(n.getName(), n.getOp(), null));
+          }
+        }
+        case BIAS, ACTIVATION -> {
+          FusedGroup g = groupOfMember.get(n.getName());
+          if (floatOutput(n) && (g == null || g.end().equals(n.getName()))) {
+            sites.add(new QuantPlan.ActivationSite(n.getName(), n.getOp(), null));
+          }
+        }
+        case OWN_RANGE -> {
+          if (floatOutput(n)) {
+            sites.add(new QuantPlan.ActivationSite(n.getName(), n.getOp(), null));
+          }
+        }
+        case FIXED_RANGE -> sites.add(new QuantPlan.ActivationSite(n.getName(), n.getOp(), UNIT_RANGE.clone()));
+        case SAME_SCALE, NOT_QUANTIZED -> { }
+      }
+    }
+    if (!unsupported.isEmpty()) {
+      throw new BadInputException(unsupported.size() + " node(s) have no int8 TFLite form, so the model cannot "
+          + "be fully integer: " + String.join(", ", unsupported) + ". Quantizable op types: " + table.opTypes()
+          + "; convert with --precision fp16 or dynamic instead");
+    }
+    if (!problems.isEmpty()) {
+      throw new BadInputException("cannot quantize: " + String.join("; ", problems));
+    }
+    return new QuantPlan(sites, weights, groupsByEnd);
+  }
+
+  /** {@code weighted -> [BiasAdd] -> [Relu|Relu6]}, each step taken only when it is the sole consumer. */
+  private FusedGroup fuse(GraphIndex index, NodeDef weighted) {
+    String bias = null;
+    String activation = null;
+    String activationOp = null;
+    NodeDef end = weighted;
+    NodeDef next = soleConsumer(index, end);
+    if (next != null && table.rule(next.getOp()).map(r -> r.role() == OpRole.BIAS).orElse(false)
+        && TensorRef.parse(next.getInput(0)).node().equals(end.getName())) {
+      bias = next.getName();
+      end = next;
+      next = soleConsumer(index, end);
+    }
+    if (next != null && table.rule(next.getOp()).map(r -> r.role() == OpRole.ACTIVATION).orElse(false)) {
+      activation = next.getName();
+      activationOp = next.getOp();
+    }
+    return new FusedGroup(weighted.getName(), bias, activation, activationOp);
+  }
+
+  private static NodeDef soleConsumer(GraphIndex index, NodeDef n) {
+    List<GraphIndex.Use> uses = index.uses(n.getName());
+    if (uses.size() != 1 || uses.get(0).ref().control()) {
+      return null;
+    }
+    return uses.get(0).consumer();
+  }
+
+  /** Whether the node's output is float32 by its {@code T} / {@code dtype} attribute (absent: assume so). */
+  static boolean floatOutput(NodeDef n) {
+    for (String attr : new String[] {"T", "dtype"}) {
+      AttrValue v = n.getAttrMap().get(attr);
+      if (v != null) {
+        return v.getType() == DataType.DT_FLOAT;
+      }
+    }
+    return !n.getAttrMap().containsKey("out_type");
+  }
+}

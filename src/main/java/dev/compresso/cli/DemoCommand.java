@@ -1,38 +1,35 @@
 package dev.compresso.cli;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
 import dev.compresso.BadInputException;
-import dev.compresso.bench.ProcessMemory;
-import dev.compresso.data.DataSources;
-import dev.compresso.data.Dataset;
+import dev.compresso.bench.Sweep;
+import dev.compresso.bench.SweepConfig;
+import dev.compresso.bench.SweepRow;
 import dev.compresso.io.AtomicOutput;
-import dev.compresso.model.DiskUsage;
-import dev.compresso.model.ImportedModel;
-import dev.compresso.model.ModelImporter;
-import dev.compresso.model.ModelSession;
-import dev.compresso.model.SavedModels;
-import dev.compresso.train.Predictor;
-import dev.compresso.train.loss.FocalTversky;
-import dev.compresso.train.metric.Metrics;
+import dev.compresso.report.SweepReport;
+import dev.compresso.tflite.convert.Precision;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
- * {@code compresso demo [--out DIR]}: Compresso on the bundled UNet ({@code savedmodels/unet}) and fresh
- * built-in synthetic data. For now it loads the model, measures focal-Tversky loss and Dice on 200
- * images it never saw, and reports parameters, bytes on disk and peak RSS; it grows into the whole
- * pipeline as stages land.
+ * {@code compresso demo [--out DIR]}: the whole pipeline on the bundled UNet ({@code savedmodels/unet})
+ * and built-in synthetic data, sized to finish in minutes on 2 cores: prune to 50% and 80% with a short
+ * fine-tune, convert each to fp32, fp16 and int8, validate every file against its SavedModel with the
+ * TFLite interpreter, and print the table and the report's location. It is a small {@link Sweep}; rerun
+ * with the same folder to reuse finished steps.
  */
 final class DemoCommand implements Command {
 
-  /** Test images: a seed the bundled model's training ({@code seed=1}) and validation ({@code 2}) never used. */
-  static final String TEST_DATA = "synthetic:shapes?n=200&size=128&seed=11";
+  /** Fine-tuning and calibration images; the bundled model trained on seed 1 and validated on seed 2. */
+  static final String TRAIN_DATA = "synthetic:shapes?n=800&size=128&seed=21";
+  /** Test images no step ever trained on. */
+  static final String TEST_DATA = "synthetic:shapes?n=50&size=128&seed=11";
 
   @Override
   public String name() {
@@ -41,21 +38,22 @@ final class DemoCommand implements Command {
 
   @Override
   public String usage() {
-    return "demo [--out DIR] [--model DIR]";
+    return "demo [--out DIR] [--model DIR] [--fresh]";
   }
 
   @Override
   public String summary() {
-    return "Run Compresso on the bundled UNet and built-in synthetic data.";
+    return "Prune, convert and validate the bundled UNet on built-in synthetic data, in minutes.";
   }
 
   @Override
   public Options options() {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR")
-        .desc("where to write demo-report.json (default compresso-out/demo)").build());
+        .desc("where to write the demo sweep (default compresso-out/demo)").build());
     o.addOption(Option.builder().longOpt("model").hasArg().argName("DIR")
         .desc("the SavedModel to use (default: the bundled savedmodels/unet)").build());
+    o.addOption(Option.builder().longOpt("fresh").desc("delete --out first instead of reusing finished steps").build());
     return o;
   }
 
@@ -63,47 +61,52 @@ final class DemoCommand implements Command {
   public int run(CommandLine args, PrintStream out, PrintStream err) throws IOException {
     Path model = args.hasOption("model") ? Path.of(args.getOptionValue("model")) : bundledUNet();
     Path outDir = Path.of(args.getOptionValue("out", "compresso-out/demo"));
-    err.println("demo: model " + model + ", test data " + TEST_DATA);
-
-    ImportedModel imported = ModelImporter.read(model, "serve", "serving_default");
-    Dataset test = DataSources.open(TEST_DATA);
-    double loss;
-    double dice;
-    long start = System.nanoTime();
-    try (ModelSession session = new ModelSession(imported, name -> true)) {
-      float[] pred = Predictor.predict(session.session(), session.trainable(), test, 16);
-      loss = new FocalTversky().mean(test.targets(), pred, test.allTargetsShape());
-      dice = Metrics.byName("dice").mean(test.targets(), pred, test.allTargetsShape());
+    if (args.hasOption("fresh")) {
+      AtomicOutput.deleteTree(outDir);
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    DiskUsage disk = SavedModels.diskUsage(model);
-    long pb = disk.savedModelPb();
-    long variables = disk.variables();
-    long peak = ProcessMemory.peakRssBytes();
-
-    out.printf("Compresso demo on %s%n", model);
-    out.printf("  parameters            %,d%n", imported.parameterCount());
-    out.printf("  bytes on disk         %,d (graph %,d, variables %,d)%n", pb + variables, pb, variables);
-    out.printf("  test data             %s (%d images never seen in training)%n", TEST_DATA, test.size());
-    out.printf("  focal-Tversky loss    %.4f%n", loss);
-    out.printf("  Dice (threshold 0.5)  %.4f%n", dice);
-    out.printf("  TF Java inference     %.1f s for %d images%n", seconds, test.size());
-    out.printf("  peak RSS (VmHWM)      %,d MB%n", peak / (1024 * 1024));
-
-    JsonObject report = new JsonObject();
-    report.addProperty("model", model.toString());
-    report.addProperty("parameters", imported.parameterCount());
-    report.addProperty("saved_model_pb_bytes", pb);
-    report.addProperty("variables_bytes", variables);
-    report.addProperty("test_data", TEST_DATA);
-    report.addProperty("focal_tversky", loss);
-    report.addProperty("dice", dice);
-    report.addProperty("inference_seconds", seconds);
-    report.addProperty("peak_rss_bytes", peak);
-    Path json = outDir.resolve("demo-report.json");
-    AtomicOutput.writeFile(json, new GsonBuilder().setPrettyPrinting().create().toJson(report));
-    out.println("report: " + json);
+    SweepConfig config = SweepConfig.builder(model, TRAIN_DATA, outDir)
+        .optTestData(TEST_DATA)
+        .optSparsities(List.of(0.5, 0.8))
+        .optPrecisions(List.of(Precision.FP32, Precision.FP16, Precision.INT8))
+        .optEpochs(2)
+        .optBatch(16)
+        .optSamples(50)
+        .optRuns(30)
+        .optWarmup(5)
+        .optThreads(2)
+        .build();
+    err.println("demo: " + model + " -> " + outDir + " (prune 50% and 80%, 2 epochs on " + TRAIN_DATA
+        + "; fp32, fp16, int8; validated on " + TEST_DATA + ")");
+    long start = System.nanoTime();
+    List<SweepRow> rows = Sweep.run(config, err);
+    SweepReport.write(config, rows);
+    out.print(SweepReport.table(rows));
+    for (double s : config.sparsities()) {
+      printChecks(out, rows, s);
+    }
+    out.printf("demo finished in %.0f s; report: %s%n", (System.nanoTime() - start) / 1e9,
+        outDir.resolve(SweepReport.MARKDOWN));
     return 0;
+  }
+
+  /** The numbers the pipeline promises, measured in this run (not asserted: reported). */
+  private static void printChecks(PrintStream out, List<SweepRow> rows, double sparsity) {
+    Optional<SweepRow> fp32 = find(rows, sparsity, "fp32");
+    Optional<SweepRow> int8 = find(rows, sparsity, "int8");
+    if (fp32.isEmpty() || int8.isEmpty()) {
+      return;
+    }
+    SweepRow f = fp32.get();
+    SweepRow i = int8.get();
+    out.printf("sparsity %.2f: fp32 .tflite peak RSS / TF Java %.2fx (target <= 0.5); int8 / fp32 latency "
+        + "(1 thread) %.2fx (target <= 0.5); int8 bytes / SavedModel variables %.3fx (target <= 0.27); int8 %s "
+        + "%.4f vs float SavedModel %.4f%n", sparsity, (double) f.tflitePeakRssBytes() / f.referencePeakRssBytes(),
+        i.latencyMs1() / f.latencyMs1(), (double) i.tfliteBytes() / i.referenceVariablesBytes(), i.lossName(),
+        i.loss(), i.referenceLoss());
+  }
+
+  private static Optional<SweepRow> find(List<SweepRow> rows, double sparsity, String precision) {
+    return rows.stream().filter(r -> r.sparsity() == sparsity && r.precision().equals(precision)).findFirst();
   }
 
   /** The bundled UNet: next to the launcher ({@code compresso.home}) or under the working directory. */

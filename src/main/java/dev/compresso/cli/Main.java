@@ -30,8 +30,7 @@ public final class Main {
       new ConvertCommand(),
       new ValidateCommand(),
       new EdgeTpuCommand(),
-      new PendingCommand("sweep", "sweep MODEL --data DATA --sparsities 0.1,...,0.8 --precisions fp32,fp16,int8 "
-          + "--out DIR", "Prune, convert and validate over a sparsity x precision grid; write a report.", "issue 7"),
+      new SweepCommand(),
       new DemoCommand());
 
   private Main() {}

@@ -83,13 +83,13 @@ final class PruneCommand implements Command {
       throw new BadInputException("prune takes one MODEL folder, got " + args.getArgList());
     }
     Path modelDir = Path.of(args.getArgList().get(0));
-    String data = required(args, "data");
-    double sparsity = number(args, "sparsity", null);
-    Path outDir = Path.of(required(args, "out"));
+    String data = OptionValues.required(args, "data");
+    double sparsity = OptionValues.number(args, "sparsity", null);
+    Path outDir = Path.of(OptionValues.required(args, "out"));
     boolean overwrite = args.hasOption("overwrite");
-    long seed = (long) number(args, "seed", 42.0);
-    FitConfig fit = FitConfig.builder().optEpochs((int) number(args, "epochs", 2.0))
-        .optBatchSize((int) number(args, "batch", 8.0)).optSeed(seed).build();
+    long seed = (long) OptionValues.number(args, "seed", 42.0);
+    FitConfig fit = FitConfig.builder().optEpochs(OptionValues.integer(args, "epochs", 2))
+        .optBatchSize(OptionValues.integer(args, "batch", 8)).optSeed(seed).build();
     List<String> ignore = new ArrayList<>();
     if (args.getOptionValues("ignore") != null) {
       for (String v : args.getOptionValues("ignore")) {
@@ -98,19 +98,19 @@ final class PruneCommand implements Command {
     }
     PruneConfig.Builder b = PruneConfig.builder(sparsity).optFit(fit).optIgnore(ignore)
         .optSchedule(args.getOptionValue("schedule", "polynomial"))
-        .optInitialSparsity(number(args, "initial-sparsity", 0.0))
-        .optBeginStep((long) number(args, "begin-step", 0.0))
-        .optEndStep((long) number(args, "end-step", -1.0))
-        .optFrequency((long) number(args, "frequency", -1.0))
-        .optPower(number(args, "power", 3.0))
+        .optInitialSparsity(OptionValues.number(args, "initial-sparsity", 0.0))
+        .optBeginStep((long) OptionValues.number(args, "begin-step", 0.0))
+        .optEndStep((long) OptionValues.number(args, "end-step", -1.0))
+        .optFrequency((long) OptionValues.number(args, "frequency", -1.0))
+        .optPower(OptionValues.number(args, "power", 3.0))
         .optGranularity(Granularity.parse(args.getOptionValue("granularity", "unstructured")))
         .optGlobal(args.hasOption("global"))
-        .optMinParameters((int) number(args, "min-params", 1000.0))
+        .optMinParameters((int) OptionValues.number(args, "min-params", 1000.0))
         .optOptimizer(args.getOptionValue("optimizer", "adam"))
-        .optMomentum((float) number(args, "momentum", 0.9))
+        .optMomentum((float) OptionValues.number(args, "momentum", 0.9))
         .optLoss(args.getOptionValue("loss", "focal-tversky"));
     if (args.hasOption("learning-rate")) {
-      b.optLearningRate((float) number(args, "learning-rate", null));
+      b.optLearningRate((float) OptionValues.number(args, "learning-rate", null));
     }
     PruneConfig config = b.build();
     PrunedOutput.checkWritable(outDir, overwrite);
@@ -128,29 +128,5 @@ final class PruneCommand implements Command {
     out.print(r.report().toTable());
     out.println("wrote " + outDir.toAbsolutePath().normalize() + " (SavedModel and " + PrunedOutput.REPORT_FILE + ")");
     return 0;
-  }
-
-
-  private static String required(CommandLine args, String name) {
-    String v = args.getOptionValue(name);
-    if (v == null) {
-      throw new BadInputException("--" + name + " is required");
-    }
-    return v;
-  }
-
-  private static double number(CommandLine args, String name, Double dflt) {
-    String v = args.getOptionValue(name);
-    if (v == null) {
-      if (dflt == null) {
-        throw new BadInputException("--" + name + " is required");
-      }
-      return dflt;
-    }
-    try {
-      return Double.parseDouble(v);
-    } catch (NumberFormatException e) {
-      throw new BadInputException("--" + name + " must be a number, got '" + v + "'");
-    }
   }
 }

@@ -66,16 +66,16 @@ final class ValidateCommand implements Command {
     ValidationRequest.Builder b = ValidationRequest.builder(Path.of(positional.get(0)),
         Path.of(args.getOptionValue("reference")), args.getOptionValue("data"));
     if (args.hasOption("threads")) {
-      b.optThreads(integer(args, "threads"));
+      b.optThreads(OptionValues.parseInt("--threads", args.getOptionValue("threads")));
     }
     if (args.hasOption("runs")) {
-      b.optRuns(integer(args, "runs"));
+      b.optRuns(OptionValues.parseInt("--runs", args.getOptionValue("runs")));
     }
     if (args.hasOption("warmup")) {
-      b.optWarmup(integer(args, "warmup"));
+      b.optWarmup(OptionValues.parseInt("--warmup", args.getOptionValue("warmup")));
     }
     if (args.hasOption("samples")) {
-      b.optSamples(integer(args, "samples"));
+      b.optSamples(OptionValues.parseInt("--samples", args.getOptionValue("samples")));
     }
     if (args.hasOption("signature")) {
       b.optSignature(args.getOptionValue("signature"));
@@ -88,14 +88,5 @@ final class ValidateCommand implements Command {
       out.print(ValidationTable.format(result));
     }
     return 0;
-  }
-
-  private static int integer(CommandLine args, String option) {
-    String v = args.getOptionValue(option);
-    try {
-      return Integer.parseInt(v.strip());
-    } catch (NumberFormatException e) {
-      throw new BadInputException("--" + option + " takes an integer, got '" + v + "'");
-    }
   }
 }

@@ -1,0 +1,59 @@
+package dev.compresso.bench;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.Map;
+
+/**
+ * One cell of a sweep, read from what its steps wrote: the validate JSON and, for a pruned cell, the
+ * prune report.
+ *
+ * @param sparsity target sparsity (0 for the dense model)
+ * @param achievedSparsity zeros over all parameters of the cell's SavedModel (0 when dense)
+ * @param precision fp32, fp16, dynamic or int8
+ * @param tfliteBytes .tflite size
+ * @param gzipBytes .tflite gzip -9 size
+ * @param tflitePeakRssBytes peak RSS serving the .tflite, 1 thread
+ * @param referencePeakRssBytes peak RSS serving the cell's SavedModel in TF Java, 1 thread
+ * @param latencyMs1 .tflite median latency at 1 thread
+ * @param latencyMsT .tflite median latency at {@code threads} threads
+ * @param referenceLatencyMs1 TF Java median latency at 1 thread
+ * @param threads the second thread count
+ * @param loss the task loss of the .tflite
+ * @param referenceLoss the task loss of the cell's SavedModel on the same samples
+ * @param lossName which loss
+ * @param metric the first task metric of the .tflite
+ * @param metricName which metric
+ * @param maxAbsError largest |tflite - reference| over the outputs
+ * @param referenceVariablesBytes the cell's SavedModel variables bytes
+ */
+public record SweepRow(double sparsity, double achievedSparsity, String precision, long tfliteBytes, long gzipBytes,
+    long tflitePeakRssBytes, long referencePeakRssBytes, double latencyMs1, double latencyMsT,
+    double referenceLatencyMs1, int threads, double loss, double referenceLoss, String lossName, double metric,
+    String metricName, double maxAbsError, long referenceVariablesBytes) {
+
+  /** Builds a row from a cell's validate JSON ({@link ValidationResult#toJson}) and its achieved sparsity. */
+  public static SweepRow of(double sparsity, double achievedSparsity, String precision, JsonObject v) {
+    JsonObject sizes = v.getAsJsonObject("sizes");
+    JsonObject rss = v.getAsJsonObject("peak_rss");
+    JsonObject q = v.getAsJsonObject("quality");
+    JsonObject tq = q.getAsJsonObject("tflite");
+    JsonObject rq = q.getAsJsonObject("reference");
+    Map.Entry<String, JsonElement> firstMetric = tq.getAsJsonObject("metrics").entrySet().iterator().next();
+    JsonArray tRuns = v.getAsJsonObject("runs").getAsJsonArray("tflite");
+    JsonArray rRuns = v.getAsJsonObject("runs").getAsJsonArray("reference");
+    JsonObject last = tRuns.get(tRuns.size() - 1).getAsJsonObject();
+    double maxAbs = 0;
+    for (JsonElement e : v.getAsJsonArray("output_errors")) {
+      maxAbs = Math.max(maxAbs, e.getAsJsonObject().get("max_abs").getAsDouble());
+    }
+    return new SweepRow(sparsity, achievedSparsity, precision, sizes.get("tflite_bytes").getAsLong(),
+        sizes.get("tflite_gzip9_bytes").getAsLong(), rss.get("tflite_peak_rss_bytes").getAsLong(),
+        rss.get("reference_peak_rss_bytes").getAsLong(), tRuns.get(0).getAsJsonObject().get("median_ms").getAsDouble(),
+        last.get("median_ms").getAsDouble(), rRuns.get(0).getAsJsonObject().get("median_ms").getAsDouble(),
+        last.get("threads").getAsInt(), tq.get("loss_value").getAsDouble(), rq.get("loss_value").getAsDouble(),
+        tq.get("loss").getAsString(), firstMetric.getValue().getAsDouble(), firstMetric.getKey(), maxAbs,
+        sizes.get("reference_variables_bytes").getAsLong());
+  }
+}

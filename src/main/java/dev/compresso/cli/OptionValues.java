@@ -1,0 +1,53 @@
+package dev.compresso.cli;
+
+import dev.compresso.BadInputException;
+import org.apache.commons.cli.CommandLine;
+
+/** Typed option values for every command: a missing or malformed value is bad input naming the option. */
+final class OptionValues {
+
+  private OptionValues() {}
+
+  /** The value of {@code --name}; its absence is an error. */
+  static String required(CommandLine args, String name) {
+    String v = args.getOptionValue(name);
+    if (v == null) {
+      throw new BadInputException("--" + name + " is required");
+    }
+    return v;
+  }
+
+  /** {@code --name} as a number, or {@code dflt} when absent ({@code null} makes it required). */
+  static double number(CommandLine args, String name, Double dflt) {
+    String v = args.getOptionValue(name);
+    if (v == null) {
+      if (dflt == null) {
+        throw new BadInputException("--" + name + " is required");
+      }
+      return dflt;
+    }
+    return parseDouble("--" + name, v);
+  }
+
+  /** {@code --name} as an integer, or {@code dflt} when absent. */
+  static int integer(CommandLine args, String name, int dflt) {
+    String v = args.getOptionValue(name);
+    return v == null ? dflt : parseInt("--" + name, v);
+  }
+
+  static double parseDouble(String what, String v) {
+    try {
+      return Double.parseDouble(v.strip());
+    } catch (NumberFormatException e) {
+      throw new BadInputException(what + " must be a number, got '" + v + "'");
+    }
+  }
+
+  static int parseInt(String what, String v) {
+    try {
+      return Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      throw new BadInputException(what + " must be an integer, got '" + v + "'");
+    }
+  }
+}

@@ -46,6 +46,7 @@ public final class Sweep {
       }
       long start = System.nanoTime();
       progress.printf("[%d/%d] %s%n", n, steps.size(), step.label());
+      createFolder(step.output().getParent());
       ChildJvm.Outcome o = ChildJvm.run(step.label(), Main.class.getName(), step.args(), STEP_TIMEOUT_SECONDS,
           line -> {
             if (line.startsWith("epoch ") || line.startsWith("test ")) {
@@ -112,6 +113,14 @@ public final class Sweep {
       }
     }
     return steps;
+  }
+
+  private static void createFolder(Path folder) {
+    try {
+      Files.createDirectories(folder);
+    } catch (IOException e) {
+      throw new BadInputException("cannot create sweep folder " + folder + ": " + e.getMessage(), e);
+    }
   }
 
   private static double achievedSparsity(SweepConfig c, double s) {

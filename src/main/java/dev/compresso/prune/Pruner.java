@@ -58,7 +58,9 @@ public final class Pruner {
     long totalSteps = (long) config.fit().epochs() * train.batchCount(batch, true);
     PruningSchedule schedule = config.resolveSchedule(Math.max(totalSteps, 1));
 
-    ImportedModel masked = MaskRewrite.insert(model, selection.weights());
+    Map<String, String> biases = config.granularity() instanceof Granularity.Channel
+        ? ChannelBiases.find(model, selection.weights()) : Map.of();
+    ImportedModel masked = MaskRewrite.insert(model, selection.weights(), List.copyOf(biases.values()));
     double lossBefore;
     double metricBefore;
     List<Trainer.EpochResult> history;
@@ -71,7 +73,7 @@ public final class Pruner {
       float[] pred = Predictor.predict(session.session(), session.trainable(), test, batch);
       lossBefore = loss.mean(test.targets(), pred, test.allTargetsShape());
       metricBefore = metric.mean(test.targets(), pred, test.allTargetsShape());
-      MaskUpdater updater = new MaskUpdater(session, selection.weights(), calculator, schedule);
+      MaskUpdater updater = new MaskUpdater(session, selection.weights(), calculator, schedule, biases);
       history = config.fit().epochs() == 0 ? List.of()
           : trainer.fit(train, validation, config.fit(), progress, updater);
       steps = trainer.steps();

@@ -178,6 +178,8 @@ class ShrinkerTest {
     System.out.printf("prune+shrink: %d -> %d parameters (%.3fx); layers %s; skipped %s%n", r.parametersBefore(),
         r.parametersAfter(), r.ratio(), r.layers(), r.skipped());
     assertTrue(r.ratio() <= 0.30, "ratio " + r.ratio());
+    assertEquals(12, r.layers().size(), "every conv but the head loses half its filters: " + r.layers());
+    assertTrue(r.layers().stream().allMatch(l -> l.channelsAfter() * 2 == l.channelsBefore()), r.layers().toString());
     float diff = maxDiff(predict(pruned.stripped()), predict(r.model()));
     assertTrue(diff <= 1e-4f, "the shrink moved outputs by " + diff);
 
@@ -200,5 +202,31 @@ class ShrinkerTest {
     float worst = maxDiff(expected, actual);
     System.out.printf("shrunk fp32 .tflite %d bytes, max |tflite - tf| %.3g%n", tflite.length, worst);
     assertTrue(worst <= 1e-4f, "max abs diff " + worst);
+  }
+
+  @Test
+  void slicingDropsTheGivenIndicesAlongEachAxis() {
+    float[] v = new float[2 * 3 * 4];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = i;
+    }
+    Map<Integer, java.util.Set<Integer>> remove = Map.of(1, java.util.Set.of(0, 2), 2, java.util.Set.of(3));
+    assertArrayEquals(new long[] {2, 1, 3}, Slicing.shapeAfter(new long[] {2, 3, 4}, remove));
+    assertArrayEquals(new float[] {4, 5, 6, 16, 17, 18}, Slicing.slice(v, new long[] {2, 3, 4}, remove));
+    assertTrue(Slicing.allZero(new float[] {0, 1, 0, 2}, new long[] {2, 2}, 1, 0));
+    assertTrue(!Slicing.allZero(new float[] {0, 1, 0, 2}, new long[] {2, 2}, 1, 1));
+  }
+
+  @Test
+  void producerAxesAgreeWithThePrunableOpsTable() {
+    for (ShrinkOps.Entry e : ShrinkOps.all()) {
+      if (e.kind() == ShrinkOps.Kind.PRODUCER) {
+        dev.compresso.prune.PrunableOps.Entry p = dev.compresso.prune.PrunableOps.find(e.op());
+        org.tensorflow.proto.NodeDef n = org.tensorflow.proto.NodeDef.newBuilder().setName("n").setOp(e.op()).build();
+        assertEquals(p.outputAxes(n)[0], e.outputAxis(n), e.op());
+        assertEquals(p.outputAxes(n)[1], e.outputAxis(n), e.op());
+        assertTrue(e.inputAxis(n) != e.outputAxis(n) && e.inputAxis(n) < p.rank(), e.op());
+      }
+    }
   }
 }

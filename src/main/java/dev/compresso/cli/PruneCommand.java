@@ -35,7 +35,7 @@ final class PruneCommand implements Command {
   public String usage() {
     return "prune MODEL --data DATA --sparsity S [--schedule constant|polynomial] "
         + "[--granularity unstructured|block:RxC|channel[:l1|:l2]] [--global] [--epochs N] [--batch B] "
-        + "[--learning-rate LR] [--optimizer adam|sgd] [--loss NAME] [--ignore PATTERN]... --out DIR [--overwrite]";
+        + "[--learning-rate LR] [--optimizer adam|sgd] [--loss NAME] [--ignore PATTERN]... [--shrink] --out DIR [--overwrite]";
   }
 
   @Override
@@ -57,6 +57,8 @@ final class PruneCommand implements Command {
     o.addOption(opt("frequency", "N", "steps between mask updates (default: a tenth of the pruning span)"));
     o.addOption(opt("power", "P", "polynomial exponent (default 3)"));
     o.addOption(opt("granularity", "G", "unstructured (default), block:RxC, channel, channel:l1, channel:l2"));
+    o.addOption(Option.builder().longOpt("shrink")
+        .desc("with --granularity channel: remove pruned filters and the matching input channels").build());
     o.addOption(Option.builder().longOpt("global").desc("one magnitude threshold over all pruned weights").build());
     o.addOption(Option.builder().longOpt("ignore").hasArg().argName("PATTERN")
         .desc("leave dense: variable or node name, regex, or op type (repeatable, or comma-separated)").build());
@@ -113,6 +115,10 @@ final class PruneCommand implements Command {
       b.optLearningRate((float) OptionValues.number(args, "learning-rate", null));
     }
     PruneConfig config = b.build();
+    boolean shrink = args.hasOption("shrink");
+    if (shrink) {
+      Pruner.requireShrinkable(config.granularity());
+    }
     PrunedOutput.checkWritable(outDir, overwrite);
 
     ImportedModel model = ModelImporter.read(modelDir, args.getOptionValue("tag", "serve"),
@@ -124,6 +130,9 @@ final class PruneCommand implements Command {
         model.parameterCount(), sparsity, all.source(), trainRest.train().size(), valTest.train().size(),
         valTest.test().size());
     Pruner.Result r = Pruner.prune(model, trainRest.train(), valTest.train(), valTest.test(), config, err);
+    if (shrink) {
+      r = Pruner.shrink(r, valTest.test(), config);
+    }
     PrunedOutput.write(r.stripped(), r.report(), outDir, overwrite);
     out.print(r.report().toTable());
     out.println("wrote " + outDir.toAbsolutePath().normalize() + " (SavedModel and " + PrunedOutput.REPORT_FILE + ")");

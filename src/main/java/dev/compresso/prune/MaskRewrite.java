@@ -1,5 +1,6 @@
 package dev.compresso.prune;
 
+import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.GraphRewriter;
 import dev.compresso.graph.Nodes;
 import dev.compresso.graph.Rewrite;
@@ -53,12 +54,39 @@ public final class MaskRewrite {
 
   /** {@code model} with masks on {@code weights}, each mask variable holding ones. */
   public static ImportedModel insert(ImportedModel model, List<PrunableWeight> weights) {
+    return insert(model, weights, List.of());
+  }
+
+  /**
+   * {@code model} with masks on {@code weights} and on the {@code biases} (variable names, each masked
+   * the same way: {@code b/pruned = b/read * b/prune_mask/read} read by every data reader of {@code
+   * b/read}), each mask holding ones.
+   */
+  public static ImportedModel insert(ImportedModel model, List<PrunableWeight> weights, List<String> biases) {
     Map<String, ImportedModel.VariableValue> variables = new LinkedHashMap<>(model.variables());
     for (PrunableWeight w : weights) {
       float[] ones = new float[w.size()];
       Arrays.fill(ones, 1f);
       variables.put(maskOf(w.variable()), new ImportedModel.VariableValue(w.shape(), ones));
     }
-    return model.with(GraphRewriter.apply(model.graph(), rewrites(weights)), variables);
+    List<Rewrite> rewrites = new ArrayList<>(rewrites(weights));
+    GraphIndex graph = new GraphIndex(model.graph());
+    for (String b : biases) {
+      long[] shape = model.variables().get(b).shape();
+      float[] ones = new float[(int) model.variables().get(b).size()];
+      Arrays.fill(ones, 1f);
+      variables.put(maskOf(b), new ImportedModel.VariableValue(shape, ones));
+      String mask = maskOf(b);
+      String pruned = b + PRUNED_SUFFIX;
+      rewrites.add(new Rewrite.AddNode(Nodes.variable(mask, shape)));
+      rewrites.add(new Rewrite.AddNode(Nodes.identity(ImportedModel.readOf(mask), mask)));
+      rewrites.add(new Rewrite.AddNode(Nodes.mul(pruned, ImportedModel.readOf(b), ImportedModel.readOf(mask))));
+      for (GraphIndex.Use u : graph.uses(ImportedModel.readOf(b))) {
+        if (!u.ref().control()) {
+          rewrites.add(new Rewrite.SetInput(u.consumer().getName(), u.position(), pruned));
+        }
+      }
+    }
+    return model.with(GraphRewriter.apply(model.graph(), rewrites), variables);
   }
 }

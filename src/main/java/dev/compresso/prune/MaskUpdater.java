@@ -25,7 +25,19 @@ final class MaskUpdater implements StepHook {
   private final List<long[]> updateSteps = new ArrayList<>();
   private final List<Double> updateSparsities = new ArrayList<>();
 
+  private final Map<String, String> biases;
+
   MaskUpdater(ModelSession session, List<PrunableWeight> weights, MaskCalculator calculator, PruningSchedule schedule) {
+    this(session, weights, calculator, schedule, Map.of());
+  }
+
+  /**
+   * @param biases bias variable by weight variable: each bias is masked where its weight's whole output
+   *     channel is (channel granularity; see {@link ChannelBiases})
+   */
+  MaskUpdater(ModelSession session, List<PrunableWeight> weights, MaskCalculator calculator, PruningSchedule schedule,
+      Map<String, String> biases) {
+    this.biases = biases;
     this.session = session;
     this.weights = weights;
     this.calculator = calculator;
@@ -73,6 +85,16 @@ final class MaskUpdater implements StepHook {
       }
       assign.put(w.variable(), v);
       assign.put(MaskRewrite.maskOf(w.variable()), m);
+      String bias = biases.get(w.variable());
+      if (bias != null) {
+        float[] bm = ChannelBiases.biasMask(w, m);
+        float[] b = values.get(bias);
+        for (int i = 0; i < b.length; i++) {
+          b[i] *= bm[i];
+        }
+        assign.put(bias, b);
+        assign.put(MaskRewrite.maskOf(bias), bm);
+      }
     }
     session.variables().assign(session.session(), assign);
     current = sparsity;
@@ -80,13 +102,18 @@ final class MaskUpdater implements StepHook {
 
   private Map<String, float[]> read() {
     Session.Runner runner = session.session().runner();
+    List<String> names = new ArrayList<>();
     for (PrunableWeight w : weights) {
-      runner.fetch(session.variables().get(w.variable()).read());
+      names.add(w.variable());
+    }
+    names.addAll(biases.values());
+    for (String n : names) {
+      runner.fetch(session.variables().get(n).read());
     }
     Map<String, float[]> out = new LinkedHashMap<>();
     try (Result r = runner.run()) {
-      for (int i = 0; i < weights.size(); i++) {
-        out.put(weights.get(i).variable(), Tensors.read(r.get(i)));
+      for (int i = 0; i < names.size(); i++) {
+        out.put(names.get(i), Tensors.read(r.get(i)));
       }
     }
     return out;

@@ -27,11 +27,38 @@ import java.util.List;
  * @param testData the held-out data's description
  * @param epochs per-epoch training record
  * @param steps optimizer steps taken
+ * @param shrink what {@code --shrink} removed (null without it)
  */
 public record PruneReport(String source, String schedule, String granularity, boolean global, List<Layer> layers,
     List<PrunableWeights.Skipped> skipped, List<String> warnings, long prunedParameters, long prunedZeros,
     long totalParameters, long totalZeros, String loss, double lossBefore, double lossAfter, String metric,
-    double metricBefore, double metricAfter, String testData, List<Epoch> epochs, long steps) {
+    double metricBefore, double metricAfter, String testData, List<Epoch> epochs, long steps,
+    Shrink shrink) {
+
+  /**
+   * The physical removal of pruned channels ({@link dev.compresso.prune.shrink.Shrinker}).
+   *
+   * @param parametersBefore every variable's elements before the shrink
+   * @param parametersAfter and after
+   * @param lossAfter test loss of the shrunk model
+   * @param metricAfter test metric of the shrunk model
+   * @param layers producers that lost channels
+   * @param skipped producers with dead channels left whole, and why
+   */
+  public record Shrink(long parametersBefore, long parametersAfter, double lossAfter, double metricAfter,
+      List<dev.compresso.prune.shrink.Shrinker.Layer> layers, List<dev.compresso.prune.shrink.Shrinker.Skipped> skipped) {
+
+    public double ratio() {
+      return parametersBefore == 0 ? 1 : (double) parametersAfter / parametersBefore;
+    }
+  }
+
+  /** This report with the shrink's record. */
+  public PruneReport withShrink(Shrink s) {
+    return new PruneReport(source, schedule, granularity, global, layers, skipped, warnings, prunedParameters,
+        prunedZeros, totalParameters, totalZeros, loss, lossBefore, lossAfter, metric, metricBefore, metricAfter,
+        testData, epochs, steps, s);
+  }
 
   /** One pruned weight: its size, the target and the zeros it has in the output. */
   public record Layer(String variable, String op, long[] shape, long parameters, double targetSparsity,
@@ -77,6 +104,18 @@ public record PruneReport(String source, String schedule, String granularity, bo
     }
     sb.append(String.format("test (%s): %s %.4f -> %.4f, %s %.4f -> %.4f%n", testData, loss, lossBefore, lossAfter,
         metric, metricBefore, metricAfter));
+    if (shrink != null) {
+      for (dev.compresso.prune.shrink.Shrinker.Layer l : shrink.layers()) {
+        sb.append(String.format("shrunk %-30s %-20s %4d -> %4d channels%n", l.node(), l.op(), l.channelsBefore(),
+            l.channelsAfter()));
+      }
+      for (dev.compresso.prune.shrink.Shrinker.Skipped k : shrink.skipped()) {
+        sb.append(String.format("not shrunk %s (%d dead channels): %s%n", k.node(), k.deadChannels(), k.reason()));
+      }
+      sb.append(String.format("shrink: parameters %,d -> %,d (%.3fx); test %s %.4f, %s %.4f%n",
+          shrink.parametersBefore(), shrink.parametersAfter(), shrink.ratio(), loss, shrink.lossAfter(), metric,
+          shrink.metricAfter()));
+    }
     for (String w : warnings) {
       sb.append("warning: ").append(w).append('\n');
     }

@@ -4,6 +4,7 @@ import dev.compresso.BadInputException;
 import dev.compresso.data.Dataset;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelSession;
+import dev.compresso.prune.shrink.Shrinker;
 import dev.compresso.train.Predictor;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.loss.Loss;
@@ -58,7 +59,9 @@ public final class Pruner {
     long totalSteps = (long) config.fit().epochs() * train.batchCount(batch, true);
     PruningSchedule schedule = config.resolveSchedule(Math.max(totalSteps, 1));
 
-    ImportedModel masked = MaskRewrite.insert(model, selection.weights());
+    Map<String, String> biases = config.granularity() instanceof Granularity.Channel
+        ? ChannelBiases.find(model, selection.weights()) : Map.of();
+    ImportedModel masked = MaskRewrite.insert(model, selection.weights(), List.copyOf(biases.values()));
     double lossBefore;
     double metricBefore;
     List<Trainer.EpochResult> history;
@@ -71,7 +74,7 @@ public final class Pruner {
       float[] pred = Predictor.predict(session.session(), session.trainable(), test, batch);
       lossBefore = loss.mean(test.targets(), pred, test.allTargetsShape());
       metricBefore = metric.mean(test.targets(), pred, test.allTargetsShape());
-      MaskUpdater updater = new MaskUpdater(session, selection.weights(), calculator, schedule);
+      MaskUpdater updater = new MaskUpdater(session, selection.weights(), calculator, schedule, biases);
       history = config.fit().epochs() == 0 ? List.of()
           : trainer.fit(train, validation, config.fit(), progress, updater);
       steps = trainer.steps();
@@ -132,8 +135,36 @@ public final class Pruner {
     PruneReport report = new PruneReport(model.source().toString(), schedule.describe(),
         config.granularity().spelling(), config.global(), layers, selection.skipped(), warnings, prunedParams,
         prunedZeros, model.parameterCount(), totalZeros, loss.name(), lossBefore, lossAfter, metric.name(),
-        metricBefore, metricAfter, test.source() + " (" + test.size() + " samples)", epochs, steps);
+        metricBefore, metricAfter, test.source() + " (" + test.size() + " samples)", epochs, steps, null);
     return new Result(stripped, report);
+  }
+
+  /**
+   * Physically removes the channels a channel-granularity run pruned ({@link Shrinker}) and measures the
+   * shrunk model on {@code test}; the report gains the parameter counts before and after.
+   */
+  public static Result shrink(Result pruned, Dataset test, PruneConfig config) {
+    requireShrinkable(config.granularity());
+    Shrinker.Result s = Shrinker.shrink(pruned.stripped());
+    Loss loss = Losses.byName(config.loss());
+    Metric metric = TaskKind.infer(test.targetShape(), test.targets()).metrics().get(0);
+    double lossAfter;
+    double metricAfter;
+    try (ModelSession session = new ModelSession(s.model(), v -> false)) {
+      float[] pred = Predictor.predict(session.session(), session.trainable(), test, config.fit().batchSize());
+      lossAfter = loss.mean(test.targets(), pred, test.allTargetsShape());
+      metricAfter = metric.mean(test.targets(), pred, test.allTargetsShape());
+    }
+    return new Result(s.model(), pruned.report().withShrink(new PruneReport.Shrink(s.parametersBefore(),
+        s.parametersAfter(), lossAfter, metricAfter, s.layers(), s.skipped())));
+  }
+
+  /** Shrinking removes whole output channels, which only channel granularity prunes. */
+  public static void requireShrinkable(Granularity g) {
+    if (!(g instanceof Granularity.Channel)) {
+      throw new BadInputException("--shrink removes whole pruned filters and needs --granularity channel "
+          + "(or channel:l1, channel:l2), got --granularity " + g.spelling());
+    }
   }
 
   private static long zeros(float[] values) {

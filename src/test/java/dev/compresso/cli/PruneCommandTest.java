@@ -87,4 +87,24 @@ class PruneCommandTest {
     assertEquals(2, wrongSize.code(), wrongSize.err());
     assertTrue(wrongSize.err().contains("[64, 64, 1]"), wrongSize.err());
   }
+
+  @Test
+  void shrinkRemovesChannelsAndReportsParametersAndNeedsChannelGranularity() throws Exception {
+    Path out = tmp.resolve("shrunk");
+    Run r = run("prune", model.toString(), "--data", "synthetic:shapes?n=40&size=32&seed=4", "--sparsity", "0.5",
+        "--granularity", "channel", "--shrink", "--min-params", "0", "--epochs", "1", "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("shrink: parameters"), r.out());
+    JsonObject shrink = JsonParser.parseString(Files.readString(out.resolve("prune-report.json"))).getAsJsonObject()
+        .getAsJsonObject("shrink");
+    long before = shrink.get("parametersBefore").getAsLong();
+    long after = shrink.get("parametersAfter").getAsLong();
+    assertTrue(after <= 0.30 * before, before + " -> " + after);
+
+    Run bad = run("prune", model.toString(), "--data", "synthetic:shapes?n=16&size=32", "--sparsity", "0.5",
+        "--shrink", "--out", tmp.resolve("never-shrunk").toString());
+    assertEquals(2, bad.code(), bad.err());
+    assertTrue(bad.err().contains("--granularity channel") && bad.err().strip().lines().count() == 1, bad.err());
+    assertTrue(Files.notExists(tmp.resolve("never-shrunk")));
+  }
 }

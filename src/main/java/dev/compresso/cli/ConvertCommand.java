@@ -2,12 +2,15 @@ package dev.compresso.cli;
 
 import dev.compresso.BadInputException;
 import dev.compresso.data.DataSources;
+import dev.compresso.edgetpu.EdgeTpuChecker;
+import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.data.Dataset;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
 import dev.compresso.quant.Calibration;
 import dev.compresso.quant.CalibrationOptions;
+import dev.compresso.tflite.TfliteModel;
 import dev.compresso.tflite.convert.ConversionOptions;
 import dev.compresso.tflite.convert.Converter;
 import dev.compresso.tflite.convert.IoType;
@@ -37,7 +40,7 @@ final class ConvertCommand implements Command {
   @Override
   public String usage() {
     return "convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8] [--calibration-data DATA] "
-        + "[--signature NAME] --out FILE.tflite";
+        + "[--signature NAME] [--edgetpu] --out FILE.tflite";
   }
 
   @Override
@@ -56,6 +59,9 @@ final class ConvertCommand implements Command {
         .desc("int8 only: representative inputs to measure ranges when the model has no FakeQuant nodes").build());
     o.addOption(Option.builder().longOpt("signature").hasArg().argName("NAME")
         .desc("the signature to convert (default " + Freezer.DEFAULT_SIGNATURE + ")").build());
+    o.addOption(Option.builder().longOpt("edgetpu")
+        .desc("int8 with int8/uint8 I/O only: check the result against the Edge TPU's rules and write nothing "
+            + "unless every op maps").build());
     o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE.tflite").required()
         .desc("the .tflite file to write").build());
     return o;
@@ -77,6 +83,11 @@ final class ConvertCommand implements Command {
       throw new BadInputException("--calibration-data is only used with --precision int8 (got --precision "
           + precision.cliName() + ")");
     }
+    boolean edgeTpu = args.hasOption("edgetpu");
+    if (edgeTpu && (precision != Precision.INT8 || io == IoType.FLOAT)) {
+      throw new BadInputException("--edgetpu needs a fully integer model: --precision int8 --io uint8 (or int8); got "
+          + "--precision " + precision.cliName() + " --io " + io.cliName());
+    }
     if (!Files.isDirectory(model)) {
       throw new BadInputException(model + " is not a SavedModel directory");
     }
@@ -92,6 +103,14 @@ final class ConvertCommand implements Command {
       graph = withRanges(graph, model, calibration);
     }
     byte[] tflite = Converter.convert(graph, options);
+    if (edgeTpu) {
+      EdgeTpuReport report = EdgeTpuChecker.check(TfliteModel.fromBytes(tflite, target.toString()));
+      if (!report.mapsFully()) {
+        err.print(report.text());
+        throw new BadInputException("--edgetpu: " + report.verdict() + "; nothing written (the reasons are above)");
+      }
+      out.println("edgetpu: " + report.verdict());
+    }
     AtomicOutput.writeFile(target, tflite);
     out.printf("wrote %s: %d bytes, %s%s, %.1f s%n", target, tflite.length, precision.cliName(),
         precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", (System.nanoTime() - t0) / 1e9);

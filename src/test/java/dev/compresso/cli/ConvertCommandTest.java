@@ -59,6 +59,19 @@ class ConvertCommandTest {
   }
 
   @Test
+  void edgeTpuCheckPassesAFullyIntegerModelAndRefusesAFloatOne() {
+    Path ok = tmp.resolve("edgetpu_ok.tflite");
+    Run r = run("convert", qat.toString(), "--precision", "int8", "--io", "uint8", "--edgetpu", "--out", ok.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("edgetpu: all") && Files.exists(ok), r.out());
+    Path never = tmp.resolve("edgetpu_float.tflite");
+    Run f = run("convert", model.toString(), "--precision", "fp32", "--edgetpu", "--out", never.toString());
+    assertEquals(2, f.exit());
+    assertTrue(f.err().contains("--edgetpu needs a fully integer model"), f.err());
+    assertFalse(Files.exists(never));
+  }
+
+  @Test
   void unknownPrecisionOrIoIsExitTwo() {
     Path target = tmp.resolve("never.tflite");
     Run p = run("convert", model.toString(), "--precision", "int4", "--out", target.toString());

@@ -7,6 +7,7 @@ import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelSession;
+import dev.compresso.quant.BatchNormFolding;
 import dev.compresso.quant.Calibration;
 import dev.compresso.quant.ConstTensor;
 import dev.compresso.quant.QuantPlan;
@@ -24,7 +25,7 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.proto.NodeDef;
 
 /**
- * The QAT stage: plan the quantized tensors ({@link QuantPlanner}, the one planner calibration uses),
+ * The QAT stage: fold batch norms into the convolutions ({@link BatchNormFolding}), plan the quantized tensors ({@link QuantPlanner}, the one planner calibration uses),
  * calibrate once to equalize concat inputs and initialize the activation ranges ({@link Calibration}), put
  * fake quantization into the trainable graph ({@link QatRewrite}, zeros of sparse kernels held by {@link
  * SparsityMasks}), fine-tune the weights and biases with the shared trainer while the ranges follow moving
@@ -47,8 +48,10 @@ public final class Qat {
    * @throws BadInputException for ops without an int8 form, a model that already holds FakeQuant nodes, a
    *     model with nothing to quantize, data that does not fit, or ranges that collapse or go NaN
    */
-  public static Result run(ImportedModel model, Dataset train, Dataset validation, Dataset test, QatConfig config,
+  public static Result run(ImportedModel input, Dataset train, Dataset validation, Dataset test, QatConfig config,
       PrintStream progress) {
+    BatchNormFolding.Result folded = BatchNormFolding.fold(input);
+    ImportedModel model = folded.model();
     FrozenGraph frozen = Freezer.freeze(model, Freezer.DEFAULT_BATCH);
     QuantPlan plan = QuantPlanner.defaults().plan(frozen);
     if (plan.weights().isEmpty()) {
@@ -122,7 +125,7 @@ public final class Qat {
     ImportedModel inference = QatExport.inference(model.with(model.graph(), trainedValues), plan, learned);
     double after = evaluate(inference, test, loss, batch);
     QatReport report = new QatReport(model.source().toString(), plan.activations().size(), plan.weights().size(),
-        masked, calibrated.equalized().size(), loss.name(), floatLoss, before, after,
+        masked, folded.folds().size(), calibrated.equalized().size(), loss.name(), floatLoss, before, after,
         test.source() + " (" + test.size() + " samples)", epochs, steps, ranges);
     return new Result(inference, report);
   }

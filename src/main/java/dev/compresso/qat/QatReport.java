@@ -10,6 +10,7 @@ import java.util.List;
  * @param activationSites activation tensors with a range (fixed ones included)
  * @param weightSites kernels with fake quantization in training
  * @param masked kernels whose zeros were held fixed, with their sparsity in and out
+ * @param foldedBatchNorms batch norms folded into the preceding conv / dense layer
  * @param equalizedConcats concat inputs equalized before training
  * @param loss the loss's name
  * @param floatLoss test loss of the input float model (TF)
@@ -21,7 +22,7 @@ import java.util.List;
  * @param ranges the exported ranges
  */
 public record QatReport(String source, int activationSites, int weightSites, List<MaskedKernel> masked,
-    int equalizedConcats, String loss, double floatLoss, double quantizedLossBefore, double quantizedLossAfter,
+    int foldedBatchNorms, int equalizedConcats, String loss, double floatLoss, double quantizedLossBefore, double quantizedLossAfter,
     String testData, List<Epoch> epochs, long steps, List<Range> ranges) {
 
   /** A kernel whose zeros were kept. */
@@ -41,7 +42,8 @@ public record QatReport(String source, int activationSites, int weightSites, Lis
   public String toTable() {
     StringBuilder b = new StringBuilder();
     b.append(String.format("%d activation ranges, %d kernels fake-quantized, %d kernels with fixed zeros, "
-        + "%d concat inputs equalized, %d steps%n", activationSites, weightSites, masked.size(), equalizedConcats,
+        + "%d batch norms folded, %d concat inputs equalized, %d steps%n", activationSites, weightSites,
+        masked.size(), foldedBatchNorms, equalizedConcats,
         steps));
     b.append(String.format("%s on %s: float %.4f, fake-quant calibrated %.4f, after QAT %.4f%n", loss, testData,
         floatLoss, quantizedLossBefore, quantizedLossAfter));

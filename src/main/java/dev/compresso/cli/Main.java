@@ -25,8 +25,7 @@ public final class Main {
   static final List<Command> COMMANDS = List.of(
       new InspectCommand(),
       new PruneCommand(),
-      new PendingCommand("qat", "qat MODEL --data DATA [--epochs N] ... --out DIR",
-          "Quantization-aware fine-tuning with fake-quant nodes in the graph.", "issue 5"),
+      new QatCommand(),
       new ConvertCommand(),
       new ValidateCommand(),
       new EdgeTpuCommand(),

@@ -104,6 +104,60 @@ public final class Nodes {
         .build();
   }
 
+  /**
+   * A float32 op {@code op(inputs...)} whose only attribute is {@code T} (element-wise ops such as {@code
+   * Sub}, {@code AddV2}, {@code Maximum}, {@code Abs}, {@code Neg}, {@code StopGradient}).
+   */
+  public static NodeDef floatOp(String name, String op, String... inputs) {
+    NodeDef.Builder b = NodeDef.newBuilder().setName(name).setOp(op).putAttr("T", type(DataType.DT_FLOAT));
+    for (String in : inputs) {
+      b.addInput(in);
+    }
+    return b.build();
+  }
+
+  /** A float32 reduction {@code Max} / {@code Min} of {@code input} over the int32 {@code axes} tensor. */
+  public static NodeDef reduce(String name, String op, String input, String axes) {
+    return NodeDef.newBuilder().setName(name).setOp(op).addInput(input).addInput(axes)
+        .putAttr("T", type(DataType.DT_FLOAT)).putAttr("Tidx", type(DataType.DT_INT32))
+        .putAttr("keep_dims", AttrValue.newBuilder().setB(false).build()).build();
+  }
+
+  /** {@code Reshape} of a float32 tensor to the int32 {@code shape} tensor. */
+  public static NodeDef reshape(String name, String input, String shape) {
+    return NodeDef.newBuilder().setName(name).setOp("Reshape").addInput(input).addInput(shape)
+        .putAttr("T", type(DataType.DT_FLOAT)).putAttr("Tshape", type(DataType.DT_INT32)).build();
+  }
+
+  /** {@code Transpose} of a float32 tensor by the int32 {@code perm} tensor. */
+  public static NodeDef transpose(String name, String input, String perm) {
+    return NodeDef.newBuilder().setName(name).setOp("Transpose").addInput(input).addInput(perm)
+        .putAttr("T", type(DataType.DT_FLOAT)).putAttr("Tperm", type(DataType.DT_INT32)).build();
+  }
+
+  /** {@code Assign(ref, value)} to a float32 ref variable (shape validated, no locking). */
+  public static NodeDef assign(String name, String ref, String value) {
+    return NodeDef.newBuilder().setName(name).setOp("Assign").addInput(ref).addInput(value)
+        .putAttr("T", type(DataType.DT_FLOAT))
+        .putAttr("validate_shape", AttrValue.newBuilder().setB(true).build())
+        .putAttr("use_locking", AttrValue.newBuilder().setB(false).build()).build();
+  }
+
+  /** An int32 {@code Const} holding {@code values} as a vector. */
+  public static NodeDef intVector(String name, int... values) {
+    ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (int v : values) {
+      buf.putInt(v);
+    }
+    buf.flip();
+    TensorProto tensor = TensorProto.newBuilder().setDtype(DataType.DT_INT32)
+        .setTensorShape(shape(new long[] {values.length})).setTensorContent(ByteString.copyFrom(buf)).build();
+    return NodeDef.newBuilder().setName(name).setOp("Const")
+        .putAttr("dtype", type(DataType.DT_INT32))
+        .putAttr("value", AttrValue.newBuilder().setTensor(tensor).build())
+        .build();
+  }
+
   /** {@code node} under another name (inputs and attributes kept), for moving a node aside. */
   public static NodeDef renamed(NodeDef node, String name) {
     return node.toBuilder().setName(name).build();

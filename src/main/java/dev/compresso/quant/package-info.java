@@ -5,9 +5,10 @@
  * op table saying how each TF op type is quantized ({@link dev.compresso.quant.QuantOpTable}), the plan of
  * where FakeQuant nodes go ({@link dev.compresso.quant.QuantPlanner}), post-training calibration
  * ({@link dev.compresso.quant.Calibration}: run the float graph over data, record ranges, insert FakeQuant
- * with constant ranges) and concat range equalization ({@link dev.compresso.quant.ConcatEqualizer}).
+ * with constant ranges), concat range equalization ({@link dev.compresso.quant.ConcatEqualizer}) and batch-norm folding
+ * ({@link dev.compresso.quant.BatchNormFolding}).
  *
  * <p>Not here: editing NodeDefs (this package produces {@link dev.compresso.graph.Rewrite}s applied by
- * {@code graph/}), conversion ({@code tflite/convert}), QAT training (it reuses the planner and math).
+ * {@code graph/}), conversion ({@code tflite/convert}), QAT training ({@code qat}, which reuses the planner, calibration and math).
  */
 package dev.compresso.quant;

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.tensorflow.Operand;
+import org.tensorflow.Operation;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -37,6 +38,7 @@ public final class Trainer {
   private final Placeholder<TFloat32> target;
   private final Operand<TFloat32> lossOp;
   private final Op update;
+  private final List<Operation> alsoRun = new ArrayList<>();
   private long step;
 
   /** What one epoch measured. */
@@ -71,6 +73,14 @@ public final class Trainer {
     optimizer.initialize(session);
   }
 
+  /**
+   * Runs {@code op} in every training step, in the same session run as the update (e.g. QAT's moving
+   * average range updates, which must see the training batch). Never run by evaluation or prediction.
+   */
+  public void alsoRunEachStep(Operation op) {
+    alsoRun.add(op);
+  }
+
   /** One optimizer step on a batch; returns the batch loss before the update. */
   public float step(Dataset.Batch batch) {
     step++;
@@ -80,6 +90,7 @@ public final class Trainer {
           .feed(target, open.add(Tensors.of(batch.y(), batch.yShape())))
           .fetch(lossOp)
           .addTarget(update);
+      alsoRun.forEach(runner::addTarget);
       optimizer.feed(runner, step, open);
       try (Result r = runner.run()) {
         float value = Tensors.scalar(r.get(0));

@@ -1,0 +1,155 @@
+package dev.compresso.qat;
+
+import dev.compresso.BadInputException;
+import dev.compresso.data.Dataset;
+import dev.compresso.graph.GraphIndex;
+import dev.compresso.model.Freezer;
+import dev.compresso.model.FrozenGraph;
+import dev.compresso.model.ImportedModel;
+import dev.compresso.model.ModelSession;
+import dev.compresso.quant.BatchNormFolding;
+import dev.compresso.quant.Calibration;
+import dev.compresso.quant.ConstTensor;
+import dev.compresso.quant.QuantPlan;
+import dev.compresso.quant.QuantPlanner;
+import dev.compresso.train.Predictor;
+import dev.compresso.train.Trainer;
+import dev.compresso.train.loss.Loss;
+import dev.compresso.train.loss.Losses;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.proto.NodeDef;
+
+/**
+ * The QAT stage: fold batch norms into the convolutions ({@link BatchNormFolding}), plan the quantized tensors ({@link QuantPlanner}, the one planner calibration uses),
+ * calibrate once to equalize concat inputs and initialize the activation ranges ({@link Calibration}), put
+ * fake quantization into the trainable graph ({@link QatRewrite}, zeros of sparse kernels held by {@link
+ * SparsityMasks}), fine-tune the weights and biases with the shared trainer while the ranges follow moving
+ * averages, and export the float graph with FakeQuant nodes at the learned ranges ({@link QatExport}).
+ */
+public final class Qat {
+
+  /** The inference model (FakeQuant nodes, trained variables) and the report. */
+  public record Result(ImportedModel inference, QatReport report) {}
+
+  private Qat() {}
+
+  /**
+   * Runs QAT on {@code model}.
+   *
+   * @param train fine-tuning data (its first samples also calibrate)
+   * @param validation evaluated after each epoch (may be null)
+   * @param test evaluated before and after, for the report
+   * @param progress progress bar and notes (may be null)
+   * @throws BadInputException for ops without an int8 form, a model that already holds FakeQuant nodes, a
+   *     model with nothing to quantize, data that does not fit, or ranges that collapse or go NaN
+   */
+  public static Result run(ImportedModel input, Dataset train, Dataset validation, Dataset test, QatConfig config,
+      PrintStream progress) {
+    BatchNormFolding.Result folded = BatchNormFolding.fold(input);
+    ImportedModel model = folded.model();
+    FrozenGraph frozen = Freezer.freeze(model, Freezer.DEFAULT_BATCH);
+    QuantPlan plan = QuantPlanner.defaults().plan(frozen);
+    if (plan.weights().isEmpty()) {
+      throw new BadInputException(model.source() + " has no quantizable weighted op (Conv2D, "
+          + "DepthwiseConv2dNative, Conv2DBackpropInput, MatMul); there is nothing for QAT to learn");
+    }
+    Calibration.Result calibrated = Calibration.calibrate(frozen, train, config.calibration());
+    ImportedModel start = model.with(model.graph(), equalizedValues(model, calibrated));
+    Map<String, float[]> initial = calibrated.ranges();
+    Map<String, float[]> masks = SparsityMasks.of(start, plan, config.sparsityThreshold());
+    QatRewrite.Training training = QatRewrite.training(start, plan, initial, masks, config.emaDecay());
+
+    Loss loss = Losses.byName(config.loss());
+    int batch = config.fit().batchSize();
+    double floatLoss = evaluate(model, test, loss, batch);
+    double before;
+    List<QatReport.Epoch> epochs = new ArrayList<>();
+    long steps;
+    Map<String, ImportedModel.VariableValue> values;
+    try (ModelSession session = new ModelSession(training.model(), model.variables()::containsKey)) {
+      Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
+      trainer.checkShapes(test);
+      for (String update : training.emaUpdates()) {
+        GraphOperation op = session.graph().operation(update);
+        trainer.alsoRunEachStep(op);
+      }
+      before = loss.mean(test.targets(), Predictor.predict(session.session(), session.trainable(), test, batch),
+          test.allTargetsShape());
+      List<Trainer.EpochResult> history = config.fit().epochs() == 0 ? List.of()
+          : trainer.fit(train, validation, config.fit(), progress);
+      for (Trainer.EpochResult e : history) {
+        epochs.add(new QatReport.Epoch(e.epoch(), e.trainLoss(), e.validationLoss(), e.seconds(), e.steps()));
+      }
+      steps = trainer.steps();
+      values = session.values();
+    }
+
+    Map<String, float[]> learned = new LinkedHashMap<>();
+    List<String> broken = new ArrayList<>();
+    List<QatReport.Range> ranges = new ArrayList<>();
+    training.rangeVariables().forEach((node, vars) -> {
+      float lo = values.get(vars[0]).values()[0];
+      float hi = values.get(vars[1]).values()[0];
+      if (!Float.isFinite(lo) || !Float.isFinite(hi) || !(Math.max(hi, 0) > Math.min(lo, 0))) {
+        broken.add(node + " [" + lo + ", " + hi + "]");
+      }
+      learned.put(node, new float[] {lo, hi});
+      float[] init = initial.get(node);
+      ranges.add(new QatReport.Range(node, init[0], init[1], lo, hi));
+    });
+    if (!broken.isEmpty()) {
+      throw new BadInputException("activation ranges collapsed or went NaN during QAT: " + String.join(", ", broken)
+          + "; lower --learning-rate or check the data");
+    }
+    Map<String, ImportedModel.VariableValue> trainedValues = new LinkedHashMap<>();
+    List<QatReport.MaskedKernel> masked = new ArrayList<>();
+    for (String v : model.variables().keySet()) {
+      ImportedModel.VariableValue value = values.get(v);
+      float[] mask = masks.get(v);
+      if (mask != null) {
+        float[] w = value.values().clone();
+        for (int i = 0; i < w.length; i++) {
+          w[i] *= mask[i];
+        }
+        value = new ImportedModel.VariableValue(value.shape(), w);
+        masked.add(new QatReport.MaskedKernel(v, SparsityMasks.sparsity(model.variables().get(v).values()),
+            SparsityMasks.sparsity(w)));
+      }
+      trainedValues.put(v, value);
+    }
+    ImportedModel inference = QatExport.inference(model.with(model.graph(), trainedValues), plan, learned);
+    double after = evaluate(inference, test, loss, batch);
+    QatReport report = new QatReport(model.source().toString(), plan.activations().size(), plan.weights().size(),
+        masked, folded.folds().size(), calibrated.equalized().size(), loss.name(), floatLoss, before, after,
+        test.source() + " (" + test.size() + " samples)", epochs, steps, ranges);
+    return new Result(inference, report);
+  }
+
+  /** The model's variable values after calibration's concat equalization (unchanged where none applied). */
+  private static Map<String, ImportedModel.VariableValue> equalizedValues(ImportedModel model,
+      Calibration.Result calibrated) {
+    GraphIndex index = new GraphIndex(calibrated.graph().graphDef());
+    Map<String, ImportedModel.VariableValue> out = new LinkedHashMap<>();
+    model.variables().forEach((name, value) -> {
+      NodeDef n = index.find(name);
+      if (n != null && n.getOp().equals("Const")) {
+        out.put(name, new ImportedModel.VariableValue(value.shape(), ConstTensor.of(n).values()));
+      } else {
+        out.put(name, value);
+      }
+    });
+    return out;
+  }
+
+  private static double evaluate(ImportedModel model, Dataset data, Loss loss, int batch) {
+    try (ModelSession s = new ModelSession(model, v -> false)) {
+      return loss.mean(data.targets(), Predictor.predict(s.session(), s.trainable(), data, batch),
+          data.allTargetsShape());
+    }
+  }
+}

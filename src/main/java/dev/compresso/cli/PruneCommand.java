@@ -1,17 +1,10 @@
 package dev.compresso.cli;
 
-import dev.compresso.BadInputException;
-import dev.compresso.data.Dataset;
-import dev.compresso.data.DataSources;
-import dev.compresso.model.ImportedModel;
-import dev.compresso.model.ModelImporter;
 import dev.compresso.prune.Granularity;
 import dev.compresso.prune.PruneConfig;
 import dev.compresso.prune.PrunedOutput;
 import dev.compresso.prune.Pruner;
-import dev.compresso.train.FitConfig;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +18,9 @@ import org.apache.commons.cli.Options;
  * The data are split 80/10/10 (seeded) into fine-tuning, per-epoch validation and test.
  */
 final class PruneCommand implements Command {
+
+  static final int EPOCHS_DEFAULT = 2;
+  static final int BATCH_DEFAULT = 8;
 
   @Override
   public String name() {
@@ -46,59 +42,38 @@ final class PruneCommand implements Command {
   @Override
   public Options options() {
     Options o = new Options();
-    o.addOption(opt("data", "DATA", "training data: synthetic:shapes[?n=..&size=..&seed=..]"));
-    o.addOption(opt("sparsity", "S", "final sparsity in [0, 1), e.g. 0.8"));
-    o.addOption(opt("out", "DIR", "output folder (pruned SavedModel and prune-report.json)"));
-    o.addOption(Option.builder().longOpt("overwrite").desc("replace a non-empty --out").build());
-    o.addOption(opt("schedule", "NAME", "polynomial (default: 0 -> S over 70% of the steps, power 3) or constant"));
-    o.addOption(opt("initial-sparsity", "S", "polynomial start (default 0)"));
-    o.addOption(opt("begin-step", "N", "first pruning step (default 0)"));
-    o.addOption(opt("end-step", "N", "last pruning step (default: 70% of the training steps)"));
-    o.addOption(opt("frequency", "N", "steps between mask updates (default: a tenth of the pruning span)"));
-    o.addOption(opt("power", "P", "polynomial exponent (default 3)"));
-    o.addOption(opt("granularity", "G", "unstructured (default), block:RxC, channel, channel:l1, channel:l2"));
+    FineTuning.addOptions(o, "output folder (pruned SavedModel and prune-report.json)", EPOCHS_DEFAULT, BATCH_DEFAULT);
+    o.addOption(FineTuning.opt("sparsity", "S", "final sparsity in [0, 1), e.g. 0.8"));
+    o.addOption(FineTuning.opt("schedule", "NAME", "polynomial (default: 0 -> S over 70% of the steps, power 3) or constant"));
+    o.addOption(FineTuning.opt("initial-sparsity", "S", "polynomial start (default 0)"));
+    o.addOption(FineTuning.opt("begin-step", "N", "first pruning step (default 0)"));
+    o.addOption(FineTuning.opt("end-step", "N", "last pruning step (default: 70% of the training steps)"));
+    o.addOption(FineTuning.opt("frequency", "N", "steps between mask updates (default: a tenth of the pruning span)"));
+    o.addOption(FineTuning.opt("power", "P", "polynomial exponent (default 3)"));
+    o.addOption(FineTuning.opt("granularity", "G", "unstructured (default), block:RxC, channel, channel:l1, channel:l2"));
     o.addOption(Option.builder().longOpt("shrink")
         .desc("with --granularity channel: remove pruned filters and the matching input channels").build());
     o.addOption(Option.builder().longOpt("global").desc("one magnitude threshold over all pruned weights").build());
     o.addOption(Option.builder().longOpt("ignore").hasArg().argName("PATTERN")
         .desc("leave dense: variable or node name, regex, or op type (repeatable, or comma-separated)").build());
-    o.addOption(opt("min-params", "N", "skip weights with fewer parameters (default 1000)"));
-    o.addOption(opt("epochs", "N", "fine-tuning epochs (default 2)"));
-    o.addOption(opt("batch", "B", "batch size (default 8)"));
-    o.addOption(opt("learning-rate", "LR", "default 1e-3 (adam), 1e-2 (sgd)"));
-    o.addOption(opt("optimizer", "NAME", "adam (default) or sgd (with momentum)"));
-    o.addOption(opt("momentum", "M", "SGD momentum (default 0.9)"));
-    o.addOption(opt("loss", "NAME", "training loss (default focal-tversky)"));
-    o.addOption(opt("seed", "N", "seed for the split and shuffling (default 42)"));
-    o.addOption(opt("tag", "TAG", "SavedModel tag (default serve)"));
-    o.addOption(opt("signature", "KEY", "signature key (default serving_default)"));
+    o.addOption(FineTuning.opt("min-params", "N", "skip weights with fewer parameters (default 1000)"));
+    o.addOption(FineTuning.opt("learning-rate", "LR", "default 1e-3 (adam), 1e-2 (sgd)"));
+    o.addOption(FineTuning.opt("optimizer", "NAME", "adam (default) or sgd (with momentum)"));
+    o.addOption(FineTuning.opt("momentum", "M", "SGD momentum (default 0.9)"));
     return o;
-  }
-
-  private static Option opt(String name, String arg, String desc) {
-    return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
   }
 
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) {
-    if (args.getArgList().size() != 1) {
-      throw new BadInputException("prune takes one MODEL folder, got " + args.getArgList());
-    }
-    Path modelDir = Path.of(args.getArgList().get(0));
-    String data = OptionValues.required(args, "data");
+    FineTuning.Inputs in = FineTuning.read(args, "prune", EPOCHS_DEFAULT, BATCH_DEFAULT);
     double sparsity = OptionValues.number(args, "sparsity", null);
-    Path outDir = Path.of(OptionValues.required(args, "out"));
-    boolean overwrite = args.hasOption("overwrite");
-    long seed = (long) OptionValues.number(args, "seed", 42.0);
-    FitConfig fit = FitConfig.builder().optEpochs(OptionValues.integer(args, "epochs", 2))
-        .optBatchSize(OptionValues.integer(args, "batch", 8)).optSeed(seed).build();
     List<String> ignore = new ArrayList<>();
     if (args.getOptionValues("ignore") != null) {
       for (String v : args.getOptionValues("ignore")) {
         Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(ignore::add);
       }
     }
-    PruneConfig.Builder b = PruneConfig.builder(sparsity).optFit(fit).optIgnore(ignore)
+    PruneConfig.Builder b = PruneConfig.builder(sparsity).optFit(in.fit()).optIgnore(ignore)
         .optSchedule(args.getOptionValue("schedule", "polynomial"))
         .optInitialSparsity(OptionValues.number(args, "initial-sparsity", 0.0))
         .optBeginStep((long) OptionValues.number(args, "begin-step", 0.0))
@@ -107,10 +82,10 @@ final class PruneCommand implements Command {
         .optPower(OptionValues.number(args, "power", 3.0))
         .optGranularity(Granularity.parse(args.getOptionValue("granularity", "unstructured")))
         .optGlobal(args.hasOption("global"))
-        .optMinParameters((int) OptionValues.number(args, "min-params", 1000.0))
+        .optMinParameters(OptionValues.integer(args, "min-params", 1000))
         .optOptimizer(args.getOptionValue("optimizer", "adam"))
         .optMomentum((float) OptionValues.number(args, "momentum", 0.9))
-        .optLoss(args.getOptionValue("loss", "focal-tversky"));
+        .optLoss(in.loss());
     if (args.hasOption("learning-rate")) {
       b.optLearningRate((float) OptionValues.number(args, "learning-rate", null));
     }
@@ -119,23 +94,15 @@ final class PruneCommand implements Command {
     if (shrink) {
       Pruner.requireShrinkable(config.granularity());
     }
-    PrunedOutput.checkWritable(outDir, overwrite);
-
-    ImportedModel model = ModelImporter.read(modelDir, args.getOptionValue("tag", "serve"),
-        args.getOptionValue("signature", "serving_default"));
-    Dataset all = DataSources.open(data);
-    Dataset.Split trainRest = all.split(0.2, seed);
-    Dataset.Split valTest = trainRest.test().split(0.5, seed + 1);
-    err.printf("pruning %s (%,d parameters) to sparsity %s on %s: %d train, %d validation, %d test%n", modelDir,
-        model.parameterCount(), sparsity, all.source(), trainRest.train().size(), valTest.train().size(),
-        valTest.test().size());
-    Pruner.Result r = Pruner.prune(model, trainRest.train(), valTest.train(), valTest.test(), config, err);
+    PrunedOutput.checkWritable(in.outDir(), in.overwrite());
+    in = FineTuning.load(in, args, err, "pruning to sparsity " + sparsity + ":");
+    Pruner.Result r = Pruner.prune(in.model(), in.train(), in.validation(), in.test(), config, err);
     if (shrink) {
-      r = Pruner.shrink(r, valTest.test(), config);
+      r = Pruner.shrink(r, in.test(), config);
     }
-    PrunedOutput.write(r.stripped(), r.report(), outDir, overwrite);
+    PrunedOutput.write(r.stripped(), r.report(), in.outDir(), in.overwrite());
     out.print(r.report().toTable());
-    out.println("wrote " + outDir.toAbsolutePath().normalize() + " (SavedModel and " + PrunedOutput.REPORT_FILE + ")");
+    out.println("wrote " + in.outDir().toAbsolutePath().normalize() + " (SavedModel and " + PrunedOutput.REPORT_FILE + ")");
     return 0;
   }
 }

@@ -1,0 +1,80 @@
+package dev.compresso.cli;
+
+import dev.compresso.BadInputException;
+import dev.compresso.data.DataSources;
+import dev.compresso.data.Dataset;
+import dev.compresso.model.ImportedModel;
+import dev.compresso.model.ModelImporter;
+import dev.compresso.train.FitConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/**
+ * What every fine-tuning verb ({@code prune}, {@code qat}) shares on the command line: the model, the
+ * data and its 80/10/10 train/validation/test split, the output folder, epochs, batch, seed, loss, tag
+ * and signature.
+ */
+final class FineTuning {
+
+  static final long SEED_DEFAULT = 42;
+
+  /** The parsed common part of a fine-tuning command. */
+  record Inputs(Path modelDir, ImportedModel model, Dataset all, Dataset train, Dataset validation, Dataset test,
+      Path outDir, boolean overwrite, FitConfig fit, String loss) {}
+
+  private FineTuning() {}
+
+  /** An option with a value. */
+  static Option opt(String name, String arg, String desc) {
+    return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
+  }
+
+  /** Adds the shared options; {@code outDesc} says what the verb writes, the defaults are the verb's. */
+  static void addOptions(Options o, String outDesc, int epochsDefault, int batchDefault) {
+    o.addOption(opt("data", "DATA", "training data: .npz, image folder or synthetic:shapes[?n=..&size=..&seed=..]; "
+        + "split 80/10/10 into train, validation and test"));
+    o.addOption(opt("out", "DIR", outDesc));
+    o.addOption(Option.builder().longOpt("overwrite").desc("replace a non-empty --out").build());
+    o.addOption(opt("epochs", "N", "fine-tuning epochs (default " + epochsDefault + ")"));
+    o.addOption(opt("batch", "B", "batch size (default " + batchDefault + ")"));
+    o.addOption(opt("loss", "NAME", "training loss (default focal-tversky)"));
+    o.addOption(opt("seed", "N", "seed for the split and shuffling (default " + SEED_DEFAULT + ")"));
+    o.addOption(opt("tag", "TAG", "SavedModel tag (default serve)"));
+    o.addOption(opt("signature", "KEY", "signature key (default serving_default)"));
+  }
+
+  /**
+   * Checks the output folder first (before any long work), then imports the model and opens and splits
+   * the data.
+   */
+  static Inputs read(CommandLine args, String verb, int epochsDefault, int batchDefault) {
+    if (args.getArgList().size() != 1) {
+      throw new BadInputException(verb + " takes one MODEL folder, got " + args.getArgList());
+    }
+    Path modelDir = Path.of(args.getArgList().get(0));
+    String data = OptionValues.required(args, "data");
+    Path outDir = Path.of(OptionValues.required(args, "out"));
+    boolean overwrite = args.hasOption("overwrite");
+    long seed = (long) OptionValues.number(args, "seed", (double) SEED_DEFAULT);
+    FitConfig fit = FitConfig.builder().optEpochs(OptionValues.integer(args, "epochs", epochsDefault))
+        .optBatchSize(OptionValues.integer(args, "batch", batchDefault)).optSeed(seed).build();
+    return new Inputs(modelDir, null, null, null, null, null, outDir, overwrite, fit,
+        args.getOptionValue("loss", "focal-tversky"));
+  }
+
+  /** Imports the model and opens and splits the data (call after the verb validated its own options). */
+  static Inputs load(Inputs in, CommandLine args, PrintStream err, String what) {
+    ImportedModel model = ModelImporter.read(in.modelDir(), args.getOptionValue("tag", "serve"),
+        args.getOptionValue("signature", "serving_default"));
+    Dataset all = DataSources.open(OptionValues.required(args, "data"));
+    Dataset.Split trainRest = all.split(0.2, in.fit().seed());
+    Dataset.Split valTest = trainRest.test().split(0.5, in.fit().seed() + 1);
+    err.printf("%s %s (%,d parameters) on %s: %d train, %d validation, %d test%n", what, in.modelDir(),
+        model.parameterCount(), all.source(), trainRest.train().size(), valTest.train().size(), valTest.test().size());
+    return new Inputs(in.modelDir(), model, all, trainRest.train(), valTest.train(), valTest.test(), in.outDir(),
+        in.overwrite(), in.fit(), in.loss());
+  }
+}

@@ -3,6 +3,8 @@ package dev.compresso.model;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.tensorflow.proto.GraphDef;
 
 /**
@@ -16,9 +18,11 @@ import org.tensorflow.proto.GraphDef;
  * @param outputKey the signature's output key; {@code outputTensor} is its tensor
  * @param graph the inference GraphDef
  * @param variables values by variable node name, in graph order
+ * @param frozen variables the SavedModel marks not trainable (batch-norm moving statistics): fine-tuning
+ *     never changes them
  */
 public record ImportedModel(Path source, String signatureKey, String inputKey, String inputTensor, String outputKey,
-    String outputTensor, GraphDef graph, Map<String, VariableValue> variables) {
+    String outputTensor, GraphDef graph, Map<String, VariableValue> variables, Set<String> frozen) {
 
   /** A float32 variable's shape and values (row-major). */
   public record VariableValue(long[] shape, float[] values) {
@@ -29,6 +33,19 @@ public record ImportedModel(Path source, String signatureKey, String inputKey, S
 
   public ImportedModel {
     variables = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+    Set<String> present = variables.keySet();
+    frozen = frozen.stream().filter(present::contains).collect(Collectors.toUnmodifiableSet());
+  }
+
+  /** A model all of whose variables may train (TF1 graphs carry no trainable flag Compresso reads). */
+  public ImportedModel(Path source, String signatureKey, String inputKey, String inputTensor, String outputKey,
+      String outputTensor, GraphDef graph, Map<String, VariableValue> variables) {
+    this(source, signatureKey, inputKey, inputTensor, outputKey, outputTensor, graph, variables, Set.of());
+  }
+
+  /** Whether fine-tuning may change variable {@code name}. */
+  public boolean isTrainable(String name) {
+    return variables.containsKey(name) && !frozen.contains(name);
   }
 
   /** The name of the Identity through which the graph reads variable {@code name}. */
@@ -39,7 +56,7 @@ public record ImportedModel(Path source, String signatureKey, String inputKey, S
   /** The same model with another graph and variable set (after a rewrite). */
   public ImportedModel with(GraphDef newGraph, Map<String, VariableValue> newVariables) {
     return new ImportedModel(source, signatureKey, inputKey, inputTensor, outputKey, outputTensor, newGraph,
-        newVariables);
+        newVariables, frozen);
   }
 
   public long parameterCount() {

@@ -68,7 +68,7 @@ public final class Pruner {
     long steps;
     Map<String, ImportedModel.VariableValue> trained;
     List<PruneReport.Epoch> epochs = new ArrayList<>();
-    try (ModelSession session = new ModelSession(masked, v -> !MaskRewrite.isMask(v))) {
+    try (ModelSession session = new ModelSession(masked, v -> masked.isTrainable(v) && !MaskRewrite.isMask(v))) {
       Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
       trainer.checkShapes(test);
       float[] pred = Predictor.predict(session.session(), session.trainable(), test, batch);

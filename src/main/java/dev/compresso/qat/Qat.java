@@ -71,7 +71,7 @@ public final class Qat {
     List<QatReport.Epoch> epochs = new ArrayList<>();
     long steps;
     Map<String, ImportedModel.VariableValue> values;
-    try (ModelSession session = new ModelSession(training.model(), model.variables()::containsKey)) {
+    try (ModelSession session = new ModelSession(training.model(), model::isTrainable)) {
       Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
       trainer.checkShapes(test);
       for (String update : training.emaUpdates()) {

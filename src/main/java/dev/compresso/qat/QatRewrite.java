@@ -156,7 +156,8 @@ public final class QatRewrite {
       }
     }
     ImportedModel rewritten = new ImportedModel(model.source(), model.signatureKey(), model.inputKey(),
-        model.inputTensor(), model.outputKey(), outputTensor, GraphRewriter.apply(model.graph(), out), variables);
+        model.inputTensor(), model.outputKey(), outputTensor, GraphRewriter.apply(model.graph(), out), variables,
+        model.frozen());
     return new Training(rewritten, ema, rangeVars);
   }
 

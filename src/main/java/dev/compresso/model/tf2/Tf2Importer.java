@@ -109,7 +109,14 @@ public final class Tf2Importer {
     graph.addNode(Nodes.identity(outputNode, flat.output(), out.getValue().getDtype()));
     GraphDef result = graph.build();
     new GraphIndex(result); // checks that names are unique
+    Set<String> frozenHandles = VariableNames.frozenHandles(meta);
+    Set<String> frozen = new HashSet<>();
+    for (FunctionInliner.Captured v : flat.variables()) {
+      if (frozenHandles.contains(v.handle())) {
+        frozen.add(v.name());
+      }
+    }
     return new ImportedModel(dir, signatureKey, in.getKey(), in.getValue().getName(), out.getKey(),
-        outputNode + ":0", result, values);
+        outputNode + ":0", result, values, frozen);
   }
 }

@@ -29,6 +29,18 @@ final class VariableNames {
   private VariableNames() {}
 
   static Map<String, String> of(MetaGraphDef meta) {
+    return scan(meta, false);
+  }
+
+  /**
+   * The handles of variables the SavedModel marks {@code trainable: false} (batch-norm moving
+   * statistics, counters): fine-tuning must never change them.
+   */
+  static Set<String> frozenHandles(MetaGraphDef meta) {
+    return scan(meta, true).keySet();
+  }
+
+  private static Map<String, String> scan(MetaGraphDef meta, boolean frozenOnly) {
     SavedObjectGraph objects = meta.getObjectGraphDef();
     Map<String, NodeDef> byName = new HashMap<>();
     for (NodeDef n : meta.getGraphDef().getNodeList()) {
@@ -59,7 +71,8 @@ final class VariableNames {
           continue;
         }
         SavedObject object = objects.getNodes(id);
-        if (object.getKindCase() == SavedObject.KindCase.VARIABLE) {
+        if (object.getKindCase() == SavedObject.KindCase.VARIABLE
+            && (!frozenOnly || !object.getVariable().getTrainable())) {
           String name = object.getVariable().getName();
           if (name.endsWith(":0")) {
             name = name.substring(0, name.length() - 2);

@@ -40,10 +40,13 @@ public final class Fuzz {
    * @param savedModelCases how many SavedModel cases
    * @param seed selects the mutations; the same seed gives the same cases
    * @param timeoutMs per-case bound; a case that runs longer counts as a hang
+   * @param sabotage case number to "crash" or "hang": the child does that on purpose (tests of the
+   *     bookkeeping); empty for a real run
    */
   public record Config(List<Path> tfliteSeeds, List<Path> savedModelSeeds, int tfliteCases, int savedModelCases,
-      long seed, long timeoutMs) {
+      long seed, long timeoutMs, Map<Integer, String> sabotage) {
     public Config {
+      sabotage = Map.copyOf(sabotage);
       tfliteSeeds = List.copyOf(tfliteSeeds);
       savedModelSeeds = List.copyOf(savedModelSeeds);
       if (tfliteCases < 0 || savedModelCases < 0) {
@@ -67,6 +70,7 @@ public final class Fuzz {
     final Map<String, Map<String, Integer>> byTarget = new TreeMap<>();
     final Map<String, Integer> byKind = new TreeMap<>();
     final List<String> problems = new ArrayList<>();
+    final List<String> samples = new ArrayList<>();
 
     public int cases() {
       return cases;
@@ -78,6 +82,11 @@ public final class Fuzz {
 
     public int hangs() {
       return hangs;
+    }
+
+    /** Child JVMs started: one, plus one per crash or hang. */
+    public int children() {
+      return children;
     }
 
     /** Cases where some target leaked a non-BadInput exception or exit 1. */
@@ -111,6 +120,9 @@ public final class Fuzz {
       JsonArray p = new JsonArray();
       problems.forEach(p::add);
       o.add("problems", p);
+      JsonArray r = new JsonArray();
+      samples.forEach(r::add);
+      o.add("refusalSamples", r);
       return o;
     }
   }
@@ -129,6 +141,7 @@ public final class Fuzz {
   }
 
   private static final int MAX_PROBLEMS = 40;
+  private static final int MAX_SAMPLES = 12;
 
   private Fuzz() {}
 
@@ -164,7 +177,7 @@ public final class Fuzz {
       Path results = work.resolve(family + "-" + next + ".results");
       List<String> args = new ArrayList<>(List.of(results.toString(), work.resolve("child").toString(),
           family.name(), Long.toString(config.seed()), Integer.toString(next), Integer.toString(cases),
-          Long.toString(config.timeoutMs())));
+          Long.toString(config.timeoutMs()), sabotage(config)));
       seeds.forEach(p -> args.add(p.toAbsolutePath().toString()));
       tally.children++;
       int exit;
@@ -208,6 +221,15 @@ public final class Fuzz {
     return tally;
   }
 
+  private static String sabotage(Config config) {
+    if (config.sabotage().isEmpty()) {
+      return "-";
+    }
+    StringBuilder b = new StringBuilder();
+    config.sabotage().forEach((i, what) -> b.append(b.length() == 0 ? "" : ",").append(i).append(':').append(what));
+    return b.toString();
+  }
+
   /** Folds a results file into the tally; returns the case that started and never ended, or -1. */
   private static int read(Path results, Tally tally) {
     List<String> lines;
@@ -234,6 +256,11 @@ public final class Fuzz {
           }
         }
         case "leak", "untidy" -> problem(tally, line);
+        case "refused" -> {
+          if (tally.samples.size() < MAX_SAMPLES) {
+            tally.samples.add(line.length() > 300 ? line.substring(0, 300) + "..." : line);
+          }
+        }
         default -> {
           // "hang" and "done" are read by hung() and the exit status
         }
@@ -279,7 +306,7 @@ public final class Fuzz {
       }
     }
     Report r = run(new Config(tflite, savedModels, tflite.isEmpty() ? 0 : tfliteCases,
-        savedModels.isEmpty() ? 0 : savedModelCases, seed, timeoutMs), System.err::println);
+        savedModels.isEmpty() ? 0 : savedModelCases, seed, timeoutMs, Map.of()), System.err::println);
     System.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(r.json()));
     boolean clean = r.tflite().crashes() + r.tflite().hangs() + r.tflite().count(FuzzOutcome.LEAK)
         + r.savedModel().crashes() + r.savedModel().hangs() + r.savedModel().count(FuzzOutcome.LEAK) == 0;

@@ -33,7 +33,9 @@ import org.tensorflow.SavedModelBundle;
  * written before the next step so that the parent learns which case was running when this process died.
  * A watchdog halts the process when one case outlives the per-case bound.
  *
- * <p>Arguments: {@code RESULTS WORK_DIR FAMILY SEED FROM TO TIMEOUT_MS SEED_FILE...}.
+ * <p>Arguments: {@code RESULTS WORK_DIR FAMILY SEED FROM TO TIMEOUT_MS SABOTAGE SEED_FILE...}; SABOTAGE is
+ * {@code -} or {@code i:crash,j:hang,...}, cases where this child kills or stalls itself on purpose so that
+ * tests can check that the parent counts crashes and hangs and carries on.
  */
 public final class FuzzChild {
 
@@ -53,7 +55,14 @@ public final class FuzzChild {
     int from = Integer.parseInt(args[4]);
     int to = Integer.parseInt(args[5]);
     long timeoutMs = Long.parseLong(args[6]);
-    List<Path> seeds = Arrays.stream(args, 7, args.length).map(Path::of).toList();
+    Map<Integer, String> sabotage = new LinkedHashMap<>();
+    if (!args[7].equals("-")) {
+      for (String s : args[7].split(",")) {
+        String[] kv = s.split(":");
+        sabotage.put(Integer.parseInt(kv[0]), kv[1]);
+      }
+    }
+    List<Path> seeds = Arrays.stream(args, 8, args.length).map(Path::of).toList();
     Files.createDirectories(work);
     try (OutputStream results = new FileOutputStream(resultsFile.toFile(), true)) {
       FuzzChild child = new FuzzChild(results, work);
@@ -65,6 +74,11 @@ public final class FuzzChild {
         child.line("start " + i);
         started.set(System.nanoTime());
         current.set(i);
+        if ("crash".equals(sabotage.get(i))) {
+          Runtime.getRuntime().halt(134);
+        } else if ("hang".equals(sabotage.get(i))) {
+          Thread.sleep(Long.MAX_VALUE);
+        }
         Map<String, String> outcomes = family == FuzzCase.Family.TFLITE ? child.tflite(c) : child.savedModel(c);
         current.set(-1);
         StringBuilder end = new StringBuilder("end " + i + " " + c.kind() + " " + c.detail());
@@ -169,6 +183,7 @@ public final class FuzzChild {
     }
     if (exit == 2) {
       if (message.lines().count() == 1 && message.contains(args[1])) {
+        line("refused " + c.index() + " " + args[0] + " " + message);
         return FuzzOutcome.REFUSED.label();
       }
       line("untidy " + c.index() + " " + args[0] + " " + message);
@@ -186,6 +201,7 @@ public final class FuzzChild {
     } catch (BadInputException e) {
       String m = String.valueOf(e.getMessage());
       if (!m.contains("\n") && m.contains(name)) {
+        line("refused " + c.index() + " library " + m);
         return FuzzOutcome.REFUSED.label();
       }
       line("untidy " + c.index() + " library " + m);

@@ -46,6 +46,25 @@ public final class ModelImporter {
    * graph as it is, a TF2/Keras export flattened by {@link Tf2Importer}.
    */
   public static ImportedModel read(Path dir, String tag, String signatureKey) {
+    try {
+      return readUnnamed(dir, tag, signatureKey);
+    } catch (BadInputException e) {
+      throw naming(dir, e);
+    }
+  }
+
+  /**
+   * {@code e}, or a copy whose message starts with {@code dir} when it does not name it: graph-level checks
+   * (GraphIndex, the TF2 inliner) name the node but not the model it came from.
+   */
+  static BadInputException naming(Path dir, BadInputException e) {
+    if (e.getMessage() != null && e.getMessage().contains(dir.toString())) {
+      return e;
+    }
+    return new BadInputException(dir + ": " + e.getMessage(), e);
+  }
+
+  private static ImportedModel readUnnamed(Path dir, String tag, String signatureKey) {
     MetaGraphDef parsed = SavedModels.metaGraph(SavedModels.read(dir), dir, tag);
     SignatureDef parsedSig = SavedModels.signature(parsed, dir, signatureKey);
     if (parsedSig.getInputsCount() != 1 || parsedSig.getOutputsCount() != 1) {
@@ -132,6 +151,12 @@ public final class ModelImporter {
         long[] shape = r.get(i).shape().asArray();
         values.put(variables.get(i), new ImportedModel.VariableValue(shape, Tensors.read(r.get(i))));
       }
+    } catch (RuntimeException e) {
+      if (!TfErrors.isTensorFlow(e)) {
+        throw e;
+      }
+      throw new BadInputException("could not read the values of variables " + variables + ": "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
     }
     return values;
   }

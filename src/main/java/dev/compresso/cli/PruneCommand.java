@@ -26,6 +26,10 @@ import org.apache.commons.cli.Options;
  */
 final class PruneCommand implements Command {
 
+  /** Upper bounds that catch typos (a real fine-tuning run is a few to a few hundred epochs). */
+  static final int MAX_EPOCHS = 100_000;
+  static final int MAX_BATCH = 1 << 20;
+
   @Override
   public String name() {
     return "prune";
@@ -87,9 +91,9 @@ final class PruneCommand implements Command {
     double sparsity = number(args, "sparsity", null);
     Path outDir = Path.of(required(args, "out"));
     boolean overwrite = args.hasOption("overwrite");
-    long seed = (long) number(args, "seed", 42.0);
-    FitConfig fit = FitConfig.builder().optEpochs((int) number(args, "epochs", 2.0))
-        .optBatchSize((int) number(args, "batch", 8.0)).optSeed(seed).build();
+    long seed = integer(args, "seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
+    FitConfig fit = FitConfig.builder().optEpochs((int) integer(args, "epochs", 2, 0, MAX_EPOCHS))
+        .optBatchSize((int) integer(args, "batch", 8, 1, MAX_BATCH)).optSeed(seed).build();
     List<String> ignore = new ArrayList<>();
     if (args.getOptionValues("ignore") != null) {
       for (String v : args.getOptionValues("ignore")) {
@@ -99,13 +103,13 @@ final class PruneCommand implements Command {
     PruneConfig.Builder b = PruneConfig.builder(sparsity).optFit(fit).optIgnore(ignore)
         .optSchedule(args.getOptionValue("schedule", "polynomial"))
         .optInitialSparsity(number(args, "initial-sparsity", 0.0))
-        .optBeginStep((long) number(args, "begin-step", 0.0))
-        .optEndStep((long) number(args, "end-step", -1.0))
-        .optFrequency((long) number(args, "frequency", -1.0))
+        .optBeginStep(integer(args, "begin-step", 0, 0, Long.MAX_VALUE))
+        .optEndStep(integer(args, "end-step", -1, -1, Long.MAX_VALUE))
+        .optFrequency(integer(args, "frequency", -1, -1, Long.MAX_VALUE))
         .optPower(number(args, "power", 3.0))
         .optGranularity(Granularity.parse(args.getOptionValue("granularity", "unstructured")))
         .optGlobal(args.hasOption("global"))
-        .optMinParameters((int) number(args, "min-params", 1000.0))
+        .optMinParameters((int) integer(args, "min-params", 1000, 0, Integer.MAX_VALUE))
         .optOptimizer(args.getOptionValue("optimizer", "adam"))
         .optMomentum((float) number(args, "momentum", 0.9))
         .optLoss(args.getOptionValue("loss", "focal-tversky"));
@@ -137,6 +141,27 @@ final class PruneCommand implements Command {
       throw new BadInputException("--" + name + " is required");
     }
     return v;
+  }
+
+  /**
+   * An integer option in [{@code min}, {@code max}]; "2.5" or "1e12" are refused rather than truncated, so
+   * that a typo cannot become a silent 2 or an hour-long run.
+   */
+  private static long integer(CommandLine args, String name, long dflt, long min, long max) {
+    String v = args.getOptionValue(name);
+    if (v == null) {
+      return dflt;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      throw new BadInputException("--" + name + " must be a whole number, got '" + v + "'");
+    }
+    if (n < min || n > max) {
+      throw new BadInputException("--" + name + " must be between " + min + " and " + max + ", got " + n);
+    }
+    return n;
   }
 
   private static double number(CommandLine args, String name, Double dflt) {

@@ -54,14 +54,18 @@ public final class ModelImporter {
   }
 
   /**
-   * {@code e}, or a copy whose message starts with {@code dir} when it does not name it: graph-level checks
-   * (GraphIndex, the TF2 inliner) name the node but not the model it came from.
+   * {@code e}, or a copy whose message starts with {@code dir} when it does not name it (graph-level checks,
+   * GraphIndex and the TF2 inliner, name the node but not the model it came from) and has its line breaks
+   * escaped.
    */
   static BadInputException naming(Path dir, BadInputException e) {
-    if (e.getMessage() != null && e.getMessage().contains(dir.toString())) {
+    String m = String.valueOf(e.getMessage());
+    // Node names from a damaged file may hold line breaks; the CLI prints one line.
+    String oneLine = m.replace("\r", "\\r").replace("\n", "\\n");
+    if (oneLine.equals(m) && m.contains(dir.toString())) {
       return e;
     }
-    return new BadInputException(dir + ": " + e.getMessage(), e);
+    return new BadInputException(oneLine.contains(dir.toString()) ? oneLine : dir + ": " + oneLine, e);
   }
 
   private static ImportedModel readUnnamed(Path dir, String tag, String signatureKey) {

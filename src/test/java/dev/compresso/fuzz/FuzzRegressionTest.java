@@ -60,6 +60,21 @@ class FuzzRegressionTest {
     }
   }
 
+  /** Seed 42 with three SavedModel seeds, case 1992: a damaged node name holding a line break. */
+  @Test
+  void lineBreaksInDamagedNodeNamesStayOnOneLine(@TempDir Path tmp) throws IOException {
+    FuzzCase c = FuzzCase.of(FuzzCase.Family.SAVED_MODEL, List.of(SAVED_MODELS_3.get(0), SAVED_MODELS_3.get(1),
+        SAVED_MODELS_3.get(2)), 42L, 1992);
+    Path dir = tmp.resolve("case1992");
+    copy(c.seedFile(), dir);
+    Files.write(dir.resolve(c.target()), c.bytes());
+    BadInputException e = assertThrows(BadInputException.class, () -> Freezer.freeze(dir));
+    assertTrue(e.getMessage().contains(dir.toString()) && !e.getMessage().contains("\n"), e.getMessage());
+  }
+
+  static final List<Path> SAVED_MODELS_3 = List.of(FuzzTest.SAVED_MODELS.get(0), FuzzTest.SAVED_MODELS.get(1),
+      Path.of("src/test/resources/fixtures/keras/conv1d/keras_export"));
+
   private static void copy(Path from, Path to) throws IOException {
     AtomicOutput.deleteTree(to);
     try (var files = Files.walk(from)) {

@@ -28,7 +28,8 @@ import org.apache.commons.cli.Options;
  * {@code compresso convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8]
  * [--calibration-data DATA] [--signature NAME] --out FILE.tflite}: freezes one signature of a SavedModel
  * (batch fixed to 1) and converts it with the official TFLite converter. The output is written to a
- * temporary file next to {@code FILE.tflite} and renamed into place.
+ * temporary file next to {@code FILE.tflite} and renamed into place. An existing non-empty {@code
+ * FILE.tflite} is refused before any work unless {@code --overwrite} ({@link AtomicOutput#checkWritableFile}).
  */
 final class ConvertCommand implements Command {
 
@@ -40,7 +41,7 @@ final class ConvertCommand implements Command {
   @Override
   public String usage() {
     return "convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8] [--calibration-data DATA] "
-        + "[--signature NAME] [--edgetpu] --out FILE.tflite";
+        + "[--signature NAME] [--edgetpu] --out FILE.tflite [--overwrite]";
   }
 
   @Override
@@ -64,6 +65,7 @@ final class ConvertCommand implements Command {
             + "unless every op maps").build());
     o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE.tflite").required()
         .desc("the .tflite file to write").build());
+    o.addOption(Option.builder().longOpt("overwrite").desc("replace an existing non-empty --out file").build());
     return o;
   }
 
@@ -95,6 +97,7 @@ final class ConvertCommand implements Command {
     if (folder == null || !Files.isDirectory(folder)) {
       throw new BadInputException("the folder of --out " + target + " does not exist");
     }
+    AtomicOutput.checkWritableFile(target, args.hasOption("overwrite"));
 
     long t0 = System.nanoTime();
     FrozenGraph graph = Freezer.freeze(model, args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE),

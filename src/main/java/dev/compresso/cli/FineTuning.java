@@ -20,6 +20,9 @@ import org.apache.commons.cli.Options;
 final class FineTuning {
 
   static final long SEED_DEFAULT = 42;
+  /** Upper bounds that catch typos (a real fine-tuning run is a few to a few hundred epochs). */
+  static final int MAX_EPOCHS = 100_000;
+  static final int MAX_BATCH = 1 << 20;
 
   /** The parsed common part of a fine-tuning command. */
   record Inputs(Path modelDir, ImportedModel model, Dataset all, Dataset train, Dataset validation, Dataset test,
@@ -58,9 +61,9 @@ final class FineTuning {
     String data = OptionValues.required(args, "data");
     Path outDir = Path.of(OptionValues.required(args, "out"));
     boolean overwrite = args.hasOption("overwrite");
-    long seed = (long) OptionValues.number(args, "seed", (double) SEED_DEFAULT);
-    FitConfig fit = FitConfig.builder().optEpochs(OptionValues.integer(args, "epochs", epochsDefault))
-        .optBatchSize(OptionValues.integer(args, "batch", batchDefault)).optSeed(seed).build();
+    long seed = OptionValues.integer(args, "seed", SEED_DEFAULT, Long.MIN_VALUE, Long.MAX_VALUE);
+    FitConfig fit = FitConfig.builder().optEpochs((int) OptionValues.integer(args, "epochs", epochsDefault, 0, MAX_EPOCHS))
+        .optBatchSize((int) OptionValues.integer(args, "batch", batchDefault, 1, MAX_BATCH)).optSeed(seed).build();
     return new Inputs(modelDir, null, null, null, null, null, outDir, overwrite, fit,
         args.getOptionValue("loss", "focal-tversky"));
   }

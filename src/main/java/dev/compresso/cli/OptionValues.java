@@ -35,6 +35,27 @@ final class OptionValues {
     return v == null ? dflt : parseInt("--" + name, v);
   }
 
+  /**
+   * {@code --name} as a whole number in [{@code min}, {@code max}], or {@code dflt} when absent; "2.5" or
+   * "1e12" are refused rather than truncated, so that a typo cannot become a silent 2 or an hour-long run.
+   */
+  static long integer(CommandLine args, String name, long dflt, long min, long max) {
+    String v = args.getOptionValue(name);
+    if (v == null) {
+      return dflt;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      throw new BadInputException("--" + name + " must be a whole number, got '" + v + "'");
+    }
+    if (n < min || n > max) {
+      throw new BadInputException("--" + name + " must be between " + min + " and " + max + ", got " + n);
+    }
+    return n;
+  }
+
   static double parseDouble(String what, String v) {
     try {
       return Double.parseDouble(v.strip());

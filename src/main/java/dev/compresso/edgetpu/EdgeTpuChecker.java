@@ -1,5 +1,6 @@
 package dev.compresso.edgetpu;
 
+import dev.compresso.BadInputException;
 import dev.compresso.tflite.OperatorInfo;
 import dev.compresso.tflite.SubgraphInfo;
 import dev.compresso.tflite.TensorInfo;
@@ -23,6 +24,16 @@ public final class EdgeTpuChecker {
 
   /** Checks a validated model. Reads only the flatbuffer; never throws on a model that broke rules. */
   public static EdgeTpuReport check(TfliteModel model) {
+    try {
+      return checkUnguarded(model);
+    } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+      // TfliteReader checks what the interpreter reads; a damaged field only the rules read lands here.
+      throw new BadInputException(model.source() + ": not a valid TFLite model: corrupt flatbuffer field ("
+          + e.getClass().getSimpleName() + ")", e);
+    }
+  }
+
+  private static EdgeTpuReport checkUnguarded(TfliteModel model) {
     Model schema = Model.getRootAsModel(ByteBuffer.wrap(model.bytes()));
     SubgraphInfo graph = model.primarySubgraph();
     List<Finding> modelFindings = new ArrayList<>();

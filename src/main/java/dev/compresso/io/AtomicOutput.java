@@ -41,6 +41,26 @@ public final class AtomicOutput {
     }
   }
 
+  /**
+   * Fails early (before any long work) when {@code file} names a folder, or an existing non-empty file
+   * and not {@code overwrite}: a conversion must not silently replace someone's model. An existing empty
+   * file (a placeholder from {@code touch} or {@code mktemp}) holds nothing to lose and is replaced.
+   */
+  public static void checkWritableFile(Path file, boolean overwrite) {
+    Path target = file.toAbsolutePath().normalize();
+    if (Files.isDirectory(target)) {
+      throw new BadInputException(target + " is a folder; --out names a file");
+    }
+    try {
+      if (!overwrite && Files.exists(target) && Files.size(target) > 0) {
+        throw new BadInputException(target + " already exists (" + Files.size(target) + " bytes); choose another "
+            + "--out or pass --overwrite");
+      }
+    } catch (IOException e) {
+      throw new BadInputException(target + ": cannot check the existing file: " + e.getMessage(), e);
+    }
+  }
+
   /** Writes a folder: {@code writer} fills a staging folder, which then replaces {@code dir}. */
   public static void writeDir(Path dir, boolean overwrite, DirWriter writer) {
     checkWritableDir(dir, overwrite);

@@ -22,7 +22,6 @@ import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
-import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
@@ -81,6 +80,14 @@ public final class Freezer {
    * @param batch the size an unknown leading input dimension is fixed to; 0 keeps it unknown
    */
   public static FrozenGraph freeze(Path dir, String signature, int batch) {
+    try {
+      return freezeUnnamed(dir, signature, batch);
+    } catch (BadInputException e) {
+      throw ModelImporter.naming(dir, e);
+    }
+  }
+
+  private static FrozenGraph freezeUnnamed(Path dir, String signature, int batch) {
     if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
       throw new BadInputException(dir + " is not a SavedModel directory (no saved_model.pb in it)");
     }
@@ -92,7 +99,10 @@ public final class Freezer {
     SavedModelBundle bundle;
     try {
       bundle = SavedModelBundle.load(dir.toString(), SERVE_TAG);
-    } catch (TensorFlowException e) {
+    } catch (RuntimeException e) {
+      if (!TfErrors.isTensorFlow(e)) {
+        throw e;
+      }
       throw new BadInputException("could not load the SavedModel " + dir + " with tag '" + SERVE_TAG + "': "
           + firstLine(e.getMessage()), e);
     }
@@ -271,7 +281,10 @@ public final class Freezer {
       for (int i = 0; i < names.size(); i++) {
         values.put(names.get(i), toProto(result.get(i)));
       }
-    } catch (TensorFlowException e) {
+    } catch (RuntimeException e) {
+      if (!TfErrors.isTensorFlow(e)) {
+        throw e;
+      }
       throw new BadInputException(source + ": could not read the values of variables " + names
           + " (was the SavedModel saved with its variables?): " + firstLine(e.getMessage()), e);
     }

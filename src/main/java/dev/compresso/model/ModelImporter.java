@@ -46,6 +46,29 @@ public final class ModelImporter {
    * graph as it is, a TF2/Keras export flattened by {@link Tf2Importer}.
    */
   public static ImportedModel read(Path dir, String tag, String signatureKey) {
+    try {
+      return readUnnamed(dir, tag, signatureKey);
+    } catch (BadInputException e) {
+      throw naming(dir, e);
+    }
+  }
+
+  /**
+   * {@code e}, or a copy whose message starts with {@code dir} when it does not name it (graph-level checks,
+   * GraphIndex and the TF2 inliner, name the node but not the model it came from) and has its line breaks
+   * escaped.
+   */
+  static BadInputException naming(Path dir, BadInputException e) {
+    String m = String.valueOf(e.getMessage());
+    // Node names from a damaged file may hold line breaks; the CLI prints one line.
+    String oneLine = m.replace("\r", "\\r").replace("\n", "\\n");
+    if (oneLine.equals(m) && m.contains(dir.toString())) {
+      return e;
+    }
+    return new BadInputException(oneLine.contains(dir.toString()) ? oneLine : dir + ": " + oneLine, e);
+  }
+
+  private static ImportedModel readUnnamed(Path dir, String tag, String signatureKey) {
     MetaGraphDef parsed = SavedModels.metaGraph(SavedModels.read(dir), dir, tag);
     SignatureDef parsedSig = SavedModels.signature(parsed, dir, signatureKey);
     if (parsedSig.getInputsCount() != 1 || parsedSig.getOutputsCount() != 1) {
@@ -132,6 +155,12 @@ public final class ModelImporter {
         long[] shape = r.get(i).shape().asArray();
         values.put(variables.get(i), new ImportedModel.VariableValue(shape, Tensors.read(r.get(i))));
       }
+    } catch (RuntimeException e) {
+      if (!TfErrors.isTensorFlow(e)) {
+        throw e;
+      }
+      throw new BadInputException("could not read the values of variables " + variables + ": "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
     }
     return values;
   }

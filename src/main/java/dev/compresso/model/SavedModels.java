@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.tensorflow.SavedModelBundle;
-import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SavedModel;
@@ -148,7 +147,10 @@ public final class SavedModels {
         loader = loader.withConfigProto(config);
       }
       return loader.load();
-    } catch (TensorFlowException e) {
+    } catch (RuntimeException e) {
+      if (!TfErrors.isTensorFlow(e)) {
+        throw e;
+      }
       throw new BadInputException("TensorFlow could not load SavedModel " + dir + " [" + tag + "]: "
           + oneLine(e.getMessage()), e);
     }

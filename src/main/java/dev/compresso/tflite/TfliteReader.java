@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import com.google.flatbuffers.Table;
 import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.BuiltinOptions;
 import org.tensorflow.lite.schema.Conv2DOptions;
@@ -17,6 +18,7 @@ import org.tensorflow.lite.schema.OperatorCode;
 import org.tensorflow.lite.schema.Pool2DOptions;
 import org.tensorflow.lite.schema.QuantizationParameters;
 import org.tensorflow.lite.schema.SignatureDef;
+import org.tensorflow.lite.schema.SqueezeOptions;
 import org.tensorflow.lite.schema.SubGraph;
 import org.tensorflow.lite.schema.Tensor;
 import org.tensorflow.lite.schema.TensorMap;
@@ -244,6 +246,15 @@ final class TfliteReader {
 
   private void checkOptions(String where, Operator op) {
     byte type = op.builtinOptionsType();
+    if (type != BuiltinOptions.NONE && !tableInBounds(where + " builtin options", (RawTable) op.builtinOptions(new RawTable()))) {
+      return;
+    }
+    if (type == BuiltinOptions.SqueezeOptions) {
+      SqueezeOptions o = (SqueezeOptions) op.builtinOptions(new SqueezeOptions());
+      for (int i = 0; o != null && i < length(o.squeezeDimsLength(), 4, where + " squeeze dims"); i++) {
+        o.squeezeDims(i);
+      }
+    }
     if (type == BuiltinOptions.Conv2DOptions) {
       Conv2DOptions o = (Conv2DOptions) op.builtinOptions(new Conv2DOptions());
       if (o != null) {
@@ -270,6 +281,52 @@ final class TfliteReader {
       if (o != null) {
         atLeastOne(where, "stride", o.strideH(), o.strideW());
       }
+    }
+  }
+
+  /**
+   * Whether a table's vtable, its inline object and every field the vtable lists lie inside the file, as
+   * FlatBuffers' C++ {@code Verifier::VerifyTableStart} and {@code VerifyField} check. The Java accessors
+   * trust these offsets; the edgetpu check reads options tables long after this reader has returned.
+   */
+  private boolean tableInBounds(String what, RawTable t) {
+    if (t == null) {
+      return true;
+    }
+    long pos = t.position();
+    if (pos < 0 || pos + 4 > size) {
+      problem(what + ": table at " + pos + " lies outside the file (" + size + " bytes)");
+      return false;
+    }
+    long vtable = pos - buffer.getInt((int) pos);
+    if (vtable < 0 || vtable + 4 > size) {
+      problem(what + ": vtable at " + vtable + " lies outside the file (" + size + " bytes)");
+      return false;
+    }
+    int vtableBytes = Short.toUnsignedInt(buffer.getShort((int) vtable));
+    int objectBytes = Short.toUnsignedInt(buffer.getShort((int) vtable + 2));
+    if (vtableBytes < 4 || vtableBytes % 2 != 0 || vtable + vtableBytes > size || pos + objectBytes > size) {
+      problem(what + ": vtable of " + vtableBytes + " bytes or object of " + objectBytes
+          + " bytes does not fit in the file (" + size + " bytes)");
+      return false;
+    }
+    for (int f = 4; f < vtableBytes; f += 2) {
+      int field = Short.toUnsignedInt(buffer.getShort((int) vtable + f));
+      // Each field starts inside the object (after its 4-byte vtable offset); what an offset field points
+      // to is checked where it is read.
+      if (field != 0 && (field < 4 || field >= objectBytes)) {
+        problem(what + ": field " + (f - 4) / 2 + " at offset " + field + " lies outside its " + objectBytes
+            + "-byte table");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A flatbuffer table of unknown type: exposes where it starts. */
+  private static final class RawTable extends Table {
+    int position() {
+      return bb_pos;
     }
   }
 

@@ -51,6 +51,26 @@ class ConvertCommandTest {
   }
 
   @Test
+  void anExistingFileIsRefusedUnlessOverwrite() throws Exception {
+    Path target = tmp.resolve("existing.tflite");
+    Files.write(target, new byte[] {1, 2, 3});
+    Run refused = run("convert", model.toString(), "--precision", "fp32", "--out", target.toString());
+    assertEquals(2, refused.exit(), refused.err());
+    assertTrue(refused.err().contains("already exists") && refused.err().contains("--overwrite"), refused.err());
+    assertEquals(1, refused.err().strip().lines().count(), refused.err());
+    assertEquals(3, Files.size(target), "the existing file is untouched");
+
+    Run replaced = run("convert", model.toString(), "--precision", "fp32", "--out", target.toString(), "--overwrite");
+    assertEquals(0, replaced.exit(), replaced.err());
+    assertTrue(Files.size(target) > 1000);
+
+    Path folder = Files.createDirectories(tmp.resolve("a_folder.tflite"));
+    Run dir = run("convert", model.toString(), "--precision", "fp32", "--out", folder.toString(), "--overwrite");
+    assertEquals(2, dir.exit(), dir.err());
+    assertTrue(dir.err().contains("is a folder"), dir.err());
+  }
+
+  @Test
   void int8FromQatWithUint8Io() throws Exception {
     Path target = tmp.resolve("qat_uint8.tflite");
     Run r = run("convert", qat.toString(), "--precision", "int8", "--io", "uint8", "--out", target.toString());

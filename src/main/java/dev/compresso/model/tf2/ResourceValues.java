@@ -13,7 +13,6 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
-import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -49,7 +48,10 @@ final class ResourceValues {
           values.put(variables.get(i).name(),
               new ImportedModel.VariableValue(r.get(i).shape().asArray(), Tensors.read(r.get(i))));
         }
-      } catch (TensorFlowException e) {
+      } catch (RuntimeException e) {
+        if (!dev.compresso.model.TfErrors.isTensorFlow(e)) {
+          throw e;
+        }
         List<String> names = variables.stream().map(FunctionInliner.Captured::name).toList();
         throw new BadInputException(String.format("%s: could not read the values of its %d variables (%s) from "
             + "its checkpoint: %s", dir, names.size(), names.size() > 8 ? names.subList(0, 8) + " and "

@@ -1,0 +1,264 @@
+package dev.compresso.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.compresso.bench.TinyUNets;
+import dev.compresso.io.AtomicOutput;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.lite.schema.Model;
+import org.tensorflow.lite.schema.ModelT;
+import org.tensorflow.lite.schema.SubGraphT;
+import com.google.flatbuffers.FlatBufferBuilder;
+
+/**
+ * Bad inputs across every verb, one row each: the verb exits 2 with exactly one line on stderr that starts
+ * with {@code compresso VERB:} and names the problem, and this JVM is still alive for the next row.
+ * Rows cover what the other CLI tests do not: empty, missing and damaged models and variables, tag and
+ * signature mismatches, empty, wrongly shaped and non-finite data, out-of-range options, and .tflite files
+ * that are empty, random, wrongly identified, of another schema version, or with out-of-range indices and
+ * absurd sizes.
+ */
+class BadInputTableTest {
+
+  @TempDir static Path tmp;
+  static Path model;
+  static Path tflite;
+  static Path data;
+
+  @BeforeAll
+  static void fixtures() throws Exception {
+    model = TinyUNets.export(tmp.resolve("model"), 32);
+    data = InputsUntouchedTest.imageFolder(tmp.resolve("data"));
+    tflite = tmp.resolve("m.tflite");
+    Files.copy(Path.of("src/test/resources/fuzz/conv_dense_fp32.tflite"), tflite);
+  }
+
+  private record Row(String expected, String... args) {}
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** A copy of the model folder with {@code damage} applied. */
+  private static Path damagedModel(String name, Consumer<Path> damage) throws IOException {
+    Path dir = tmp.resolve(name);
+    try (var files = Files.walk(model)) {
+      for (Path p : files.toList()) {
+        Path to = dir.resolve(model.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    }
+    damage.accept(dir);
+    return dir;
+  }
+
+  private static void io(IoAction a) {
+    try {
+      a.run();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @FunctionalInterface
+  private interface IoAction {
+    void run() throws IOException;
+  }
+
+  /** A .npz with float32 {@code x} and {@code y} of the given shapes (values from {@code fill}). */
+  static Path npz(Path file, long[] xShape, long[] yShape, float fill) throws IOException {
+    try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
+      for (String name : List.of("x", "y")) {
+        long[] shape = name.equals("x") ? xShape : yShape;
+        long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        StringBuilder dims = new StringBuilder();
+        for (long d : shape) {
+          dims.append(d).append(", ");
+        }
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims.toString().replaceAll(", $",
+            shape.length == 1 ? "," : "") + "), }";
+        int headerLength = 10 + dict.length() + 1;
+        int pad = (64 - headerLength % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + (int) n * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII));
+        for (long i = 0; i < n; i++) {
+          b.putFloat(fill);
+        }
+        zip.putNextEntry(new ZipEntry(name + ".npy"));
+        zip.write(b.array());
+        zip.closeEntry();
+      }
+    }
+    return file;
+  }
+
+  /** The seed .tflite re-packed after {@code edit} of its object tree. */
+  private static Path editedTflite(String name, Consumer<ModelT> edit) throws IOException {
+    ModelT m = Model.getRootAsModel(ByteBuffer.wrap(Files.readAllBytes(tflite))).unpack();
+    edit.accept(m);
+    FlatBufferBuilder fbb = new FlatBufferBuilder();
+    fbb.finish(Model.pack(fbb, m), "TFL3");
+    Path file = tmp.resolve(name + ".tflite");
+    Files.write(file, fbb.sizedByteArray());
+    return file;
+  }
+
+  @Test
+  void everyVerbRefusesBadInputInOneLine() throws Exception {
+    String m = model.toString();
+    String d = data.toString();
+    String t = tflite.toString();
+    String out = tmp.resolve("never").toString();
+    String outFile = tmp.resolve("never.tflite").toString();
+
+    Path emptyPb = damagedModel("empty_pb", dir -> io(() -> Files.write(dir.resolve("saved_model.pb"), new byte[0])));
+    Path noVariables = damagedModel("no_variables", dir -> io(() -> AtomicOutput.deleteTree(dir.resolve("variables"))));
+    Path truncatedVariables = damagedModel("truncated_variables", dir -> io(() -> {
+      Path f = dir.resolve("variables/variables.data-00000-of-00001");
+      byte[] b = Files.readAllBytes(f);
+      Files.write(f, Arrays.copyOf(b, b.length / 3));
+    }));
+    Path emptyData = Files.createDirectories(tmp.resolve("empty_data"));
+    Files.createDirectories(emptyData.resolve("images"));
+    Files.createDirectories(emptyData.resolve("masks"));
+    String wrongShape = npz(tmp.resolve("wrong_shape.npz"), new long[] {6, 16, 16, 1}, new long[] {6, 16, 16, 1},
+        0.5f).toString();
+    String nan = npz(tmp.resolve("nan.npz"), new long[] {6, 32, 32, 1}, new long[] {6, 32, 32, 1}, Float.NaN)
+        .toString();
+    String zeroSamples = npz(tmp.resolve("zero.npz"), new long[] {0, 32, 32, 1}, new long[] {0, 32, 32, 1}, 0f)
+        .toString();
+
+    Path empty = Files.write(tmp.resolve("empty.tflite"), new byte[0]);
+    byte[] random = new byte[4096];
+    new java.util.Random(5).nextBytes(random);
+    Path randomFile = Files.write(tmp.resolve("random.tflite"), random);
+    byte[] wrongId = Files.readAllBytes(tflite);
+    wrongId[4] = 'X';
+    Path wrongIdFile = Files.write(tmp.resolve("wrong_id.tflite"), wrongId);
+    byte[] truncated = Arrays.copyOf(Files.readAllBytes(tflite), 2000);
+    Path truncatedFile = Files.write(tmp.resolve("truncated.tflite"), truncated);
+    Path version4 = editedTflite("version4", mt -> mt.setVersion(4));
+    Path badTensor = editedTflite("bad_tensor", mt -> mt.getSubgraphs()[0].getOperators()[0].setInputs(new int[] {9999}));
+    Path badBuffer = editedTflite("bad_buffer", mt -> mt.getSubgraphs()[0].getTensors()[1].setBuffer(70000));
+    Path badOpcode = editedTflite("bad_opcode", mt -> mt.getSubgraphs()[0].getOperators()[0].setOpcodeIndex(250));
+    Path hugeShape = editedTflite("huge_shape", mt -> {
+      SubGraphT g = mt.getSubgraphs()[0];
+      g.getTensors()[g.getInputs()[0]].setShape(new int[] {1 << 20, 1 << 20, 1 << 20, 4});
+    });
+    Path negativeShape = editedTflite("negative_shape", mt -> {
+      SubGraphT g = mt.getSubgraphs()[0];
+      g.getTensors()[g.getInputs()[0]].setShape(new int[] {1, -8, 8, 4});
+    });
+
+    List<Row> rows = new ArrayList<>(List.of(
+        // inspect
+        new Row("no saved_model.pb", "inspect", tmp.resolve("empty_data").toString()),
+        new Row("saved_model.pb", "inspect", emptyPb.toString()),
+        new Row("too short", "inspect", empty.toString()),
+        new Row("not a valid TFLite model", "inspect", randomFile.toString()),
+        new Row("expected 'TFL3'", "inspect", wrongIdFile.toString()),
+        new Row("not a valid TFLite model", "inspect", truncatedFile.toString()),
+        new Row("schema version 4", "inspect", version4.toString()),
+        new Row("tensor 9999", "inspect", badTensor.toString()),
+        new Row("buffer 70000", "inspect", badBuffer.toString()),
+        new Row("operator code 250", "inspect", badOpcode.toString()),
+        new Row("elements", "inspect", hugeShape.toString()),
+        new Row("negative dimension", "inspect", negativeShape.toString()),
+        // edgetpu
+        new Row("too short", "edgetpu", empty.toString()),
+        new Row("expected 'TFL3'", "edgetpu", wrongIdFile.toString()),
+        new Row("schema version 4", "edgetpu", version4.toString()),
+        new Row("tensor 9999", "edgetpu", badTensor.toString()),
+        new Row("elements", "edgetpu", hugeShape.toString()),
+        new Row("no such file", "edgetpu", tmp.resolve("missing.tflite").toString()),
+        // convert
+        new Row("saved_model.pb", "convert", emptyPb.toString(), "--precision", "fp32", "--out", outFile),
+        new Row("variables", "convert", noVariables.toString(), "--precision", "fp32", "--out", outFile),
+        new Row(truncatedVariables.toString(), "convert", truncatedVariables.toString(), "--precision", "fp32",
+            "--out", outFile),
+        new Row("no signature 'nope'", "convert", m, "--precision", "fp32", "--signature", "nope", "--out", outFile),
+        new Row("does not exist", "convert", m, "--precision", "fp32", "--out", tmp.resolve("no/dir/x.tflite").toString()),
+        // prune
+        new Row("--epochs", "prune", m, "--data", d, "--sparsity", "0.5", "--epochs", "-1", "--out", out),
+        new Row("--epochs", "prune", m, "--data", d, "--sparsity", "0.5", "--epochs", "2.5", "--out", out),
+        new Row("--epochs", "prune", m, "--data", d, "--sparsity", "0.5", "--epochs", "1e12", "--out", out),
+        new Row("--batch", "prune", m, "--data", d, "--sparsity", "0.5", "--batch", "0", "--out", out),
+        new Row("--batch", "prune", m, "--data", d, "--sparsity", "0.5", "--batch", "99999999999", "--out", out),
+        new Row("--sparsity", "prune", m, "--data", d, "--sparsity", "NaN", "--out", out),
+        new Row("--learning-rate", "prune", m, "--data", d, "--sparsity", "0.5", "--learning-rate", "-1", "--out", out),
+        new Row("--learning-rate", "prune", m, "--data", d, "--sparsity", "0.5", "--learning-rate", "Infinity",
+            "--out", out),
+        new Row("no MetaGraph tagged 'train'", "prune", m, "--data", d, "--sparsity", "0.5", "--tag", "train", "--out", out),
+        new Row("no signature 'nope'", "prune", m, "--data", d, "--sparsity", "0.5", "--signature", "nope", "--out", out),
+        new Row("saved_model.pb", "prune", emptyPb.toString(), "--data", d, "--sparsity", "0.5", "--out", out),
+        new Row("variables", "prune", noVariables.toString(), "--data", d, "--sparsity", "0.5", "--out", out),
+        new Row(emptyData.toString(), "prune", m, "--data", emptyData.toString(), "--sparsity", "0.5", "--out", out),
+        new Row(zeroSamples, "prune", m, "--data", zeroSamples, "--sparsity", "0.5", "--out", out),
+        new Row("16", "prune", m, "--data", wrongShape, "--sparsity", "0.5", "--out", out),
+        new Row("NaN", "prune", m, "--data", nan, "--sparsity", "0.5", "--out", out),
+        // validate
+        new Row("--threads", "validate", t, "--reference", m, "--data", d, "--threads", "0"),
+        new Row("--threads", "validate", t, "--reference", m, "--data", d, "--threads", "100000"),
+        new Row("--samples", "validate", t, "--reference", m, "--data", d, "--samples", "0"),
+        new Row("--warmup", "validate", t, "--reference", m, "--data", d, "--warmup", "-1"),
+        new Row("--runs", "validate", t, "--reference", m, "--data", d, "--runs", "99999999999"),
+        new Row("schema version 4", "validate", version4.toString(), "--reference", m, "--data", d),
+        new Row("tensor 9999", "validate", badTensor.toString(), "--reference", m, "--data", d),
+        new Row("saved_model.pb", "validate", t, "--reference", emptyPb.toString(), "--data", d),
+        new Row(emptyData.toString(), "validate", t, "--reference", m, "--data", emptyData.toString()),
+        new Row("NaN", "validate", t, "--reference", m, "--data", nan)));
+
+    List<String> failures = new ArrayList<>();
+    int n = 0;
+    for (Row row : rows) {
+      // Each row its own --out, so that a row that wrongly succeeds cannot mask the next ones.
+      String[] args = row.args().clone();
+      for (int i = 0; i + 1 < args.length; i++) {
+        if (args[i].equals("--out") && args[i + 1].equals(out)) {
+          args[i + 1] = out + (n++);
+        }
+      }
+      Run r = run(args);
+      List<String> errorLines = r.err().lines().filter(l -> l.startsWith("compresso ")).toList();
+      String verb = row.args()[0];
+      boolean ok = r.exit() == 2 && errorLines.size() == 1 && errorLines.get(0).startsWith("compresso " + verb + ": ")
+          && errorLines.get(0).contains(row.expected()) && !r.err().contains("\tat ");
+      if (!ok) {
+        failures.add(String.join(" ", row.args()) + "\n    -> exit " + r.exit() + ": " + r.err().strip());
+      }
+    }
+    assertTrue(failures.isEmpty(), failures.size() + " of " + rows.size() + " rows failed:\n"
+        + String.join("\n", failures));
+    assertEquals(0, run("inspect", t).exit(), "the JVM still works after every row");
+  }
+}

@@ -1,0 +1,131 @@
+package dev.compresso.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.compresso.bench.TinyUNets;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No verb modifies its inputs: the SHA-256 of every file (and the list of files, and their modification
+ * times) of the SavedModel folder, the image-folder dataset and the .tflite are the same after prune,
+ * convert, validate, edgetpu and inspect as before. Also: prune and convert refuse an existing --out.
+ */
+class InputsUntouchedTest {
+
+  @TempDir Path tmp;
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** Relative path -> SHA-256 and modification time of every file below {@code root} (or of the file). */
+  static Map<String, String> fingerprint(Path root) throws IOException {
+    Map<String, String> sums = new TreeMap<>();
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.filter(Files::isRegularFile).toList()) {
+        MessageDigest sha;
+        try {
+          sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+          throw new IllegalStateException(e);
+        }
+        sums.put(root.relativize(p).toString(), HexFormat.of().formatHex(sha.digest(Files.readAllBytes(p))) + " "
+            + Files.getLastModifiedTime(p).toMillis());
+      }
+    }
+    return sums;
+  }
+
+  /** images/ and masks/ of 12 32x32 grayscale PNGs: a bright disc on a graded background, and its mask. */
+  static Path imageFolder(Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("images"));
+    Files.createDirectories(dir.resolve("masks"));
+    Random r = new Random(3);
+    for (int i = 0; i < 12; i++) {
+      BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_BYTE_GRAY);
+      BufferedImage mask = new BufferedImage(32, 32, BufferedImage.TYPE_BYTE_GRAY);
+      int cx = 8 + r.nextInt(16);
+      int cy = 8 + r.nextInt(16);
+      int rad = 3 + r.nextInt(5);
+      for (int y = 0; y < 32; y++) {
+        for (int x = 0; x < 32; x++) {
+          boolean in = (x - cx) * (x - cx) + (y - cy) * (y - cy) <= rad * rad;
+          img.getRaster().setSample(x, y, 0, in ? 230 : 40 + x + r.nextInt(20));
+          mask.getRaster().setSample(x, y, 0, in ? 255 : 0);
+        }
+      }
+      ImageIO.write(img, "png", dir.resolve("images").resolve("s" + i + ".png").toFile());
+      ImageIO.write(mask, "png", dir.resolve("masks").resolve("s" + i + ".png").toFile());
+    }
+    return dir;
+  }
+
+  @Test
+  void noVerbModifiesItsInputsAndOutputsAreNotReplacedSilently() throws Exception {
+    Path model = TinyUNets.export(tmp.resolve("model"), 32);
+    Path data = imageFolder(tmp.resolve("data"));
+    Map<String, String> modelBefore = fingerprint(model);
+    Map<String, String> dataBefore = fingerprint(data);
+    assertTrue(modelBefore.containsKey("saved_model.pb") && modelBefore.size() >= 3, modelBefore.toString());
+    assertEquals(24, dataBefore.size());
+
+    Path pruned = tmp.resolve("out/pruned");
+    String[] prune = {"prune", model.toString(), "--data", data.toString(), "--sparsity", "0.5", "--epochs", "1",
+        "--batch", "4", "--min-params", "100", "--out", pruned.toString()};
+    Run p = run(prune);
+    assertEquals(0, p.exit(), p.err());
+    Path tflite = tmp.resolve("out/m.tflite");
+    String[] convert = {"convert", model.toString(), "--precision", "fp32", "--out", tflite.toString()};
+    Run c = run(convert);
+    assertEquals(0, c.exit(), c.err());
+    Map<String, String> tfliteBefore = fingerprint(tflite);
+    Run v = run("validate", tflite.toString(), "--reference", model.toString(), "--data", data.toString(),
+        "--threads", "1", "--runs", "2", "--warmup", "1", "--json");
+    assertEquals(0, v.exit(), v.err());
+    Run e = run("edgetpu", tflite.toString(), "--json");
+    assertTrue(e.exit() == 0 || e.exit() == EdgeTpuCommand.EXIT_FALLS_BACK, e.err());
+    assertEquals(0, run("inspect", tflite.toString(), "--json").exit());
+    assertEquals(0, run("inspect", model.toString(), "--json").exit());
+
+    assertEquals(modelBefore, fingerprint(model), "the SavedModel changed");
+    assertEquals(dataBefore, fingerprint(data), "the dataset changed");
+    assertEquals(tfliteBefore, fingerprint(tflite), "validate, edgetpu or inspect changed the .tflite");
+
+    // Outputs: running again into the same places is refused, and leaves them as they were.
+    Map<String, String> prunedBefore = fingerprint(pruned);
+    Run p2 = run(prune);
+    assertEquals(2, p2.exit(), p2.err());
+    assertTrue(p2.err().contains("--overwrite"), p2.err());
+    Run c2 = run(convert);
+    assertEquals(2, c2.exit(), c2.err());
+    assertTrue(c2.err().contains("--overwrite"), c2.err());
+    assertEquals(prunedBefore, fingerprint(pruned));
+    assertEquals(tfliteBefore, fingerprint(tflite));
+    try (Stream<Path> left = Files.list(tmp.resolve("out"))) {
+      assertEquals(2, left.count(), "no temporary files left next to the outputs");
+    }
+  }
+}

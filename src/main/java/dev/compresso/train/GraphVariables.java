@@ -56,7 +56,7 @@ public final class GraphVariables {
     for (GraphOperation op : vars) {
       Output<?> ref = op.output(0);
       Shape shape = ref.shape();
-      if (ref.dataType() != DataType.DT_FLOAT || shape.isUnknown() || shape.hasUnknownDimension()) {
+      if ((ref.dataType() != DataType.DT_FLOAT && ref.dataType() != DataType.DT_FLOAT_REF) || shape.isUnknown() || shape.hasUnknownDimension()) {
         throw CompressoException.internal(String.format("cannot checkpoint variable %s: %s %s (float32 with a "
             + "static shape expected)", op.name(), ref.dataType(), shape), null);
       }

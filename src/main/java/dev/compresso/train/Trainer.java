@@ -60,14 +60,23 @@ public final class Trainer {
     List<TrainableVariable> vars = model.trainables();
     Output<?>[] reads = vars.stream().map(TrainableVariable::read).toArray(Output<?>[]::new);
     Output<?>[] grads = model.graph().addGradients(lossOp.asOutput(), reads);
-    List<Output<TFloat32>> gradients = new ArrayList<>();
+    List<Op> computed = new ArrayList<>();
+    computed.add(lossOp);
     for (int i = 0; i < grads.length; i++) {
       if (grads[i] == null) {
         throw new IllegalStateException("no gradient reaches variable " + vars.get(i).name());
       }
+      computed.add(tf.withName("gradient_" + i).identity(grads[i]));
+    }
+    // A variable's read is an Identity that aliases its buffer: without this barrier the update of one
+    // layer could run while another op of the same step still reads that layer's weights (e.g. the
+    // backward pass through it), which makes steps nondeterministic across runs.
+    Ops afterAll = tf.withSubScope("after_gradients").withControlDependencies(computed);
+    List<Output<TFloat32>> gradients = new ArrayList<>();
+    for (int i = 0; i < grads.length; i++) {
       @SuppressWarnings("unchecked")
       Output<TFloat32> g = (Output<TFloat32>) grads[i];
-      gradients.add(g);
+      gradients.add(afterAll.withName("gradient_" + i).identity(g).asOutput());
     }
     update = optimizer.build(tf, vars, gradients);
     optimizer.initialize(session);
@@ -155,6 +164,9 @@ public final class Trainer {
         long start = System.nanoTime();
         try (ProgressBar bar = progress == null ? null
             : new ProgressBar(progress, String.format("epoch %d/%d", epoch, config.epochs()), steps)) {
+          if (bar != null && skip > 0) {
+            bar.step(skip, "resumed");
+          }
           int index = 0;
           for (Dataset.Batch b : train.batches(config.batchSize(), epochOrder(config.seed(), epoch), true)) {
             if (index++ < skip) {

@@ -15,14 +15,7 @@ import dev.compresso.train.loss.Loss;
 import dev.compresso.train.loss.Losses;
 import dev.compresso.train.metric.Metric;
 import dev.compresso.train.metric.TaskKind;
-import com.google.protobuf.CodedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import org.tensorflow.proto.GraphDef;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -201,29 +194,10 @@ public final class Pruner {
   /** What a resumed run must share with the checkpointed one: the model, the data, every option. */
   private static Map<String, String> fingerprint(ImportedModel model, Dataset train, Dataset validation, Dataset test,
       PruneConfig config) {
-    MessageDigest values = Fingerprint.sha256();
-    model.variables().forEach((name, v) -> {
-      values.update(name.getBytes(StandardCharsets.UTF_8));
-      Fingerprint.update(values, v.values());
-    });
-    return new Fingerprint().bytes("model graph", deterministic(model.graph()))
-        .value("model variables", HexFormat.of().formatHex(values.digest()))
-        .data("data", train, validation, test)
-        .options(config).parts();
-  }
-
-  /** The GraphDef's bytes with map fields (node attributes) in key order, the same in every JVM. */
-  private static byte[] deterministic(GraphDef graph) {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-      out.useDeterministicSerialization();
-      graph.writeTo(out);
-      out.flush();
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new IllegalStateException("writing to memory failed", e);
-    }
+    Map<String, float[]> values = new LinkedHashMap<>();
+    model.variables().forEach((name, v) -> values.put(name, v.values()));
+    return new Fingerprint().graph("model graph", model.graph()).arrays("model variables", values)
+        .data("data", train, validation, test).options(config).parts();
   }
 
   private static long zeros(float[] values) {

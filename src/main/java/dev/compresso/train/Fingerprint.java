@@ -1,6 +1,9 @@
 package dev.compresso.train;
 
+import com.google.protobuf.CodedOutputStream;
 import dev.compresso.data.Dataset;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.tensorflow.proto.GraphDef;
 
 /**
  * Builds the fingerprint a {@link Checkpointer} compares on resume: named parts, each a SHA-256 (model,
@@ -24,6 +28,34 @@ public final class Fingerprint {
     for (byte[] b : bytes) {
       sha.update(b);
     }
+    parts.put(name, HexFormat.of().formatHex(sha.digest()));
+    return this;
+  }
+
+  /**
+   * Adds {@code name} as the SHA-256 of a GraphDef serialized deterministically (map fields such as node
+   * attributes in key order, so the same graph gives the same bytes in every JVM).
+   */
+  public Fingerprint graph(String name, GraphDef graph) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      out.useDeterministicSerialization();
+      graph.writeTo(out);
+      out.flush();
+      return bytes(name, bytes.toByteArray());
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory failed", e);
+    }
+  }
+
+  /** Adds {@code name} as the SHA-256 of named float arrays (e.g. variable values), in map order. */
+  public Fingerprint arrays(String name, Map<String, float[]> arrays) {
+    MessageDigest sha = sha256();
+    arrays.forEach((key, values) -> {
+      sha.update(key.getBytes(StandardCharsets.UTF_8));
+      update(sha, values);
+    });
     parts.put(name, HexFormat.of().formatHex(sha.digest()));
     return this;
   }
@@ -91,10 +123,5 @@ public final class Fingerprint {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK always has SHA-256", e);
     }
-  }
-
-  /** The SHA-256 of a string, hex. */
-  public static String of(String text) {
-    return HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -31,10 +31,10 @@ import org.tensorflow.Session;
 import org.tensorflow.Signature;
 
 /**
- * A pruning run killed mid-epoch (SIGKILL: no hook runs; SIGTERM: the hook saves at a step boundary)
- * and continued with {@code --resume} ends with the same weights as an uninterrupted run.
+ * A fine-tuning run (prune, qat) killed mid-epoch (SIGKILL: no hook runs; SIGTERM: the hook saves at a
+ * step boundary) and continued with {@code --resume} ends with the same weights as an uninterrupted run.
  */
-class PruneResumeTest {
+class ResumeTest {
 
   /** 96 training samples of batch 8: 12 steps an epoch, so a kill seen at step 2 of epoch 2 lands in it. */
   private static final String DATA = "synthetic:shapes?n=120&size=32&seed=4";
@@ -44,6 +44,7 @@ class PruneResumeTest {
 
   static Path model;
   static Map<String, ImportedModel.VariableValue> reference;
+  static Map<String, ImportedModel.VariableValue> qatReference;
 
   @BeforeAll
   static void exportAndPruneUninterrupted() {
@@ -59,6 +60,17 @@ class PruneResumeTest {
     assertEquals(0, r.code(), r.err());
     assertFalse(Files.exists(Checkpointing.beside(out, false).dir()), "the checkpoint is deleted after the output");
     reference = ModelImporter.read(out, "serve", "serving_default").variables();
+    Path qatOut = tmp.resolve("qat-reference");
+    Run q = run(qatArgs(qatOut));
+    assertEquals(0, q.code(), q.err());
+    qatReference = ModelImporter.read(qatOut, "serve", "serving_default").variables();
+  }
+
+  private static List<String> qatArgs(Path out, String... more) {
+    List<String> a = new ArrayList<>(List.of("qat", model.toString(), "--data", DATA, "--epochs", "3", "--batch", "8",
+        "--calibration-samples", "16", "--out", out.toString()));
+    a.addAll(List.of(more));
+    return a;
   }
 
   private static List<String> args(Path out, String... more) {
@@ -86,8 +98,8 @@ class PruneResumeTest {
    * Runs prune in a child JVM and ends it with {@code signal} as soon as its progress shows epoch 2
    * under way; returns the child's exit status.
    */
-  private static int runAndInterrupt(Path out, boolean forcibly) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(ChildJvm.command(Main.class.getName(), args(out)));
+  private static int runAndInterrupt(List<String> args, boolean forcibly) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(ChildJvm.command(Main.class.getName(), args));
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "1");
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();
@@ -124,6 +136,10 @@ class PruneResumeTest {
   }
 
   private static void assertSameWeights(Path out) {
+    assertSameWeights(reference, out);
+  }
+
+  private static void assertSameWeights(Map<String, ImportedModel.VariableValue> reference, Path out) {
     Map<String, ImportedModel.VariableValue> resumed = ModelImporter.read(out, "serve", "serving_default").variables();
     assertEquals(reference.keySet(), resumed.keySet());
     double worst = 0;
@@ -142,7 +158,7 @@ class PruneResumeTest {
   @Test
   void killedMidEpochResumesToTheSameWeightsAndRefusesChangedOptions() throws Exception {
     Path out = tmp.resolve("killed");
-    int exit = runAndInterrupt(out, true);
+    int exit = runAndInterrupt(args(out), true);
     assertEquals(137, exit, "SIGKILL");
     Checkpointing where = Checkpointing.beside(out, true);
     Checkpoint.Position at = Checkpoint.read(where.file()).position();
@@ -170,7 +186,7 @@ class PruneResumeTest {
   @Test
   void terminatedRunSavesMidEpochAndResumesToTheSameWeights() throws Exception {
     Path out = tmp.resolve("terminated");
-    int exit = runAndInterrupt(out, false);
+    int exit = runAndInterrupt(args(out), false);
     assertEquals(143, exit, "SIGTERM");
     Checkpoint.Position at = Checkpoint.read(Checkpointing.beside(out, true).file()).position();
     assertEquals(1, at.epochsDone());
@@ -178,5 +194,18 @@ class PruneResumeTest {
     Run resumed = run(args(out, "--resume"));
     assertEquals(0, resumed.code(), resumed.err());
     assertSameWeights(out);
+  }
+
+  @Test
+  void killedQatResumesToTheSameWeightsAndRanges() throws Exception {
+    Path out = tmp.resolve("qat-killed");
+    assertEquals(137, runAndInterrupt(qatArgs(out), true), "SIGKILL");
+    assertEquals(1, Checkpoint.read(Checkpointing.beside(out, true).file()).position().epochsDone());
+    Run changed = run(qatArgs(out, "--resume", "--learning-rate", "0.001"));
+    assertEquals(2, changed.code(), changed.err());
+    assertTrue(changed.err().contains("--learningRate was"), changed.err());
+    Run resumed = run(qatArgs(out, "--resume"));
+    assertEquals(0, resumed.code(), resumed.err());
+    assertSameWeights(qatReference, out);
   }
 }

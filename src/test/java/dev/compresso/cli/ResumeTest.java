@@ -151,7 +151,6 @@ class ResumeTest {
         worst = Math.max(worst, Math.abs(a[i] - b[i]));
       }
     }
-    System.out.println("resume difference " + worst);
     assertTrue(worst <= 1e-6, "largest difference from the uninterrupted run: " + worst);
   }
 

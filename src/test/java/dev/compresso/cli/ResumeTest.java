@@ -36,8 +36,8 @@ import org.tensorflow.Signature;
  */
 class ResumeTest {
 
-  /** 96 training samples of batch 8: 12 steps an epoch, so a kill seen at step 2 of epoch 2 lands in it. */
-  private static final String DATA = "synthetic:shapes?n=120&size=32&seed=4";
+  /** 160 training samples of batch 8: 20 steps an epoch, so a kill sent at step 1 of epoch 2 lands in it. */
+  private static final String DATA = "synthetic:shapes?n=200&size=32&seed=4";
 
   @TempDir
   static Path tmp;
@@ -172,7 +172,7 @@ class ResumeTest {
     Run changed = run(argsWith(out, DATA, "0.6", "--resume"));
     assertEquals(2, changed.code(), changed.err());
     assertTrue(changed.err().contains("--sparsity was 0.5, now 0.6"), changed.err());
-    Run otherData = run(argsWith(out, "synthetic:shapes?n=120&size=32&seed=5", "0.5", "--resume"));
+    Run otherData = run(argsWith(out, "synthetic:shapes?n=200&size=32&seed=5", "0.5", "--resume"));
     assertEquals(2, otherData.code(), otherData.err());
     assertTrue(otherData.err().contains("data differs"), otherData.err());
 

@@ -4,6 +4,7 @@ import dev.compresso.prune.Granularity;
 import dev.compresso.prune.PruneConfig;
 import dev.compresso.prune.PrunedOutput;
 import dev.compresso.prune.Pruner;
+import dev.compresso.train.Checkpointing;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +32,7 @@ final class PruneCommand implements Command {
   public String usage() {
     return "prune MODEL --data DATA --sparsity S [--schedule constant|polynomial] "
         + "[--granularity unstructured|block:RxC|channel[:l1|:l2]] [--global] [--epochs N] [--batch B] "
-        + "[--learning-rate LR] [--optimizer adam|sgd] [--loss NAME] [--ignore PATTERN]... [--shrink] --out DIR [--overwrite]";
+        + "[--learning-rate LR] [--optimizer adam|sgd] [--loss NAME] [--ignore PATTERN]... [--shrink] --out DIR [--overwrite] [--resume]";
   }
 
   @Override
@@ -60,6 +61,8 @@ final class PruneCommand implements Command {
     o.addOption(FineTuning.opt("learning-rate", "LR", "default 1e-3 (adam), 1e-2 (sgd)"));
     o.addOption(FineTuning.opt("optimizer", "NAME", "adam (default) or sgd (with momentum)"));
     o.addOption(FineTuning.opt("momentum", "M", "SGD momentum (default 0.9)"));
+    o.addOption(Option.builder().longOpt("resume").desc("continue the run interrupted with the same arguments, "
+        + "from its checkpoint in DIR.checkpoint (written after every epoch and on SIGINT/SIGTERM)").build());
     return o;
   }
 
@@ -95,12 +98,15 @@ final class PruneCommand implements Command {
       Pruner.requireShrinkable(config.granularity());
     }
     PrunedOutput.checkWritable(in.outDir(), in.overwrite());
+    Checkpointing checkpointing = Checkpointing.beside(in.outDir(), args.hasOption("resume"));
+    checkpointing.checkStart();
     in = FineTuning.load(in, args, err, "pruning to sparsity " + sparsity + ":");
-    Pruner.Result r = Pruner.prune(in.model(), in.train(), in.validation(), in.test(), config, err);
+    Pruner.Result r = Pruner.prune(in.model(), in.train(), in.validation(), in.test(), config, err, checkpointing);
     if (shrink) {
       r = Pruner.shrink(r, in.test(), config);
     }
     PrunedOutput.write(r.stripped(), r.report(), in.outDir(), in.overwrite());
+    checkpointing.delete();
     out.print(r.report().toTable());
     out.println("wrote " + in.outDir().toAbsolutePath().normalize() + " (SavedModel and " + PrunedOutput.REPORT_FILE + ")");
     return 0;

@@ -4,8 +4,10 @@ import dev.compresso.io.AtomicOutput;
 import dev.compresso.qat.Qat;
 import dev.compresso.qat.QatConfig;
 import dev.compresso.qat.QatOutput;
+import dev.compresso.train.Checkpointing;
 import java.io.PrintStream;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
@@ -26,7 +28,7 @@ final class QatCommand implements Command {
   @Override
   public String usage() {
     return "qat MODEL --data DATA [--epochs N] [--batch B] [--learning-rate LR] [--calibration-samples K] "
-        + "[--ema-decay D] [--loss NAME] --out DIR [--overwrite]";
+        + "[--ema-decay D] [--loss NAME] --out DIR [--overwrite] [--resume]";
   }
 
   @Override
@@ -42,6 +44,8 @@ final class QatCommand implements Command {
     o.addOption(FineTuning.opt("learning-rate", "LR", "Adam learning rate (default " + QatConfig.LEARNING_RATE_DEFAULT + ")"));
     o.addOption(FineTuning.opt("calibration-samples", "K", "training samples that initialize the ranges (default 100)"));
     o.addOption(FineTuning.opt("ema-decay", "D", "decay of the ranges' moving averages (default 0.999)"));
+    o.addOption(Option.builder().longOpt("resume").desc("continue the run interrupted with the same arguments, "
+        + "from its checkpoint in DIR.checkpoint (written after every epoch and on SIGINT/SIGTERM)").build());
     return o;
   }
 
@@ -55,9 +59,12 @@ final class QatCommand implements Command {
         .optLoss(in.loss())
         .build();
     AtomicOutput.checkWritableDir(in.outDir(), in.overwrite());
+    Checkpointing checkpointing = Checkpointing.beside(in.outDir(), args.hasOption("resume"));
+    checkpointing.checkStart();
     in = FineTuning.load(in, args, err, "QAT of");
-    Qat.Result r = Qat.run(in.model(), in.train(), in.validation(), in.test(), config, err);
+    Qat.Result r = Qat.run(in.model(), in.train(), in.validation(), in.test(), config, err, checkpointing);
     QatOutput.write(r.inference(), r.report(), in.outDir(), in.overwrite());
+    checkpointing.delete();
     out.print(r.report().toTable());
     out.println("wrote " + in.outDir().toAbsolutePath().normalize() + " (SavedModel and " + QatOutput.REPORT_FILE + ")");
     return 0;

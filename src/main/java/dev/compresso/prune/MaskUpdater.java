@@ -53,6 +53,20 @@ final class MaskUpdater implements StepHook {
     }
   }
 
+  /**
+   * Takes up a run restored at step {@code step}: the masks in force came with the checkpoint, so only
+   * the bookkeeping of the updates before {@code step} is replayed from the schedule.
+   */
+  void resumeAt(long step) {
+    for (long s = 0; s < step; s++) {
+      if (schedule.shouldPrune(s)) {
+        updateSteps.add(new long[] {s});
+        updateSparsities.add(schedule.sparsity(s));
+        current = schedule.sparsity(s);
+      }
+    }
+  }
+
   @Override
   public String progressNote() {
     return String.format("sparsity %.3f", current);

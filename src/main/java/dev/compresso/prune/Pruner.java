@@ -5,6 +5,10 @@ import dev.compresso.data.Dataset;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelSession;
 import dev.compresso.prune.shrink.Shrinker;
+import dev.compresso.train.Checkpoint;
+import dev.compresso.train.Checkpointer;
+import dev.compresso.train.Checkpointing;
+import dev.compresso.train.Fingerprint;
 import dev.compresso.train.Predictor;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.loss.Loss;
@@ -39,6 +43,18 @@ public final class Pruner {
    */
   public static Result prune(ImportedModel model, Dataset train, Dataset validation, Dataset test, PruneConfig config,
       PrintStream progress) {
+    return prune(model, train, validation, test, config, progress, null);
+  }
+
+  /**
+   * As {@link #prune(ImportedModel, Dataset, Dataset, Dataset, PruneConfig, PrintStream)}, checkpointing
+   * every epoch and on SIGINT/SIGTERM, and continuing a checkpointed run when {@code checkpointing}
+   * says so (the same model, data and options; anything else is refused naming what differs).
+   *
+   * @param checkpointing may be null (no checkpoints)
+   */
+  public static Result prune(ImportedModel model, Dataset train, Dataset validation, Dataset test, PruneConfig config,
+      PrintStream progress, Checkpointing checkpointing) {
     PrunableWeights.Selection selection = PrunableWeights.select(model, config.ignore(), config.minParameters());
     List<String> warnings = new ArrayList<>();
     for (String p : selection.unmatchedIgnores()) {
@@ -75,8 +91,16 @@ public final class Pruner {
       lossBefore = loss.mean(test.targets(), pred, test.allTargetsShape());
       metricBefore = metric.mean(test.targets(), pred, test.allTargetsShape());
       MaskUpdater updater = new MaskUpdater(session, selection.weights(), calculator, schedule, biases);
-      history = config.fit().epochs() == 0 ? List.of()
-          : trainer.fit(train, validation, config.fit(), progress, updater);
+      try (Checkpointer checkpoints = checkpointing == null || config.fit().epochs() == 0 ? null
+          : new Checkpointer(checkpointing, session.graph(), session.session(), fingerprint(model, train, validation,
+              test, config))) {
+        Checkpoint.Position at = checkpoints == null ? null : checkpoints.restore();
+        if (at != null) {
+          updater.resumeAt(at.step());
+        }
+        history = config.fit().epochs() == 0 ? List.of()
+            : trainer.fit(train, validation, config.fit(), progress, updater, checkpoints);
+      }
       steps = trainer.steps();
       long at = 0;
       for (Trainer.EpochResult e : history) {
@@ -165,6 +189,15 @@ public final class Pruner {
       throw new BadInputException("--shrink removes whole pruned filters and needs --granularity channel "
           + "(or channel:l1, channel:l2), got --granularity " + g.spelling());
     }
+  }
+
+  /** What a resumed run must share with the checkpointed one: the model, the data, every option. */
+  private static Map<String, String> fingerprint(ImportedModel model, Dataset train, Dataset validation, Dataset test,
+      PruneConfig config) {
+    Map<String, float[]> values = new LinkedHashMap<>();
+    model.variables().forEach((name, v) -> values.put(name, v.values()));
+    return new Fingerprint().graph("model graph", model.graph()).arrays("model variables", values)
+        .data("data", train, validation, test).options(config).parts();
   }
 
   private static long zeros(float[] values) {

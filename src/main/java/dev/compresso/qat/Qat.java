@@ -13,6 +13,10 @@ import dev.compresso.quant.ConstTensor;
 import dev.compresso.quant.QuantPlan;
 import dev.compresso.quant.QuantPlanner;
 import dev.compresso.train.Predictor;
+import dev.compresso.train.Checkpointer;
+import dev.compresso.train.Checkpointing;
+import dev.compresso.train.Fingerprint;
+import dev.compresso.train.StepHook;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.loss.Losses;
@@ -50,6 +54,18 @@ public final class Qat {
    */
   public static Result run(ImportedModel input, Dataset train, Dataset validation, Dataset test, QatConfig config,
       PrintStream progress) {
+    return run(input, train, validation, test, config, progress, null);
+  }
+
+  /**
+   * As {@link #run(ImportedModel, Dataset, Dataset, Dataset, QatConfig, PrintStream)}, checkpointing every
+   * epoch and on SIGINT/SIGTERM (weights, ranges, optimizer slots), and continuing a checkpointed run
+   * when {@code checkpointing} says so (the same model, data and options; anything else is refused).
+   *
+   * @param checkpointing may be null (no checkpoints)
+   */
+  public static Result run(ImportedModel input, Dataset train, Dataset validation, Dataset test, QatConfig config,
+      PrintStream progress, Checkpointing checkpointing) {
     BatchNormFolding.Result folded = BatchNormFolding.fold(input);
     ImportedModel model = folded.model();
     FrozenGraph frozen = Freezer.freeze(model, Freezer.DEFAULT_BATCH);
@@ -80,8 +96,16 @@ public final class Qat {
       }
       before = loss.mean(test.targets(), Predictor.predict(session.session(), session.trainable(), test, batch),
           test.allTargetsShape());
-      List<Trainer.EpochResult> history = config.fit().epochs() == 0 ? List.of()
-          : trainer.fit(train, validation, config.fit(), progress);
+      List<Trainer.EpochResult> history;
+      try (Checkpointer checkpoints = checkpointing == null || config.fit().epochs() == 0 ? null
+          : new Checkpointer(checkpointing, session.graph(), session.session(),
+              fingerprint(input, train, validation, test, config))) {
+        if (checkpoints != null) {
+          checkpoints.restore();
+        }
+        history = config.fit().epochs() == 0 ? List.of()
+            : trainer.fit(train, validation, config.fit(), progress, StepHook.NONE, checkpoints);
+      }
       for (Trainer.EpochResult e : history) {
         epochs.add(new QatReport.Epoch(e.epoch(), e.trainLoss(), e.validationLoss(), e.seconds(), e.steps()));
       }
@@ -151,5 +175,14 @@ public final class Qat {
       return loss.mean(data.targets(), Predictor.predict(s.session(), s.trainable(), data, batch),
           data.allTargetsShape());
     }
+  }
+
+  /** What a resumed run must share with the checkpointed one: the model, the data, every option. */
+  private static Map<String, String> fingerprint(ImportedModel model, Dataset train, Dataset validation, Dataset test,
+      QatConfig config) {
+    Map<String, float[]> values = new LinkedHashMap<>();
+    model.variables().forEach((name, v) -> values.put(name, v.values()));
+    return new Fingerprint().graph("model graph", model.graph()).arrays("model variables", values)
+        .data("data", train, validation, test).options(config).parts();
   }
 }

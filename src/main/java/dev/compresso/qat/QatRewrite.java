@@ -139,7 +139,10 @@ public final class QatRewrite {
           out.add(new Rewrite.AddNode(Nodes.floatOp(batch + "/gap", "Sub", read, batch)));
           out.add(new Rewrite.AddNode(Nodes.floatOp(batch + "/step", "Mul", batch + "/gap", SHARED + "/ema_rate")));
           out.add(new Rewrite.AddNode(Nodes.floatOp(batch + "/ema", "Sub", read, batch + "/step")));
-          out.add(new Rewrite.AddNode(Nodes.assign(batch + "/update", v[0], batch + "/ema")));
+          // After lo and hi have read the variable: the read aliases its buffer, so an earlier update
+          // would change this step's quantization range depending on thread timing.
+          out.add(new Rewrite.AddNode(Nodes.assign(batch + "/update", v[0], batch + "/ema").toBuilder()
+              .addInput("^" + lo).addInput("^" + hi).build()));
           ema.add(batch + "/update");
         }
       }

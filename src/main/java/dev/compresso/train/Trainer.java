@@ -60,14 +60,23 @@ public final class Trainer {
     List<TrainableVariable> vars = model.trainables();
     Output<?>[] reads = vars.stream().map(TrainableVariable::read).toArray(Output<?>[]::new);
     Output<?>[] grads = model.graph().addGradients(lossOp.asOutput(), reads);
-    List<Output<TFloat32>> gradients = new ArrayList<>();
+    List<Op> computed = new ArrayList<>();
+    computed.add(lossOp);
     for (int i = 0; i < grads.length; i++) {
       if (grads[i] == null) {
         throw new IllegalStateException("no gradient reaches variable " + vars.get(i).name());
       }
+      computed.add(tf.withName("gradient_" + i).identity(grads[i]));
+    }
+    // A variable's read is an Identity that aliases its buffer: without this barrier the update of one
+    // layer could run while another op of the same step still reads that layer's weights (e.g. the
+    // backward pass through it), which makes steps nondeterministic across runs.
+    Ops afterAll = tf.withSubScope("after_gradients").withControlDependencies(computed);
+    List<Output<TFloat32>> gradients = new ArrayList<>();
+    for (int i = 0; i < grads.length; i++) {
       @SuppressWarnings("unchecked")
       Output<TFloat32> g = (Output<TFloat32>) grads[i];
-      gradients.add(g);
+      gradients.add(afterAll.withName("gradient_" + i).identity(g).asOutput());
     }
     update = optimizer.build(tf, vars, gradients);
     optimizer.initialize(session);
@@ -114,6 +123,20 @@ public final class Trainer {
   /** As {@link #fit(Dataset, Dataset, FitConfig, PrintStream)}, calling {@code hook} before every step. */
   public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, PrintStream progress,
       StepHook hook) {
+    return fit(train, validation, config, progress, hook, null);
+  }
+
+  /**
+   * As {@link #fit(Dataset, Dataset, FitConfig, PrintStream, StepHook)}, saving a checkpoint after every
+   * epoch and, when the process is asked to end, at the next step boundary (then throwing {@link
+   * TrainingStopped}). A {@code checkpoints} that {@linkplain Checkpointer#restore() restored} a run
+   * continues it: the step count, the epochs measured, and the position in the epoch come from the
+   * checkpoint (the caller restores its hook's own state, e.g. a pruning schedule's, from the step).
+   *
+   * @param checkpoints may be null (no checkpoints)
+   */
+  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, PrintStream progress,
+      StepHook hook, Checkpointer checkpoints) {
     checkShapes(train);
     if (validation != null) {
       checkShapes(validation);
@@ -122,37 +145,93 @@ public final class Trainer {
       throw new BadInputException(String.format("%s has %d training samples, fewer than one batch of %d",
           train.source(), train.size(), config.batchSize()));
     }
-    Random rng = new Random(config.seed());
-    List<EpochResult> results = new ArrayList<>();
-    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-      int steps = train.batchCount(config.batchSize(), true);
-      double sum = 0;
-      int n = 0;
-      long start = System.nanoTime();
-      try (ProgressBar bar = progress == null ? null
-          : new ProgressBar(progress, String.format("epoch %d/%d", epoch, config.epochs()), steps)) {
-        for (Dataset.Batch b : train.batches(config.batchSize(), rng, true)) {
-          hook.beforeStep(step);
-          sum += step(b);
-          n++;
-          if (bar != null) {
-            String note = hook.progressNote();
-            bar.step(1, String.format("loss %.4f", sum / n) + (note.isEmpty() ? "" : " " + note));
+    Checkpoint.Position at = checkpoints == null ? null : checkpoints.restored();
+    List<EpochResult> results = new ArrayList<>(at == null ? List.of() : at.history());
+    int firstEpoch = at == null ? 1 : at.epochsDone() + 1;
+    int skip = at == null ? 0 : at.stepsIntoEpoch();
+    double carried = at == null ? 0 : at.lossSum();
+    if (at != null) {
+      step = at.step();
+    }
+    if (checkpoints != null) {
+      checkpoints.arm();
+    }
+    try {
+      for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
+        int steps = train.batchCount(config.batchSize(), true);
+        double sum = carried;
+        int n = skip;
+        long start = System.nanoTime();
+        try (ProgressBar bar = progress == null ? null
+            : new ProgressBar(progress, String.format("epoch %d/%d", epoch, config.epochs()), steps)) {
+          if (bar != null && skip > 0) {
+            bar.step(skip, "resumed");
+          }
+          int index = 0;
+          for (Dataset.Batch b : train.batches(config.batchSize(), epochOrder(config.seed(), epoch), true)) {
+            if (index++ < skip) {
+              continue;
+            }
+            if (checkpoints != null && checkpoints.stopRequested()) {
+              checkpoints.save(new Checkpoint.Position(epoch - 1, n, step, sum, results));
+              throw stopped(checkpoints, epoch, n);
+            }
+            hook.beforeStep(step);
+            sum += step(b);
+            n++;
+            if (bar != null) {
+              String note = hook.progressNote();
+              bar.step(1, String.format("loss %.4f", sum / n) + (note.isEmpty() ? "" : " " + note));
+            }
+          }
+        }
+        skip = 0;
+        carried = 0;
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double val = validation == null ? Double.NaN
+            : loss.mean(validation.targets(), Predictor.predict(session, model, validation, config.batchSize()),
+                validation.allTargetsShape());
+        EpochResult r = new EpochResult(epoch, sum / n, val, seconds, n);
+        results.add(r);
+        if (progress != null) {
+          progress.printf("epoch %d/%d: train %s %.4f, validation %s %.4f, %.1f s (%.0f ms/step)%n", epoch,
+              config.epochs(), loss.name(), r.trainLoss(), loss.name(), val, seconds, 1000 * seconds / n);
+        }
+        if (checkpoints != null) {
+          checkpoints.save(new Checkpoint.Position(epoch, 0, step, 0, results));
+          if (checkpoints.stopRequested() && epoch < config.epochs()) {
+            throw stopped(checkpoints, epoch + 1, 0);
           }
         }
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      double val = validation == null ? Double.NaN
-          : loss.mean(validation.targets(), Predictor.predict(session, model, validation, config.batchSize()),
-              validation.allTargetsShape());
-      EpochResult r = new EpochResult(epoch, sum / n, val, seconds, n);
-      results.add(r);
-      if (progress != null) {
-        progress.printf("epoch %d/%d: train %s %.4f, validation %s %.4f, %.1f s (%.0f ms/step)%n", epoch,
-            config.epochs(), loss.name(), r.trainLoss(), loss.name(), val, seconds, 1000 * seconds / n);
+    } finally {
+      if (checkpoints != null) {
+        checkpoints.disarm();
       }
     }
     return results;
+  }
+
+  private TrainingStopped stopped(Checkpointer checkpoints, int epoch, int stepsIntoEpoch) {
+    return new TrainingStopped(String.format("stopped at step %d of epoch %d (%d steps in all); checkpoint saved "
+        + "to %s: run the same command with --resume to continue", stepsIntoEpoch, epoch, step,
+        checkpoints.where().file()));
+  }
+
+  /**
+   * The shuffling of epoch {@code epoch} (1-based): a function of the seed and the epoch number only, so
+   * a run resumed at any epoch sees the same order as an uninterrupted one. The two are mixed with
+   * MurmurHash3's 64-bit finalizer because {@link Random}'s own seed scrambling leaves nearby seeds'
+   * first draws correlated.
+   */
+  static Random epochOrder(long seed, int epoch) {
+    long h = seed ^ (epoch * 0x9E3779B97F4A7C15L);
+    h ^= h >>> 33;
+    h *= 0xFF51AFD7ED558CCDL;
+    h ^= h >>> 33;
+    h *= 0xC4CEB9FE1A85EC53L;
+    h ^= h >>> 33;
+    return new Random(h);
   }
 
   /** Steps taken so far. */

@@ -3,6 +3,7 @@ package dev.compresso.bench;
 import dev.compresso.BadInputException;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
+import dev.compresso.data.NpzWriter;
 import dev.compresso.model.SavedModels;
 import dev.compresso.tflite.InterpreterOptions;
 import dev.compresso.tflite.SignatureInfo;
@@ -10,6 +11,7 @@ import dev.compresso.tflite.TensorDescriptor;
 import dev.compresso.tflite.TfliteInterpreter;
 import dev.compresso.tflite.TfliteModel;
 import dev.compresso.train.metric.TaskKind;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -47,6 +49,15 @@ public final class Validator {
    * @param progress receives one line per stage (for stderr)
    */
   public static ValidationResult validate(ValidationRequest request, Consumer<String> progress) {
+    return validate(request, progress, null);
+  }
+
+  /**
+   * Runs the whole validation and, when {@code predictions} is not null, writes an {@code .npz} there with
+   * the samples compared: {@code x} (inputs), {@code y} (targets), {@code tflite} and {@code reference}
+   * (the two models' predictions of the task output), for pictures and further analysis.
+   */
+  public static ValidationResult validate(ValidationRequest request, Consumer<String> progress, Path predictions) {
     TfliteModel model = TfliteModel.read(request.tflite());
     SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
         SavedModels.SERVE), request.reference(), request.signature());
@@ -54,7 +65,7 @@ public final class Validator {
     Dataset data = all.slice(0, Math.min(request.samples(), all.size()));
     progress.accept("validate: " + data.size() + " sample(s) of " + all.source());
 
-    Compared compared = compare(model, request, data, progress);
+    Compared compared = compare(model, request, data, progress, predictions);
     List<ProbeResult> tfliteRuns = new ArrayList<>();
     List<ProbeResult> referenceRuns = new ArrayList<>();
     List<Integer> threadCounts = request.threads() == 1 ? List.of(1) : List.of(1, request.threads());
@@ -81,7 +92,7 @@ public final class Validator {
   private record Compared(TaskKind task, ModelQuality tflite, ModelQuality reference, List<OutputError> errors) {}
 
   private static Compared compare(TfliteModel model, ValidationRequest request, Dataset data,
-      Consumer<String> progress) {
+      Consumer<String> progress, Path predictions) {
     try (ReferenceModel ref = ReferenceModel.open(request.reference(), request.signature(), 1);
         TfliteInterpreter it = TfliteInterpreter.open(model, InterpreterOptions.builder().optThreads(1)
             .optKernels(request.kernels()).optSignature(matchingSignature(model, ref).orElse(null)).build())) {
@@ -125,6 +136,12 @@ public final class Validator {
       }
       TaskKind task = TaskKind.infer(data.targetShape(), data.targets());
       long[] shape = data.allTargetsShape();
+      if (predictions != null) {
+        new NpzWriter().add("x", data.inputs(), prepend(data.size(), data.inputShape()))
+            .add("y", data.targets(), shape).add("tflite", predTflite, shape).add("reference", predRef, shape)
+            .write(predictions);
+        progress.accept("validate: wrote the samples and both models' predictions to " + predictions);
+      }
       ModelQuality qt = ModelQuality.score(task.loss(), task.metrics(), data.targets(), predTflite, shape);
       ModelQuality qr = ModelQuality.score(task.loss(), task.metrics(), data.targets(), predRef, shape);
       return new Compared(task, qt, qr, errors.stream().map(OutputError.Accumulator::result).toList());

@@ -28,7 +28,7 @@ final class ValidateCommand implements Command {
   @Override
   public String usage() {
     return "validate FILE.tflite --reference MODEL --data DATA [--threads T] [--runs N] [--warmup W] [--samples K] "
-        + "[--signature NAME] [--json]";
+        + "[--signature NAME] [--save-predictions FILE.npz] [--json]";
   }
 
   @Override
@@ -53,6 +53,8 @@ final class ValidateCommand implements Command {
         .desc("compare on the first K samples (default " + ValidationRequest.SAMPLES_DEFAULT + ")").build());
     o.addOption(Option.builder().longOpt("signature").hasArg().argName("NAME")
         .desc("the reference's signature (default " + ValidationRequest.SIGNATURE_DEFAULT + ")").build());
+    o.addOption(Option.builder().longOpt("save-predictions").hasArg().argName("FILE.npz")
+        .desc("also write the compared samples and both models' predictions (arrays x, y, tflite, reference)").build());
     o.addOption(Option.builder().longOpt("json").desc("print one JSON document on stdout").build());
     return o;
   }
@@ -80,7 +82,8 @@ final class ValidateCommand implements Command {
     if (args.hasOption("signature")) {
       b.optSignature(args.getOptionValue("signature"));
     }
-    ValidationResult result = Validator.validate(b.build(), err::println);
+    Path predictions = args.hasOption("save-predictions") ? Path.of(args.getOptionValue("save-predictions")) : null;
+    ValidationResult result = Validator.validate(b.build(), err::println, predictions);
     if (args.hasOption("json")) {
       out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues().create()
           .toJson(result.toJson()));

@@ -9,6 +9,8 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.compresso.bench.TinyUNets;
 import dev.compresso.tflite.convert.Precision;
+import dev.compresso.data.Dataset;
+import dev.compresso.data.NpzReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
@@ -46,8 +48,9 @@ class ValidateCommandTest {
 
   @Test
   void jsonIsOneDocumentWithEveryMeasure() throws Exception {
+    Path predictions = tmp.resolve("predictions.npz");
     Run r = run("validate", fp16.toString(), "--reference", model.toString(), "--data", DATA, "--threads", "1",
-        "--runs", "2", "--warmup", "1", "--json");
+        "--runs", "2", "--warmup", "1", "--save-predictions", predictions.toString(), "--json");
     assertEquals(0, r.exit(), r.err());
     JsonReader reader = new JsonReader(new StringReader(r.out()));
     JsonObject root = JsonParser.parseReader(reader).getAsJsonObject();
@@ -78,6 +81,11 @@ class ValidateCommandTest {
       assertTrue(probe.get("peak_rss_bytes").getAsLong() > 0, probe.toString());
     }
     assertTrue(root.getAsJsonObject("peak_rss").get("ratio").getAsDouble() > 0);
+
+    // --save-predictions: x and y are the compared samples; x/y as a dataset reads back with the right shapes
+    Dataset saved = NpzReader.read(predictions);
+    assertEquals(3, saved.size());
+    assertEquals(root.get("samples").getAsInt(), saved.size());
   }
 
   @Test

@@ -26,8 +26,8 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
     int epochs, int batch, double learningRate, int samples, int runs, int warmup, int threads, Path out) {
 
   public static final int EPOCHS_DEFAULT = 2;
-  public static final int BATCH_DEFAULT = 16;
-  public static final double LEARNING_RATE_DEFAULT = 3e-4;
+  public static final int BATCH_DEFAULT = 8;
+  public static final double LEARNING_RATE_DEFAULT = 1e-3;
   public static final int SAMPLES_DEFAULT = 100;
   public static final int RUNS_DEFAULT = 50;
   public static final int WARMUP_DEFAULT = 10;

@@ -61,9 +61,7 @@ public final class Main {
       return 0;
     }
     try {
-      CommandLine parsed = command instanceof PendingCommand
-          ? new DefaultParser().parse(options, new String[0])
-          : new DefaultParser().parse(options, rest);
+      CommandLine parsed = new DefaultParser().parse(options, rest);
       return command.run(parsed, out, err);
     } catch (ParseException e) {
       err.println("compresso " + command.name() + ": " + e.getMessage() + " (usage: compresso " + command.usage() + ")");

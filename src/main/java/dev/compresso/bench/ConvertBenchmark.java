@@ -257,12 +257,10 @@ public final class ConvertBenchmark {
   }
 
   private static JsonObject stats(double[] values) {
-    double[] v = values.clone();
-    Arrays.sort(v);
-    int n = v.length;
+    LatencyStats l = LatencyStats.of(values);
     JsonObject o = new JsonObject();
-    o.addProperty("median_ms", round3(n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2));
-    o.addProperty("min_ms", round3(v[0]));
+    o.addProperty("median_ms", round3(l.medianMs()));
+    o.addProperty("min_ms", round3(l.minMs()));
     return o;
   }
 

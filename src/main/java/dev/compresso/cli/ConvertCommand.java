@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -71,11 +70,7 @@ final class ConvertCommand implements Command {
 
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) throws IOException {
-    List<String> positional = args.getArgList();
-    if (positional.size() != 1) {
-      throw new BadInputException("convert takes exactly one MODEL (a SavedModel directory), got " + positional);
-    }
-    Path model = Path.of(positional.get(0));
+    Path model = OptionValues.onePath(args, "MODEL (a SavedModel directory)", usage());
     Path target = Path.of(args.getOptionValue("out"));
     Precision precision = Precision.parse(args.getOptionValue("precision"));
     IoType io = args.hasOption("io") ? IoType.parse(args.getOptionValue("io")) : IoType.FLOAT;

@@ -2,14 +2,11 @@ package dev.compresso.cli;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import dev.compresso.BadInputException;
 import dev.compresso.edgetpu.EdgeTpuChecker;
 import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.tflite.TfliteModel;
 import java.io.PrintStream;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -52,17 +49,7 @@ final class EdgeTpuCommand implements Command {
 
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) {
-    List<String> positional = args.getArgList();
-    if (positional.size() != 1) {
-      throw new BadInputException("expected one FILE.tflite, got " + positional.size()
-          + (positional.isEmpty() ? "" : ": " + positional) + " (usage: compresso " + usage() + ")");
-    }
-    Path file;
-    try {
-      file = Path.of(positional.get(0));
-    } catch (InvalidPathException e) {
-      throw new BadInputException("not a valid path: '" + positional.get(0) + "' (" + e.getReason() + ")");
-    }
+    Path file = OptionValues.onePath(args, "FILE.tflite", usage());
     EdgeTpuReport report = EdgeTpuChecker.check(TfliteModel.read(file));
     out.print(args.hasOption("json") ? GSON.toJson(report.json()) + System.lineSeparator() : report.text());
     return report.mapsFully() ? 0 : EXIT_FALLS_BACK;

@@ -1,6 +1,5 @@
 package dev.compresso.cli;
 
-import dev.compresso.BadInputException;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
 import dev.compresso.model.ImportedModel;
@@ -54,10 +53,7 @@ final class FineTuning {
    * the data.
    */
   static Inputs read(CommandLine args, String verb, int epochsDefault, int batchDefault) {
-    if (args.getArgList().size() != 1) {
-      throw new BadInputException(verb + " takes one MODEL folder, got " + args.getArgList());
-    }
-    Path modelDir = Path.of(args.getArgList().get(0));
+    Path modelDir = OptionValues.onePath(args, "MODEL (a SavedModel directory)", verb + " MODEL --data DATA ... --out DIR");
     String data = OptionValues.required(args, "data");
     Path outDir = Path.of(OptionValues.required(args, "out"));
     boolean overwrite = args.hasOption("overwrite");

@@ -2,7 +2,6 @@ package dev.compresso.cli;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import dev.compresso.BadInputException;
 import dev.compresso.model.MetaGraphInfo;
 import dev.compresso.model.SavedModelInfo;
 import dev.compresso.tflite.TfliteModel;
@@ -11,7 +10,6 @@ import dev.compresso.model.SavedModelInspector;
 import dev.compresso.model.SavedModelText;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
@@ -47,17 +45,7 @@ final class InspectCommand implements Command {
 
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) {
-    List<String> positional = args.getArgList();
-    if (positional.size() != 1) {
-      throw new BadInputException("expected one MODEL (a SavedModel directory or a .tflite file), got "
-          + positional.size() + (positional.isEmpty() ? "" : ": " + positional) + " (usage: compresso " + usage() + ")");
-    }
-    Path path;
-    try {
-      path = Path.of(positional.get(0));
-    } catch (InvalidPathException e) {
-      throw new BadInputException("not a valid path: '" + positional.get(0) + "' (" + e.getReason() + ")");
-    }
+    Path path = OptionValues.onePath(args, "MODEL (a SavedModel directory or a .tflite file)", usage());
     boolean json = args.hasOption("json");
     if (path.toString().endsWith(".tflite") && !Files.isDirectory(path)) {
       return inspectTflite(path, json, out, err);

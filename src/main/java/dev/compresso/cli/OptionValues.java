@@ -1,12 +1,32 @@
 package dev.compresso.cli;
 
 import dev.compresso.BadInputException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.commons.cli.CommandLine;
 
 /** Typed option values for every command: a missing or malformed value is bad input naming the option. */
 final class OptionValues {
 
   private OptionValues() {}
+
+  /**
+   * The one positional argument every verb takes (a model folder or a file), as a path: a missing or
+   * extra argument, or a string that is no path, is bad input naming {@code what} and the usage.
+   */
+  static Path onePath(CommandLine args, String what, String usage) {
+    List<String> positional = args.getArgList();
+    if (positional.size() != 1) {
+      throw new BadInputException("expected one " + what + ", got " + positional.size()
+          + (positional.isEmpty() ? "" : ": " + positional) + " (usage: compresso " + usage + ")");
+    }
+    try {
+      return Path.of(positional.get(0));
+    } catch (InvalidPathException e) {
+      throw new BadInputException("not a valid path: '" + positional.get(0) + "' (" + e.getReason() + ")");
+    }
+  }
 
   /** The value of {@code --name}; its absence is an error. */
   static String required(CommandLine args, String name) {

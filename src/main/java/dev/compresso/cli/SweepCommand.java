@@ -1,6 +1,5 @@
 package dev.compresso.cli;
 
-import dev.compresso.BadInputException;
 import dev.compresso.bench.Sweep;
 import dev.compresso.bench.SweepConfig;
 import dev.compresso.bench.SweepRow;
@@ -64,10 +63,7 @@ final class SweepCommand implements Command {
 
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) {
-    if (args.getArgList().size() != 1) {
-      throw new BadInputException("expected one MODEL, got " + args.getArgList() + " (usage: compresso " + usage() + ")");
-    }
-    SweepConfig config = config(args, Path.of(args.getArgList().get(0)));
+    SweepConfig config = config(args, OptionValues.onePath(args, "MODEL (a SavedModel directory)", usage()));
     List<SweepRow> rows = Sweep.run(config, err);
     SweepReport.write(config, rows);
     out.print(SweepReport.table(rows));

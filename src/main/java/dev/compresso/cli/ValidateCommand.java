@@ -1,14 +1,12 @@
 package dev.compresso.cli;
 
 import com.google.gson.GsonBuilder;
-import dev.compresso.BadInputException;
 import dev.compresso.bench.ValidationRequest;
 import dev.compresso.bench.ValidationResult;
 import dev.compresso.bench.ValidationTable;
 import dev.compresso.bench.Validator;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -61,11 +59,7 @@ final class ValidateCommand implements Command {
 
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) {
-    List<String> positional = args.getArgList();
-    if (positional.size() != 1) {
-      throw new BadInputException("validate takes exactly one FILE.tflite, got " + positional);
-    }
-    ValidationRequest.Builder b = ValidationRequest.builder(Path.of(positional.get(0)),
+    ValidationRequest.Builder b = ValidationRequest.builder(OptionValues.onePath(args, "FILE.tflite", usage()),
         Path.of(args.getOptionValue("reference")), args.getOptionValue("data"));
     if (args.hasOption("threads")) {
       b.optThreads(OptionValues.parseInt("--threads", args.getOptionValue("threads")));

@@ -42,6 +42,11 @@ class MainTest {
     assertEquals(2, unknown.exit());
     assertTrue(unknown.err().contains("unknown command 'compress'") && unknown.err().contains("inspect"), unknown.err());
     assertEquals(2, run().exit());
+    for (String verb : List.of("inspect", "edgetpu", "convert", "validate", "sweep", "prune", "qat")) {
+      Run none = run(verb);
+      assertEquals(2, none.exit(), verb + ": " + none.err());
+      assertTrue(none.err().lines().count() == 1 && none.err().startsWith("compresso " + verb + ":"), none.err());
+    }
     Run badOption = run("inspect", "--no-such-option", "x");
     assertEquals(2, badOption.exit());
     assertTrue(badOption.err().contains("usage: compresso inspect"), badOption.err());

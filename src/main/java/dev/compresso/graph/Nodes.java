@@ -163,6 +163,11 @@ public final class Nodes {
     return node.toBuilder().setName(name).build();
   }
 
+  /** {@code node} with its device placement cleared (frozen graphs are placed by whoever runs them). */
+  public static NodeDef onAnyDevice(NodeDef node) {
+    return node.toBuilder().clearDevice().build();
+  }
+
   public static AttrValue type(DataType t) {
     return AttrValue.newBuilder().setType(t).build();
   }

@@ -60,6 +60,27 @@ class LayeringTest {
         + "not the other way round; move what they need into the library, e.g. dev.compresso.api)");
   }
 
+  /**
+   * Only {@code graph/} edits NodeDefs (STYLE.md, "Rewrites are data, applied in one place"): no other
+   * compiled class uses {@code NodeDef.Builder}; stages build their nodes through {@code graph.Nodes} and
+   * apply them as {@code graph.Rewrite}s.
+   */
+  @Test
+  void onlyTheGraphPackageBuildsNodeDefs() throws IOException, URISyntaxException {
+    Path classes = Path.of(BadInputException.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    byte[] builder = "org/tensorflow/proto/NodeDef$Builder".getBytes(StandardCharsets.ISO_8859_1);
+    List<String> offenders = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(classes.resolve("dev/compresso"))) {
+      for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".class"))::iterator) {
+        String name = classes.relativize(f).toString().replace('\\', '/');
+        if (!name.startsWith("dev/compresso/graph/") && contains(Files.readAllBytes(f), builder)) {
+          offenders.add(name);
+        }
+      }
+    }
+    assertEquals(List.of(), offenders, "classes outside dev.compresso.graph that build or edit NodeDefs");
+  }
+
   private static boolean contains(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i + needle.length <= haystack.length; i++) {

@@ -76,6 +76,6 @@ public final class DataSources {
     if (path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz")) {
       return NpzReader.read(path, scaling);
     }
-    throw new BadInputException(path + ": not a .npz file, a .tfrecord file or a folder; expected " + ACCEPTED);
+    throw new BadInputException(path + ": not a .npz file or a folder, nor a .tfrecord shard; expected " + ACCEPTED);
   }
 }

@@ -253,6 +253,10 @@ class BadInputTableTest {
             badCrcFile, "--out", out),
         new Row("features present", "convert", m, "--precision", "int8", "--calibration-data", missingFeature,
             "--out", outFile),
+        new Row("1 <= m < n", "prune", m, "--data", d, "--granularity", "4:4", "--out", out),
+        new Row("does not match --granularity 2:4", "prune", m, "--data", d, "--granularity", "2:4", "--sparsity", "0.8",
+            "--out", out),
+        new Row("input channels divisible by 3", "prune", m, "--data", d, "--granularity", "2:3", "--out", out),
         // validate
         new Row("--threads", "validate", t, "--reference", m, "--data", d, "--threads", "0"),
         new Row("--threads", "validate", t, "--reference", m, "--data", d, "--threads", "100000"),

@@ -11,7 +11,7 @@ import dev.compresso.bench.ValidationRequest;
 import dev.compresso.bench.ValidationResult;
 import dev.compresso.bench.Validator;
 import dev.compresso.data.DataSources;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.edgetpu.EdgeTpuChecker;
 import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.io.AtomicOutput;
@@ -163,12 +163,12 @@ public final class CellRunner {
     AtomicOutput.writeFile(out, Converter.convert(graph, ConversionOptions.builder(v.precision()).optIo(v.io()).build()));
   }
 
-  private record Split(Dataset train, Dataset validation, Dataset test) {}
+  private record Split(SampleSource train, SampleSource validation, SampleSource test) {}
 
   private static Split split(String spec) {
-    Dataset all = DataSources.open(spec);
-    Dataset.Split trainRest = all.split(0.2, SEED);
-    Dataset.Split valTest = trainRest.test().split(0.5, SEED + 1);
+    SampleSource all = DataSources.openSource(spec);
+    SampleSource.Split trainRest = all.partition(0.2, SEED);
+    SampleSource.Split valTest = trainRest.test().partition(0.5, SEED + 1);
     return new Split(trainRest.train(), valTest.train(), valTest.test());
   }
 

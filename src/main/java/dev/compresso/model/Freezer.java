@@ -80,34 +80,35 @@ public final class Freezer {
    * @param batch the size an unknown leading input dimension is fixed to; 0 keeps it unknown
    */
   public static FrozenGraph freeze(Path dir, String signature, int batch) {
+    return freeze(dir, signature, batch, ImportOptions.defaults());
+  }
+
+  /**
+   * Freezes one signature of the SavedModel in {@code dir}, keeping the output {@code options} names (or
+   * all) and fixing the input's shape where {@code options} gives one.
+   *
+   * @throws BadInputException also when an input has unknown dimensions besides the batch (naming the
+   *     input and the {@code --input-shape} that fixes it)
+   */
+  public static FrozenGraph freeze(Path dir, String signature, int batch, ImportOptions options) {
     try {
-      return freezeUnnamed(dir, signature, batch);
+      return freezeUnnamed(dir, signature, batch, options);
     } catch (BadInputException e) {
       throw ModelImporter.naming(dir, e);
     }
   }
 
-  private static FrozenGraph freezeUnnamed(Path dir, String signature, int batch) {
+  private static FrozenGraph freezeUnnamed(Path dir, String signature, int batch, ImportOptions options) {
     if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
       throw new BadInputException(dir + " is not a SavedModel directory (no saved_model.pb in it)");
     }
     MetaGraphDef parsed = SavedModels.metaGraph(SavedModels.read(dir), dir, SERVE_TAG);
     SignatureDef parsedSig = parsed.getSignatureDefMap().get(signature);
     if (parsedSig != null && Tf2Importer.isTf2(parsed, parsedSig)) {
-      return freeze(ModelImporter.read(dir, SERVE_TAG, signature), batch);
+      return freeze(ModelImporter.read(dir, SERVE_TAG, signature, options), batch);
     }
-    SavedModelBundle bundle;
-    try {
-      bundle = SavedModelBundle.load(dir.toString(), SERVE_TAG);
-    } catch (RuntimeException e) {
-      if (!TfErrors.isTensorFlow(e)) {
-        throw e;
-      }
-      throw new BadInputException("could not load the SavedModel " + dir + " with tag '" + SERVE_TAG + "': "
-          + firstLine(e.getMessage()), e);
-    }
-    try (bundle) {
-      return freeze(bundle, dir.toString(), signature, batch);
+    try (SavedModelBundle bundle = SavedModels.load(dir, SERVE_TAG)) {
+      return freeze(bundle, dir.toString(), signature, batch, options);
     }
   }
 
@@ -120,6 +121,15 @@ public final class Freezer {
    * @param batch the size an unknown leading input dimension is fixed to; 0 keeps it unknown
    */
   public static FrozenGraph freeze(SavedModelBundle bundle, String source, String signature, int batch) {
+    return freeze(bundle, source, signature, batch, ImportOptions.defaults());
+  }
+
+  /**
+   * Freezes one signature of an already loaded SavedModel: the output {@code options} names (or all), the
+   * input's shape fixed where {@code options} gives one.
+   */
+  public static FrozenGraph freeze(SavedModelBundle bundle, String source, String signature, int batch,
+      ImportOptions options) {
     if (batch < 0) {
       throw new BadInputException("batch size must be 0 (keep unknown) or positive, got " + batch);
     }
@@ -136,9 +146,20 @@ public final class Freezer {
     }
 
     List<FrozenGraph.Output> outputs = new ArrayList<>();
-    for (Map.Entry<String, TensorInfo> e : sig.getOutputsMap().entrySet()) {
-      outputs.add(new FrozenGraph.Output(e.getKey(), tensorName(e.getValue(), source, e.getKey())));
+    for (Map.Entry<String, TensorInfo> e : new java.util.TreeMap<>(sig.getOutputsMap()).entrySet()) {
+      if (options.outputKey() == null || options.outputKey().equals(e.getKey())) {
+        outputs.add(new FrozenGraph.Output(e.getKey(), tensorName(e.getValue(), source, e.getKey())));
+      }
     }
+    if (outputs.isEmpty()) {
+      throw new BadInputException(source + ": signature '" + signature + "' has no output '" + options.outputKey()
+          + "'; outputs present: " + String.join(", ", new java.util.TreeMap<>(sig.getOutputsMap()).keySet()));
+    }
+    if (options.inputShape() != null && sig.getInputsCount() != 1) {
+      throw new BadInputException(source + ": signature '" + signature + "' has " + sig.getInputsCount()
+          + " inputs " + new TreeSet<>(sig.getInputsMap().keySet()) + "; --input-shape sets the shape of a single input");
+    }
+    String where = source + ": signature '" + signature + "'";
     Map<String, FrozenGraph.Input> inputsByNode = new LinkedHashMap<>();
     for (Map.Entry<String, TensorInfo> e : sig.getInputsMap().entrySet()) {
       String tensor = tensorName(e.getValue(), source, e.getKey());
@@ -147,11 +168,9 @@ public final class Freezer {
         throw new BadInputException(source + ": signature '" + signature + "' input '" + e.getKey()
             + "' names node '" + node + "', which is not in the graph");
       }
-      if (e.getValue().getTensorShape().getUnknownRank()) {
-        throw new BadInputException(source + ": signature '" + signature + "' input '" + e.getKey()
-            + "' has unknown rank; the converter needs at least the number of dimensions");
-      }
-      long[] shape = shapeOf(e.getValue().getTensorShape(), batch);
+      long[] shape = withBatch(InputShape.resolve(where, e.getKey(), e.getValue().getTensorShape(),
+          options.inputShape()), batch);
+      InputShape.requireStatic(where, e.getKey(), shape);
       inputsByNode.put(node, new FrozenGraph.Input(e.getKey(), node, e.getValue().getDtype(), shape));
     }
 
@@ -227,18 +246,20 @@ public final class Freezer {
     NodeDef placeholder = index.node(inputNode);
     DataType dtype = placeholder.getAttrOrThrow("dtype").getType();
     AttrValue shapeAttr = placeholder.getAttrMap().get("shape");
+    String where = model.source() + ": signature '" + model.signatureKey() + "'";
     if (shapeAttr == null || shapeAttr.getShape().getUnknownRank()) {
-      throw new BadInputException(model.source() + ": input " + model.inputKey() + " (" + inputNode
-          + ") has unknown rank; the converter needs at least the number of dimensions");
+      throw new BadInputException(where + ": input '" + model.inputKey() + "' (" + inputNode
+          + ") has unknown rank; give its full shape with --input-shape, e.g. --input-shape " + model.inputKey()
+          + ":1,128,128,3");
     }
     long[] shape = shapeOf(shapeAttr.getShape(), batch);
+    InputShape.requireStatic(where, model.inputKey(), shape);
     if (placeholder.getOp().equals("Placeholder")) {
       rewrites.add(new Rewrite.ReplaceNode(Nodes.placeholder(inputNode, dtype, shape)));
     }
     GraphDef frozen = GraphRewriter.apply(model.graph(), rewrites);
     return new FrozenGraph(frozen, model.signatureKey(),
-        List.of(new FrozenGraph.Input(model.inputKey(), inputNode, dtype, shape)),
-        List.of(new FrozenGraph.Output(model.outputKey(), model.outputTensor())));
+        List.of(new FrozenGraph.Input(model.inputKey(), inputNode, dtype, shape)), model.outputs());
   }
 
   private static Set<String> reachable(Map<String, NodeDef> byName, List<FrozenGraph.Output> outputs,
@@ -310,6 +331,14 @@ public final class Freezer {
           + "composite tensors are not supported)");
     }
     return info.getName();
+  }
+
+  private static long[] withBatch(long[] shape, int batch) {
+    long[] s = shape.clone();
+    if (s.length > 0 && s[0] < 0 && batch > 0) {
+      s[0] = batch;
+    }
+    return s;
   }
 
   private static long[] shapeOf(TensorShapeProto proto, int batch) {

@@ -105,7 +105,8 @@ public final class Freezer {
     MetaGraphDef parsed = SavedModels.metaGraph(SavedModels.read(dir), dir, SERVE_TAG);
     SignatureDef parsedSig = parsed.getSignatureDefMap().get(signature);
     if (parsedSig != null && Tf2Importer.isTf2(parsed, parsedSig)) {
-      return freeze(ModelImporter.read(dir, SERVE_TAG, signature, options), batch);
+      int given = options.inputShape() == null ? batch : (int) options.inputShape().dims()[0];
+      return freeze(ModelImporter.read(dir, SERVE_TAG, signature, options), given);
     }
     try (SavedModelBundle bundle = SavedModels.load(dir, SERVE_TAG)) {
       return freeze(bundle, dir.toString(), signature, batch, options);

@@ -112,7 +112,7 @@ public final class ModelImporter {
     return List.of(wanted);
   }
 
-  /** The model with its input {@code Placeholder}'s shape set to {@code shape}. */
+  /** The model with its input {@code Placeholder}'s shape set to {@code shape}, batch (dimension 0) left open. */
   private static ImportedModel withInputShape(ImportedModel model, long[] shape) {
     GraphIndex index = new GraphIndex(model.graph());
     NodeDef input = index.node(TensorRef.parse(model.inputTensor()).node());
@@ -120,7 +120,10 @@ public final class ModelImporter {
       throw new BadInputException(String.format("input '%s' is fed through a %s node %s; --input-shape can only set "
           + "the shape of a Placeholder", model.inputKey(), input.getOp(), input.getName()));
     }
-    NodeDef fixed = Nodes.placeholder(input.getName(), input.getAttrOrThrow("dtype").getType(), shape);
+    // The batch stays open (fine-tuning feeds other batch sizes); Freezer fixes it to the one given.
+    long[] open = shape.clone();
+    open[0] = -1;
+    NodeDef fixed = Nodes.placeholder(input.getName(), input.getAttrOrThrow("dtype").getType(), open);
     return model.withGraph(GraphRewriter.apply(model.graph(), List.of(new Rewrite.ReplaceNode(fixed))));
   }
 

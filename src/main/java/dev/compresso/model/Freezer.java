@@ -103,8 +103,8 @@ public final class Freezer {
       throw new BadInputException(dir + " is not a SavedModel directory (no saved_model.pb in it)");
     }
     MetaGraphDef parsed = SavedModels.metaGraph(SavedModels.read(dir), dir, SERVE_TAG);
-    SignatureDef parsedSig = parsed.getSignatureDefMap().get(signature);
-    if (parsedSig != null && Tf2Importer.isTf2(parsed, parsedSig)) {
+    SignatureDef parsedSig = SavedModels.signature(parsed, dir, signature);
+    if (Tf2Importer.isTf2(parsed, parsedSig)) {
       int given = options.inputShape() == null ? batch : (int) options.inputShape().dims()[0];
       return freeze(ModelImporter.read(dir, SERVE_TAG, signature, options), given);
     }

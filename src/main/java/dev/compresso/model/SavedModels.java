@@ -124,7 +124,8 @@ public final class SavedModels {
     if (def == null) {
       throw new BadInputException("SavedModel " + dir + " " + metaGraph.getMetaInfoDef().getTagsList()
           + " has no signature '" + key + "'; signatures present: "
-          + String.join(", ", new TreeMap<>(metaGraph.getSignatureDefMap()).keySet()));
+          + String.join(", ", new TreeMap<>(metaGraph.getSignatureDefMap()).keySet().stream()
+              .filter(k -> !k.equals(SignatureInfo.INIT_OP_KEY)).toList()));
     }
     return def;
   }

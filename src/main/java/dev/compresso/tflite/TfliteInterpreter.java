@@ -146,7 +146,9 @@ public final class TfliteInterpreter implements AutoCloseable {
   private void build() {
     releaseInterpreter();
     Interpreter created = new Interpreter((Pointer) null);
-    try (InterpreterBuilder builder = new InterpreterBuilder(flatBufferModel, resolver)) {
+    try (org.bytedeco.tensorflowlite.InterpreterOptions nativeOptions = new org.bytedeco.tensorflowlite.InterpreterOptions();
+        InterpreterBuilder builder = new InterpreterBuilder(flatBufferModel, resolver, nativeOptions)) {
+      nativeOptions.SetPreserveAllTensors(options.preserveAllTensors());
       builder.SetNumThreads(options.threads());
       if (builder.apply(created) != kTfLiteOk || created.isNull()) {
         throw new BadInputException(model.source() + ": TFLite cannot build an interpreter: " + takeMessages());
@@ -427,6 +429,80 @@ public final class TfliteInterpreter implements AutoCloseable {
       }
       default -> throw new BadInputException(model.source() + ": output '" + outputNames.get(output) + "' is "
           + TfliteTypes.name(type) + ", which cannot be read as floats; use outputBytes");
+    }
+    return out;
+  }
+
+  /**
+   * Any tensor of the primary subgraph, by index, as floats (dequantized with its per-tensor scale and
+   * zero point where quantized). Intermediate tensors hold their value of the last run only with {@link
+   * InterpreterOptions#preserveAllTensors} and builtin kernels (a delegate keeps its intermediates to
+   * itself); otherwise their memory has been reused.
+   *
+   * @throws BadInputException for an index out of range, a tensor without data, or a type that is not numeric
+   */
+  public float[] tensorValues(int index) {
+    if (index < 0 || index >= interpreter.tensors_size()) {
+      throw new BadInputException(model.source() + ": tensor " + index + " does not exist; the model has "
+          + interpreter.tensors_size() + " tensors");
+    }
+    TfLiteTensor t = tensor(index);
+    Pointer p = t.data().data();
+    if (p == null || p.isNull()) {
+      throw new BadInputException(model.source() + ": tensor " + index + " has no data");
+    }
+    int n = (int) elements(t);
+    ByteBuffer buf = data(t);
+    float scale = t.params().scale();
+    int zero = t.params().zero_point();
+    boolean quantized = scale != 0f;
+    float[] out = new float[n];
+    switch (schemaType(t.type())) {
+      case TensorType.FLOAT32 -> buf.asFloatBuffer().get(out);
+      case TensorType.INT8 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = dequantize(buf.get(), scale, zero, quantized);
+        }
+      }
+      case TensorType.UINT8 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = dequantize(buf.get() & 0xff, scale, zero, quantized);
+        }
+      }
+      case TensorType.INT16 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = dequantize(buf.getShort(), scale, zero, quantized);
+        }
+      }
+      case TensorType.INT32 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = dequantize(buf.getInt(), scale, zero, quantized);
+        }
+      }
+      default -> throw new BadInputException(model.source() + ": tensor " + index + " is "
+          + TfliteTypes.name(schemaType(t.type())) + ", not readable as floats");
+    }
+    return out;
+  }
+
+  /**
+   * Attaches a native {@code tflite::Profiler} (its address; {@link OpProfiler} makes one) to the
+   * interpreter, or detaches with 0. The profiler must outlive the attachment.
+   */
+  void setProfiler(long profiler) {
+    interpreter.SetProfiler(profiler == 0 ? null : new org.bytedeco.tensorflowlite.Profiler(new Pointer() {
+      {
+        address = profiler;
+      }
+    }));
+  }
+
+  /** The builtin operator code of each node in the execution plan, in plan order (no delegate: node order). */
+  int[] executionPlan() {
+    IntPointer plan = interpreter.execution_plan();
+    int[] out = new int[(int) plan.limit()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = plan.get(i);
     }
     return out;
   }

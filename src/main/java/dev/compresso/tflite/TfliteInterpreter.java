@@ -146,9 +146,8 @@ public final class TfliteInterpreter implements AutoCloseable {
   private void build() {
     releaseInterpreter();
     Interpreter created = new Interpreter((Pointer) null);
-    try (org.bytedeco.tensorflowlite.InterpreterOptions nativeOptions = new org.bytedeco.tensorflowlite.InterpreterOptions();
+    try (org.bytedeco.tensorflowlite.InterpreterOptions nativeOptions = preserving(options.preserveAllTensors());
         InterpreterBuilder builder = new InterpreterBuilder(flatBufferModel, resolver, nativeOptions)) {
-      nativeOptions.SetPreserveAllTensors(options.preserveAllTensors());
       builder.SetNumThreads(options.threads());
       if (builder.apply(created) != kTfLiteOk || created.isNull()) {
         throw new BadInputException(model.source() + ": TFLite cannot build an interpreter: " + takeMessages());
@@ -169,6 +168,13 @@ public final class TfliteInterpreter implements AutoCloseable {
     if (interpreter.AllocateTensors() != kTfLiteOk) {
       throw new BadInputException(model.source() + ": TFLite cannot allocate the tensors: " + takeMessages());
     }
+  }
+
+  /** TFLite's interpreter options; the builder copies them when it is constructed. */
+  private static org.bytedeco.tensorflowlite.InterpreterOptions preserving(boolean preserveAllTensors) {
+    org.bytedeco.tensorflowlite.InterpreterOptions o = new org.bytedeco.tensorflowlite.InterpreterOptions();
+    o.SetPreserveAllTensors(preserveAllTensors);
+    return o;
   }
 
   private void applyXnnpack() {

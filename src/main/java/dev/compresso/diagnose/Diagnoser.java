@@ -274,10 +274,7 @@ public final class Diagnoser {
       OperatorInfo op = producer.get(e.index());
       double in = 0;
       for (int t : op.inputs()) {
-        Diagnosis.TensorError ie = t < 0 ? null : byIndex.get(t);
-        if (ie != null && Double.isFinite(ie.relativeError())) {
-          in = Math.max(in, ie.relativeError());
-        }
+        in = Math.max(in, inputError(t, byIndex, producer, 0));
       }
       if (e.relativeError() - in < JUMP_MIN_RISE || e.relativeError() < 1.5 * in) {
         continue;
@@ -285,6 +282,26 @@ public final class Diagnoser {
       out.add(explain(g, e, in, op, byIndex, groupOf, stats.get(e.index())));
     }
     return out;
+  }
+
+  /**
+   * The error a consumer of tensor {@code t} inherits: its own relative error and, through same-scale ops
+   * (a concat's output averages its inputs' errors away), the errors of their inputs.
+   */
+  private static double inputError(int t, Map<Integer, Diagnosis.TensorError> byIndex,
+      Map<Integer, OperatorInfo> producer, int depth) {
+    if (t < 0) {
+      return 0;
+    }
+    Diagnosis.TensorError e = byIndex.get(t);
+    double err = e != null && Double.isFinite(e.relativeError()) ? e.relativeError() : 0;
+    OperatorInfo op = producer.get(t);
+    if (op != null && depth < 8 && SAME_SCALE_OPS.contains(op.op())) {
+      for (int in : op.inputs()) {
+        err = Math.max(err, inputError(in, byIndex, producer, depth + 1));
+      }
+    }
+    return err;
   }
 
   private static Diagnosis.Jump explain(SubgraphInfo g, Diagnosis.TensorError e, double in, OperatorInfo op,

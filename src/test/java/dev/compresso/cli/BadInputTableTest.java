@@ -236,7 +236,12 @@ class BadInputTableTest {
         new Row("tensor 9999", "validate", badTensor.toString(), "--reference", m, "--data", d),
         new Row("saved_model.pb", "validate", t, "--reference", emptyPb.toString(), "--data", d),
         new Row(emptyData.toString(), "validate", t, "--reference", m, "--data", emptyData.toString()),
-        new Row("NaN", "validate", t, "--reference", m, "--data", nan)));
+        new Row("NaN", "validate", t, "--reference", m, "--data", nan),
+        new Row("nothing to diagnose", "diagnose", t, "--reference", m, "--data", d),
+        new Row("different inputs/outputs", "diagnose", "src/test/resources/fuzz/conv_dense_int8.tflite",
+            "--reference", m, "--data", d),
+        new Row("not a SavedModel directory", "diagnose", t, "--reference", tmp.resolve("none").toString(),
+            "--data", d)));
 
     List<String> failures = new ArrayList<>();
     int n = 0;

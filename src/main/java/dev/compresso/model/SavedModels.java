@@ -2,6 +2,7 @@ package dev.compresso.model;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.compresso.BadInputException;
+import dev.compresso.graph.GraphIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -88,7 +89,9 @@ public final class SavedModels {
   }
 
   /**
-   * The MetaGraph whose tag set is exactly {@code {tag}}.
+   * The MetaGraph whose tag set is exactly {@code {tag}}; when there is none and {@code tag} is {@link
+   * #SERVE} (the default), the only MetaGraph of a model that has just one, whatever its tags (hub-style
+   * modules are saved with no tags at all). Load it with {@link #tags(MetaGraphDef)}.
    *
    * @throws BadInputException naming the tag sets present when none matches
    */
@@ -98,10 +101,18 @@ public final class SavedModels {
         return mg;
       }
     }
+    if (tag.equals(SERVE) && model.getMetaGraphsCount() == 1) {
+      return model.getMetaGraphs(0);
+    }
     List<String> present = model.getMetaGraphsList().stream()
         .map(mg -> mg.getMetaInfoDef().getTagsList().toString()).toList();
     throw new BadInputException("SavedModel " + dir + " has no MetaGraph tagged '" + tag + "'; tag sets present: "
-        + String.join(", ", present));
+        + String.join(", ", present) + (model.getMetaGraphsCount() > 1 ? " (give one with --tag)" : ""));
+  }
+
+  /** The tags to load {@code metaGraph} with (possibly none). */
+  public static String[] tags(MetaGraphDef metaGraph) {
+    return metaGraph.getMetaInfoDef().getTagsList().toArray(new String[0]);
   }
 
   /**
@@ -114,7 +125,8 @@ public final class SavedModels {
     if (def == null) {
       throw new BadInputException("SavedModel " + dir + " " + metaGraph.getMetaInfoDef().getTagsList()
           + " has no signature '" + key + "'; signatures present: "
-          + String.join(", ", new TreeMap<>(metaGraph.getSignatureDefMap()).keySet()));
+          + String.join(", ", new TreeMap<>(metaGraph.getSignatureDefMap()).keySet().stream()
+              .filter(k -> !k.equals(SignatureInfo.INIT_OP_KEY)).toList()));
     }
     return def;
   }
@@ -142,7 +154,7 @@ public final class SavedModels {
       throw new BadInputException("cannot load SavedModel " + dir + " [" + tag + "]: " + String.join("; ", problems));
     }
     try {
-      SavedModelBundle.Loader loader = SavedModelBundle.loader(dir.toString()).withTags(tag);
+      SavedModelBundle.Loader loader = SavedModelBundle.loader(dir.toString()).withTags(tags(metaGraph));
       if (config != null) {
         loader = loader.withConfigProto(config);
       }
@@ -158,7 +170,7 @@ public final class SavedModels {
 
   /** Everything {@link #load} would refuse in this MetaGraph, one line each; empty when it is fine. */
   static List<String> problems(Path dir, MetaGraphDef metaGraph) {
-    List<String> problems = new java.util.ArrayList<>(GraphChecks.problems(metaGraph, new NodeIndex(metaGraph.getGraphDef())));
+    List<String> problems = new java.util.ArrayList<>(GraphChecks.problems(metaGraph, GraphIndex.tolerant(metaGraph.getGraphDef())));
     boolean hasVariables = VariableScanner.hasObjectGraphVariables(metaGraph)
         || metaGraph.getGraphDef().getNodeList().stream().anyMatch(n -> VariableScanner.VARIABLE_OPS.contains(n.getOp()));
     Path index = dir.resolve(VARIABLES_DIR).resolve(VARIABLES_INDEX);

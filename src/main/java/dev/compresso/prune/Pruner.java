@@ -1,7 +1,7 @@
 package dev.compresso.prune;
 
 import dev.compresso.BadInputException;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelSession;
 import dev.compresso.prune.shrink.Shrinker;
@@ -9,7 +9,7 @@ import dev.compresso.train.Checkpoint;
 import dev.compresso.train.Checkpointer;
 import dev.compresso.train.Checkpointing;
 import dev.compresso.train.Fingerprint;
-import dev.compresso.train.Predictor;
+import dev.compresso.train.Evaluation;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.loss.Losses;
@@ -41,21 +41,24 @@ public final class Pruner {
    * @param test evaluated before and after, for the report
    * @param progress progress bar and notes (may be null)
    */
-  public static Result prune(ImportedModel model, Dataset train, Dataset validation, Dataset test, PruneConfig config,
+  public static Result prune(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test, PruneConfig config,
       PrintStream progress) {
     return prune(model, train, validation, test, config, progress, null);
   }
 
   /**
-   * As {@link #prune(ImportedModel, Dataset, Dataset, Dataset, PruneConfig, PrintStream)}, checkpointing
+   * As {@link #prune(ImportedModel, SampleSource, SampleSource, SampleSource, PruneConfig, PrintStream)}, checkpointing
    * every epoch and on SIGINT/SIGTERM, and continuing a checkpointed run when {@code checkpointing}
    * says so (the same model, data and options; anything else is refused naming what differs).
    *
    * @param checkpointing may be null (no checkpoints)
    */
-  public static Result prune(ImportedModel model, Dataset train, Dataset validation, Dataset test, PruneConfig config,
+  public static Result prune(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test, PruneConfig config,
       PrintStream progress, Checkpointing checkpointing) {
     PrunableWeights.Selection selection = PrunableWeights.select(model, config.ignore(), config.minParameters());
+    if (config.granularity() instanceof Granularity.MByN mn) {
+      selection = skipNarrowInputs(selection, mn);
+    }
     List<String> warnings = new ArrayList<>();
     for (String p : selection.unmatchedIgnores()) {
       warnings.add("--ignore " + p + " matched no prunable weight");
@@ -70,7 +73,7 @@ public final class Pruner {
     }
     MaskCalculator calculator = new MaskCalculator(selection.weights(), config.granularity(), config.global());
     Loss loss = Losses.byName(config.loss());
-    Metric metric = TaskKind.infer(test.targetShape(), test.targets()).metrics().get(0);
+    Metric metric = TaskKind.infer(test).metrics().get(0);
     int batch = config.fit().batchSize();
     long totalSteps = (long) config.fit().epochs() * train.batchCount(batch, true);
     PruningSchedule schedule = config.resolveSchedule(Math.max(totalSteps, 1));
@@ -87,9 +90,10 @@ public final class Pruner {
     try (ModelSession session = new ModelSession(masked, v -> masked.isTrainable(v) && !MaskRewrite.isMask(v))) {
       Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
       trainer.checkShapes(test);
-      float[] pred = Predictor.predict(session.session(), session.trainable(), test, batch);
-      lossBefore = loss.mean(test.targets(), pred, test.allTargetsShape());
-      metricBefore = metric.mean(test.targets(), pred, test.allTargetsShape());
+      double[] scores = Evaluation.means(session.session(), session.trainable(), test, batch,
+          List.of(loss::sample, metric::sample));
+      lossBefore = scores[0];
+      metricBefore = scores[1];
       MaskUpdater updater = new MaskUpdater(session, selection.weights(), calculator, schedule, biases);
       try (Checkpointer checkpoints = checkpointing == null || config.fit().epochs() == 0 ? null
           : new Checkpointer(checkpointing, session.graph(), session.session(), fingerprint(model, train, validation,
@@ -137,9 +141,10 @@ public final class Pruner {
     double lossAfter;
     double metricAfter;
     try (ModelSession session = new ModelSession(stripped, v -> false)) {
-      float[] pred = Predictor.predict(session.session(), session.trainable(), test, batch);
-      lossAfter = loss.mean(test.targets(), pred, test.allTargetsShape());
-      metricAfter = metric.mean(test.targets(), pred, test.allTargetsShape());
+      double[] scores = Evaluation.means(session.session(), session.trainable(), test, batch,
+          List.of(loss::sample, metric::sample));
+      lossAfter = scores[0];
+      metricAfter = scores[1];
     }
 
     List<PruneReport.Layer> layers = new ArrayList<>();
@@ -150,8 +155,7 @@ public final class Pruner {
       prunedParams += w.size();
       prunedZeros += zeros;
       double target = config.global() ? Double.NaN
-          : (double) MaskCalculator.prunedCount(calculator.units(w.variable()), schedule.finalSparsity())
-              / calculator.units(w.variable());
+          : calculator.targetSparsity(w.variable(), schedule.finalSparsity());
       layers.add(new PruneReport.Layer(w.variable(), w.op(), w.shape(), w.size(),
           config.global() ? schedule.finalSparsity() : target, (double) zeros / w.size()));
     }
@@ -167,17 +171,18 @@ public final class Pruner {
    * Physically removes the channels a channel-granularity run pruned ({@link Shrinker}) and measures the
    * shrunk model on {@code test}; the report gains the parameter counts before and after.
    */
-  public static Result shrink(Result pruned, Dataset test, PruneConfig config) {
+  public static Result shrink(Result pruned, SampleSource test, PruneConfig config) {
     requireShrinkable(config.granularity());
     Shrinker.Result s = Shrinker.shrink(pruned.stripped());
     Loss loss = Losses.byName(config.loss());
-    Metric metric = TaskKind.infer(test.targetShape(), test.targets()).metrics().get(0);
+    Metric metric = TaskKind.infer(test).metrics().get(0);
     double lossAfter;
     double metricAfter;
     try (ModelSession session = new ModelSession(s.model(), v -> false)) {
-      float[] pred = Predictor.predict(session.session(), session.trainable(), test, config.fit().batchSize());
-      lossAfter = loss.mean(test.targets(), pred, test.allTargetsShape());
-      metricAfter = metric.mean(test.targets(), pred, test.allTargetsShape());
+      double[] scores = Evaluation.means(session.session(), session.trainable(), test, config.fit().batchSize(),
+          List.of(loss::sample, metric::sample));
+      lossAfter = scores[0];
+      metricAfter = scores[1];
     }
     return new Result(s.model(), pruned.report().withShrink(new PruneReport.Shrink(s.parametersBefore(),
         s.parametersAfter(), lossAfter, metricAfter, s.layers(), s.skipped())));
@@ -191,8 +196,26 @@ public final class Pruner {
     }
   }
 
+  /**
+   * Under m:n, a kernel with fewer input channels than {@code n} (a UNet's first conv on a 1-channel
+   * image) has no group to prune: it is skipped with that reason, as small layers are, rather than refused.
+   */
+  private static PrunableWeights.Selection skipNarrowInputs(PrunableWeights.Selection s, Granularity.MByN mn) {
+    List<PrunableWeight> kept = new ArrayList<>();
+    List<PrunableWeights.Skipped> skipped = new ArrayList<>(s.skipped());
+    for (PrunableWeight w : s.weights()) {
+      if (w.inputChannels() < mn.n()) {
+        skipped.add(new PrunableWeights.Skipped(w.variable(), w.op(), w.size(), w.inputChannels()
+            + " input channel(s), fewer than a " + mn.spelling() + " group"));
+      } else {
+        kept.add(w);
+      }
+    }
+    return new PrunableWeights.Selection(kept, skipped, s.unmatchedIgnores());
+  }
+
   /** What a resumed run must share with the checkpointed one: the model, the data, every option. */
-  private static Map<String, String> fingerprint(ImportedModel model, Dataset train, Dataset validation, Dataset test,
+  private static Map<String, String> fingerprint(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test,
       PruneConfig config) {
     Map<String, float[]> values = new LinkedHashMap<>();
     model.variables().forEach((name, v) -> values.put(name, v.values()));

@@ -373,38 +373,7 @@ public final class TfliteInterpreter implements AutoCloseable {
     if (p == null || p.isNull()) {
       throw new BadInputException(model.source() + ": tensor " + index + " has no data");
     }
-    int n = (int) elements(t);
-    ByteBuffer buf = data(t);
-    float scale = t.params().scale();
-    int zero = t.params().zero_point();
-    boolean quantized = scale != 0f;
-    float[] out = new float[n];
-    switch (schemaType(t.type())) {
-      case TensorType.FLOAT32 -> buf.asFloatBuffer().get(out);
-      case TensorType.INT8 -> {
-        for (int i = 0; i < n; i++) {
-          out[i] = dequantize(buf.get(), scale, zero, quantized);
-        }
-      }
-      case TensorType.UINT8 -> {
-        for (int i = 0; i < n; i++) {
-          out[i] = dequantize(buf.get() & 0xff, scale, zero, quantized);
-        }
-      }
-      case TensorType.INT16 -> {
-        for (int i = 0; i < n; i++) {
-          out[i] = dequantize(buf.getShort(), scale, zero, quantized);
-        }
-      }
-      case TensorType.INT32 -> {
-        for (int i = 0; i < n; i++) {
-          out[i] = dequantize(buf.getInt(), scale, zero, quantized);
-        }
-      }
-      default -> throw new BadInputException(model.source() + ": tensor " + index + " is "
-          + TfliteTypes.name(schemaType(t.type())) + ", not readable as floats");
-    }
-    return out;
+    return TensorValues.read(t, model.source() + ": tensor " + index);
   }
 
   /**

@@ -150,6 +150,7 @@ class BadInputTableTest {
     String uint8 = RealWorldFixtures.model("uint8_image").toString();
     String cond = RealWorldFixtures.model("tf1_cond_v1").toString();
     String twoTags = RealWorldFixtures.model("two_meta_graphs").toString();
+    String twoInputs = RealWorldFixtures.model("two_inputs").toString();
     String masks = RealWorldFixtures.model("multi_output").resolveSibling("reference.npz").toString();
     String images = RealWorldFixtures.model("uint8_image").resolveSibling("reference.npz").toString();
     String rows = RealWorldFixtures.model("tf1_cond_v1").resolveSibling("reference.npz").toString();
@@ -194,7 +195,11 @@ class BadInputTableTest {
         new Row("SavedModel " + twoTags + " has no MetaGraph tagged 'serve'; tag sets present: [train], [eval] (give "
             + "one with --tag)", "convert", twoTags, "--precision", "fp32", "--out", outFile),
         new Row("has no MetaGraph tagged 'serve'; tag sets present: [train], [eval]", "prune", twoTags, "--data", rows,
-            "--sparsity", "0.5", "--out", out));
+            "--sparsity", "0.5", "--out", out),
+        new Row(twoInputs + ": signature 'serving_default' has 2 inputs [a, b] and 1 outputs [out]; Compresso takes "
+            + "models with one input", "convert", twoInputs, "--precision", "fp32", "--out", outFile),
+        new Row(twoInputs + ": signature 'serving_default' has 2 inputs [a, b]", "qat", twoInputs, "--data", rows,
+            "--out", out));
   }
 
   @Test
@@ -330,7 +335,12 @@ class BadInputTableTest {
         new Row("NaN", "validate", t, "--reference", m, "--data", nan),
         new Row("record 2 (byte offset " + 2 * recordBytes + "): data CRC32C mismatch", "validate", t, "--reference",
             m, "--data", badCrcFile),
-        new Row("truncated", "validate", t, "--reference", m, "--data", truncatedRecords)));
+        new Row("truncated", "validate", t, "--reference", m, "--data", truncatedRecords),
+        new Row("nothing to diagnose", "diagnose", t, "--reference", m, "--data", d),
+        new Row("different inputs/outputs", "diagnose", "src/test/resources/fuzz/conv_dense_int8.tflite",
+            "--reference", m, "--data", d),
+        new Row("not a SavedModel directory", "diagnose", t, "--reference", tmp.resolve("none").toString(),
+            "--data", d)));
     rows.addAll(realWorldSavedModelRows(out, outFile, t));
 
     List<String> failures = new ArrayList<>();

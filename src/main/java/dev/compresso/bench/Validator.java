@@ -5,6 +5,7 @@ import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
 import dev.compresso.data.NpzWriter;
 import dev.compresso.model.SavedModels;
+import dev.compresso.model.keras.KerasImporter;
 import dev.compresso.tflite.InterpreterOptions;
 import dev.compresso.tflite.SignatureInfo;
 import dev.compresso.tflite.TensorDescriptor;
@@ -59,8 +60,10 @@ public final class Validator {
    */
   public static ValidationResult validate(ValidationRequest request, Consumer<String> progress, Path predictions) {
     TfliteModel model = TfliteModel.read(request.tflite());
-    SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
-        SavedModels.SERVE), request.reference(), request.signature());
+    if (!KerasImporter.isKerasFile(request.reference())) {
+      SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
+          SavedModels.SERVE), request.reference(), request.signature());
+    }
     Dataset all = DataSources.open(request.data());
     Dataset data = all.slice(0, Math.min(request.samples(), all.size()));
     progress.accept("validate: " + data.size() + " sample(s) of " + all.source());
@@ -77,7 +80,7 @@ public final class Validator {
       referenceRuns.add(probe(new ProbeSpec(ProbeSpec.Runtime.TENSORFLOW, request.reference(), request.signature(),
           threads, request.runs(), request.warmup(), request.kernels()), progress));
     }
-    ModelSizes sizes = ModelSizes.of(model.bytes(), SavedModels.diskUsage(request.reference()));
+    ModelSizes sizes = ModelSizes.of(model.bytes(), ReferenceModel.diskUsage(request.reference()));
     return new ValidationResult(request, data.size(), compared.task, compared.tflite, compared.reference,
         compared.errors, tfliteRuns, referenceRuns, sizes);
   }

@@ -63,7 +63,7 @@ final class SweepCommand implements Command {
 
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) {
-    SweepConfig config = config(args, OptionValues.onePath(args, "MODEL (a SavedModel directory)", usage()));
+    SweepConfig config = config(args, OptionValues.onePath(args, "MODEL (a SavedModel directory or a .keras/.h5 file)", usage()));
     List<SweepRow> rows = Sweep.run(config, err);
     SweepReport.write(config, rows);
     out.print(SweepReport.table(rows));

@@ -5,6 +5,7 @@ import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.GraphRewriter;
 import dev.compresso.graph.Nodes;
 import dev.compresso.graph.Rewrite;
+import dev.compresso.model.keras.KerasImporter;
 import dev.compresso.model.tf2.Tf2Importer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +89,9 @@ public final class Freezer {
   }
 
   private static FrozenGraph freezeUnnamed(Path dir, String signature, int batch) {
+    if (KerasImporter.isKerasFile(dir)) {
+      return freeze(ModelImporter.read(dir, SERVE_TAG, signature), batch);
+    }
     if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
       throw new BadInputException(dir + " is not a SavedModel directory (no saved_model.pb in it)");
     }

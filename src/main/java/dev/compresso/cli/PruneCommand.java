@@ -31,7 +31,7 @@ final class PruneCommand implements Command {
   @Override
   public String usage() {
     return "prune MODEL --data DATA --sparsity S [--schedule constant|polynomial] "
-        + "[--granularity unstructured|block:RxC|channel[:l1|:l2]] [--global] [--epochs N] [--batch B] "
+        + "[--granularity unstructured|block:RxC|channel[:l1|:l2]|M:N] [--global] [--epochs N] [--batch B] "
         + "[--learning-rate LR] [--optimizer adam|sgd] [--loss NAME] [--ignore PATTERN]... [--shrink] --out DIR [--overwrite] [--resume]";
   }
 
@@ -44,14 +44,15 @@ final class PruneCommand implements Command {
   public Options options() {
     Options o = new Options();
     FineTuning.addOptions(o, "output folder (pruned SavedModel and prune-report.json)", EPOCHS_DEFAULT, BATCH_DEFAULT);
-    o.addOption(FineTuning.opt("sparsity", "S", "final sparsity in [0, 1), e.g. 0.8"));
+    o.addOption(FineTuning.opt("sparsity", "S", "final sparsity in [0, 1), e.g. 0.8 (with --granularity M:N: M/N, the default)"));
     o.addOption(FineTuning.opt("schedule", "NAME", "polynomial (default: 0 -> S over 70% of the steps, power 3) or constant"));
     o.addOption(FineTuning.opt("initial-sparsity", "S", "polynomial start (default 0)"));
     o.addOption(FineTuning.opt("begin-step", "N", "first pruning step (default 0)"));
     o.addOption(FineTuning.opt("end-step", "N", "last pruning step (default: 70% of the training steps)"));
     o.addOption(FineTuning.opt("frequency", "N", "steps between mask updates (default: a tenth of the pruning span)"));
     o.addOption(FineTuning.opt("power", "P", "polynomial exponent (default 3)"));
-    o.addOption(FineTuning.opt("granularity", "G", "unstructured (default), block:RxC, channel, channel:l1, channel:l2"));
+    o.addOption(FineTuning.opt("granularity", "G", "unstructured (default), block:RxC, channel, channel:l1, channel:l2, or M:N: M zeros in every N "
+        + "consecutive input-channel weights (tfmot's m_by_n, e.g. 2:4)"));
     o.addOption(Option.builder().longOpt("shrink")
         .desc("with --granularity channel: remove pruned filters and the matching input channels").build());
     o.addOption(Option.builder().longOpt("global").desc("one magnitude threshold over all pruned weights").build());
@@ -69,7 +70,9 @@ final class PruneCommand implements Command {
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) {
     FineTuning.Inputs in = FineTuning.read(args, "prune", EPOCHS_DEFAULT, BATCH_DEFAULT);
-    double sparsity = OptionValues.number(args, "sparsity", null);
+    Granularity granularity = Granularity.parse(args.getOptionValue("granularity", "unstructured"));
+    double sparsity = OptionValues.number(args, "sparsity",
+        granularity instanceof Granularity.MByN mn ? mn.sparsity() : null);
     List<String> ignore = new ArrayList<>();
     if (args.getOptionValues("ignore") != null) {
       for (String v : args.getOptionValues("ignore")) {
@@ -83,7 +86,7 @@ final class PruneCommand implements Command {
         .optEndStep(OptionValues.integer(args, "end-step", -1, -1, Long.MAX_VALUE))
         .optFrequency(OptionValues.integer(args, "frequency", -1, -1, Long.MAX_VALUE))
         .optPower(OptionValues.number(args, "power", 3.0))
-        .optGranularity(Granularity.parse(args.getOptionValue("granularity", "unstructured")))
+        .optGranularity(granularity)
         .optGlobal(args.hasOption("global"))
         .optMinParameters((int) OptionValues.integer(args, "min-params", 1000, 0, Integer.MAX_VALUE))
         .optOptimizer(args.getOptionValue("optimizer", "adam"))

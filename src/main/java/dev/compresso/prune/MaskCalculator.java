@@ -25,6 +25,10 @@ public final class MaskCalculator {
   public MaskCalculator(List<PrunableWeight> weights, Granularity granularity, boolean global) {
     this.granularity = granularity;
     this.global = global;
+    if (global && granularity instanceof Granularity.MByN mn) {
+      throw new BadInputException("--global cannot be used with --granularity " + mn.spelling() + ": m:n "
+          + "sparsity selects within each group of " + mn.n() + " weights, never across layers");
+    }
     if (global && granularity instanceof Granularity.Channel) {
       throw new BadInputException("--global cannot be used with --granularity channel: filter norms of layers "
           + "with different filter sizes are not comparable; prune channels per layer");
@@ -48,6 +52,11 @@ public final class MaskCalculator {
     for (Map.Entry<String, Granularity.Grouping> e : groupings.entrySet()) {
       scores.put(e.getKey(), granularity.scores(values.get(e.getKey()), e.getValue()));
     }
+    if (granularity instanceof Granularity.MByN mn) {
+      Map<String, float[]> masks = new LinkedHashMap<>();
+      groupings.forEach((k, g) -> masks.put(k, mn.mask(scores.get(k), g, sparsity)));
+      return masks;
+    }
     Map<String, boolean[]> pruned = global ? globalSelection(scores, sparsity) : perLayer(scores, sparsity);
     Map<String, float[]> masks = new LinkedHashMap<>();
     for (Map.Entry<String, Granularity.Grouping> e : groupings.entrySet()) {
@@ -65,6 +74,15 @@ public final class MaskCalculator {
   /** Number of units (elements, blocks or channels) of weight {@code variable}. */
   public int units(String variable) {
     return groupings.get(variable).groups();
+  }
+
+  /** The share of weight {@code variable}'s elements that the masks at {@code sparsity} zero (per layer). */
+  public double targetSparsity(String variable, double sparsity) {
+    if (granularity instanceof Granularity.MByN mn) {
+      return (double) mn.zerosPerGroup(sparsity) / mn.n();
+    }
+    int units = units(variable);
+    return (double) prunedCount(units, sparsity) / units;
   }
 
   /** Units to prune out of {@code units} at sparsity {@code s}: {@code units - max(round(units * (1 - s)), 1)}. */

@@ -20,6 +20,25 @@ public record PrunableWeight(String variable, String op, List<String> consumers,
     outputAxes = outputAxes.clone();
   }
 
+  /**
+   * The axis of the weight that indexes the op's input channels (TF layouts, see {@link PrunableOps}):
+   * 2 for {@code Conv2D} and {@code DepthwiseConv2dNative}, 3 for {@code Conv2DBackpropInput}, and for
+   * {@code MatMul} the axis that is not the output axis.
+   */
+  public int inputAxis() {
+    return switch (op) {
+      case "Conv2D", "DepthwiseConv2dNative" -> 2;
+      case "Conv2DBackpropInput" -> 3;
+      case "MatMul" -> 1 - outputAxes[0];
+      default -> throw new IllegalStateException("no input axis for " + op);
+    };
+  }
+
+  /** Number of input channels (the size of {@link #inputAxis()}). */
+  public int inputChannels() {
+    return (int) shape[inputAxis()];
+  }
+
   /** Number of elements. */
   public int size() {
     long n = 1;

@@ -183,6 +183,11 @@ public record PruneConfig(double sparsity, String schedule, double initialSparsi
       if (!(momentum >= 0 && momentum < 1)) {
         throw new BadInputException("--momentum must be in [0, 1), got " + momentum);
       }
+      if (granularity instanceof Granularity.MByN mn && Math.abs(sparsity - mn.sparsity()) > 1e-9) {
+        throw new BadInputException(String.format("--sparsity %s does not match --granularity %s, which prunes "
+            + "exactly %s (m of every n); leave --sparsity out or give %s", sparsity, mn.spelling(), mn.sparsity(),
+            mn.sparsity()));
+      }
       if (minParameters < 0) {
         throw new BadInputException("--min-params must be >= 0, got " + minParameters);
       }

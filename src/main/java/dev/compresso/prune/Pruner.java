@@ -56,6 +56,9 @@ public final class Pruner {
   public static Result prune(ImportedModel model, Dataset train, Dataset validation, Dataset test, PruneConfig config,
       PrintStream progress, Checkpointing checkpointing) {
     PrunableWeights.Selection selection = PrunableWeights.select(model, config.ignore(), config.minParameters());
+    if (config.granularity() instanceof Granularity.MByN mn) {
+      selection = skipNarrowInputs(selection, mn);
+    }
     List<String> warnings = new ArrayList<>();
     for (String p : selection.unmatchedIgnores()) {
       warnings.add("--ignore " + p + " matched no prunable weight");
@@ -150,8 +153,7 @@ public final class Pruner {
       prunedParams += w.size();
       prunedZeros += zeros;
       double target = config.global() ? Double.NaN
-          : (double) MaskCalculator.prunedCount(calculator.units(w.variable()), schedule.finalSparsity())
-              / calculator.units(w.variable());
+          : calculator.targetSparsity(w.variable(), schedule.finalSparsity());
       layers.add(new PruneReport.Layer(w.variable(), w.op(), w.shape(), w.size(),
           config.global() ? schedule.finalSparsity() : target, (double) zeros / w.size()));
     }
@@ -189,6 +191,24 @@ public final class Pruner {
       throw new BadInputException("--shrink removes whole pruned filters and needs --granularity channel "
           + "(or channel:l1, channel:l2), got --granularity " + g.spelling());
     }
+  }
+
+  /**
+   * Under m:n, a kernel with fewer input channels than {@code n} (a UNet's first conv on a 1-channel
+   * image) has no group to prune: it is skipped with that reason, as small layers are, rather than refused.
+   */
+  private static PrunableWeights.Selection skipNarrowInputs(PrunableWeights.Selection s, Granularity.MByN mn) {
+    List<PrunableWeight> kept = new ArrayList<>();
+    List<PrunableWeights.Skipped> skipped = new ArrayList<>(s.skipped());
+    for (PrunableWeight w : s.weights()) {
+      if (w.inputChannels() < mn.n()) {
+        skipped.add(new PrunableWeights.Skipped(w.variable(), w.op(), w.size(), w.inputChannels()
+            + " input channel(s), fewer than a " + mn.spelling() + " group"));
+      } else {
+        kept.add(w);
+      }
+    }
+    return new PrunableWeights.Selection(kept, skipped, s.unmatchedIgnores());
   }
 
   /** What a resumed run must share with the checkpointed one: the model, the data, every option. */

@@ -226,6 +226,10 @@ class BadInputTableTest {
         new Row(zeroSamples, "prune", m, "--data", zeroSamples, "--sparsity", "0.5", "--out", out),
         new Row("16", "prune", m, "--data", wrongShape, "--sparsity", "0.5", "--out", out),
         new Row("NaN", "prune", m, "--data", nan, "--sparsity", "0.5", "--out", out),
+        new Row("1 <= m < n", "prune", m, "--data", d, "--granularity", "4:4", "--out", out),
+        new Row("does not match --granularity 2:4", "prune", m, "--data", d, "--granularity", "2:4", "--sparsity", "0.8",
+            "--out", out),
+        new Row("input channels divisible by 3", "prune", m, "--data", d, "--granularity", "2:3", "--out", out),
         // validate
         new Row("--threads", "validate", t, "--reference", m, "--data", d, "--threads", "0"),
         new Row("--threads", "validate", t, "--reference", m, "--data", d, "--threads", "100000"),

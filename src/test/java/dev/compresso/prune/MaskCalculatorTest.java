@@ -101,4 +101,43 @@ class MaskCalculatorTest {
     assertThrows(BadInputException.class,
         () -> new MaskCalculator(List.of(a), new Granularity.Channel(Granularity.Channel.Norm.L1), true));
   }
+
+  @Test
+  void mByNPrunesWithinGroupsOfConsecutiveInputChannels() {
+    // Conv2D [1,1,4,2]: element (c, o) at c * 2 + o; groups are the 4 input channels of each output o
+    PrunableWeight conv = weight("c", "Conv2D", new int[] {3, 3}, 1, 1, 4, 2);
+    float[] v = {1, -8, -2, 7, 3, 0.5f, -4, 6};
+    Granularity.MByN twoFour = new Granularity.MByN(2, 4);
+    // out 0: {1, -2, 3, -4} keeps 3 and -4; out 1: {-8, 7, 0.5, 6} keeps -8 and 7
+    assertArrayEquals(new float[] {0, 1, 0, 1, 1, 0, 1, 0}, mask(conv, twoFour, v, 0.5));
+    // the schedule ramps: at sparsity 0.25 one zero per group, at 0 none
+    assertArrayEquals(new float[] {0, 1, 1, 1, 1, 0, 1, 1}, mask(conv, twoFour, v, 0.25));
+    assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 1, 1}, mask(conv, twoFour, v, 0.0));
+    // 1:2 on the same kernel: groups {c0, c1} and {c2, c3} per output
+    assertArrayEquals(new float[] {0, 1, 1, 0, 0, 0, 1, 1}, mask(conv, new Granularity.MByN(1, 2), v, 0.5));
+    // transposed conv [kh, kw, out, in]: input channels are the last axis, so consecutive elements
+    PrunableWeight up = weight("u", "Conv2DBackpropInput", new int[] {2, 2}, 1, 1, 2, 4);
+    assertArrayEquals(new float[] {0, 0, 1, 1, 1, 1, 0, 0},
+        mask(up, twoFour, new float[] {1, -2, 3, -4, -8, 7, 0.5f, 6}, 0.5));
+    // MatMul [in, out]: input channels are axis 0
+    PrunableWeight mm = weight("m", "MatMul", new int[] {1, 1}, 4, 2);
+    assertArrayEquals(new float[] {0, 1, 0, 1, 1, 0, 1, 0}, mask(mm, twoFour, v, 0.5));
+    assertEquals(0.5, new MaskCalculator(List.of(conv), twoFour, false).targetSparsity("c", 0.5));
+  }
+
+  @Test
+  void mByNRefusesBadPatternsAndKernelsItCannotDivideNamingThem() {
+    assertEquals(new Granularity.MByN(2, 4), Granularity.parse("2:4"));
+    assertEquals("2:4", Granularity.parse(" 2:4 ").spelling());
+    assertThrows(BadInputException.class, () -> Granularity.parse("4:4"));
+    assertThrows(BadInputException.class, () -> Granularity.parse("5:4"));
+    assertThrows(BadInputException.class, () -> Granularity.parse("0:4"));
+    PrunableWeight six = weight("enc/kernel", "Conv2D", new int[] {3, 3}, 3, 3, 6, 8);
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> new MaskCalculator(List.of(six), new Granularity.MByN(2, 4), false));
+    assertTrue(e.getMessage().contains("enc/kernel") && e.getMessage().contains("6 input channels"), e.getMessage());
+    assertThrows(BadInputException.class, () -> new MaskCalculator(List.of(six), new Granularity.MByN(1, 2), true));
+    assertThrows(BadInputException.class, () -> PruneConfig.builder(0.8).optGranularity(new Granularity.MByN(2, 4))
+        .build());
+  }
 }

@@ -146,4 +146,33 @@ class PrunerTest {
     }
     assertEquals(4, deadFilters);
   }
+
+  @Test
+  void twoFourLeavesAtLeastTwoZerosInEveryGroupOfFourInputChannelsAndSkipsTheOneChannelConv() {
+    Pruner.Result r = Pruner.prune(input, train, null, test, config(0.5).optMinParameters(0)
+        .optGranularity(Granularity.parse("2:4")).optFit(FitConfig.builder().optEpochs(1).optBatchSize(8).build())
+        .build(), null);
+    assertTrue(r.report().skipped().stream().anyMatch(s -> s.variable().startsWith("enc0_conv0")
+        && s.reason().contains("1 input channel")), r.report().skipped().toString());
+    assertEquals(12, r.report().layers().size(), "every kernel but the 1-channel first conv");
+    for (PruneReport.Layer layer : r.report().layers()) {
+      long[] shape = layer.shape();
+      int inAxis = layer.op().equals("Conv2DBackpropInput") ? 3 : 2;
+      float[] w = r.stripped().variables().get(layer.variable()).values();
+      int in = (int) shape[inAxis];
+      int inner = inAxis == 3 ? 1 : (int) shape[3];
+      for (int outer = 0; outer < w.length / (in * inner); outer++) {
+        for (int rest = 0; rest < inner; rest++) {
+          for (int c0 = 0; c0 < in; c0 += 4) {
+            int zeros = 0;
+            for (int c = c0; c < c0 + 4; c++) {
+              zeros += w[(outer * in + c) * inner + rest] == 0f ? 1 : 0;
+            }
+            assertTrue(zeros >= 2, layer.variable() + " group at " + outer + "/" + rest + "/" + c0 + ": " + zeros);
+          }
+        }
+      }
+      assertEquals(0.5, layer.targetSparsity(), layer.variable());
+    }
+  }
 }

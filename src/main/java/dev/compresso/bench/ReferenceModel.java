@@ -32,7 +32,9 @@ import org.tensorflow.types.TFloat32;
  * The source model of a .tflite, served by TF Java through one signature of its SavedModel: a TF1-style
  * graph or a TF2/Keras export alike, since the signature's tensors ({@code serving_default_x:0},
  * {@code StatefulPartitionedCall:0}) are fed and fetched in the loaded session as TensorFlow Serving
- * does. One float32 input; float32 outputs, in key order.
+ * does. One float32 input; float32 outputs, in key order. A Keras model file ({@code .keras}, {@code .h5}) is
+ * imported ({@link ModelImporter}), frozen with its batch dimension unknown, and served the same way from a
+ * session of its own.
  *
  * <p>Threads: the session's {@code ConfigProto} sets {@code intra_op_parallelism_threads} to the thread
  * count and {@code inter_op_parallelism_threads} to 1. TensorFlow sizes its process-wide CPU thread pool

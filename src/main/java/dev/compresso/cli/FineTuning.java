@@ -1,8 +1,11 @@
 package dev.compresso.cli;
 
 import dev.compresso.data.DataSources;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
+import dev.compresso.model.FineTuneChecks;
+import dev.compresso.model.ImportOptions;
 import dev.compresso.model.ImportedModel;
+import dev.compresso.model.InputShape;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.train.FitConfig;
 import java.io.PrintStream;
@@ -13,8 +16,8 @@ import org.apache.commons.cli.Options;
 
 /**
  * What every fine-tuning verb ({@code prune}, {@code qat}) shares on the command line: the model, the
- * data and its 80/10/10 train/validation/test split, the output folder, epochs, batch, seed, loss, tag
- * and signature.
+ * data and its 80/10/10 train/validation/test split, the output folder, epochs, batch, seed, loss, tag,
+ * signature, the output to train and the input shape.
  */
 final class FineTuning {
 
@@ -24,7 +27,8 @@ final class FineTuning {
   static final int MAX_BATCH = 1 << 20;
 
   /** The parsed common part of a fine-tuning command. */
-  record Inputs(Path modelDir, ImportedModel model, Dataset all, Dataset train, Dataset validation, Dataset test,
+  record Inputs(Path modelDir, ImportedModel model, SampleSource all, SampleSource train, SampleSource validation,
+      SampleSource test,
       Path outDir, boolean overwrite, FitConfig fit, String loss) {}
 
   private FineTuning() {}
@@ -36,8 +40,8 @@ final class FineTuning {
 
   /** Adds the shared options; {@code outDesc} says what the verb writes, the defaults are the verb's. */
   static void addOptions(Options o, String outDesc, int epochsDefault, int batchDefault) {
-    o.addOption(opt("data", "DATA", "training data: .npz, image folder or synthetic:shapes[?n=..&size=..&seed=..]; "
-        + "split 80/10/10 into train, validation and test"));
+    o.addOption(opt("data", "DATA", "training data: .npz, image folder, synthetic:shapes[?n=..&size=..&seed=..] or "
+        + "TFRecord shards (streamed); split 80/10/10 into train, validation and test"));
     o.addOption(opt("out", "DIR", outDesc));
     o.addOption(Option.builder().longOpt("overwrite").desc("replace a non-empty --out").build());
     o.addOption(opt("epochs", "N", "fine-tuning epochs (default " + epochsDefault + ")"));
@@ -46,6 +50,16 @@ final class FineTuning {
     o.addOption(opt("seed", "N", "seed for the split and shuffling (default " + SEED_DEFAULT + ")"));
     o.addOption(opt("tag", "TAG", "SavedModel tag (default serve)"));
     o.addOption(opt("signature", "KEY", "signature key (default serving_default)"));
+    o.addOption(opt("output", "KEY", "the signature output to train, when it has several"));
+    o.addOption(opt("input-shape", "SHAPE", "the input's shape where the signature leaves it open (unknown rank "
+        + "or dimensions): " + InputShape.SYNTAX));
+  }
+
+  /** {@code --output} and {@code --input-shape} as import options. */
+  static ImportOptions importOptions(CommandLine args) {
+    return ImportOptions.builder().optOutput(args.getOptionValue("output"))
+        .optInputShape(args.hasOption("input-shape") ? InputShape.parse(args.getOptionValue("input-shape")) : null)
+        .build();
   }
 
   /**
@@ -67,10 +81,11 @@ final class FineTuning {
   /** Imports the model and opens and splits the data (call after the verb validated its own options). */
   static Inputs load(Inputs in, CommandLine args, PrintStream err, String what) {
     ImportedModel model = ModelImporter.read(in.modelDir(), args.getOptionValue("tag", "serve"),
-        args.getOptionValue("signature", "serving_default"));
-    Dataset all = DataSources.open(OptionValues.required(args, "data"));
-    Dataset.Split trainRest = all.split(0.2, in.fit().seed());
-    Dataset.Split valTest = trainRest.test().split(0.5, in.fit().seed() + 1);
+        args.getOptionValue("signature", "serving_default"), importOptions(args));
+    FineTuneChecks.require(model);
+    SampleSource all = DataSources.openSource(OptionValues.required(args, "data"));
+    SampleSource.Split trainRest = all.partition(0.2, in.fit().seed());
+    SampleSource.Split valTest = trainRest.test().partition(0.5, in.fit().seed() + 1);
     err.printf("%s %s (%,d parameters) on %s: %d train, %d validation, %d test%n", what, in.modelDir(),
         model.parameterCount(), all.source(), trainRest.train().size(), valTest.train().size(), valTest.test().size());
     return new Inputs(in.modelDir(), model, all, trainRest.train(), valTest.train(), valTest.test(), in.outDir(),

@@ -18,7 +18,10 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
-/** {@code compresso inspect MODEL [--json]}: what is inside a SavedModel directory or a .tflite file. */
+/**
+ * {@code compresso inspect MODEL [--signature KEY] [--json]}: what is inside a SavedModel directory (all its
+ * signatures, or the one named) or a .tflite file.
+ */
 final class InspectCommand implements Command {
 
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
@@ -30,7 +33,7 @@ final class InspectCommand implements Command {
 
   @Override
   public String usage() {
-    return "inspect MODEL|FILE.keras|FILE.h5|FILE.tflite [--json]";
+    return "inspect MODEL|FILE.keras|FILE.h5|FILE.tflite [--signature KEY] [--json]";
   }
 
   @Override
@@ -42,6 +45,8 @@ final class InspectCommand implements Command {
   public Options options() {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("json").desc("print one JSON document on stdout").build());
+    o.addOption(Option.builder().longOpt("signature").hasArg().argName("KEY")
+        .desc("SavedModels: show only this signature (an unknown key lists the keys present)").build());
     return o;
   }
 
@@ -58,6 +63,9 @@ final class InspectCommand implements Command {
       return 0;
     }
     SavedModelInfo info = SavedModelInspector.inspect(path);
+    if (args.hasOption("signature")) {
+      info = info.withSignature(args.getOptionValue("signature"));
+    }
     out.print(json ? GSON.toJson(info) + System.lineSeparator() : SavedModelText.render(info));
     for (MetaGraphInfo mg : json ? info.metaGraphs() : List.<MetaGraphInfo>of()) {
       for (String problem : mg.problems()) {

@@ -1,17 +1,14 @@
 package dev.compresso.cli;
 
 import dev.compresso.BadInputException;
-import dev.compresso.data.DataSources;
 import dev.compresso.edgetpu.EdgeTpuChecker;
 import dev.compresso.edgetpu.EdgeTpuReport;
-import dev.compresso.data.SampleSource;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
 import dev.compresso.model.InputShape;
 import dev.compresso.model.keras.KerasImporter;
 import dev.compresso.quant.Calibration;
-import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.tflite.TfliteModel;
 import dev.compresso.tflite.convert.ConversionOptions;
 import dev.compresso.tflite.convert.Converter;
@@ -107,7 +104,7 @@ final class ConvertCommand implements Command {
     FrozenGraph graph = Freezer.freeze(model, args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE),
         Freezer.DEFAULT_BATCH, FineTuning.importOptions(args));
     if (precision == Precision.INT8) {
-      graph = withRanges(graph, model, calibration);
+      graph = Calibration.withRanges(graph, model, calibration);
     }
     byte[] tflite = Converter.convert(graph, options);
     if (edgeTpu) {
@@ -122,23 +119,5 @@ final class ConvertCommand implements Command {
     out.printf("wrote %s: %d bytes, %s%s, %.1f s%n", target, tflite.length, precision.cliName(),
         precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", (System.nanoTime() - t0) / 1e9);
     return 0;
-  }
-
-  /**
-   * Full-integer ranges: returns {@code graph} with FakeQuant nodes on every tensor TFLite quantizes. A
-   * graph that already has them (QAT) is returned as is; otherwise ranges are measured by calibration
-   * ({@link Calibration}) over {@code calibrationData}, its first {@value CalibrationOptions#SAMPLES_DEFAULT}
-   * samples.
-   */
-  static FrozenGraph withRanges(FrozenGraph graph, Path model, String calibrationData) {
-    if (graph.hasFakeQuant()) {
-      return graph;
-    }
-    if (calibrationData == null) {
-      throw new BadInputException(model + " has no FakeQuant nodes (no quantization ranges from QAT); give "
-          + "--calibration-data DATA (" + DataSources.ACCEPTED + ") to measure them, or run 'compresso qat' first");
-    }
-    SampleSource data = DataSources.openSource(calibrationData);
-    return Calibration.calibrate(graph, data, CalibrationOptions.defaults()).graph();
   }
 }

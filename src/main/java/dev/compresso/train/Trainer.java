@@ -232,7 +232,7 @@ public final class Trainer {
    * MurmurHash3's 64-bit finalizer because {@link Random}'s own seed scrambling leaves nearby seeds'
    * first draws correlated.
    */
-  static Random epochOrder(long seed, int epoch) {
+  public static Random epochOrder(long seed, int epoch) {
     long h = seed ^ (epoch * 0x9E3779B97F4A7C15L);
     h ^= h >>> 33;
     h *= 0xFF51AFD7ED558CCDL;

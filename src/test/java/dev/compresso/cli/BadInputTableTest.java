@@ -150,6 +150,7 @@ class BadInputTableTest {
     String uint8 = RealWorldFixtures.model("uint8_image").toString();
     String cond = RealWorldFixtures.model("tf1_cond_v1").toString();
     String twoTags = RealWorldFixtures.model("two_meta_graphs").toString();
+    String twoInputs = RealWorldFixtures.model("two_inputs").toString();
     String masks = RealWorldFixtures.model("multi_output").resolveSibling("reference.npz").toString();
     String images = RealWorldFixtures.model("uint8_image").resolveSibling("reference.npz").toString();
     String rows = RealWorldFixtures.model("tf1_cond_v1").resolveSibling("reference.npz").toString();
@@ -194,7 +195,11 @@ class BadInputTableTest {
         new Row("SavedModel " + twoTags + " has no MetaGraph tagged 'serve'; tag sets present: [train], [eval] (give "
             + "one with --tag)", "convert", twoTags, "--precision", "fp32", "--out", outFile),
         new Row("has no MetaGraph tagged 'serve'; tag sets present: [train], [eval]", "prune", twoTags, "--data", rows,
-            "--sparsity", "0.5", "--out", out));
+            "--sparsity", "0.5", "--out", out),
+        new Row(twoInputs + ": signature 'serving_default' has 2 inputs [a, b] and 1 outputs [out]; Compresso takes "
+            + "models with one input", "convert", twoInputs, "--precision", "fp32", "--out", outFile),
+        new Row(twoInputs + ": signature 'serving_default' has 2 inputs [a, b]", "qat", twoInputs, "--data", rows,
+            "--out", out));
   }
 
   @Test

@@ -158,6 +158,33 @@ public final class Nodes {
         .build();
   }
 
+  /** An int32 {@code Const} holding {@code values} in the given shape ({@code new long[0]}: a scalar). */
+  public static NodeDef intConstant(String name, int[] values, long[] shape) {
+    ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (int v : values) {
+      buf.putInt(v);
+    }
+    buf.flip();
+    TensorProto tensor = TensorProto.newBuilder().setDtype(DataType.DT_INT32).setTensorShape(shape(shape))
+        .setTensorContent(ByteString.copyFrom(buf)).build();
+    return NodeDef.newBuilder().setName(name).setOp("Const")
+        .putAttr("dtype", type(DataType.DT_INT32))
+        .putAttr("value", AttrValue.newBuilder().setTensor(tensor).build())
+        .build();
+  }
+
+  /**
+   * {@code GatherV2(params, indices, axis)} of float32 {@code params} by int32 {@code indices} along the
+   * int32 scalar {@code axis}, {@code batch_dims} 0 (TF op definition); its gradient sums into the gathered
+   * rows of {@code params}.
+   */
+  public static NodeDef gather(String name, String params, String indices, String axis) {
+    return NodeDef.newBuilder().setName(name).setOp("GatherV2").addInput(params).addInput(indices).addInput(axis)
+        .putAttr("Tparams", type(DataType.DT_FLOAT)).putAttr("Tindices", type(DataType.DT_INT32))
+        .putAttr("Taxis", type(DataType.DT_INT32)).putAttr("batch_dims", AttrValue.newBuilder().setI(0).build())
+        .build();
+  }
+
   /** {@code node} under another name (inputs and attributes kept), for moving a node aside. */
   public static NodeDef renamed(NodeDef node, String name) {
     return node.toBuilder().setName(name).build();

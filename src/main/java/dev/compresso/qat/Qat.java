@@ -1,6 +1,8 @@
 package dev.compresso.qat;
 
 import dev.compresso.BadInputException;
+import dev.compresso.cluster.ClusteredKernels;
+import dev.compresso.cluster.KernelClusters;
 import dev.compresso.data.Dataset;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.model.Freezer;
@@ -9,6 +11,7 @@ import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelSession;
 import dev.compresso.quant.BatchNormFolding;
 import dev.compresso.quant.Calibration;
+import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.quant.ConstTensor;
 import dev.compresso.quant.QuantPlan;
 import dev.compresso.quant.QuantPlanner;
@@ -74,11 +77,16 @@ public final class Qat {
       throw new BadInputException(model.source() + " has no quantizable weighted op (Conv2D, "
           + "DepthwiseConv2dNative, Conv2DBackpropInput, MatMul); there is nothing for QAT to learn");
     }
-    Calibration.Result calibrated = Calibration.calibrate(frozen, train, config.calibration());
+    Map<String, KernelClusters> clusters = clusters(model, plan);
+    // Equalization rescales a concat consumer's input channels, which would spread a clustered kernel's
+    // K values per output channel over K times as many.
+    CalibrationOptions calibration = clusters.isEmpty() ? config.calibration()
+        : CalibrationOptions.builder().optSamples(config.calibration().samples()).optEqualizeConcats(false).build();
+    Calibration.Result calibrated = Calibration.calibrate(frozen, train, calibration);
     ImportedModel start = model.with(model.graph(), equalizedValues(model, calibrated));
     Map<String, float[]> initial = calibrated.ranges();
     Map<String, float[]> masks = SparsityMasks.of(start, plan, config.sparsityThreshold());
-    QatRewrite.Training training = QatRewrite.training(start, plan, initial, masks, config.emaDecay());
+    QatRewrite.Training training = QatRewrite.training(start, plan, initial, masks, clusters, config.emaDecay());
 
     Loss loss = Losses.byName(config.loss());
     int batch = config.fit().batchSize();
@@ -87,7 +95,9 @@ public final class Qat {
     List<QatReport.Epoch> epochs = new ArrayList<>();
     long steps;
     Map<String, ImportedModel.VariableValue> values;
-    try (ModelSession session = new ModelSession(training.model(), model::isTrainable)) {
+    try (ModelSession session = new ModelSession(training.model(), v -> clusters.containsKey(v) ? false
+        : model.isTrainable(v) || (v.endsWith("/cluster_centroids")
+            && clusters.containsKey(v.substring(0, v.length() - "/cluster_centroids".length()))))) {
       Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
       trainer.checkShapes(test);
       for (String update : training.emaUpdates()) {
@@ -134,6 +144,11 @@ public final class Qat {
     List<QatReport.MaskedKernel> masked = new ArrayList<>();
     for (String v : model.variables().keySet()) {
       ImportedModel.VariableValue value = values.get(v);
+      KernelClusters c = clusters.get(v);
+      if (c != null) {
+        value = new ImportedModel.VariableValue(value.shape(),
+            c.kernel(values.get(QatRewrite.centroidsOf(v)).values()));
+      }
       float[] mask = masks.get(v);
       if (mask != null) {
         float[] w = value.values().clone();
@@ -150,8 +165,29 @@ public final class Qat {
     double after = evaluate(inference, test, loss, batch);
     QatReport report = new QatReport(model.source().toString(), plan.activations().size(), plan.weights().size(),
         masked, folded.folds().size(), calibrated.equalized().size(), loss.name(), floatLoss, before, after,
-        test.source() + " (" + test.size() + " samples)", epochs, steps, ranges);
+        test.source() + " (" + test.size() + " samples)", epochs, steps, ranges,
+        List.copyOf(clusters.keySet()));
     return new Result(inference, report);
+  }
+
+  /**
+   * The kernels of {@code plan} that hold few values per output channel ({@link ClusteredKernels}), which
+   * QAT keeps on those values (cluster-preserving QAT).
+   */
+  static Map<String, KernelClusters> clusters(ImportedModel model, QuantPlan plan) {
+    Map<String, KernelClusters> out = new LinkedHashMap<>();
+    for (QuantPlan.WeightSite w : plan.weights()) {
+      ImportedModel.VariableValue v = model.variables().get(w.constNode());
+      if (v == null || out.containsKey(w.constNode()) || w.spec().multiplierAxis() >= 0) {
+        continue;
+      }
+      KernelClusters c = ClusteredKernels.detect(w.constNode(), v.shape(), v.values(),
+          w.spec().perChannel() ? w.spec().channelAxis() : -1);
+      if (c != null) {
+        out.put(w.constNode(), c);
+      }
+    }
+    return out;
   }
 
   /** The model's variable values after calibration's concat equalization (unchanged where none applied). */

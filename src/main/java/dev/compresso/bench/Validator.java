@@ -3,6 +3,7 @@ package dev.compresso.bench;
 import dev.compresso.BadInputException;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.data.NpzWriter;
 import dev.compresso.model.SavedModels;
 import dev.compresso.tflite.InterpreterOptions;
@@ -61,8 +62,8 @@ public final class Validator {
     TfliteModel model = TfliteModel.read(request.tflite());
     SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
         SavedModels.SERVE), request.reference(), request.signature());
-    Dataset all = DataSources.open(request.data());
-    Dataset data = all.slice(0, Math.min(request.samples(), all.size()));
+    SampleSource all = DataSources.openSource(request.data());
+    Dataset data = all.head(request.samples());
     progress.accept("validate: " + data.size() + " sample(s) of " + all.source());
 
     Compared compared = compare(model, request, data, progress, predictions);

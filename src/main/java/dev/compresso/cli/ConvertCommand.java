@@ -4,7 +4,7 @@ import dev.compresso.BadInputException;
 import dev.compresso.data.DataSources;
 import dev.compresso.edgetpu.EdgeTpuChecker;
 import dev.compresso.edgetpu.EdgeTpuReport;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
@@ -129,7 +129,7 @@ final class ConvertCommand implements Command {
       throw new BadInputException(model + " has no FakeQuant nodes (no quantization ranges from QAT); give "
           + "--calibration-data DATA (" + DataSources.ACCEPTED + ") to measure them, or run 'compresso qat' first");
     }
-    Dataset data = DataSources.open(calibrationData);
+    SampleSource data = DataSources.openSource(calibrationData);
     return Calibration.calibrate(graph, data, CalibrationOptions.defaults()).graph();
   }
 }

@@ -1,7 +1,7 @@
 package dev.compresso.cli;
 
 import dev.compresso.data.DataSources;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.train.FitConfig;
@@ -24,7 +24,8 @@ final class FineTuning {
   static final int MAX_BATCH = 1 << 20;
 
   /** The parsed common part of a fine-tuning command. */
-  record Inputs(Path modelDir, ImportedModel model, Dataset all, Dataset train, Dataset validation, Dataset test,
+  record Inputs(Path modelDir, ImportedModel model, SampleSource all, SampleSource train, SampleSource validation,
+      SampleSource test,
       Path outDir, boolean overwrite, FitConfig fit, String loss) {}
 
   private FineTuning() {}
@@ -36,8 +37,8 @@ final class FineTuning {
 
   /** Adds the shared options; {@code outDesc} says what the verb writes, the defaults are the verb's. */
   static void addOptions(Options o, String outDesc, int epochsDefault, int batchDefault) {
-    o.addOption(opt("data", "DATA", "training data: .npz, image folder or synthetic:shapes[?n=..&size=..&seed=..]; "
-        + "split 80/10/10 into train, validation and test"));
+    o.addOption(opt("data", "DATA", "training data: .npz, image folder, synthetic:shapes[?n=..&size=..&seed=..] or "
+        + "TFRecord shards (streamed); split 80/10/10 into train, validation and test"));
     o.addOption(opt("out", "DIR", outDesc));
     o.addOption(Option.builder().longOpt("overwrite").desc("replace a non-empty --out").build());
     o.addOption(opt("epochs", "N", "fine-tuning epochs (default " + epochsDefault + ")"));
@@ -68,9 +69,9 @@ final class FineTuning {
   static Inputs load(Inputs in, CommandLine args, PrintStream err, String what) {
     ImportedModel model = ModelImporter.read(in.modelDir(), args.getOptionValue("tag", "serve"),
         args.getOptionValue("signature", "serving_default"));
-    Dataset all = DataSources.open(OptionValues.required(args, "data"));
-    Dataset.Split trainRest = all.split(0.2, in.fit().seed());
-    Dataset.Split valTest = trainRest.test().split(0.5, in.fit().seed() + 1);
+    SampleSource all = DataSources.openSource(OptionValues.required(args, "data"));
+    SampleSource.Split trainRest = all.partition(0.2, in.fit().seed());
+    SampleSource.Split valTest = trainRest.test().partition(0.5, in.fit().seed() + 1);
     err.printf("%s %s (%,d parameters) on %s: %d train, %d validation, %d test%n", what, in.modelDir(),
         model.parameterCount(), all.source(), trainRest.train().size(), valTest.train().size(), valTest.test().size());
     return new Inputs(in.modelDir(), model, all, trainRest.train(), valTest.train(), valTest.test(), in.outDir(),

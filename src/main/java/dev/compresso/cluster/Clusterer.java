@@ -1,13 +1,13 @@
 package dev.compresso.cluster;
 
 import dev.compresso.BadInputException;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelSession;
 import dev.compresso.prune.PrunableOps;
 import dev.compresso.prune.PrunableWeight;
 import dev.compresso.prune.PrunableWeights;
-import dev.compresso.train.Predictor;
+import dev.compresso.train.Evaluation;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.loss.Losses;
@@ -42,7 +42,7 @@ public final class Clusterer {
    * @param test evaluated before and after, for the report
    * @param progress progress bar and notes (may be null)
    */
-  public static Result cluster(ImportedModel model, Dataset train, Dataset validation, Dataset test,
+  public static Result cluster(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test,
       ClusterConfig config, PrintStream progress) {
     PrunableWeights.Selection selection = PrunableWeights.select(model, config.ignore(), config.minParameters());
     List<String> warnings = new ArrayList<>();
@@ -78,7 +78,7 @@ public final class Clusterer {
     }
 
     Loss loss = Losses.byName(config.loss());
-    Metric metric = TaskKind.infer(test.targetShape(), test.targets()).metrics().get(0);
+    Metric metric = TaskKind.infer(test).metrics().get(0);
     int batch = config.fit().batchSize();
     double[] before = evaluate(model, test, loss, metric, batch);
     Set<String> kernels = new HashSet<>(clusters.keySet());
@@ -90,8 +90,7 @@ public final class Clusterer {
     try (ModelSession session = new ModelSession(training, v -> training.isTrainable(v) && !kernels.contains(v))) {
       Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
       trainer.checkShapes(test);
-      float[] pred = Predictor.predict(session.session(), session.trainable(), test, batch);
-      lossClustered = loss.mean(test.targets(), pred, test.allTargetsShape());
+      lossClustered = Evaluation.means(session.session(), session.trainable(), test, batch, List.of(loss::sample))[0];
       history = config.fit().epochs() == 0 ? List.of() : trainer.fit(train, validation, config.fit(), progress);
       steps = trainer.steps();
       trained = session.values();
@@ -127,11 +126,10 @@ public final class Clusterer {
     return new Result(stripped, report);
   }
 
-  private static double[] evaluate(ImportedModel model, Dataset test, Loss loss, Metric metric, int batch) {
+  private static double[] evaluate(ImportedModel model, SampleSource test, Loss loss, Metric metric, int batch) {
     try (ModelSession session = new ModelSession(model, v -> false)) {
-      float[] pred = Predictor.predict(session.session(), session.trainable(), test, batch);
-      return new double[] {loss.mean(test.targets(), pred, test.allTargetsShape()),
-          metric.mean(test.targets(), pred, test.allTargetsShape())};
+      return Evaluation.means(session.session(), session.trainable(), test, batch, List.of(loss::sample,
+          metric::sample));
     }
   }
 

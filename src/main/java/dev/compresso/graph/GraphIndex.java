@@ -14,7 +14,16 @@ import java.util.Set;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 
-/** A read-only index over a GraphDef: nodes by name, and who consumes each node. */
+/**
+ * A read-only index over a GraphDef: nodes by name, who consumes each node, and backward reachability
+ * along inputs. GraphDef inputs are written {@code node}, {@code node:index} or {@code ^node} (a control
+ * input); see {@code tensorflow/core/framework/node_def.proto} and {@link TensorRef}.
+ *
+ * <p>The strict index ({@link #GraphIndex(GraphDef)}) refuses a graph with two nodes of one name, and its
+ * lookups fail naming a missing node: what rewriting and freezing need. The tolerant index ({@link
+ * #tolerant(GraphDef)}) describes damaged graphs without failing, for {@code inspect} and the load-time
+ * checks: a repeated name keeps the later node, and {@link #upstream} skips names that are not there.
+ */
 public final class GraphIndex {
 
   /** A use of a node's output: {@code consumer}'s input number {@code position} reads {@code ref}. */
@@ -24,10 +33,15 @@ public final class GraphIndex {
   private final Map<String, NodeDef> byName = new LinkedHashMap<>();
   private final Map<String, List<Use>> uses = new HashMap<>();
 
+  /** The strict index: two nodes with one name are bad input. */
   public GraphIndex(GraphDef graph) {
+    this(graph, false);
+  }
+
+  private GraphIndex(GraphDef graph, boolean tolerant) {
     this.graph = graph;
     for (NodeDef n : graph.getNodeList()) {
-      if (byName.put(n.getName(), n) != null) {
+      if (byName.put(n.getName(), n) != null && !tolerant) {
         throw new BadInputException("graph has two nodes named '" + n.getName() + "'");
       }
     }
@@ -37,6 +51,14 @@ public final class GraphIndex {
         uses.computeIfAbsent(ref.node(), k -> new ArrayList<>()).add(new Use(n, i, ref));
       }
     }
+  }
+
+  /**
+   * The tolerant index of a graph that may be damaged: of two nodes with one name the later is kept (in
+   * the earlier one's place in {@link #nodes()}).
+   */
+  public static GraphIndex tolerant(GraphDef graph) {
+    return new GraphIndex(graph, true);
   }
 
   public GraphDef graph() {
@@ -55,6 +77,11 @@ public final class GraphIndex {
       throw new BadInputException("graph has no node named '" + name + "'");
     }
     return n;
+  }
+
+  /** Whether a node is called {@code name}. */
+  public boolean contains(String name) {
+    return byName.containsKey(name);
   }
 
   public Collection<NodeDef> nodes() {
@@ -106,6 +133,36 @@ public final class GraphIndex {
       }
     }
     return ordered;
+  }
+
+  /**
+   * Every node the given nodes depend on, themselves included, in visiting order (depth first). Names not
+   * in the graph are skipped, so this works on damaged graphs.
+   *
+   * @param controlToo also follow control inputs ({@code ^node}), not only data inputs
+   */
+  public Set<NodeDef> upstream(Collection<String> startNodes, boolean controlToo) {
+    Set<String> seen = new LinkedHashSet<>();
+    Set<NodeDef> found = new LinkedHashSet<>();
+    Deque<String> todo = new ArrayDeque<>(startNodes);
+    while (!todo.isEmpty()) {
+      String name = todo.pop();
+      if (!seen.add(name)) {
+        continue;
+      }
+      NodeDef node = byName.get(name);
+      if (node == null) {
+        continue;
+      }
+      found.add(node);
+      for (String input : node.getInputList()) {
+        TensorRef ref = TensorRef.parse(input);
+        if (controlToo || !ref.control()) {
+          todo.push(ref.node());
+        }
+      }
+    }
+    return found;
   }
 
   /** The graph restricted to the named nodes (library and versions kept). */

@@ -190,6 +190,47 @@ public final class Nodes {
     return node.toBuilder().setName(name).build();
   }
 
+  /** {@code BiasAdd} of float32 {@code value} and {@code bias}. */
+  public static NodeDef biasAdd(String name, String value, String bias) {
+    return NodeDef.newBuilder().setName(name).setOp("BiasAdd").addInput(value).addInput(bias)
+        .putAttr("T", type(DataType.DT_FLOAT)).build();
+  }
+
+  /** {@code node} with control inputs {@code ^c} added after its other inputs. */
+  public static NodeDef after(NodeDef node, String... controls) {
+    NodeDef.Builder b = node.toBuilder();
+    for (String c : controls) {
+      b.addInput("^" + c);
+    }
+    return b.build();
+  }
+
+  /**
+   * A variable node ({@code VariableV2}) with a new {@code shape}; {@code _output_shapes}, which would
+   * contradict it, is dropped.
+   */
+  public static NodeDef reshapedVariable(NodeDef variable, long[] shape) {
+    return variable.toBuilder().removeAttr("_output_shapes")
+        .putAttr("shape", AttrValue.newBuilder().setShape(shape(shape)).build()).build();
+  }
+
+  /** An int32 {@code Const} node holding {@code values} instead (same shape), written as tensor_content. */
+  public static NodeDef withIntValues(NodeDef constant, int[] values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (int v : values) {
+      b.putInt(v);
+    }
+    b.flip();
+    TensorProto t = constant.getAttrOrThrow("value").getTensor().toBuilder().clearIntVal()
+        .setTensorContent(ByteString.copyFrom(b)).build();
+    return constant.toBuilder().putAttr("value", AttrValue.newBuilder().setTensor(t).build()).build();
+  }
+
+  /** {@code node} with its device placement cleared (frozen graphs are placed by whoever runs them). */
+  public static NodeDef onAnyDevice(NodeDef node) {
+    return node.toBuilder().clearDevice().build();
+  }
+
   public static AttrValue type(DataType t) {
     return AttrValue.newBuilder().setType(t).build();
   }

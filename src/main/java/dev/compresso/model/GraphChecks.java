@@ -1,5 +1,7 @@
 package dev.compresso.model;
 
+import dev.compresso.graph.GraphIndex;
+import dev.compresso.graph.TensorRef;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -34,7 +36,7 @@ final class GraphChecks {
   private GraphChecks() {}
 
   /** One line per problem, naming the signature and the tensors or variables; empty when all is well. */
-  static List<String> problems(MetaGraphDef metaGraph, NodeIndex index) {
+  static List<String> problems(MetaGraphDef metaGraph, GraphIndex index) {
     List<String> problems = new ArrayList<>();
     for (var e : new TreeMap<>(metaGraph.getSignatureDefMap()).entrySet()) {
       missingTensors(e.getKey(), e.getValue(), index, problems);
@@ -65,19 +67,19 @@ final class GraphChecks {
 
   private static List<String> tensorNodes(Collection<TensorInfo> infos) {
     return infos.stream().filter(i -> i.getEncodingCase() == TensorInfo.EncodingCase.NAME)
-        .map(i -> NodeIndex.nodeName(i.getName())).toList();
+        .map(i -> TensorRef.parse(i.getName()).node()).toList();
   }
 
-  private static void missingTensors(String key, SignatureDef signature, NodeIndex index, List<String> problems) {
+  private static void missingTensors(String key, SignatureDef signature, GraphIndex index, List<String> problems) {
     check(key, "input", signature.getInputsMap(), index, problems);
     check(key, "output", signature.getOutputsMap(), index, problems);
   }
 
-  private static void check(String key, String kind, Map<String, TensorInfo> map, NodeIndex index,
+  private static void check(String key, String kind, Map<String, TensorInfo> map, GraphIndex index,
       List<String> problems) {
     for (var e : new TreeMap<>(map).entrySet()) {
       TensorInfo info = e.getValue();
-      if (info.getEncodingCase() == TensorInfo.EncodingCase.NAME && !index.contains(NodeIndex.nodeName(info.getName()))) {
+      if (info.getEncodingCase() == TensorInfo.EncodingCase.NAME && !index.contains(TensorRef.parse(info.getName()).node())) {
         problems.add("signature '" + key + "' " + kind + " '" + e.getKey() + "' names tensor '" + info.getName()
             + "', which is not in the graph");
       }
@@ -85,10 +87,10 @@ final class GraphChecks {
   }
 
   /** Variable nodes that the restore op or an init op reaches (over all inputs, control ones too). */
-  private static Set<String> restoredVariables(MetaGraphDef metaGraph, NodeIndex index) {
+  private static Set<String> restoredVariables(MetaGraphDef metaGraph, GraphIndex index) {
     List<String> roots = new ArrayList<>();
     if (metaGraph.hasSaverDef() && !metaGraph.getSaverDef().getRestoreOpName().isEmpty()) {
-      roots.add(NodeIndex.nodeName(metaGraph.getSaverDef().getRestoreOpName()));
+      roots.add(TensorRef.parse(metaGraph.getSaverDef().getRestoreOpName()).node());
     }
     SignatureDef init = metaGraph.getSignatureDefMap().get(SignatureInfo.INIT_OP_KEY);
     if (init != null) {
@@ -97,7 +99,7 @@ final class GraphChecks {
     for (String name : INIT_COLLECTIONS) {
       CollectionDef c = metaGraph.getCollectionDefMap().get(name);
       if (c != null && c.getKindCase() == CollectionDef.KindCase.NODE_LIST) {
-        c.getNodeList().getValueList().forEach(v -> roots.add(NodeIndex.nodeName(v)));
+        c.getNodeList().getValueList().forEach(v -> roots.add(TensorRef.parse(v).node()));
       }
     }
     Set<String> restored = new HashSet<>();

@@ -1,6 +1,7 @@
 package dev.compresso.model;
 
 import dev.compresso.BadInputException;
+import dev.compresso.graph.GraphIndex;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ public final class SavedModelInspector {
   }
 
   static MetaGraphInfo describe(Path dir, MetaGraphDef mg) {
-    NodeIndex index = new NodeIndex(mg.getGraphDef());
+    GraphIndex index = GraphIndex.tolerant(mg.getGraphDef());
     SortedMap<String, SignatureDef> defs = new TreeMap<>(mg.getSignatureDefMap());
     List<SignatureInfo> signatures = defs.entrySet().stream().map(e -> SignatureInfo.of(e.getKey(), e.getValue())).toList();
 

@@ -2,6 +2,7 @@ package dev.compresso.model;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.compresso.BadInputException;
+import dev.compresso.graph.GraphIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -158,7 +159,7 @@ public final class SavedModels {
 
   /** Everything {@link #load} would refuse in this MetaGraph, one line each; empty when it is fine. */
   static List<String> problems(Path dir, MetaGraphDef metaGraph) {
-    List<String> problems = new java.util.ArrayList<>(GraphChecks.problems(metaGraph, new NodeIndex(metaGraph.getGraphDef())));
+    List<String> problems = new java.util.ArrayList<>(GraphChecks.problems(metaGraph, GraphIndex.tolerant(metaGraph.getGraphDef())));
     boolean hasVariables = VariableScanner.hasObjectGraphVariables(metaGraph)
         || metaGraph.getGraphDef().getNodeList().stream().anyMatch(n -> VariableScanner.VARIABLE_OPS.contains(n.getOp()));
     Path index = dir.resolve(VARIABLES_DIR).resolve(VARIABLES_INDEX);

@@ -2,6 +2,8 @@ package dev.compresso.model;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.compresso.graph.GraphIndex;
+import dev.compresso.graph.TensorRef;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -95,7 +97,7 @@ final class VariableScanner {
   /**
    * @param readRoots names of the nodes whose values the signatures return
    */
-  static List<VariableInfo> fromGraph(MetaGraphDef metaGraph, NodeIndex index, Collection<String> readRoots) {
+  static List<VariableInfo> fromGraph(MetaGraphDef metaGraph, GraphIndex index, Collection<String> readRoots) {
     Set<String> read = new HashSet<>();
     for (NodeDef n : index.upstream(readRoots, false)) {
       if (VARIABLE_OPS.contains(n.getOp())) {
@@ -132,7 +134,7 @@ final class VariableScanner {
     Set<String> names = new HashSet<>();
     for (ByteString bytes : c.getBytesList().getValueList()) {
       try {
-        names.add(NodeIndex.nodeName(VariableDef.parseFrom(bytes).getVariableName()));
+        names.add(TensorRef.parse(VariableDef.parseFrom(bytes).getVariableName()).node());
       } catch (InvalidProtocolBufferException e) {
         return null;
       }

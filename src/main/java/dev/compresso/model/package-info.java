@@ -13,9 +13,11 @@
  * dev.compresso.model.ImportedModel} (TF1 form: {@code VariableV2} variables read through one {@code
  * Identity}); TF2 exports are flattened by subpackage {@code model.tf2} on the way.
  *
- * <p>Also here: freezing a SavedModel into a constant-only graph for the converter (variables become
- * constants, {@code MaxPoolV2} with constant window becomes the {@code MaxPool} the converter knows). Not here: editing
- * {@code NodeDef}s (package {@code graph}), training ({@code train}), and anything about {@code .tflite}
+ * <p>Also here: freezing an imported model into a constant-only graph for the converter ({@link
+ * dev.compresso.model.Freezer}; variables become constants, {@code MaxPoolV2} with constant window becomes the
+ * {@code MaxPool} the converter knows). There is one road: every SavedModel is read by {@code ModelImporter}
+ * first, and freezing, pruning, QAT, calibration and export all start from the {@code ImportedModel}. Not
+ * here: editing {@code NodeDef}s (package {@code graph}, through rewrites), training ({@code train}), and anything about {@code .tflite}
  * files ({@code tflite}). Nothing in this package modifies its input directory.
  */
 package dev.compresso.model;

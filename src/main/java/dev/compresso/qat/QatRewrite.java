@@ -171,8 +171,7 @@ public final class QatRewrite {
           out.add(new Rewrite.AddNode(Nodes.floatOp(batch + "/ema", "Sub", read, batch + "/step")));
           // After lo and hi have read the variable: the read aliases its buffer, so an earlier update
           // would change this step's quantization range depending on thread timing.
-          out.add(new Rewrite.AddNode(Nodes.assign(batch + "/update", v[0], batch + "/ema").toBuilder()
-              .addInput("^" + lo).addInput("^" + hi).build()));
+          out.add(new Rewrite.AddNode(Nodes.after(Nodes.assign(batch + "/update", v[0], batch + "/ema"), lo, hi)));
           ema.add(batch + "/update");
         }
       }

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
-import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 
@@ -111,9 +110,8 @@ public final class BatchNormFolding {
       values.put(biasVar, new ImportedModel.VariableValue(new long[] {channels}, bias));
       rewrites.add(new Rewrite.AddNode(Nodes.variable(biasVar, new long[] {channels})));
       rewrites.add(new Rewrite.AddNode(Nodes.identity(ImportedModel.readOf(biasVar), biasVar)));
-      rewrites.add(new Rewrite.ReplaceNode(NodeDef.newBuilder().setName(m.end().getName()).setOp("BiasAdd")
-          .addInput(m.weighted().getName()).addInput(ImportedModel.readOf(biasVar))
-          .putAttr("T", Nodes.type(DataType.DT_FLOAT)).build()));
+      rewrites.add(new Rewrite.ReplaceNode(Nodes.biasAdd(m.end().getName(), m.weighted().getName(),
+          ImportedModel.readOf(biasVar))));
       folds.add(new Fold(m.weighted().getName(), m.kernel(), m.end().getName()));
     }
     GraphDef rewritten = GraphRewriter.apply(model.graph(), rewrites);

@@ -2,6 +2,7 @@ package dev.compresso.quant;
 
 import dev.compresso.BadInputException;
 import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.GraphRewriter;
 import dev.compresso.graph.Rewrite;
@@ -36,16 +37,18 @@ public final class Calibration {
   public record Result(FrozenGraph graph, Map<String, float[]> ranges, List<ConcatEqualizer.Equalized> equalized) {}
 
   /**
-   * Calibrates {@code graph} on {@code data}.
+   * Calibrates {@code graph} on the first {@code options.samples()} samples of {@code source}.
    *
    * @throws BadInputException for data that does not fit the input, NaN/Inf samples, ops without an int8
    *     form, or a graph that already has FakeQuant nodes
    */
-  public static Result calibrate(FrozenGraph graph, Dataset data, CalibrationOptions options) {
+  public static Result calibrate(FrozenGraph graph, SampleSource source, CalibrationOptions options) {
     if (graph.hasFakeQuant()) {
       throw new BadInputException("the graph already has FakeQuant nodes (QAT ranges); it needs no calibration");
     }
-    CalibrationData.check(graph, data);
+    CalibrationData.check(graph, source);
+    // Calibration reads only its first samples: read just those from a streamed set.
+    Dataset data = source.head(options.samples());
     QuantPlanner planner = QuantPlanner.defaults();
     QuantPlan plan = planner.plan(graph);
     List<ConcatEqualizer.Equalized> equalized = List.of();

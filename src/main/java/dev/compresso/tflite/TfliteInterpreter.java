@@ -5,8 +5,6 @@ import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteOk;
 
 import dev.compresso.BadInputException;
 import dev.compresso.CompressoException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +21,6 @@ import org.bytedeco.tensorflowlite.Interpreter;
 import org.bytedeco.tensorflowlite.InterpreterBuilder;
 import org.bytedeco.tensorflowlite.TfLiteDelegate;
 import org.bytedeco.tensorflowlite.TfLiteTensor;
-import org.tensorflow.lite.schema.TensorType;
 
 /**
  * The real TFLite 2.19 interpreter (bytedeco presets) running one validated model.
@@ -235,8 +232,8 @@ public final class TfliteInterpreter implements AutoCloseable {
     List<TensorDescriptor> out = new ArrayList<>();
     for (int i = 0; i < tensors.length; i++) {
       TfLiteTensor t = tensor(tensors[i]);
-      int[] shape = shapeOf(t);
-      String dtype = TfliteTypes.name(schemaType(t.type()));
+      int[] shape = TensorValues.shapeOf(t);
+      String dtype = TfliteTypes.name(TensorValues.schemaType(t.type()));
       out.add(new TensorDescriptor(names.get(i), tensors[i], dtype == null ? "TYPE_" + t.type() : dtype, shape,
           t.params().scale(), t.params().zero_point()));
     }
@@ -322,46 +319,7 @@ public final class TfliteInterpreter implements AutoCloseable {
   /** Writes float values into input {@code input}, quantizing for integer tensors. */
   public void setInput(int input, float[] values) {
     checkPosition(input, inputTensors.length, "input");
-    TfLiteTensor t = tensor(inputTensors[input]);
-    int type = schemaType(t.type());
-    long elements = elements(t);
-    if (values.length != elements) {
-      throw new BadInputException(model.source() + ": input '" + inputNames.get(input) + "' takes " + elements
-          + " values (shape " + Arrays.toString(shapeOf(t)) + "), got " + values.length);
-    }
-    ByteBuffer buf = data(t);
-    float scale = t.params().scale();
-    int zero = t.params().zero_point();
-    switch (type) {
-      case TensorType.FLOAT32 -> buf.asFloatBuffer().put(values);
-      case TensorType.INT8 -> {
-        for (float v : values) {
-          buf.put((byte) quantize(v, scale, zero, -128, 127));
-        }
-      }
-      case TensorType.UINT8 -> {
-        for (float v : values) {
-          buf.put((byte) quantize(v, scale, zero, 0, 255));
-        }
-      }
-      case TensorType.INT16 -> {
-        for (float v : values) {
-          buf.putShort((short) quantize(v, scale, zero, Short.MIN_VALUE, Short.MAX_VALUE));
-        }
-      }
-      case TensorType.INT32 -> {
-        for (float v : values) {
-          buf.putInt(Math.round(v));
-        }
-      }
-      case TensorType.INT64 -> {
-        for (float v : values) {
-          buf.putLong(Math.round((double) v));
-        }
-      }
-      default -> throw new BadInputException(model.source() + ": input '" + inputNames.get(input) + "' is "
-          + TfliteTypes.name(type) + "; float values can feed FLOAT32, INT8, UINT8, INT16, INT32 and INT64 inputs");
-    }
+    TensorValues.write(tensor(inputTensors[input]), values, model.source() + ": input '" + inputNames.get(input) + "'");
   }
 
   /** Writes raw bytes (little-endian, the tensor's own dtype) into input {@code input}. */
@@ -372,7 +330,7 @@ public final class TfliteInterpreter implements AutoCloseable {
       throw new BadInputException(model.source() + ": input '" + inputNames.get(input) + "' holds " + t.bytes()
           + " bytes, got " + bytes.length);
     }
-    data(t).put(bytes);
+    TensorValues.data(t).put(bytes);
   }
 
   /** Runs the model on the inputs already set. */
@@ -385,50 +343,8 @@ public final class TfliteInterpreter implements AutoCloseable {
   /** Output {@code output} as floats, dequantized for quantized integer tensors. */
   public float[] output(int output) {
     checkPosition(output, outputTensors.length, "output");
-    TfLiteTensor t = tensor(outputTensors[output]);
-    int type = schemaType(t.type());
-    int n = (int) elements(t);
-    ByteBuffer buf = data(t);
-    float scale = t.params().scale();
-    int zero = t.params().zero_point();
-    boolean quantized = scale != 0f;
-    float[] out = new float[n];
-    switch (type) {
-      case TensorType.FLOAT32 -> buf.asFloatBuffer().get(out);
-      case TensorType.INT8 -> {
-        for (int i = 0; i < n; i++) {
-          out[i] = dequantize(buf.get(), scale, zero, quantized);
-        }
-      }
-      case TensorType.UINT8 -> {
-        for (int i = 0; i < n; i++) {
-          out[i] = dequantize(buf.get() & 0xff, scale, zero, quantized);
-        }
-      }
-      case TensorType.INT16 -> {
-        for (int i = 0; i < n; i++) {
-          out[i] = dequantize(buf.getShort(), scale, zero, quantized);
-        }
-      }
-      case TensorType.INT32 -> {
-        for (int i = 0; i < n; i++) {
-          out[i] = dequantize(buf.getInt(), scale, zero, quantized);
-        }
-      }
-      case TensorType.INT64 -> {
-        for (int i = 0; i < n; i++) {
-          out[i] = buf.getLong();
-        }
-      }
-      case TensorType.BOOL -> {
-        for (int i = 0; i < n; i++) {
-          out[i] = buf.get() != 0 ? 1f : 0f;
-        }
-      }
-      default -> throw new BadInputException(model.source() + ": output '" + outputNames.get(output) + "' is "
-          + TfliteTypes.name(type) + ", which cannot be read as floats; use outputBytes");
-    }
-    return out;
+    return TensorValues.read(tensor(outputTensors[output]), model.source() + ": output '"
+        + outputNames.get(output) + "'");
   }
 
   /** Output {@code output}'s raw bytes (little-endian, the tensor's own dtype). */
@@ -436,18 +352,13 @@ public final class TfliteInterpreter implements AutoCloseable {
     checkPosition(output, outputTensors.length, "output");
     TfLiteTensor t = tensor(outputTensors[output]);
     byte[] out = new byte[(int) t.bytes()];
-    data(t).get(out);
+    TensorValues.data(t).get(out);
     return out;
   }
 
   /** TFLite's QUANTIZE: round half away from zero, add the zero point, clamp to the type's range. */
   static int quantize(float x, float scale, int zeroPoint, int min, int max) {
-    double q = Math.signum(x / (double) scale) * Math.floor(Math.abs(x / (double) scale) + 0.5) + zeroPoint;
-    return (int) Math.max(min, Math.min(max, q));
-  }
-
-  private static float dequantize(long q, float scale, int zeroPoint, boolean quantized) {
-    return quantized ? scale * (q - zeroPoint) : q;
+    return TensorValues.quantize(x, scale, zeroPoint, min, max);
   }
 
   private TfLiteTensor tensor(int index) {
@@ -455,58 +366,6 @@ public final class TfliteInterpreter implements AutoCloseable {
       throw new IllegalStateException("interpreter is closed");
     }
     return interpreter.tensor(index);
-  }
-
-  private static ByteBuffer data(TfLiteTensor t) {
-    Pointer p = t.data().data();
-    if (p == null || p.isNull()) {
-      throw CompressoException.internal("TFLite tensor has no data after AllocateTensors", null);
-    }
-    return new BytePointer(p).capacity(t.bytes()).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-  }
-
-  private static long elements(TfLiteTensor t) {
-    long n = 1;
-    for (int d : shapeOf(t)) {
-      n *= d;
-    }
-    return n;
-  }
-
-  private static int[] shapeOf(TfLiteTensor t) {
-    int[] shape = new int[t.dims().size()];
-    for (int d = 0; d < shape.length; d++) {
-      shape[d] = t.dims().data(d);
-    }
-    return shape;
-  }
-
-  /**
-   * The schema's {@code TensorType} for a runtime {@code TfLiteType}: the runtime enum (c_api_types.h)
-   * numbers FLOAT32 as 1 and so on; the schema numbers them differently.
-   */
-  private static int schemaType(int tfLiteType) {
-    return switch (tfLiteType) {
-      case 1 -> TensorType.FLOAT32;
-      case 2 -> TensorType.INT32;
-      case 3 -> TensorType.UINT8;
-      case 4 -> TensorType.INT64;
-      case 5 -> TensorType.STRING;
-      case 6 -> TensorType.BOOL;
-      case 7 -> TensorType.INT16;
-      case 8 -> TensorType.COMPLEX64;
-      case 9 -> TensorType.INT8;
-      case 10 -> TensorType.FLOAT16;
-      case 11 -> TensorType.FLOAT64;
-      case 12 -> TensorType.COMPLEX128;
-      case 13 -> TensorType.UINT64;
-      case 14 -> TensorType.RESOURCE;
-      case 15 -> TensorType.VARIANT;
-      case 16 -> TensorType.UINT32;
-      case 17 -> TensorType.UINT16;
-      case 18 -> TensorType.INT4;
-      default -> -1;
-    };
   }
 
   private void checkPosition(int position, int count, String what) {

@@ -1,7 +1,9 @@
 package dev.compresso.train;
 
 import dev.compresso.BadInputException;
+import dev.compresso.data.BatchStream;
 import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.report.ProgressBar;
 import dev.compresso.train.loss.Loss;
 import java.io.PrintStream;
@@ -116,18 +118,18 @@ public final class Trainer {
    * Runs {@code config.epochs()} epochs over {@code train}, evaluating {@code loss} on {@code validation}
    * (if non-null) after each, with a progress bar on {@code progress} (may be null).
    */
-  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, PrintStream progress) {
+  public List<EpochResult> fit(SampleSource train, SampleSource validation, FitConfig config, PrintStream progress) {
     return fit(train, validation, config, progress, StepHook.NONE);
   }
 
-  /** As {@link #fit(Dataset, Dataset, FitConfig, PrintStream)}, calling {@code hook} before every step. */
-  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, PrintStream progress,
+  /** As {@link #fit(SampleSource, SampleSource, FitConfig, PrintStream)}, calling {@code hook} before every step. */
+  public List<EpochResult> fit(SampleSource train, SampleSource validation, FitConfig config, PrintStream progress,
       StepHook hook) {
     return fit(train, validation, config, progress, hook, null);
   }
 
   /**
-   * As {@link #fit(Dataset, Dataset, FitConfig, PrintStream, StepHook)}, saving a checkpoint after every
+   * As {@link #fit(SampleSource, SampleSource, FitConfig, PrintStream, StepHook)}, saving a checkpoint after every
    * epoch and, when the process is asked to end, at the next step boundary (then throwing {@link
    * TrainingStopped}). A {@code checkpoints} that {@linkplain Checkpointer#restore() restored} a run
    * continues it: the step count, the epochs measured, and the position in the epoch come from the
@@ -135,7 +137,7 @@ public final class Trainer {
    *
    * @param checkpoints may be null (no checkpoints)
    */
-  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, PrintStream progress,
+  public List<EpochResult> fit(SampleSource train, SampleSource validation, FitConfig config, PrintStream progress,
       StepHook hook, Checkpointer checkpoints) {
     checkShapes(train);
     if (validation != null) {
@@ -168,20 +170,26 @@ public final class Trainer {
             bar.step(skip, "resumed");
           }
           int index = 0;
-          for (Dataset.Batch b : train.batches(config.batchSize(), epochOrder(config.seed(), epoch), true)) {
-            if (index++ < skip) {
-              continue;
-            }
-            if (checkpoints != null && checkpoints.stopRequested()) {
-              checkpoints.save(new Checkpoint.Position(epoch - 1, n, step, sum, results));
-              throw stopped(checkpoints, epoch, n);
-            }
-            hook.beforeStep(step);
-            sum += step(b);
-            n++;
-            if (bar != null) {
-              String note = hook.progressNote();
-              bar.step(1, String.format("loss %.4f", sum / n) + (note.isEmpty() ? "" : " " + note));
+          long samples = 0;
+          try (BatchStream batches = train.stream(config.batchSize(), epochOrder(config.seed(), epoch), true)) {
+            while (batches.hasNext()) {
+              Dataset.Batch b = batches.next();
+              if (index++ < skip) {
+                continue;
+              }
+              if (checkpoints != null && checkpoints.stopRequested()) {
+                checkpoints.save(new Checkpoint.Position(epoch - 1, n, step, sum, results));
+                throw stopped(checkpoints, epoch, n);
+              }
+              hook.beforeStep(step);
+              sum += step(b);
+              n++;
+              samples += b.size();
+              if (bar != null) {
+                String note = hook.progressNote();
+                bar.step(1, String.format("loss %.4f, %.1f samples/s", sum / n,
+                    samples / Math.max(1e-9, (System.nanoTime() - start) / 1e9)) + (note.isEmpty() ? "" : " " + note));
+              }
             }
           }
         }
@@ -189,13 +197,13 @@ public final class Trainer {
         carried = 0;
         double seconds = (System.nanoTime() - start) / 1e9;
         double val = validation == null ? Double.NaN
-            : loss.mean(validation.targets(), Predictor.predict(session, model, validation, config.batchSize()),
-                validation.allTargetsShape());
+            : Evaluation.mean(session, model, validation, config.batchSize(), loss::sample);
         EpochResult r = new EpochResult(epoch, sum / n, val, seconds, n);
         results.add(r);
         if (progress != null) {
-          progress.printf("epoch %d/%d: train %s %.4f, validation %s %.4f, %.1f s (%.0f ms/step)%n", epoch,
-              config.epochs(), loss.name(), r.trainLoss(), loss.name(), val, seconds, 1000 * seconds / n);
+          progress.printf("epoch %d/%d: train %s %.4f, validation %s %.4f, %.1f s (%.0f ms/step, %.1f samples/s)%n",
+              epoch, config.epochs(), loss.name(), r.trainLoss(), loss.name(), val, seconds, 1000 * seconds / n,
+              (double) n * config.batchSize() / seconds);
         }
         if (checkpoints != null) {
           checkpoints.save(new Checkpoint.Position(epoch, 0, step, 0, results));
@@ -240,7 +248,7 @@ public final class Trainer {
   }
 
   /** Checks that {@code data}'s samples fit the model's input and output; a misfit names both shapes. */
-  public void checkShapes(Dataset data) {
+  public void checkShapes(SampleSource data) {
     long[] in = model.input().shape().asArray();
     long[] out = model.output().shape().asArray();
     if (!compatible(in, data.inputShape()) || !compatible(out, data.targetShape())) {

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.compresso.bench.TinyUNets;
+import dev.compresso.data.SyntheticShapes;
+import dev.compresso.data.tfrecord.TfRecordFormat;
+import dev.compresso.data.tfrecord.TfRecords;
 import dev.compresso.io.AtomicOutput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,7 +35,8 @@ import com.google.flatbuffers.FlatBufferBuilder;
  * Bad inputs across every verb, one row each: the verb exits 2 with exactly one line on stderr that starts
  * with {@code compresso VERB:} and names the problem, and this JVM is still alive for the next row.
  * Rows cover what the other CLI tests do not: empty, missing and damaged models and variables, tag and
- * signature mismatches, empty, wrongly shaped and non-finite data, out-of-range options, and .tflite files
+ * signature mismatches, empty, wrongly shaped and non-finite data, TFRecord shards with a bad CRC, a
+ * truncated record, a missing feature or samples that do not fit, out-of-range options, and .tflite files
  * that are empty, random, wrongly identified, of another schema version, or with out-of-range indices and
  * absurd sizes.
  */
@@ -158,6 +162,18 @@ class BadInputTableTest {
     String zeroSamples = npz(tmp.resolve("zero.npz"), new long[] {0, 32, 32, 1}, new long[] {0, 32, 32, 1}, 0f)
         .toString();
 
+    Path goodRecords = TfRecords.write(tmp.resolve("good.tfrecord"), SyntheticShapes.generate(12, 32, 4));
+    byte[] records = Files.readAllBytes(goodRecords);
+    int recordBytes = records.length / 12;
+    byte[] badCrc = records.clone();
+    badCrc[2 * recordBytes + TfRecordFormat.HEADER_BYTES + 40] ^= 0x10;
+    String badCrcFile = Files.write(tmp.resolve("bad_crc.tfrecord"), badCrc).toString();
+    String truncatedRecords = Files.write(tmp.resolve("truncated.tfrecord"),
+        Arrays.copyOf(records, 5 * recordBytes + 100)).toString();
+    String smallRecords = TfRecords.write(tmp.resolve("small.tfrecord.gz"), SyntheticShapes.generate(8, 16, 4))
+        .toString();
+    String missingFeature = goodRecords + "?x=image";
+
     Path empty = Files.write(tmp.resolve("empty.tflite"), new byte[0]);
     byte[] random = new byte[4096];
     new java.util.Random(5).nextBytes(random);
@@ -226,6 +242,17 @@ class BadInputTableTest {
         new Row(zeroSamples, "prune", m, "--data", zeroSamples, "--sparsity", "0.5", "--out", out),
         new Row("16", "prune", m, "--data", wrongShape, "--sparsity", "0.5", "--out", out),
         new Row("NaN", "prune", m, "--data", nan, "--sparsity", "0.5", "--out", out),
+        new Row("record 2 (byte offset " + 2 * recordBytes + "): data CRC32C mismatch", "prune", m, "--data",
+            badCrcFile, "--sparsity", "0.5", "--out", out),
+        new Row("record 5 (byte offset " + 5 * recordBytes + "): truncated", "prune", m, "--data", truncatedRecords,
+            "--sparsity", "0.5", "--out", out),
+        new Row("no feature 'image' (from x=image); features present: x, x/shape, y, y/shape", "prune", m, "--data",
+            missingFeature, "--sparsity", "0.5", "--out", out),
+        new Row("[16, 16, 1]", "prune", m, "--data", smallRecords, "--sparsity", "0.5", "--out", out),
+        new Row("record 2 (byte offset " + 2 * recordBytes + "): data CRC32C mismatch", "qat", m, "--data",
+            badCrcFile, "--out", out),
+        new Row("features present", "convert", m, "--precision", "int8", "--calibration-data", missingFeature,
+            "--out", outFile),
         new Row("1 <= m < n", "prune", m, "--data", d, "--granularity", "4:4", "--out", out),
         new Row("does not match --granularity 2:4", "prune", m, "--data", d, "--granularity", "2:4", "--sparsity", "0.8",
             "--out", out),
@@ -240,7 +267,10 @@ class BadInputTableTest {
         new Row("tensor 9999", "validate", badTensor.toString(), "--reference", m, "--data", d),
         new Row("saved_model.pb", "validate", t, "--reference", emptyPb.toString(), "--data", d),
         new Row(emptyData.toString(), "validate", t, "--reference", m, "--data", emptyData.toString()),
-        new Row("NaN", "validate", t, "--reference", m, "--data", nan)));
+        new Row("NaN", "validate", t, "--reference", m, "--data", nan),
+        new Row("record 2 (byte offset " + 2 * recordBytes + "): data CRC32C mismatch", "validate", t, "--reference",
+            m, "--data", badCrcFile),
+        new Row("truncated", "validate", t, "--reference", m, "--data", truncatedRecords)));
 
     List<String> failures = new ArrayList<>();
     int n = 0;

@@ -5,11 +5,9 @@ import dev.compresso.graph.TensorRef;
 import dev.compresso.model.ImportedModel;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
@@ -82,25 +80,13 @@ final class FunctionInliner {
   }
 
   private final OpRegistry ops;
-  private final Map<String, NodeDef> main;
-  private final Map<String, String> variableNames;
-  private final Set<String> reserved;
+  private final VariableCapture variables;
   private final List<NodeDef> emitted = new ArrayList<>();
-  private final Map<String, Captured> captured = new LinkedHashMap<>();
-  private final Set<String> usedNames = new HashSet<>();
   private final Map<String, String> problems = new LinkedHashMap<>();
 
   private FunctionInliner(GraphDef graph, Map<String, String> variableNames) {
     this.ops = new OpRegistry(graph.getLibrary());
-    this.main = new HashMap<>();
-    this.reserved = new HashSet<>();
-    for (NodeDef n : graph.getNodeList()) {
-      main.put(n.getName(), n);
-      if (!n.getOp().equals("VarHandleOp")) {
-        reserved.add(n.getName());
-      }
-    }
-    this.variableNames = variableNames;
+    this.variables = new VariableCapture(graph, variableNames);
   }
 
   /**
@@ -121,7 +107,7 @@ final class FunctionInliner {
     } else if (v instanceof Resource) {
       inliner.problems.putIfAbsent(ref.node(), ref.node() + ": the signature returns a resource handle, not a tensor");
     }
-    return new Result(List.copyOf(inliner.emitted), output, List.copyOf(inliner.captured.values()),
+    return new Result(List.copyOf(inliner.emitted), output, inliner.variables.captured(),
         List.copyOf(inliner.problems.values()));
   }
 
@@ -197,13 +183,13 @@ final class FunctionInliner {
       scan(scope, node);
       return INVALID;
     }
-    String typeProblem = typeProblem(node, op);
+    String typeProblem = InlineRules.typeProblem(node, op, ops);
     if (typeProblem != null) {
       problem(scope, node, typeProblem);
       scan(scope, node);
       return INVALID;
     }
-    usedNames.add(name);
+    variables.claim(name);
     List<String> inputs = new ArrayList<>();
     boolean ok = true;
     for (String in : dataInputs(node)) {
@@ -226,78 +212,16 @@ final class FunctionInliner {
     return new Tensor(TensorRef.of(name, index).toString());
   }
 
-  /** Why {@code node} cannot be copied as it is, or null. */
-  private String typeProblem(NodeDef node, OpDef op) {
-    for (Map.Entry<String, AttrValue> a : node.getAttrMap().entrySet()) {
-      AttrValue v = a.getValue();
-      if (!v.getPlaceholder().isEmpty()) {
-        return "attr " + a.getKey() + " is a placeholder of a polymorphic function";
-      }
-      if (v.hasFunc() || v.getList().getFuncCount() > 0) {
-        return "attr " + a.getKey() + " calls a function (" + (v.hasFunc() ? v.getFunc().getName()
-            : v.getList().getFunc(0).getName()) + "), which only StatefulPartitionedCall/PartitionedCall may do";
-      }
-    }
-    List<DataType> types = new ArrayList<>(ops.types(node, op, false));
-    types.addAll(ops.types(node, op, true));
-    if (types.contains(DataType.DT_STRING)) {
-      return "has string tensors; only numeric graphs are supported";
-    }
-    if (types.contains(DataType.DT_VARIANT)) {
-      return "has variant tensors (tensor lists, datasets, optionals); only plain tensors are supported";
-    }
-    if (types.contains(DataType.DT_RESOURCE)) {
-      return "uses a resource handle; only variables read with ReadVariableOp are supported";
-    }
-    return null;
-  }
-
   private Value readVariable(Scope scope, NodeDef node) {
     List<String> in = dataInputs(node);
     Value handle = in.isEmpty() ? INVALID : resolve(scope, in.get(0));
     if (handle instanceof Resource r) {
-      return new Tensor(ImportedModel.readOf(capture(r.handle()).name()));
+      return new Tensor(ImportedModel.readOf(variables.capture(r.handle(), problems).name()));
     }
     if (handle instanceof Tensor) {
       problem(scope, node, "reads something that is not a variable handle");
     }
     return INVALID;
-  }
-
-  private Captured capture(String handle) {
-    Captured known = captured.get(handle);
-    if (known != null) {
-      return known;
-    }
-    NodeDef h = main.get(handle);
-    DataType dtype = h.getAttrMap().containsKey("dtype") ? h.getAttrOrThrow("dtype").getType() : DataType.DT_INVALID;
-    String base = variableNames.get(handle);
-    if (base == null || base.isEmpty()) {
-      AttrValue shared = h.getAttrMap().get("shared_name");
-      base = shared != null && !shared.getS().isEmpty() ? shared.getS().toStringUtf8() : handle;
-    }
-    String name = base;
-    for (int i = 1; !free(name); i++) {
-      name = base + "_" + i;
-    }
-    usedNames.add(name);
-    usedNames.add(ImportedModel.readOf(name));
-    Captured c = new Captured(name, handle, dtype);
-    captured.put(handle, c);
-    if (dtype != DataType.DT_FLOAT) {
-      problems.putIfAbsent("var:" + handle, name + " (VarHandleOp " + handle + "): variable of type " + dtype
-          + " is read; only float32 variables are supported");
-    }
-    return c;
-  }
-
-  /** Whether a variable may take {@code name}: no main-graph node, call prefix or other variable has it. */
-  private boolean free(String name) {
-    if (usedNames.contains(name) || usedNames.contains(ImportedModel.readOf(name)) || reserved.contains(name)) {
-      return false;
-    }
-    int slash = name.indexOf('/');
-    return slash < 0 || !reserved.contains(name.substring(0, slash));
   }
 
   private Value identityN(Scope scope, NodeDef node, int index) {
@@ -311,7 +235,7 @@ final class FunctionInliner {
       return v;
     }
     String name = scope.prefix + node.getName() + (index == 0 ? "" : "/output_" + index);
-    if (!usedNames.add(name)) {
+    if (!variables.claim(name)) {
       return new Tensor(name);
     }
     AttrValue types = node.getAttrMap().get("T");

@@ -1,13 +1,18 @@
 package dev.compresso.model.tf2;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.OpDef;
 
 /**
  * The one table of how the flattener treats each op type it meets on a signature's path. Ops not in the
- * table are copied as they are (after the type checks in {@link FunctionInliner}).
+ * table are copied as they are (after the type checks of {@link #typeProblem}).
  *
  * <p>Refused ops follow what inlining into one static graph cannot express: functional control flow
  * ({@code If}/{@code While}/{@code Case}, tensorflow/core/ops/functional_ops.cc) and v1 control flow
@@ -81,5 +86,31 @@ final class InlineRules {
   /** Every row, in table order. */
   static List<Rule> all() {
     return List.copyOf(Collections.unmodifiableCollection(RULES.values()));
+  }
+
+  /** Why {@code node} cannot be copied as it is, or null. */
+  static String typeProblem(NodeDef node, OpDef op, OpRegistry ops) {
+    for (Map.Entry<String, AttrValue> a : node.getAttrMap().entrySet()) {
+      AttrValue v = a.getValue();
+      if (!v.getPlaceholder().isEmpty()) {
+        return "attr " + a.getKey() + " is a placeholder of a polymorphic function";
+      }
+      if (v.hasFunc() || v.getList().getFuncCount() > 0) {
+        return "attr " + a.getKey() + " calls a function (" + (v.hasFunc() ? v.getFunc().getName()
+            : v.getList().getFunc(0).getName()) + "), which only StatefulPartitionedCall/PartitionedCall may do";
+      }
+    }
+    List<DataType> types = new ArrayList<>(ops.types(node, op, false));
+    types.addAll(ops.types(node, op, true));
+    if (types.contains(DataType.DT_STRING)) {
+      return "has string tensors; only numeric graphs are supported";
+    }
+    if (types.contains(DataType.DT_VARIANT)) {
+      return "has variant tensors (tensor lists, datasets, optionals); only plain tensors are supported";
+    }
+    if (types.contains(DataType.DT_RESOURCE)) {
+      return "uses a resource handle; only variables read with ReadVariableOp are supported";
+    }
+    return null;
   }
 }

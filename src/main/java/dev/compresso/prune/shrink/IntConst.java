@@ -1,9 +1,7 @@
 package dev.compresso.prune.shrink;
 
-import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.TensorProto;
@@ -38,17 +36,5 @@ final class IntConst {
       }
     }
     return out;
-  }
-
-  /** {@code node} holding {@code values} (same shape), written as tensor_content. */
-  static NodeDef with(NodeDef node, int[] values) {
-    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (int v : values) {
-      b.putInt(v);
-    }
-    b.flip();
-    TensorProto t = node.getAttrOrThrow("value").getTensor().toBuilder().clearIntVal()
-        .setTensorContent(ByteString.copyFrom(b)).build();
-    return node.toBuilder().putAttr("value", AttrValue.newBuilder().setTensor(t).build()).build();
   }
 }

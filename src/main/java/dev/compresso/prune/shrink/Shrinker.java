@@ -15,7 +15,6 @@ import java.util.TreeSet;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.NodeDef;
 
 /**
@@ -144,10 +143,9 @@ public final class Shrinker {
       long[] shape = Slicing.shapeAfter(v.shape(), byAxis);
       values.put(variable, new ImportedModel.VariableValue(shape, Slicing.slice(v.values(), v.shape(), byAxis)));
       NodeDef node = graph.node(variable);
-      rewrites.add(new Rewrite.ReplaceNode(node.toBuilder().removeAttr("_output_shapes")
-          .putAttr("shape", AttrValue.newBuilder().setShape(Nodes.shape(shape)).build()).build()));
+      rewrites.add(new Rewrite.ReplaceNode(Nodes.reshapedVariable(node, shape)));
     });
-    consts.forEach((name, v) -> rewrites.add(new Rewrite.ReplaceNode(IntConst.with(graph.node(name), v))));
+    consts.forEach((name, v) -> rewrites.add(new Rewrite.ReplaceNode(Nodes.withIntValues(graph.node(name), v))));
     ImportedModel shrunk = model.with(GraphRewriter.apply(model.graph(), rewrites), values);
     return new Result(shrunk, model.parameterCount(), shrunk.parameterCount(), layers, skipped);
   }

@@ -53,9 +53,9 @@ final class RoundTrip implements AutoCloseable {
   private final String inputTensor;
   private final String outputTensor;
 
-  private RoundTrip(SavedModelBundle bundle, String source) {
+  private RoundTrip(SavedModelBundle bundle, Path source) {
     this.bundle = bundle;
-    this.frozen = Freezer.freeze(bundle, source, Freezer.DEFAULT_SIGNATURE, Freezer.DEFAULT_BATCH);
+    this.frozen = Freezer.freeze(source, Freezer.DEFAULT_SIGNATURE, Freezer.DEFAULT_BATCH);
     if (frozen.inputs().size() != 1 || frozen.outputs().size() != 1) {
       throw new IllegalArgumentException(source + ": round trips take one input and one output, not "
           + frozen.inputs() + " -> " + frozen.outputs());
@@ -68,7 +68,7 @@ final class RoundTrip implements AutoCloseable {
 
   /** Opens the SavedModel in {@code dir} (tag {@code serve}, signature {@code serving_default}, batch 1). */
   static RoundTrip load(Path dir) {
-    return new RoundTrip(SavedModelBundle.load(dir.toString(), Freezer.SERVE_TAG), dir.toString());
+    return new RoundTrip(SavedModelBundle.load(dir.toString(), Freezer.SERVE_TAG), dir);
   }
 
   /**

@@ -1,8 +1,10 @@
-package dev.compresso.model;
+package dev.compresso.graph;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.NodeDef;
@@ -17,24 +19,36 @@ import org.tensorflow.proto.TensorProto;
  * in where {@code ksize} and {@code strides} come from. A {@code MaxPoolV2} whose window is computed is
  * left alone, and the converter names it in its rejection.
  */
-final class MaxPoolV2Rewrite {
+public final class MaxPoolV2Rewrite {
 
   static final String OP = "MaxPoolV2";
 
   private MaxPoolV2Rewrite() {}
 
+  /** One {@link Rewrite.ReplaceNode} per {@code MaxPoolV2} of {@code graph} that {@link #apply} changes. */
+  public static List<Rewrite> rewrites(GraphIndex graph) {
+    List<Rewrite> out = new ArrayList<>();
+    for (NodeDef n : graph.nodes()) {
+      NodeDef pool = apply(n, graph::find);
+      if (pool != n) {
+        out.add(new Rewrite.ReplaceNode(pool));
+      }
+    }
+    return out;
+  }
+
   /**
    * {@code n} as a {@code MaxPool} when it is a {@code MaxPoolV2} with constant window and strides (the
    * two constant inputs dropped); {@code n} unchanged otherwise.
    *
-   * @param byName the graph's nodes by name, to find the constants
+   * @param byName the graph's nodes by name (null when missing), to find the constants
    */
-  static NodeDef apply(NodeDef n, Map<String, NodeDef> byName) {
+  static NodeDef apply(NodeDef n, Function<String, NodeDef> byName) {
     if (!n.getOp().equals(OP) || n.getInputCount() < 3) {
       return n;
     }
-    long[] ksize = constantInts(byName.get(nodeOf(n.getInput(1))));
-    long[] strides = constantInts(byName.get(nodeOf(n.getInput(2))));
+    long[] ksize = constantInts(byName.apply(TensorRef.parse(n.getInput(1)).node()));
+    long[] strides = constantInts(byName.apply(TensorRef.parse(n.getInput(2)).node()));
     if (ksize == null || strides == null || ksize.length != 4 || strides.length != 4) {
       return n;
     }
@@ -85,11 +99,5 @@ final class MaxPoolV2Rewrite {
       out[i] = t.getIntVal(Math.min(i, t.getIntValCount() - 1));
     }
     return out;
-  }
-
-  private static String nodeOf(String input) {
-    String s = input.startsWith("^") ? input.substring(1) : input;
-    int colon = s.lastIndexOf(':');
-    return colon < 0 ? s : s.substring(0, colon);
   }
 }

@@ -1,15 +1,13 @@
 package dev.compresso.cli;
 
 import dev.compresso.BadInputException;
-import dev.compresso.data.DataSources;
 import dev.compresso.edgetpu.EdgeTpuChecker;
 import dev.compresso.edgetpu.EdgeTpuReport;
-import dev.compresso.data.SampleSource;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
+import dev.compresso.model.InputShape;
 import dev.compresso.quant.Calibration;
-import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.tflite.TfliteModel;
 import dev.compresso.tflite.convert.ConversionOptions;
 import dev.compresso.tflite.convert.Converter;
@@ -25,7 +23,8 @@ import org.apache.commons.cli.Options;
 
 /**
  * {@code compresso convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8]
- * [--calibration-data DATA] [--signature NAME] --out FILE.tflite}: freezes one signature of a SavedModel
+ * [--calibration-data DATA] [--signature NAME] [--output KEY] [--input-shape SHAPE] --out FILE.tflite}:
+ * freezes one signature of a SavedModel (every output, or the one {@code --output} names)
  * (batch fixed to 1) and converts it with the official TFLite converter. The output is written to a
  * temporary file next to {@code FILE.tflite} and renamed into place. An existing non-empty {@code
  * FILE.tflite} is refused before any work unless {@code --overwrite} ({@link AtomicOutput#checkWritableFile}).
@@ -40,7 +39,7 @@ final class ConvertCommand implements Command {
   @Override
   public String usage() {
     return "convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8] [--calibration-data DATA] "
-        + "[--signature NAME] [--edgetpu] --out FILE.tflite [--overwrite]";
+        + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] --out FILE.tflite [--overwrite]";
   }
 
   @Override
@@ -59,6 +58,11 @@ final class ConvertCommand implements Command {
         .desc("int8 only: representative inputs to measure ranges when the model has no FakeQuant nodes").build());
     o.addOption(Option.builder().longOpt("signature").hasArg().argName("NAME")
         .desc("the signature to convert (default " + Freezer.DEFAULT_SIGNATURE + ")").build());
+    o.addOption(Option.builder().longOpt("output").hasArg().argName("KEY")
+        .desc("keep only this output of the signature (default: all of them)").build());
+    o.addOption(Option.builder().longOpt("input-shape").hasArg().argName("SHAPE")
+        .desc("the input's shape where the signature leaves it open (unknown rank or dimensions): "
+            + InputShape.SYNTAX).build());
     o.addOption(Option.builder().longOpt("edgetpu")
         .desc("int8 with int8/uint8 I/O only: check the result against the Edge TPU's rules and write nothing "
             + "unless every op maps").build());
@@ -94,11 +98,12 @@ final class ConvertCommand implements Command {
     }
     AtomicOutput.checkWritableFile(target, args.hasOption("overwrite"));
 
+    FineTuning.importOptions(args); // a malformed --input-shape is refused before any work
     long t0 = System.nanoTime();
     FrozenGraph graph = Freezer.freeze(model, args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE),
-        Freezer.DEFAULT_BATCH);
+        Freezer.DEFAULT_BATCH, FineTuning.importOptions(args));
     if (precision == Precision.INT8) {
-      graph = withRanges(graph, model, calibration);
+      graph = Calibration.withRanges(graph, model, calibration);
     }
     byte[] tflite = Converter.convert(graph, options);
     if (edgeTpu) {
@@ -113,23 +118,5 @@ final class ConvertCommand implements Command {
     out.printf("wrote %s: %d bytes, %s%s, %.1f s%n", target, tflite.length, precision.cliName(),
         precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", (System.nanoTime() - t0) / 1e9);
     return 0;
-  }
-
-  /**
-   * Full-integer ranges: returns {@code graph} with FakeQuant nodes on every tensor TFLite quantizes. A
-   * graph that already has them (QAT) is returned as is; otherwise ranges are measured by calibration
-   * ({@link Calibration}) over {@code calibrationData}, its first {@value CalibrationOptions#SAMPLES_DEFAULT}
-   * samples.
-   */
-  static FrozenGraph withRanges(FrozenGraph graph, Path model, String calibrationData) {
-    if (graph.hasFakeQuant()) {
-      return graph;
-    }
-    if (calibrationData == null) {
-      throw new BadInputException(model + " has no FakeQuant nodes (no quantization ranges from QAT); give "
-          + "--calibration-data DATA (" + DataSources.ACCEPTED + ") to measure them, or run 'compresso qat' first");
-    }
-    SampleSource data = DataSources.openSource(calibrationData);
-    return Calibration.calibrate(graph, data, CalibrationOptions.defaults()).graph();
   }
 }

@@ -2,7 +2,10 @@ package dev.compresso.cli;
 
 import dev.compresso.data.DataSources;
 import dev.compresso.data.SampleSource;
+import dev.compresso.model.FineTuneChecks;
+import dev.compresso.model.ImportOptions;
 import dev.compresso.model.ImportedModel;
+import dev.compresso.model.InputShape;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.train.FitConfig;
 import java.io.PrintStream;
@@ -13,8 +16,8 @@ import org.apache.commons.cli.Options;
 
 /**
  * What every fine-tuning verb ({@code prune}, {@code qat}) shares on the command line: the model, the
- * data and its 80/10/10 train/validation/test split, the output folder, epochs, batch, seed, loss, tag
- * and signature.
+ * data and its 80/10/10 train/validation/test split, the output folder, epochs, batch, seed, loss, tag,
+ * signature, the output to train and the input shape.
  */
 final class FineTuning {
 
@@ -47,6 +50,16 @@ final class FineTuning {
     o.addOption(opt("seed", "N", "seed for the split and shuffling (default " + SEED_DEFAULT + ")"));
     o.addOption(opt("tag", "TAG", "SavedModel tag (default serve)"));
     o.addOption(opt("signature", "KEY", "signature key (default serving_default)"));
+    o.addOption(opt("output", "KEY", "the signature output to train, when it has several"));
+    o.addOption(opt("input-shape", "SHAPE", "the input's shape where the signature leaves it open (unknown rank "
+        + "or dimensions): " + InputShape.SYNTAX));
+  }
+
+  /** {@code --output} and {@code --input-shape} as import options. */
+  static ImportOptions importOptions(CommandLine args) {
+    return ImportOptions.builder().optOutput(args.getOptionValue("output"))
+        .optInputShape(args.hasOption("input-shape") ? InputShape.parse(args.getOptionValue("input-shape")) : null)
+        .build();
   }
 
   /**
@@ -68,7 +81,8 @@ final class FineTuning {
   /** Imports the model and opens and splits the data (call after the verb validated its own options). */
   static Inputs load(Inputs in, CommandLine args, PrintStream err, String what) {
     ImportedModel model = ModelImporter.read(in.modelDir(), args.getOptionValue("tag", "serve"),
-        args.getOptionValue("signature", "serving_default"));
+        args.getOptionValue("signature", "serving_default"), importOptions(args));
+    FineTuneChecks.require(model);
     SampleSource all = DataSources.openSource(OptionValues.required(args, "data"));
     SampleSource.Split trainRest = all.partition(0.2, in.fit().seed());
     SampleSource.Split valTest = trainRest.test().partition(0.5, in.fit().seed() + 1);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tensorflow.proto.DataType;
 
 /**
  * Puts clustered kernels into a trainable graph as rewrites, as tfmot's {@code ClusterWeights} wrapper
@@ -47,7 +48,8 @@ public final class ClusterRewrite {
       String indices = w.variable() + "/cluster_indices";
       out.add(new Rewrite.AddNode(Nodes.intConstant(indices, c.indices(), c.shape())));
       String kernel = w.variable() + "/clustered";
-      out.add(new Rewrite.AddNode(Nodes.gather(kernel, ImportedModel.readOf(v), indices, "cluster_shared/axis0")));
+      out.add(new Rewrite.AddNode(Nodes.gather(kernel, ImportedModel.readOf(v), indices, "cluster_shared/axis0",
+          DataType.DT_FLOAT, DataType.DT_INT32, 0)));
       if (c.mask() != null) {
         out.add(new Rewrite.AddNode(Nodes.constant(w.variable() + "/cluster_mask", c.mask(), c.shape())));
         out.add(new Rewrite.AddNode(Nodes.mul(kernel + "_masked", kernel, w.variable() + "/cluster_mask")));

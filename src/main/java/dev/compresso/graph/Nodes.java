@@ -173,16 +173,26 @@ public final class Nodes {
         .build();
   }
 
-  /**
-   * {@code GatherV2(params, indices, axis)} of float32 {@code params} by int32 {@code indices} along the
-   * int32 scalar {@code axis}, {@code batch_dims} 0 (TF op definition); its gradient sums into the gathered
-   * rows of {@code params}.
-   */
-  public static NodeDef gather(String name, String params, String indices, String axis) {
-    return NodeDef.newBuilder().setName(name).setOp("GatherV2").addInput(params).addInput(indices).addInput(axis)
-        .putAttr("Tparams", type(DataType.DT_FLOAT)).putAttr("Tindices", type(DataType.DT_INT32))
-        .putAttr("Taxis", type(DataType.DT_INT32)).putAttr("batch_dims", AttrValue.newBuilder().setI(0).build())
+  /** An int32 scalar {@code Const}. */
+  public static NodeDef intScalar(String name, int value) {
+    TensorProto tensor = TensorProto.newBuilder().setDtype(DataType.DT_INT32)
+        .setTensorShape(TensorShapeProto.getDefaultInstance()).addIntVal(value).build();
+    return NodeDef.newBuilder().setName(name).setOp("Const")
+        .putAttr("dtype", type(DataType.DT_INT32))
+        .putAttr("value", AttrValue.newBuilder().setTensor(tensor).build())
         .build();
+  }
+
+  /**
+   * {@code GatherV2(params, indices, axis)} with {@code batch_dims}, the op TensorFlow's {@code
+   * ResourceGather} computes on a variable's value (resource_variable_ops.cc: axis = batch_dims).
+   */
+  public static NodeDef gather(String name, String params, String indices, String axis, DataType paramsType,
+      DataType indicesType, long batchDims) {
+    return NodeDef.newBuilder().setName(name).setOp("GatherV2").addInput(params).addInput(indices).addInput(axis)
+        .putAttr("Tparams", type(paramsType)).putAttr("Tindices", type(indicesType))
+        .putAttr("Taxis", type(DataType.DT_INT32))
+        .putAttr("batch_dims", AttrValue.newBuilder().setI(batchDims).build()).build();
   }
 
   /** {@code node} under another name (inputs and attributes kept), for moving a node aside. */

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.NodeDef;
 
 /**
@@ -123,7 +124,7 @@ public final class QatRewrite {
         out.add(new Rewrite.AddNode(Nodes.identity(ImportedModel.readOf(v), v)));
         out.add(new Rewrite.AddNode(Nodes.intConstant(w.constNode() + "/cluster_indices", c.indices(), c.shape())));
         out.add(new Rewrite.AddNode(Nodes.gather(w.constNode() + "/clustered", ImportedModel.readOf(v),
-            w.constNode() + "/cluster_indices", SHARED + "/gather_axis")));
+            w.constNode() + "/cluster_indices", SHARED + "/gather_axis", DataType.DT_FLOAT, DataType.DT_INT32, 0)));
         gathered.put(w.constNode(), w.constNode() + "/clustered");
       }
       weight(index, model, w, masks.get(w.constNode()), gathered.get(w.constNode()), out);

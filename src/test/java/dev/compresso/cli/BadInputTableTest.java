@@ -8,6 +8,7 @@ import dev.compresso.data.SyntheticShapes;
 import dev.compresso.data.tfrecord.TfRecordFormat;
 import dev.compresso.data.tfrecord.TfRecords;
 import dev.compresso.io.AtomicOutput;
+import dev.compresso.model.RealWorldFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -135,6 +136,65 @@ class BadInputTableTest {
     Path file = tmp.resolve(name + ".tflite");
     Files.write(file, fbb.sizedByteArray());
     return file;
+  }
+
+  /**
+   * What public exports carry and Compresso cannot take as it is ({@code fixtures/savedmodels_realworld}):
+   * each row names the model and the signature key, output, input or op.
+   */
+  private static List<Row> realWorldSavedModelRows(String out, String outFile, String t) {
+    String multiSig = RealWorldFixtures.model("multi_signature").toString();
+    String multiOut = RealWorldFixtures.model("multi_output").toString();
+    String dynamic = RealWorldFixtures.model("dynamic_dims").toString();
+    String rank = RealWorldFixtures.model("unknown_rank").toString();
+    String uint8 = RealWorldFixtures.model("uint8_image").toString();
+    String cond = RealWorldFixtures.model("tf1_cond_v1").toString();
+    String twoTags = RealWorldFixtures.model("two_meta_graphs").toString();
+    String masks = RealWorldFixtures.model("multi_output").resolveSibling("reference.npz").toString();
+    String images = RealWorldFixtures.model("uint8_image").resolveSibling("reference.npz").toString();
+    String rows = RealWorldFixtures.model("tf1_cond_v1").resolveSibling("reference.npz").toString();
+    return List.of(
+        new Row("no signature 'nope'; signatures present: embed, logits, serving_default", "inspect", multiSig,
+            "--signature", "nope"),
+        new Row(multiSig + " [serve] has no signature 'nope'; signatures present: embed, logits, serving_default",
+            "convert", multiSig, "--precision", "fp32", "--signature", "nope", "--out", outFile),
+        new Row("has no signature 'nope'; signatures present: embed, logits, serving_default", "validate", t,
+            "--reference", multiSig, "--data", masks, "--signature", "nope"),
+        new Row(multiSig + " [serve] has no signature 'nope'", "prune", multiSig, "--data", masks, "--sparsity", "0.5",
+            "--signature", "nope", "--out", out),
+        new Row(multiOut + ": signature 'serving_default' has no output 'nope'; outputs present: features, mask, score",
+            "convert", multiOut, "--precision", "fp32", "--output", "nope", "--out", outFile),
+        new Row(multiOut + ": signature 'serving_default' cannot be fine-tuned: it has 3 outputs [features, mask, "
+            + "score]; fine-tuning trains one: choose it with --output KEY", "prune", multiOut, "--data", masks,
+            "--sparsity", "0.5", "--out", out),
+        new Row(multiOut + ": signature 'serving_default' has no output 'nope'", "qat", multiOut, "--data", masks,
+            "--output", "nope", "--out", out),
+        new Row(dynamic + ": signature 'serving_default': input 'x' has shape [1, -1, -1, 3] with unknown dimensions "
+            + "besides the batch; the converter needs them: give --input-shape x:1,D1,D2,3", "convert", dynamic,
+            "--precision", "fp32", "--out", outFile),
+        new Row(dynamic + ": signature 'serving_default': --input-shape [1, 10, 14, 4] does not fit input 'x' of "
+            + "shape [-1, -1, -1, 3]", "convert", dynamic, "--precision", "fp32", "--input-shape", "1,10,14,4",
+            "--out", outFile),
+        new Row(dynamic + ": signature 'serving_default': --input-shape names input 'image', but the input is 'x'",
+            "convert", dynamic, "--precision", "fp32", "--input-shape", "image:1,10,14,3", "--out", outFile),
+        new Row("--input-shape '1,ten,3': 'ten' is not a whole number", "convert", dynamic, "--precision", "fp32",
+            "--input-shape", "1,ten,3", "--out", outFile),
+        new Row("--input-shape '1,0,3': dimension 1 is 0", "prune", dynamic, "--data", masks, "--sparsity", "0.5",
+            "--input-shape", "1,0,3", "--out", out),
+        new Row(rank + ": signature 'serving_default': input 'x' has unknown rank (no shape in the signature); give "
+            + "its full shape with --input-shape", "convert", rank, "--precision", "fp32", "--out", outFile),
+        new Row(rank + ": signature 'serving_default': input 'x' has unknown rank", "prune", rank, "--data", rows,
+            "--sparsity", "0.5", "--out", out),
+        new Row(uint8 + ": signature 'serving_default' cannot be fine-tuned: input 'image' is uint8", "prune", uint8,
+            "--data", images, "--sparsity", "0.5", "--out", out),
+        new Row(cond + ": signature 'serving_default' cannot be fine-tuned: it has TF1 control-flow ops, which have no "
+            + "gradient in TensorFlow's C++ API: branch/Switch (Switch)", "prune", cond, "--data", rows, "--sparsity",
+            "0.5", "--out", out),
+        new Row("branch/Merge (Merge)", "qat", cond, "--data", rows, "--out", out),
+        new Row("SavedModel " + twoTags + " has no MetaGraph tagged 'serve'; tag sets present: [train], [eval] (give "
+            + "one with --tag)", "convert", twoTags, "--precision", "fp32", "--out", outFile),
+        new Row("has no MetaGraph tagged 'serve'; tag sets present: [train], [eval]", "prune", twoTags, "--data", rows,
+            "--sparsity", "0.5", "--out", out));
   }
 
   @Test
@@ -271,6 +331,7 @@ class BadInputTableTest {
         new Row("record 2 (byte offset " + 2 * recordBytes + "): data CRC32C mismatch", "validate", t, "--reference",
             m, "--data", badCrcFile),
         new Row("truncated", "validate", t, "--reference", m, "--data", truncatedRecords)));
+    rows.addAll(realWorldSavedModelRows(out, outFile, t));
 
     List<String> failures = new ArrayList<>();
     int n = 0;

@@ -29,6 +29,7 @@ public final class Main {
       new QatCommand(),
       new ConvertCommand(),
       new ValidateCommand(),
+      new DiagnoseCommand(),
       new EdgeTpuCommand(),
       new SweepCommand(),
       new DemoCommand());

@@ -330,7 +330,12 @@ class BadInputTableTest {
         new Row("NaN", "validate", t, "--reference", m, "--data", nan),
         new Row("record 2 (byte offset " + 2 * recordBytes + "): data CRC32C mismatch", "validate", t, "--reference",
             m, "--data", badCrcFile),
-        new Row("truncated", "validate", t, "--reference", m, "--data", truncatedRecords)));
+        new Row("truncated", "validate", t, "--reference", m, "--data", truncatedRecords),
+        new Row("nothing to diagnose", "diagnose", t, "--reference", m, "--data", d),
+        new Row("different inputs/outputs", "diagnose", "src/test/resources/fuzz/conv_dense_int8.tflite",
+            "--reference", m, "--data", d),
+        new Row("not a SavedModel directory", "diagnose", t, "--reference", tmp.resolve("none").toString(),
+            "--data", d)));
     rows.addAll(realWorldSavedModelRows(out, outFile, t));
 
     List<String> failures = new ArrayList<>();

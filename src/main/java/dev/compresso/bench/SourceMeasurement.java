@@ -5,8 +5,8 @@ import com.google.gson.JsonObject;
 import dev.compresso.BadInputException;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.model.DiskUsage;
-import dev.compresso.model.SavedModels;
 import dev.compresso.tflite.InterpreterOptions;
 import dev.compresso.train.metric.TaskKind;
 import java.nio.file.Path;
@@ -17,12 +17,13 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The source model measured as its user has it, before any compression: the SavedModel's bytes on disk,
- * the peak RSS and latency of a TF Java process serving it (in {@link ModelProbe} children, at 1 and T
- * threads, as {@link Validator} measures a reference), and its loss and metrics on the samples. A sweep's
- * baseline row, against which every cell reads as "x times smaller, x times less memory".
+ * The source model measured as its user has it, before any compression: its bytes on disk (a SavedModel's
+ * parts, or a Keras file), the peak RSS and latency of a TF Java process serving it (in {@link ModelProbe}
+ * children, at 1 and T threads, as {@link Validator} measures a reference), and its loss and metrics on
+ * the samples. A sweep's baseline row, against which every cell reads as "x times smaller, x times less
+ * memory".
  *
- * @param model the SavedModel directory
+ * @param model the SavedModel directory or Keras file
  * @param samples how many samples were scored
  * @param task the task inferred from the targets
  * @param quality loss and metrics on those samples
@@ -43,8 +44,8 @@ public record SourceMeasurement(Path model, int samples, TaskKind task, ModelQua
    */
   public static SourceMeasurement measure(Path model, String signature, String data, int samples, int threads, int runs,
       int warmup, Consumer<String> progress) {
-    Dataset all = DataSources.open(data);
-    Dataset d = all.slice(0, Math.min(samples, all.size()));
+    SampleSource all = DataSources.openSource(data);
+    Dataset d = all.head(samples);
     progress.accept("baseline: scoring " + model + " on " + d.size() + " sample(s) of " + all.source());
     ModelQuality quality;
     TaskKind task = TaskKind.infer(d.targetShape(), d.targets());
@@ -71,7 +72,7 @@ public record SourceMeasurement(Path model, int samples, TaskKind task, ModelQua
       probes.add(ChildProbe.run(new ProbeSpec(ProbeSpec.Runtime.TENSORFLOW, model, signature, t, runs, warmup,
           InterpreterOptions.Kernels.XNNPACK)));
     }
-    return new SourceMeasurement(model, d.size(), task, quality, probes, SavedModels.diskUsage(model));
+    return new SourceMeasurement(model, d.size(), task, quality, probes, ReferenceModel.diskUsage(model));
   }
 
   private static int targetOutput(float[][] out, int yPer, Path model, ReferenceModel ref, Dataset d) {

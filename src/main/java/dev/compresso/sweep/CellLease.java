@@ -35,7 +35,7 @@ public final class CellLease implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    beats.scheduleWithFixedDelay(this::beat, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+    beats.scheduleWithFixedDelay(this::beatOrWarn, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
   }
 
   public Cell cell() {
@@ -45,6 +45,19 @@ public final class CellLease implements AutoCloseable {
   /** The attempt's lock folder. */
   public Path dir() {
     return dir;
+  }
+
+  /**
+   * One scheduled beat. A failed write (a full disk, a flaky share) must not end the schedule, which
+   * would also end the check for a successor: warn and beat again next time.
+   */
+  private void beatOrWarn() {
+    try {
+      beat();
+    } catch (RuntimeException e) {
+      System.err.println("sweep: cell " + cell.id() + ": heartbeat not written (" + e.getMessage() + "); trying "
+          + "again");
+    }
   }
 
   private synchronized void beat() {

@@ -8,6 +8,7 @@ import dev.compresso.data.SyntheticShapes;
 import dev.compresso.data.tfrecord.TfRecordFormat;
 import dev.compresso.data.tfrecord.TfRecords;
 import dev.compresso.io.AtomicOutput;
+import dev.compresso.model.keras.KerasFiles;
 import dev.compresso.model.RealWorldFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -96,6 +97,10 @@ class BadInputTableTest {
   @FunctionalInterface
   private interface IoAction {
     void run() throws IOException;
+  }
+
+  private static String copyKeras(Path dir, String name) throws IOException {
+    return Files.copy(KerasFiles.file(name), dir.resolve(name)).toString();
   }
 
   /** A .npz with float32 {@code x} and {@code y} of the given shapes (values from {@code fill}). */
@@ -261,7 +266,38 @@ class BadInputTableTest {
       g.getTensors()[g.getInputs()[0]].setShape(new int[] {1, -8, 8, 4});
     });
 
+    // Keras model files: weights only, truncated, an unknown layer class, a custom object, not a model at all.
+    Path kerasDir = Files.createDirectories(tmp.resolve("keras"));
+    String weightsOnly = copyKeras(kerasDir, "weights_only.h5");
+    String unknownLayer = copyKeras(kerasDir, "unknown_layer.keras");
+    String unknownLayerH5 = copyKeras(kerasDir, "unknown_layer.h5");
+    String customLayer = copyKeras(kerasDir, "custom_layer.keras");
+    byte[] keras = Files.readAllBytes(KerasFiles.file("dense.keras"));
+    String truncatedZip = Files.write(kerasDir.resolve("truncated.keras"), Arrays.copyOf(keras, keras.length / 2))
+        .toString();
+    byte[] h5 = Files.readAllBytes(KerasFiles.file("dense.h5"));
+    String truncatedH5 = Files.write(kerasDir.resolve("truncated.h5"), Arrays.copyOf(h5, h5.length / 3)).toString();
+    String headerOnlyH5 = Files.write(kerasDir.resolve("header.h5"), Arrays.copyOf(h5, 600)).toString();
+    String notKeras = Files.write(kerasDir.resolve("text.keras"), "not a model".getBytes(StandardCharsets.UTF_8))
+        .toString();
+    String k = KerasFiles.file("unet.h5").toString();
+
     List<Row> rows = new ArrayList<>(List.of(
+        // Keras model files
+        new Row("weights-only", "inspect", weightsOnly),
+        new Row(".keras file, a full-model .h5", "convert", weightsOnly, "--precision", "fp32", "--out", outFile),
+        new Row("lstm (LSTM)", "inspect", unknownLayer),
+        new Row("lstm (LSTM)", "convert", unknownLayerH5, "--precision", "fp32", "--out", outFile),
+        new Row("custom object Custom>Scale", "inspect", customLayer),
+        new Row("truncated", "inspect", truncatedZip),
+        new Row("truncated", "prune", truncatedZip, "--data", d, "--sparsity", "0.5", "--out", out),
+        new Row("truncated", "inspect", truncatedH5),
+        new Row("truncated", "inspect", headerOnlyH5),
+        new Row("neither a .keras archive (zip) nor an HDF5 file", "inspect", notKeras),
+        new Row("no such Keras model file", "convert", kerasDir.resolve("missing.h5").toString(), "--precision", "fp32",
+            "--out", outFile),
+        new Row("one signature, serving_default", "convert", k, "--signature", "other", "--precision", "fp32", "--out",
+            outFile),
         // inspect
         new Row("no saved_model.pb", "inspect", tmp.resolve("empty_data").toString()),
         new Row("saved_model.pb", "inspect", emptyPb.toString()),

@@ -6,6 +6,7 @@ import dev.compresso.data.Dataset;
 import dev.compresso.data.SampleSource;
 import dev.compresso.data.NpzWriter;
 import dev.compresso.model.SavedModels;
+import dev.compresso.model.keras.KerasImporter;
 import dev.compresso.tflite.InterpreterOptions;
 import dev.compresso.tflite.SignatureInfo;
 import dev.compresso.tflite.TensorDescriptor;
@@ -60,8 +61,10 @@ public final class Validator {
    */
   public static ValidationResult validate(ValidationRequest request, Consumer<String> progress, Path predictions) {
     TfliteModel model = TfliteModel.read(request.tflite());
-    SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
-        SavedModels.SERVE), request.reference(), request.signature());
+    if (!KerasImporter.isKerasFile(request.reference())) {
+      SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
+          SavedModels.SERVE), request.reference(), request.signature());
+    }
     SampleSource all = DataSources.openSource(request.data());
     Dataset data = all.head(request.samples());
     progress.accept("validate: " + data.size() + " sample(s) of " + all.source());
@@ -78,7 +81,7 @@ public final class Validator {
       referenceRuns.add(probe(new ProbeSpec(ProbeSpec.Runtime.TENSORFLOW, request.reference(), request.signature(),
           threads, request.runs(), request.warmup(), request.kernels()), progress));
     }
-    ModelSizes sizes = ModelSizes.of(model.bytes(), SavedModels.diskUsage(request.reference()));
+    ModelSizes sizes = ModelSizes.of(model.bytes(), ReferenceModel.diskUsage(request.reference()));
     return new ValidationResult(request, data.size(), compared.task, compared.tflite, compared.reference,
         compared.errors, tfliteRuns, referenceRuns, sizes);
   }

@@ -25,9 +25,11 @@ public final class Main {
   static final List<Command> COMMANDS = List.of(
       new InspectCommand(),
       new PruneCommand(),
+      new ClusterCommand(),
       new QatCommand(),
       new ConvertCommand(),
       new ValidateCommand(),
+      new DiagnoseCommand(),
       new EdgeTpuCommand(),
       new SweepCommand(),
       new DemoCommand());

@@ -67,6 +67,16 @@ final class ConvertCommand implements Command {
     o.addOption(Option.builder().longOpt("edgetpu")
         .desc("int8 with int8/uint8 I/O only: check the result against the Edge TPU's rules and write nothing "
             + "unless every op maps").build());
+    o.addOption(Option.builder().longOpt("keep-float").hasArg().argName("NODE[,NODE...]")
+        .desc("int8 only: run the ops of these graph nodes in float (QUANTIZE/DEQUANTIZE around them), for CPU "
+            + "targets").build());
+    o.addOption(Option.builder().longOpt("max-loss-increase").hasArg().argName("X")
+        .desc("int8 only: keep the fewest layers float (most harmful first, as diagnose ranks them) that bring "
+            + "the loss on --data within X of the float model's").build());
+    o.addOption(Option.builder().longOpt("data").hasArg().argName("DATA")
+        .desc("with --max-loss-increase: samples with targets to measure the loss on").build());
+    o.addOption(Option.builder().longOpt("no-equalize")
+        .desc("int8 calibration: do not equalize concat input ranges (to see what per-tensor int8 does)").build());
     o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE.tflite").required()
         .desc("the .tflite file to write").build());
     o.addOption(Option.builder().longOpt("overwrite").desc("replace an existing non-empty --out file").build());
@@ -79,7 +89,32 @@ final class ConvertCommand implements Command {
     Path target = Path.of(args.getOptionValue("out"));
     Precision precision = Precision.parse(args.getOptionValue("precision"));
     IoType io = args.hasOption("io") ? IoType.parse(args.getOptionValue("io")) : IoType.FLOAT;
-    ConversionOptions options = ConversionOptions.builder(precision).optIo(io).build();
+    java.util.Set<String> keepFloat = new java.util.TreeSet<>();
+    if (args.hasOption("keep-float")) {
+      for (String n : args.getOptionValue("keep-float").split(",")) {
+        if (!n.isBlank()) {
+          keepFloat.add(n.strip());
+        }
+      }
+      if (keepFloat.isEmpty()) {
+        throw new BadInputException("--keep-float needs one or more node names, comma-separated");
+      }
+    }
+    ConversionOptions options = ConversionOptions.builder(precision).optIo(io).optKeepFloat(keepFloat).build();
+    Double maxIncrease = null;
+    if (args.hasOption("max-loss-increase")) {
+      maxIncrease = OptionValues.parseDouble("--max-loss-increase", args.getOptionValue("max-loss-increase"));
+      if (!(maxIncrease >= 0) || maxIncrease.isInfinite()) {
+        throw new BadInputException("--max-loss-increase must be a finite number >= 0, got " + maxIncrease);
+      }
+      if (precision != Precision.INT8 || !args.hasOption("data")) {
+        throw new BadInputException("--max-loss-increase needs --precision int8 and --data DATA (samples with "
+            + "targets to measure the loss on)");
+      }
+      if (!keepFloat.isEmpty()) {
+        throw new BadInputException("give --keep-float or --max-loss-increase, not both");
+      }
+    }
     String calibration = args.getOptionValue("calibration-data");
     if (calibration != null && precision != Precision.INT8) {
       throw new BadInputException("--calibration-data is only used with --precision int8 (got --precision "
@@ -103,11 +138,31 @@ final class ConvertCommand implements Command {
     long t0 = System.nanoTime();
     FrozenGraph graph = Freezer.freeze(model, args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE),
         Freezer.DEFAULT_BATCH, FineTuning.importOptions(args));
+    FrozenGraph floatGraph = graph;
+    dev.compresso.tflite.convert.KeepFloatNames.check(graph, keepFloat);
     if (precision == Precision.INT8) {
-      graph = Calibration.withRanges(graph, model, calibration);
+      graph = Calibration.withRanges(graph, model, calibration, dev.compresso.quant.CalibrationOptions.builder()
+          .optEqualizeConcats(!args.hasOption("no-equalize")).build());
     }
     byte[] tflite = Converter.convert(graph, options);
-    if (edgeTpu) {
+    if (maxIncrease != null) {
+      byte[] fp32 = Converter.convert(floatGraph, ConversionOptions.of(Precision.FP32));
+      dev.compresso.diagnose.FloatLayerSearch.Result r = dev.compresso.diagnose.FloatLayerSearch.search(tflite, fp32,
+          floatGraph, dev.compresso.data.DataSources.open(args.getOptionValue("data")), maxIncrease, err::println);
+      tflite = r.tflite();
+      out.printf("%s: float %.5f, int8 %.5f, with %d op(s) kept float %.5f (+%.5f, bound +%s)%s%n", r.lossName(),
+          r.floatLoss(), r.int8Loss(), r.keptFloat().size(), r.loss(), r.loss() - r.floatLoss(), maxIncrease,
+          r.withinBound() ? "" : ": NOT within bound after " + r.keptFloat().size() + " op(s)");
+      for (String k : r.keptFloat()) {
+        out.println("  kept float: " + k);
+      }
+    }
+    boolean someFloat = !keepFloat.isEmpty() || maxIncrease != null;
+    if (edgeTpu && someFloat) {
+      EdgeTpuReport report = EdgeTpuChecker.check(TfliteModel.fromBytes(tflite, target.toString()));
+      out.print(report.text());
+      out.println("edgetpu: " + report.verdict() + " (the float layers and what follows them run on the CPU)");
+    } else if (edgeTpu) {
       EdgeTpuReport report = EdgeTpuChecker.check(TfliteModel.fromBytes(tflite, target.toString()));
       if (!report.mapsFully()) {
         err.print(report.text());

@@ -68,6 +68,29 @@ public final class Diagnoser {
    */
   public static Diagnosis diagnose(Path file, Path reference, Dataset data, int samples) {
     TfliteModel model = TfliteModel.read(file);
+    if (!hasQuantizedActivations(model)) {
+      throw new BadInputException(file + " has no quantized activations (a float model): nothing to diagnose; "
+          + "diagnose takes an int8 or int16x8 .tflite");
+    }
+    return diagnose(model, Freezer.freeze(reference), data, samples, file.toString(), reference.toString());
+  }
+
+  private static boolean hasQuantizedActivations(TfliteModel model) {
+    SubgraphInfo g = model.primarySubgraph();
+    for (OperatorInfo op : g.operators()) {
+      for (int t : op.outputs()) {
+        TensorInfo ti = g.tensor(t);
+        if (ti.quantization().isQuantized() && !QuantBoundaries.isFloat(ti)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** {@link #diagnose(Path, Path, Dataset, int)} of a model in memory against a frozen reference. */
+  public static Diagnosis diagnose(TfliteModel model, FrozenGraph ref, Dataset data, int samples, String file,
+      String reference) {
     SubgraphInfo g = model.primarySubgraph();
     List<TensorInfo> quantized = new ArrayList<>();
     Map<Integer, OperatorInfo> producer = new HashMap<>();
@@ -84,7 +107,6 @@ public final class Diagnoser {
       throw new BadInputException(file + " has no quantized activations (a float model): nothing to diagnose; "
           + "diagnose takes an int8 or int16x8 .tflite");
     }
-    FrozenGraph ref = Freezer.freeze(reference);
     checkIo(file, model, reference, ref, data);
     TensorMatch match = new TensorMatch(ref);
     Map<Integer, String> nodeOf = new LinkedHashMap<>();
@@ -140,7 +162,7 @@ public final class Diagnoser {
           is.floatOps().stream().map(i -> i + ":" + g.operators().get(i).op()).toList(), is.quantize(), t,
           total > 0 ? t / total : 0));
     }
-    return new Diagnosis(file.toString(), reference.toString(), Math.min(samples, data.size()), errors, groupNames,
+    return new Diagnosis(file, reference, Math.min(samples, data.size()), errors, groupNames,
         jumps, islands, total);
   }
 
@@ -169,7 +191,7 @@ public final class Diagnoser {
     return out;
   }
 
-  private static void checkIo(Path file, TfliteModel model, Path reference, FrozenGraph ref, Dataset data) {
+  private static void checkIo(String file, TfliteModel model, String reference, FrozenGraph ref, Dataset data) {
     SubgraphInfo g = model.primarySubgraph();
     List<String> problems = new ArrayList<>();
     if (g.inputs().length != ref.inputs().size() || g.outputs().length != ref.outputs().size()) {
@@ -333,7 +355,7 @@ public final class Diagnoser {
    * The error a consumer of tensor {@code t} inherits: its own relative error and, through same-scale ops
    * (a concat's output averages its inputs' errors away), the errors of their inputs.
    */
-  private static double inputError(int t, Map<Integer, Diagnosis.TensorError> byIndex,
+  static double inputError(int t, Map<Integer, Diagnosis.TensorError> byIndex,
       Map<Integer, OperatorInfo> producer, int depth) {
     if (t < 0) {
       return 0;

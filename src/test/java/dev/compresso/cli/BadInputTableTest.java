@@ -380,7 +380,15 @@ class BadInputTableTest {
         new Row("different inputs/outputs", "diagnose", "src/test/resources/fuzz/conv_dense_int8.tflite",
             "--reference", m, "--data", d),
         new Row("not a SavedModel directory", "diagnose", t, "--reference", tmp.resolve("none").toString(),
-            "--data", d)));
+            "--data", d),
+        new Row("'dec0_concatt' (near: dec0_concat", "convert", m, "--precision", "int8", "--calibration-data", d,
+            "--keep-float", "dec0_concatt", "--out", out),
+        new Row("--keep-float needs --precision int8", "convert", m, "--precision", "fp16", "--keep-float",
+            "dec0_concat", "--out", out),
+        new Row("--max-loss-increase needs --precision int8 and --data", "convert", m, "--precision", "int8",
+            "--calibration-data", d, "--max-loss-increase", "0.01", "--out", out),
+        new Row("--max-loss-increase must be", "convert", m, "--precision", "int8", "--calibration-data", d,
+            "--max-loss-increase", "-1", "--data", d, "--out", out)));
     rows.addAll(realWorldSavedModelRows(out, outFile, t));
 
     List<String> failures = new ArrayList<>();

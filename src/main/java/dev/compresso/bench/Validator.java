@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Measures a .tflite against the SavedModel it came from, the way the seed article judged its compressed
@@ -58,10 +59,24 @@ public final class Validator {
    * (the two models' predictions of the task output), for pictures and further analysis.
    */
   public static ValidationResult validate(ValidationRequest request, Consumer<String> progress, Path predictions) {
+    return validate(request, () -> DataSources.open(request.data()), progress, predictions);
+  }
+
+  /**
+   * As {@link #validate(ValidationRequest, Consumer, Path)} on data already open ({@code request.data()} then
+   * only names it).
+   */
+  public static ValidationResult validate(ValidationRequest request, Dataset data, Consumer<String> progress,
+      Path predictions) {
+    return validate(request, () -> data, progress, predictions);
+  }
+
+  private static ValidationResult validate(ValidationRequest request, Supplier<Dataset> open,
+      Consumer<String> progress, Path predictions) {
     TfliteModel model = TfliteModel.read(request.tflite());
     SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
         SavedModels.SERVE), request.reference(), request.signature());
-    Dataset all = DataSources.open(request.data());
+    Dataset all = open.get();
     Dataset data = all.slice(0, Math.min(request.samples(), all.size()));
     progress.accept("validate: " + data.size() + " sample(s) of " + all.source());
 

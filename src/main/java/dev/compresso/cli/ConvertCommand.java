@@ -1,18 +1,13 @@
 package dev.compresso.cli;
 
 import dev.compresso.BadInputException;
-import dev.compresso.data.DataSources;
-import dev.compresso.edgetpu.EdgeTpuChecker;
+import dev.compresso.api.Compresso;
+import dev.compresso.api.CompressoModel;
+import dev.compresso.api.Conversion;
+import dev.compresso.api.TfliteFile;
 import dev.compresso.edgetpu.EdgeTpuReport;
-import dev.compresso.data.Dataset;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
-import dev.compresso.model.FrozenGraph;
-import dev.compresso.quant.Calibration;
-import dev.compresso.quant.CalibrationOptions;
-import dev.compresso.tflite.TfliteModel;
-import dev.compresso.tflite.convert.ConversionOptions;
-import dev.compresso.tflite.convert.Converter;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
 import java.io.IOException;
@@ -74,12 +69,12 @@ final class ConvertCommand implements Command {
     Path target = Path.of(args.getOptionValue("out"));
     Precision precision = Precision.parse(args.getOptionValue("precision"));
     IoType io = args.hasOption("io") ? IoType.parse(args.getOptionValue("io")) : IoType.FLOAT;
-    ConversionOptions options = ConversionOptions.builder(precision).optIo(io).build();
+    Conversion conversion = Conversion.of(precision).io(io);
     String calibration = args.getOptionValue("calibration-data");
-    if (calibration != null && precision != Precision.INT8) {
-      throw new BadInputException("--calibration-data is only used with --precision int8 (got --precision "
-          + precision.cliName() + ")");
+    if (calibration != null) {
+      conversion = conversion.calibrateWith(calibration);
     }
+    conversion.options();
     boolean edgeTpu = args.hasOption("edgetpu");
     if (edgeTpu && (precision != Precision.INT8 || io == IoType.FLOAT)) {
       throw new BadInputException("--edgetpu needs a fully integer model: --precision int8 --io uint8 (or int8); got "
@@ -95,41 +90,22 @@ final class ConvertCommand implements Command {
     AtomicOutput.checkWritableFile(target, args.hasOption("overwrite"));
 
     long t0 = System.nanoTime();
-    FrozenGraph graph = Freezer.freeze(model, args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE),
-        Freezer.DEFAULT_BATCH);
-    if (precision == Precision.INT8) {
-      graph = withRanges(graph, model, calibration);
+    TfliteFile tflite;
+    try (CompressoModel source = Compresso.load(model, Freezer.SERVE_TAG,
+        args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE))) {
+      tflite = source.convert(conversion).withName(target.toString());
     }
-    byte[] tflite = Converter.convert(graph, options);
     if (edgeTpu) {
-      EdgeTpuReport report = EdgeTpuChecker.check(TfliteModel.fromBytes(tflite, target.toString()));
+      EdgeTpuReport report = tflite.edgeTpu();
       if (!report.mapsFully()) {
         err.print(report.text());
         throw new BadInputException("--edgetpu: " + report.verdict() + "; nothing written (the reasons are above)");
       }
       out.println("edgetpu: " + report.verdict());
     }
-    AtomicOutput.writeFile(target, tflite);
-    out.printf("wrote %s: %d bytes, %s%s, %.1f s%n", target, tflite.length, precision.cliName(),
+    tflite.save(target, true);
+    out.printf("wrote %s: %d bytes, %s%s, %.1f s%n", target, tflite.sizeBytes(), precision.cliName(),
         precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", (System.nanoTime() - t0) / 1e9);
     return 0;
-  }
-
-  /**
-   * Full-integer ranges: returns {@code graph} with FakeQuant nodes on every tensor TFLite quantizes. A
-   * graph that already has them (QAT) is returned as is; otherwise ranges are measured by calibration
-   * ({@link Calibration}) over {@code calibrationData}, its first {@value CalibrationOptions#SAMPLES_DEFAULT}
-   * samples.
-   */
-  static FrozenGraph withRanges(FrozenGraph graph, Path model, String calibrationData) {
-    if (graph.hasFakeQuant()) {
-      return graph;
-    }
-    if (calibrationData == null) {
-      throw new BadInputException(model + " has no FakeQuant nodes (no quantization ranges from QAT); give "
-          + "--calibration-data DATA (" + DataSources.ACCEPTED + ") to measure them, or run 'compresso qat' first");
-    }
-    Dataset data = DataSources.open(calibrationData);
-    return Calibration.calibrate(graph, data, CalibrationOptions.defaults()).graph();
   }
 }

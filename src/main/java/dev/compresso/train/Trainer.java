@@ -2,9 +2,8 @@ package dev.compresso.train;
 
 import dev.compresso.BadInputException;
 import dev.compresso.data.Dataset;
-import dev.compresso.report.ProgressBar;
+import dev.compresso.progress.ProgressListener;
 import dev.compresso.train.loss.Loss;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -114,20 +113,20 @@ public final class Trainer {
 
   /**
    * Runs {@code config.epochs()} epochs over {@code train}, evaluating {@code loss} on {@code validation}
-   * (if non-null) after each, with a progress bar on {@code progress} (may be null).
+   * (if non-null) after each, reporting epochs and steps to {@code progress} (may be null).
    */
-  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, PrintStream progress) {
+  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, ProgressListener progress) {
     return fit(train, validation, config, progress, StepHook.NONE);
   }
 
-  /** As {@link #fit(Dataset, Dataset, FitConfig, PrintStream)}, calling {@code hook} before every step. */
-  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, PrintStream progress,
+  /** As {@link #fit(Dataset, Dataset, FitConfig, ProgressListener)}, calling {@code hook} before every step. */
+  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, ProgressListener progress,
       StepHook hook) {
     return fit(train, validation, config, progress, hook, null);
   }
 
   /**
-   * As {@link #fit(Dataset, Dataset, FitConfig, PrintStream, StepHook)}, saving a checkpoint after every
+   * As {@link #fit(Dataset, Dataset, FitConfig, ProgressListener, StepHook)}, saving a checkpoint after every
    * epoch and, when the process is asked to end, at the next step boundary (then throwing {@link
    * TrainingStopped}). A {@code checkpoints} that {@linkplain Checkpointer#restore() restored} a run
    * continues it: the step count, the epochs measured, and the position in the epoch come from the
@@ -135,8 +134,9 @@ public final class Trainer {
    *
    * @param checkpoints may be null (no checkpoints)
    */
-  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, PrintStream progress,
+  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, ProgressListener listener,
       StepHook hook, Checkpointer checkpoints) {
+    ProgressListener progress = ProgressListener.orNone(listener);
     checkShapes(train);
     if (validation != null) {
       checkShapes(validation);
@@ -162,11 +162,8 @@ public final class Trainer {
         double sum = carried;
         int n = skip;
         long start = System.nanoTime();
-        try (ProgressBar bar = progress == null ? null
-            : new ProgressBar(progress, String.format("epoch %d/%d", epoch, config.epochs()), steps)) {
-          if (bar != null && skip > 0) {
-            bar.step(skip, "resumed");
-          }
+        progress.epochStarted(epoch, config.epochs(), steps, skip);
+        try {
           int index = 0;
           for (Dataset.Batch b : train.batches(config.batchSize(), epochOrder(config.seed(), epoch), true)) {
             if (index++ < skip) {
@@ -179,11 +176,10 @@ public final class Trainer {
             hook.beforeStep(step);
             sum += step(b);
             n++;
-            if (bar != null) {
-              String note = hook.progressNote();
-              bar.step(1, String.format("loss %.4f", sum / n) + (note.isEmpty() ? "" : " " + note));
-            }
+            progress.step(n, sum / n, hook.progressNote());
           }
+        } finally {
+          progress.stepsEnded();
         }
         skip = 0;
         carried = 0;
@@ -193,10 +189,8 @@ public final class Trainer {
                 validation.allTargetsShape());
         EpochResult r = new EpochResult(epoch, sum / n, val, seconds, n);
         results.add(r);
-        if (progress != null) {
-          progress.printf("epoch %d/%d: train %s %.4f, validation %s %.4f, %.1f s (%.0f ms/step)%n", epoch,
-              config.epochs(), loss.name(), r.trainLoss(), loss.name(), val, seconds, 1000 * seconds / n);
-        }
+        progress.epochEnded(new ProgressListener.EpochEnd(epoch, config.epochs(), loss.name(), r.trainLoss(), val,
+            seconds, n));
         if (checkpoints != null) {
           checkpoints.save(new Checkpoint.Position(epoch, 0, step, 0, results));
           if (checkpoints.stopRequested() && epoch < config.epochs()) {

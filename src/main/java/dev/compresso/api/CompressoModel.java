@@ -1,0 +1,287 @@
+package dev.compresso.api;
+
+import dev.compresso.BadInputException;
+import dev.compresso.CompressoException;
+import dev.compresso.data.DataSources;
+import dev.compresso.data.Dataset;
+import dev.compresso.io.AtomicOutput;
+import dev.compresso.model.Freezer;
+import dev.compresso.model.FrozenGraph;
+import dev.compresso.model.ImportedModel;
+import dev.compresso.model.ModelImporter;
+import dev.compresso.model.ModelSession;
+import dev.compresso.progress.ProgressListener;
+import dev.compresso.prune.PruneConfig;
+import dev.compresso.prune.PruneReport;
+import dev.compresso.prune.PrunedOutput;
+import dev.compresso.prune.Pruner;
+import dev.compresso.qat.QatConfig;
+import dev.compresso.qat.QatOutput;
+import dev.compresso.qat.QatReport;
+import dev.compresso.quant.Calibration;
+import dev.compresso.tflite.convert.ConversionOptions;
+import dev.compresso.tflite.convert.Converter;
+import dev.compresso.tflite.convert.Precision;
+import dev.compresso.train.Checkpointing;
+import dev.compresso.train.FitConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A model the stages work on: a SavedModel imported into one trainable graph with its variable values
+ * ({@link ImportedModel}), in memory. Each stage returns a new model and leaves this one as it was.
+ *
+ * <p>Close it (try-with-resources) to delete the temporary SavedModels that measurements in child processes
+ * needed ({@link TfliteFile#validate} writes an in-memory reference to disk once); the models derived from
+ * it by {@link #prune}, {@link #qat} and {@link #withProgress} share those files, so closing any of them
+ * deletes them all. Nothing else is held: TensorFlow sessions live only inside a stage.
+ */
+public final class CompressoModel implements AutoCloseable {
+
+  /** The fraction of the data {@link #prune(Pruning, Dataset)} and {@link #qat(Qat, Dataset)} hold out. */
+  public static final double HOLD_OUT = 0.2;
+
+  private final ImportedModel model;
+  private final Path savedModel;
+  private final ProgressListener progress;
+  private final PruneReport pruneReport;
+  private final QatReport qatReport;
+  private final Checkpointing checkpoint;
+  private final Temporaries temporaries;
+  private Path exported;
+
+  private CompressoModel(ImportedModel model, Path savedModel, ProgressListener progress, PruneReport pruneReport,
+      QatReport qatReport, Checkpointing checkpoint, Temporaries temporaries) {
+    this.model = Objects.requireNonNull(model, "model");
+    this.savedModel = savedModel;
+    this.progress = ProgressListener.orNone(progress);
+    this.pruneReport = pruneReport;
+    this.qatReport = qatReport;
+    this.checkpoint = checkpoint;
+    this.temporaries = temporaries;
+  }
+
+  static CompressoModel loaded(ImportedModel model, Path dir) {
+    return new CompressoModel(model, dir, null, null, null, null, new Temporaries());
+  }
+
+  private CompressoModel derived(ImportedModel next, PruneReport prune, QatReport qat, Checkpointing cp) {
+    return new CompressoModel(next, null, progress, prune, qat, cp, temporaries);
+  }
+
+  /** The same model reporting epochs, steps and notes of every later stage to {@code listener}. */
+  public CompressoModel withProgress(ProgressListener listener) {
+    return new CompressoModel(model, savedModel, listener, pruneReport, qatReport, checkpoint, temporaries);
+  }
+
+  /** The imported graph and variable values. */
+  public ImportedModel imported() {
+    return model;
+  }
+
+  /** The SavedModel directory the model was first loaded from. */
+  public Path source() {
+    return model.source();
+  }
+
+  /** Float parameters (variable values) in the model. */
+  public long parameterCount() {
+    return model.parameterCount();
+  }
+
+  /** What the pruning run that made this model measured; empty for a model no pruning made. */
+  public Optional<PruneReport> pruneReport() {
+    return Optional.ofNullable(pruneReport);
+  }
+
+  /** What the QAT run that made this model measured; empty for a model QAT did not make. */
+  public Optional<QatReport> qatReport() {
+    return Optional.ofNullable(qatReport);
+  }
+
+  /**
+   * Prunes with {@code pruning}, fine-tuning on 80% of {@code data} and validating after each epoch on 10%;
+   * the last 10% measure the model before and after for the report. The split is seeded with the
+   * pruning's seed, as {@code compresso prune} splits.
+   */
+  public CompressoModel prune(Pruning pruning, Dataset data) {
+    PruneConfig config = pruning.build();
+    Split s = split(data, config.fit());
+    note("pruning to sparsity " + config.sparsity() + ":", data, s);
+    return prune(pruning, s.train, s.validation, s.test);
+  }
+
+  /**
+   * Prunes with {@code pruning}: masks the selected weights, fine-tunes on {@code train} while the schedule
+   * raises the sparsity, strips the masks (and, with {@link Pruning#shrink}, removes pruned channels).
+   *
+   * @param validation evaluated after each epoch; may be null
+   * @param test measured before and after, for {@link #pruneReport()}
+   */
+  public CompressoModel prune(Pruning pruning, Dataset train, Dataset validation, Dataset test) {
+    PruneConfig config = pruning.build();
+    Checkpointing cp = pruning.checkpoint();
+    if (cp != null) {
+      cp.checkStart();
+    }
+    Pruner.Result r = Pruner.prune(model, train, validation, test, config, progress, cp);
+    if (pruning.shrinks()) {
+      r = Pruner.shrink(r, test, config);
+    }
+    return derived(r.stripped(), r.report(), null, cp);
+  }
+
+  /**
+   * Quantization-aware training with {@code qat} on 80% of {@code data} (10% validation, 10% test), split as
+   * {@link #prune(Pruning, Dataset)} splits.
+   */
+  public CompressoModel qat(Qat qat, Dataset data) {
+    QatConfig config = qat.build();
+    Split s = split(data, config.fit());
+    note("QAT of", data, s);
+    return qat(qat, s.train, s.validation, s.test);
+  }
+
+  /**
+   * Quantization-aware training: folds batch norms, puts FakeQuant nodes with calibrated initial ranges in
+   * the graph, fine-tunes while the ranges follow moving averages. The result carries the learned ranges,
+   * which {@link #convert} with {@link Conversion#int8()} uses with no calibration data.
+   */
+  public CompressoModel qat(Qat qat, Dataset train, Dataset validation, Dataset test) {
+    QatConfig config = qat.build();
+    Checkpointing cp = qat.checkpoint();
+    if (cp != null) {
+      cp.checkStart();
+    }
+    dev.compresso.qat.Qat.Result r = dev.compresso.qat.Qat.run(model, train, validation, test, config, progress, cp);
+    return derived(r.inference(), null, r.report(), cp);
+  }
+
+  /**
+   * Converts to TensorFlow Lite with the official converter: variables frozen into constants, the input's
+   * batch fixed to 1, then fp32, fp16, dynamic-range or full int8. Full int8 takes its ranges from the
+   * model's FakeQuant nodes (after {@link #qat}) or measures them on {@link Conversion#calibrateWith} data.
+   *
+   * @throws BadInputException for int8 from a model with neither FakeQuant nodes nor calibration data, and
+   *     for whatever the converter refuses (named op by op)
+   */
+  public TfliteFile convert(Conversion conversion) {
+    ConversionOptions options = conversion.options();
+    FrozenGraph graph;
+    try {
+      graph = Freezer.freeze(model, Freezer.DEFAULT_BATCH);
+    } catch (BadInputException e) {
+      throw ModelImporter.naming(model.source(), e);
+    }
+    if (options.precision() == Precision.INT8 && !graph.hasFakeQuant()) {
+      if (!conversion.hasCalibration()) {
+        throw new BadInputException(model.source() + " has no FakeQuant nodes (no quantization ranges from QAT); "
+            + "give --calibration-data DATA (" + DataSources.ACCEPTED + "; Conversion.calibrateWith in the API) "
+            + "to measure them, or run 'compresso qat' first");
+      }
+      graph = Calibration.calibrate(graph, conversion.calibrationData(), conversion.calibrationOptions()).graph();
+    }
+    byte[] bytes = Converter.convert(graph, options);
+    return TfliteFile.converted(bytes, model.source() + " as " + conversion, progress);
+  }
+
+  /**
+   * Writes the model to {@code dir} as a SavedModel (tag {@code serve}, the signature it was loaded with),
+   * atomically, with {@code prune-report.json} or {@code qat-report.json} when a stage made it; then deletes
+   * the checkpoint of that stage's run, if it kept one.
+   *
+   * @param overwrite replace an existing non-empty {@code dir}; otherwise that is an error
+   * @return the same model, now backed by {@code dir}
+   */
+  public CompressoModel save(Path dir, boolean overwrite) {
+    if (pruneReport != null) {
+      PrunedOutput.write(model, pruneReport, dir, overwrite);
+    } else if (qatReport != null) {
+      QatOutput.write(model, qatReport, dir, overwrite);
+    } else {
+      AtomicOutput.writeDir(dir, overwrite, staging -> {
+        try (ModelSession s = new ModelSession(model, v -> false)) {
+          s.exportInto(staging);
+        }
+      });
+    }
+    if (checkpoint != null) {
+      checkpoint.delete();
+    }
+    return new CompressoModel(model, dir, progress, pruneReport, qatReport, null, temporaries);
+  }
+
+  /**
+   * A SavedModel directory holding exactly this model: where it was loaded from or saved to, else a temporary
+   * export (made once, deleted by {@link #close}).
+   */
+  synchronized Path savedModelDir() {
+    if (savedModel != null) {
+      return savedModel;
+    }
+    if (exported == null) {
+      try {
+        Path dir = Files.createTempDirectory("compresso-model-");
+        temporaries.add(dir);
+        try (ModelSession s = new ModelSession(model, v -> false)) {
+          s.exportInto(dir);
+        }
+        exported = dir;
+      } catch (IOException e) {
+        throw CompressoException.internal("could not write a temporary SavedModel of " + model.source() + ": "
+            + e.getMessage(), e);
+      }
+    }
+    return exported;
+  }
+
+  /** Deletes the temporary SavedModels this model and its relatives wrote. */
+  @Override
+  public void close() {
+    temporaries.deleteAll();
+  }
+
+  @Override
+  public String toString() {
+    return model.source() + " (" + String.format("%,d", model.parameterCount()) + " parameters"
+        + (pruneReport != null ? ", pruned" : "") + (qatReport != null ? ", with QAT ranges" : "") + ")";
+  }
+
+  private record Split(Dataset train, Dataset validation, Dataset test) {}
+
+  private static Split split(Dataset all, FitConfig fit) {
+    Dataset.Split trainRest = all.split(HOLD_OUT, fit.seed());
+    Dataset.Split valTest = trainRest.test().split(0.5, fit.seed() + 1);
+    return new Split(trainRest.train(), valTest.train(), valTest.test());
+  }
+
+  private void note(String what, Dataset all, Split s) {
+    progress.note(String.format("%s %s (%,d parameters) on %s: %d train, %d validation, %d test", what,
+        model.source(), model.parameterCount(), all.source(), s.train.size(), s.validation.size(), s.test.size()));
+  }
+
+  /** Temporary directories shared by a model and the models derived from it. */
+  private static final class Temporaries {
+    private final List<Path> dirs = new ArrayList<>();
+
+    synchronized void add(Path dir) {
+      dirs.add(dir);
+    }
+
+    synchronized void deleteAll() {
+      for (Path d : dirs) {
+        try {
+          AtomicOutput.deleteTree(d);
+        } catch (IOException e) {
+          throw CompressoException.internal("could not delete the temporary folder " + d + ": " + e.getMessage(), e);
+        }
+      }
+      dirs.clear();
+    }
+  }
+}

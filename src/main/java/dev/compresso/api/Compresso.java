@@ -4,6 +4,9 @@ import dev.compresso.bench.ValidationRequest;
 import dev.compresso.bench.Validator;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
+import dev.compresso.model.Freezer;
+import dev.compresso.model.ImportOptions;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.model.SavedModels;
@@ -26,10 +29,19 @@ public final class Compresso {
     return load(dir, SavedModels.SERVE, SavedModels.SERVING_DEFAULT);
   }
 
-  /** As {@link #load(Path)}, for another tag and signature (one input, one output). */
+  /** As {@link #load(Path)}, for another tag and signature. */
   public static CompressoModel load(Path dir, String tag, String signature) {
-    ImportedModel model = ModelImporter.read(dir, tag, signature);
-    return CompressoModel.loaded(model, dir);
+    return load(dir, tag, signature, ImportOptions.defaults());
+  }
+
+  /**
+   * As {@link #load(Path, String, String)}, keeping only the output {@code options} names (when the signature
+   * has several) and fixing the input shape where the signature leaves it open.
+   */
+  public static CompressoModel load(Path dir, String tag, String signature, ImportOptions options) {
+    ImportedModel model = ModelImporter.read(dir, tag, signature, options);
+    int batch = options.inputShape() == null ? Freezer.DEFAULT_BATCH : (int) options.inputShape().dims()[0];
+    return CompressoModel.loaded(model, dir, batch);
   }
 
   /** Reads and checks a {@code .tflite} file. */
@@ -52,10 +64,10 @@ public final class Compresso {
 
   /**
    * Opens data: a {@code .npz} file (arrays {@code x}, {@code y}), a folder with {@code images/} and {@code
-   * masks/} (or {@code labels.csv}), or {@code synthetic:shapes[?n=..&size=..&seed=..]}. In-memory arrays:
-   * {@link Dataset#of}.
+   * masks/} (or {@code labels.csv}), TFRecord files (streamed, never held whole in memory), or {@code
+   * synthetic:shapes[?n=..&size=..&seed=..]}. In-memory arrays: {@link Dataset#of}.
    */
-  public static Dataset data(String spec) {
-    return DataSources.open(spec);
+  public static SampleSource data(String spec) {
+    return DataSources.openSource(spec);
   }
 }

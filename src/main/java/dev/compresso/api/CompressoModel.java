@@ -3,8 +3,9 @@ package dev.compresso.api;
 import dev.compresso.BadInputException;
 import dev.compresso.CompressoException;
 import dev.compresso.data.DataSources;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.io.AtomicOutput;
+import dev.compresso.model.FineTuneChecks;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
 import dev.compresso.model.ImportedModel;
@@ -43,7 +44,7 @@ import java.util.Optional;
  */
 public final class CompressoModel implements AutoCloseable {
 
-  /** The fraction of the data {@link #prune(Pruning, Dataset)} and {@link #qat(Qat, Dataset)} hold out. */
+  /** The fraction of the data {@link #prune(Pruning, SampleSource)} and {@link #qat(Qat, SampleSource)} hold out. */
   public static final double HOLD_OUT = 0.2;
 
   private final ImportedModel model;
@@ -53,10 +54,11 @@ public final class CompressoModel implements AutoCloseable {
   private final QatReport qatReport;
   private final Checkpointing checkpoint;
   private final Temporaries temporaries;
+  private final int batch;
   private Path exported;
 
   private CompressoModel(ImportedModel model, Path savedModel, ProgressListener progress, PruneReport pruneReport,
-      QatReport qatReport, Checkpointing checkpoint, Temporaries temporaries) {
+      QatReport qatReport, Checkpointing checkpoint, Temporaries temporaries, int batch) {
     this.model = Objects.requireNonNull(model, "model");
     this.savedModel = savedModel;
     this.progress = ProgressListener.orNone(progress);
@@ -64,19 +66,21 @@ public final class CompressoModel implements AutoCloseable {
     this.qatReport = qatReport;
     this.checkpoint = checkpoint;
     this.temporaries = temporaries;
+    this.batch = batch;
   }
 
-  static CompressoModel loaded(ImportedModel model, Path dir) {
-    return new CompressoModel(model, dir, null, null, null, null, new Temporaries());
+  /** @param batch the input batch dimension frozen for conversion (1, or what an input shape fixed) */
+  static CompressoModel loaded(ImportedModel model, Path dir, int batch) {
+    return new CompressoModel(model, dir, null, null, null, null, new Temporaries(), batch);
   }
 
   private CompressoModel derived(ImportedModel next, PruneReport prune, QatReport qat, Checkpointing cp) {
-    return new CompressoModel(next, null, progress, prune, qat, cp, temporaries);
+    return new CompressoModel(next, null, progress, prune, qat, cp, temporaries, batch);
   }
 
   /** The same model reporting epochs, steps and notes of every later stage to {@code listener}. */
   public CompressoModel withProgress(ProgressListener listener) {
-    return new CompressoModel(model, savedModel, listener, pruneReport, qatReport, checkpoint, temporaries);
+    return new CompressoModel(model, savedModel, listener, pruneReport, qatReport, checkpoint, temporaries, batch);
   }
 
   /** The imported graph and variable values. */
@@ -109,7 +113,7 @@ public final class CompressoModel implements AutoCloseable {
    * the last 10% measure the model before and after for the report. The split is seeded with the
    * pruning's seed, as {@code compresso prune} splits.
    */
-  public CompressoModel prune(Pruning pruning, Dataset data) {
+  public CompressoModel prune(Pruning pruning, SampleSource data) {
     PruneConfig config = pruning.build();
     Split s = split(data, config.fit());
     note("pruning to sparsity " + config.sparsity() + ":", data, s);
@@ -123,8 +127,9 @@ public final class CompressoModel implements AutoCloseable {
    * @param validation evaluated after each epoch; may be null
    * @param test measured before and after, for {@link #pruneReport()}
    */
-  public CompressoModel prune(Pruning pruning, Dataset train, Dataset validation, Dataset test) {
+  public CompressoModel prune(Pruning pruning, SampleSource train, SampleSource validation, SampleSource test) {
     PruneConfig config = pruning.build();
+    FineTuneChecks.require(model);
     Checkpointing cp = pruning.checkpoint();
     if (cp != null) {
       cp.checkStart();
@@ -138,9 +143,9 @@ public final class CompressoModel implements AutoCloseable {
 
   /**
    * Quantization-aware training with {@code qat} on 80% of {@code data} (10% validation, 10% test), split as
-   * {@link #prune(Pruning, Dataset)} splits.
+   * {@link #prune(Pruning, SampleSource)} splits.
    */
-  public CompressoModel qat(Qat qat, Dataset data) {
+  public CompressoModel qat(Qat qat, SampleSource data) {
     QatConfig config = qat.build();
     Split s = split(data, config.fit());
     note("QAT of", data, s);
@@ -152,8 +157,9 @@ public final class CompressoModel implements AutoCloseable {
    * the graph, fine-tunes while the ranges follow moving averages. The result carries the learned ranges,
    * which {@link #convert} with {@link Conversion#int8()} uses with no calibration data.
    */
-  public CompressoModel qat(Qat qat, Dataset train, Dataset validation, Dataset test) {
+  public CompressoModel qat(Qat qat, SampleSource train, SampleSource validation, SampleSource test) {
     QatConfig config = qat.build();
+    FineTuneChecks.require(model);
     Checkpointing cp = qat.checkpoint();
     if (cp != null) {
       cp.checkStart();
@@ -174,7 +180,7 @@ public final class CompressoModel implements AutoCloseable {
     ConversionOptions options = conversion.options();
     FrozenGraph graph;
     try {
-      graph = Freezer.freeze(model, Freezer.DEFAULT_BATCH);
+      graph = Freezer.freeze(model, batch);
     } catch (BadInputException e) {
       throw ModelImporter.naming(model.source(), e);
     }
@@ -213,7 +219,7 @@ public final class CompressoModel implements AutoCloseable {
     if (checkpoint != null) {
       checkpoint.delete();
     }
-    return new CompressoModel(model, dir, progress, pruneReport, qatReport, null, temporaries);
+    return new CompressoModel(model, dir, progress, pruneReport, qatReport, null, temporaries, batch);
   }
 
   /**
@@ -252,15 +258,15 @@ public final class CompressoModel implements AutoCloseable {
         + (pruneReport != null ? ", pruned" : "") + (qatReport != null ? ", with QAT ranges" : "") + ")";
   }
 
-  private record Split(Dataset train, Dataset validation, Dataset test) {}
+  private record Split(SampleSource train, SampleSource validation, SampleSource test) {}
 
-  private static Split split(Dataset all, FitConfig fit) {
-    Dataset.Split trainRest = all.split(HOLD_OUT, fit.seed());
-    Dataset.Split valTest = trainRest.test().split(0.5, fit.seed() + 1);
+  private static Split split(SampleSource all, FitConfig fit) {
+    SampleSource.Split trainRest = all.partition(HOLD_OUT, fit.seed());
+    SampleSource.Split valTest = trainRest.test().partition(0.5, fit.seed() + 1);
     return new Split(trainRest.train(), valTest.train(), valTest.test());
   }
 
-  private void note(String what, Dataset all, Split s) {
+  private void note(String what, SampleSource all, Split s) {
     progress.note(String.format("%s %s (%,d parameters) on %s: %d train, %d validation, %d test", what,
         model.source(), model.parameterCount(), all.source(), s.train.size(), s.validation.size(), s.test.size()));
   }

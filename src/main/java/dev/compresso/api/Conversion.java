@@ -1,7 +1,7 @@
 package dev.compresso.api;
 
 import dev.compresso.data.DataSources;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.tflite.convert.ConversionOptions;
 import dev.compresso.tflite.convert.IoType;
@@ -20,11 +20,11 @@ public final class Conversion {
 
   private final Precision precision;
   private final IoType io;
-  private final Supplier<Dataset> calibration;
+  private final Supplier<SampleSource> calibration;
   private final String calibrationName;
   private final int calibrationSamples;
 
-  private Conversion(Precision precision, IoType io, Supplier<Dataset> calibration, String calibrationName,
+  private Conversion(Precision precision, IoType io, Supplier<SampleSource> calibration, String calibrationName,
       int calibrationSamples) {
     this.precision = Objects.requireNonNull(precision, "precision");
     this.io = Objects.requireNonNull(io, "io");
@@ -66,15 +66,15 @@ public final class Conversion {
    * Measures the activation ranges on the first {@value CalibrationOptions#SAMPLES_DEFAULT} samples of
    * {@code data} when the model has no FakeQuant nodes (a model after QAT has them and ignores this).
    */
-  public Conversion calibrateWith(Dataset data) {
+  public Conversion calibrateWith(SampleSource data) {
     Objects.requireNonNull(data, "data");
     return new Conversion(precision, io, () -> data, data.source(), calibrationSamples);
   }
 
-  /** As {@link #calibrateWith(Dataset)}, opening {@code dataSpec} only if the ranges are needed. */
+  /** As {@link #calibrateWith(SampleSource)}, opening {@code dataSpec} only if the ranges are needed. */
   public Conversion calibrateWith(String dataSpec) {
     Objects.requireNonNull(dataSpec, "dataSpec");
-    return new Conversion(precision, io, () -> DataSources.open(dataSpec), dataSpec, calibrationSamples);
+    return new Conversion(precision, io, () -> DataSources.openSource(dataSpec), dataSpec, calibrationSamples);
   }
 
   /** Calibration samples used (the first ones of the data). */
@@ -111,7 +111,7 @@ public final class Conversion {
   }
 
   /** The calibration data, opened now; null when none was given. */
-  Dataset calibrationData() {
+  SampleSource calibrationData() {
     return calibration == null ? null : calibration.get();
   }
 

@@ -2,7 +2,7 @@ package dev.compresso.api;
 
 import dev.compresso.CompressoException;
 import dev.compresso.bench.Validator;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.edgetpu.EdgeTpuChecker;
 import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.io.AtomicOutput;
@@ -86,8 +86,8 @@ public final class TfliteFile {
     return EdgeTpuChecker.check(model);
   }
 
-  /** {@link #validate(CompressoModel, Dataset, Validating)} with the default measurements. */
-  public Validation validate(CompressoModel reference, Dataset data) {
+  /** {@link #validate(CompressoModel, SampleSource, Validating)} with the default measurements. */
+  public Validation validate(CompressoModel reference, SampleSource data) {
     return validate(reference, data, Validating.defaults());
   }
 
@@ -97,7 +97,7 @@ public final class TfliteFile {
    * each in a child process of its own, sizes. A model or reference that exists only in memory is written to
    * a temporary file for the child processes (the reference's is deleted when the reference is closed).
    */
-  public Validation validate(CompressoModel reference, Dataset data, Validating options) {
+  public Validation validate(CompressoModel reference, SampleSource data, Validating options) {
     Objects.requireNonNull(reference, "reference");
     Objects.requireNonNull(data, "data");
     Path referenceDir = reference.savedModelDir();

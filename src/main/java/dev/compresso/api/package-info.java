@@ -4,7 +4,7 @@
  *
  * <pre>{@code
  * try (CompressoModel model = Compresso.load(Path.of("savedmodels/unet"))) {
- *   Dataset data = Compresso.data("synthetic:shapes?n=640");
+ *   SampleSource data = Compresso.data("synthetic:shapes?n=640");
  *   CompressoModel sparse = model.prune(Pruning.toSparsity(0.8).epochs(2), data);
  *   TfliteFile int8 = sparse.convert(Conversion.int8().io(IoType.UINT8).calibrateWith(data));
  *   Validation v = int8.validate(sparse, Compresso.data("synthetic:shapes?n=50&seed=7"));

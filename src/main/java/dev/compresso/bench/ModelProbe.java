@@ -5,10 +5,9 @@ import dev.compresso.CompressoException;
 import dev.compresso.tflite.InterpreterOptions;
 import dev.compresso.tflite.TensorDescriptor;
 import dev.compresso.tflite.TfliteInterpreter;
-import dev.compresso.train.Tensors;
 import java.util.List;
 import java.util.Random;
-import org.tensorflow.types.TFloat32;
+import org.tensorflow.Tensor;
 
 /**
  * The child process that measures one model alone: loads it, runs the warm-up and timed inferences at
@@ -79,7 +78,7 @@ public final class ModelProbe {
         }
         n *= shape[d];
       }
-      try (TFloat32 x = Tensors.of(uniform(new Random(42), (int) n), shape)) {
+      try (Tensor x = model.inputOf(uniform(new Random(42), (int) n), shape)) {
         double loadMs = (System.nanoTime() - t0) / 1e6;
         LatencyStats latency = LatencyStats.measure(() -> model.run(x), spec.warmup(), spec.runs());
         return new ProbeResult(spec.runtime(), spec.threads(), loadMs, latency, before, ProcessMemory.peakRssBytes());

@@ -18,13 +18,18 @@ import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
-import org.tensorflow.types.TFloat32;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TUint8;
 
 /**
  * The source model of a .tflite, served by TF Java through one signature of its SavedModel: a TF1-style
  * graph or a TF2/Keras export alike, since the signature's tensors ({@code serving_default_x:0},
  * {@code StatefulPartitionedCall:0}) are fed and fetched in the loaded session as TensorFlow Serving
- * does. One float32 input; float32 outputs, in key order.
+ * does. One input (float32, or uint8/int32/int64 fed from float samples); float32 outputs, in key order.
  *
  * <p>Threads: the session's {@code ConfigProto} sets {@code intra_op_parallelism_threads} to the thread
  * count and {@code inter_op_parallelism_threads} to 1. TensorFlow sizes its process-wide CPU thread pool
@@ -39,6 +44,7 @@ public final class ReferenceModel implements AutoCloseable {
   private final SavedModelBundle bundle;
   private final String inputKey;
   private final String inputTensor;
+  private final DataType inputType;
   private final long[] inputShape;
   private final List<String> outputKeys = new ArrayList<>();
   private final List<String> outputTensors = new ArrayList<>();
@@ -53,7 +59,15 @@ public final class ReferenceModel implements AutoCloseable {
     }
     Map.Entry<String, TensorInfo> in = def.getInputsMap().entrySet().iterator().next();
     inputKey = in.getKey();
-    requireFloat(in.getValue(), "input", inputKey);
+    inputType = in.getValue().getDtype();
+    if (!INPUT_TYPES.contains(inputType)) {
+      throw new BadInputException("reference " + dir + " signature '" + signature + "' input '" + inputKey
+          + "' is " + inputType + "; validate feeds float32, uint8, int32 or int64 inputs");
+    }
+    if (in.getValue().getName().isEmpty()) {
+      throw new BadInputException("reference " + dir + " signature '" + signature + "' input '" + inputKey
+          + "' is not a plain tensor (sparse or composite)");
+    }
     inputTensor = in.getValue().getName();
     if (in.getValue().getTensorShape().getUnknownRank()) {
       throw new BadInputException("reference " + dir + " signature '" + signature + "' input '" + inputKey
@@ -69,6 +83,10 @@ public final class ReferenceModel implements AutoCloseable {
       outputTensors.add(out.getValue().getName());
     }
   }
+
+  /** The input element types {@link #run(float[], long[])} converts the float samples to. */
+  static final java.util.Set<DataType> INPUT_TYPES = java.util.Set.of(DataType.DT_FLOAT, DataType.DT_UINT8,
+      DataType.DT_INT32, DataType.DT_INT64);
 
   private void requireFloat(TensorInfo info, String what, String key) {
     if (info.getDtype() != DataType.DT_FLOAT) {
@@ -136,13 +154,46 @@ public final class ReferenceModel implements AutoCloseable {
    * @return every output's values, row-major, in {@link #outputKeys()} order
    */
   public float[][] run(float[] input, long[] shape) {
-    try (TFloat32 x = Tensors.of(input, shape)) {
+    try (Tensor x = inputOf(input, shape)) {
       return run(x);
     }
   }
 
-  /** Runs the signature on an input tensor the caller owns. */
-  public float[][] run(TFloat32 input) {
+  /**
+   * A tensor of the input's element type holding {@code values} (rounded and clamped to the type's range
+   * for integer inputs, as a uint8 image or token ids are stored as floats in a dataset). The caller closes it.
+   */
+  public Tensor inputOf(float[] values, long[] shape) {
+    Shape s = Shape.of(shape);
+    switch (inputType) {
+      case DT_UINT8: {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < b.length; i++) {
+          b[i] = (byte) Math.max(0, Math.min(255, Math.rint(values[i])));
+        }
+        return TUint8.tensorOf(s, DataBuffers.of(b, true, false));
+      }
+      case DT_INT32: {
+        int[] v = new int[values.length];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (int) Math.rint(values[i]);
+        }
+        return TInt32.tensorOf(s, DataBuffers.of(v, true, false));
+      }
+      case DT_INT64: {
+        long[] v = new long[values.length];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (long) Math.rint(values[i]);
+        }
+        return TInt64.tensorOf(s, DataBuffers.of(v, true, false));
+      }
+      default:
+        return Tensors.of(values, shape);
+    }
+  }
+
+  /** Runs the signature on an input tensor (of the input's element type) the caller owns. */
+  public float[][] run(Tensor input) {
     Session.Runner runner = bundle.session().runner().feed(inputTensor, input);
     for (String t : outputTensors) {
       runner.fetch(t);

@@ -4,6 +4,7 @@ import dev.compresso.BadInputException;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
 import dev.compresso.data.NpzWriter;
+import dev.compresso.data.SampleSource;
 import dev.compresso.model.SavedModels;
 import dev.compresso.tflite.InterpreterOptions;
 import dev.compresso.tflite.SignatureInfo;
@@ -59,25 +60,25 @@ public final class Validator {
    * (the two models' predictions of the task output), for pictures and further analysis.
    */
   public static ValidationResult validate(ValidationRequest request, Consumer<String> progress, Path predictions) {
-    return validate(request, () -> DataSources.open(request.data()), progress, predictions);
+    return validate(request, () -> DataSources.openSource(request.data()), progress, predictions);
   }
 
   /**
    * As {@link #validate(ValidationRequest, Consumer, Path)} on data already open ({@code request.data()} then
    * only names it).
    */
-  public static ValidationResult validate(ValidationRequest request, Dataset data, Consumer<String> progress,
+  public static ValidationResult validate(ValidationRequest request, SampleSource data, Consumer<String> progress,
       Path predictions) {
     return validate(request, () -> data, progress, predictions);
   }
 
-  private static ValidationResult validate(ValidationRequest request, Supplier<Dataset> open,
+  private static ValidationResult validate(ValidationRequest request, Supplier<SampleSource> open,
       Consumer<String> progress, Path predictions) {
     TfliteModel model = TfliteModel.read(request.tflite());
     SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
         SavedModels.SERVE), request.reference(), request.signature());
-    Dataset all = open.get();
-    Dataset data = all.slice(0, Math.min(request.samples(), all.size()));
+    SampleSource all = open.get();
+    Dataset data = all.head(request.samples());
     progress.accept("validate: " + data.size() + " sample(s) of " + all.source());
 
     Compared compared = compare(model, request, data, progress, predictions);

@@ -6,9 +6,10 @@
  * and thread count; the source model served by TF Java through its signature ({@link
  * dev.compresso.bench.ReferenceModel}), TF1 and TF2/Keras alike; {@link
  * dev.compresso.bench.ConvertBenchmark} (conversion time, size and latency per precision, one JSON
- * document); and the sparsity x precision sweep.
+ * document); the source model measured alone, a sweep's baseline ({@link
+ * dev.compresso.bench.SourceMeasurement}).
  *
  * <p>Not here: the interpreter itself ({@code tflite}), losses and metrics ({@code train}), reports and
- * plots ({@code report}), the CLI ({@code cli}).
+ * plots ({@code report}), the sweep ({@code sweep}), the CLI ({@code cli}).
  */
 package dev.compresso.bench;

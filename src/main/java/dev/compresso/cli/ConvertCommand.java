@@ -8,6 +8,7 @@ import dev.compresso.api.TfliteFile;
 import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
+import dev.compresso.model.InputShape;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
 import java.io.IOException;
@@ -20,7 +21,8 @@ import org.apache.commons.cli.Options;
 
 /**
  * {@code compresso convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8]
- * [--calibration-data DATA] [--signature NAME] --out FILE.tflite}: freezes one signature of a SavedModel
+ * [--calibration-data DATA] [--signature NAME] [--output KEY] [--input-shape SHAPE] --out FILE.tflite}:
+ * freezes one signature of a SavedModel (every output, or the one {@code --output} names)
  * (batch fixed to 1) and converts it with the official TFLite converter. The output is written to a
  * temporary file next to {@code FILE.tflite} and renamed into place. An existing non-empty {@code
  * FILE.tflite} is refused before any work unless {@code --overwrite} ({@link AtomicOutput#checkWritableFile}).
@@ -35,7 +37,7 @@ final class ConvertCommand implements Command {
   @Override
   public String usage() {
     return "convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8] [--calibration-data DATA] "
-        + "[--signature NAME] [--edgetpu] --out FILE.tflite [--overwrite]";
+        + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] --out FILE.tflite [--overwrite]";
   }
 
   @Override
@@ -54,6 +56,11 @@ final class ConvertCommand implements Command {
         .desc("int8 only: representative inputs to measure ranges when the model has no FakeQuant nodes").build());
     o.addOption(Option.builder().longOpt("signature").hasArg().argName("NAME")
         .desc("the signature to convert (default " + Freezer.DEFAULT_SIGNATURE + ")").build());
+    o.addOption(Option.builder().longOpt("output").hasArg().argName("KEY")
+        .desc("keep only this output of the signature (default: all of them)").build());
+    o.addOption(Option.builder().longOpt("input-shape").hasArg().argName("SHAPE")
+        .desc("the input's shape where the signature leaves it open (unknown rank or dimensions): "
+            + InputShape.SYNTAX).build());
     o.addOption(Option.builder().longOpt("edgetpu")
         .desc("int8 with int8/uint8 I/O only: check the result against the Edge TPU's rules and write nothing "
             + "unless every op maps").build());
@@ -89,10 +96,11 @@ final class ConvertCommand implements Command {
     }
     AtomicOutput.checkWritableFile(target, args.hasOption("overwrite"));
 
+    FineTuning.importOptions(args); // a malformed --input-shape is refused before any work
     long t0 = System.nanoTime();
     TfliteFile tflite;
     try (CompressoModel source = Compresso.load(model, Freezer.SERVE_TAG,
-        args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE))) {
+        args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE), FineTuning.importOptions(args))) {
       tflite = source.convert(conversion).withName(target.toString());
     }
     if (edgeTpu) {

@@ -1,11 +1,12 @@
 package dev.compresso.cli;
 
 import dev.compresso.BadInputException;
-import dev.compresso.bench.Sweep;
-import dev.compresso.bench.SweepConfig;
-import dev.compresso.bench.SweepRow;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.report.SweepReport;
+import dev.compresso.sweep.Sweep;
+import dev.compresso.sweep.SweepConfig;
+import dev.compresso.sweep.SweepResults;
+import dev.compresso.sweep.SweepRow;
 import dev.compresso.tflite.convert.Precision;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,7 +22,8 @@ import org.apache.commons.cli.Options;
  * {@code compresso demo [--out DIR]}: the whole pipeline on the bundled UNet ({@code savedmodels/unet})
  * and built-in synthetic data, sized to finish in minutes on 2 cores: prune to 50% and 80% with a short
  * fine-tune, convert each to fp32, fp16 and int8, validate every file against its SavedModel with the
- * TFLite interpreter, and print the table and the report's location. It is a small {@link Sweep}; rerun
+ * TFLite interpreter, and print the table (after the source model's baseline row) and the report's location.
+ * It is a small {@link Sweep}; rerun
  * with the same folder to reuse finished steps.
  */
 final class DemoCommand implements Command {
@@ -79,9 +81,13 @@ final class DemoCommand implements Command {
     err.println("demo: " + model + " -> " + outDir + " (prune 50% and 80%, 2 epochs on " + TRAIN_DATA
         + "; fp32, fp16, int8; validated on " + TEST_DATA + ")");
     long start = System.nanoTime();
-    List<SweepRow> rows = Sweep.run(config, err);
-    SweepReport.write(config, rows);
-    out.print(SweepReport.table(rows));
+    SweepResults results = Sweep.run(config, 1, err);
+    if (!results.failed().isEmpty()) {
+      throw new BadInputException("demo: " + String.join("; ", results.failed()));
+    }
+    SweepReport.write(results);
+    List<SweepRow> rows = results.rows();
+    out.print(SweepReport.table(results.baseline(), rows));
     for (double s : config.sparsities()) {
       printChecks(out, rows, s);
     }

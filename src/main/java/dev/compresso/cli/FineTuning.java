@@ -2,7 +2,10 @@ package dev.compresso.cli;
 
 import dev.compresso.api.Compresso;
 import dev.compresso.api.CompressoModel;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
+import dev.compresso.model.FineTuneChecks;
+import dev.compresso.model.ImportOptions;
+import dev.compresso.model.InputShape;
 import dev.compresso.report.ConsoleProgress;
 import dev.compresso.train.FitConfig;
 import java.io.PrintStream;
@@ -13,8 +16,8 @@ import org.apache.commons.cli.Options;
 
 /**
  * What every fine-tuning verb ({@code prune}, {@code qat}) shares on the command line: the model, the
- * data and its 80/10/10 train/validation/test split, the output folder, epochs, batch, seed, loss, tag
- * and signature.
+ * data and its 80/10/10 train/validation/test split, the output folder, epochs, batch, seed, loss, tag,
+ * signature, the output to train and the input shape.
  */
 final class FineTuning {
 
@@ -35,8 +38,8 @@ final class FineTuning {
 
   /** Adds the shared options; {@code outDesc} says what the verb writes, the defaults are the verb's. */
   static void addOptions(Options o, String outDesc, int epochsDefault, int batchDefault) {
-    o.addOption(opt("data", "DATA", "training data: .npz, image folder or synthetic:shapes[?n=..&size=..&seed=..]; "
-        + "split 80/10/10 into train, validation and test"));
+    o.addOption(opt("data", "DATA", "training data: .npz, image folder, synthetic:shapes[?n=..&size=..&seed=..] or "
+        + "TFRecord shards (streamed); split 80/10/10 into train, validation and test"));
     o.addOption(opt("out", "DIR", outDesc));
     o.addOption(Option.builder().longOpt("overwrite").desc("replace a non-empty --out").build());
     o.addOption(opt("epochs", "N", "fine-tuning epochs (default " + epochsDefault + ")"));
@@ -45,6 +48,16 @@ final class FineTuning {
     o.addOption(opt("seed", "N", "seed for the split and shuffling (default " + SEED_DEFAULT + ")"));
     o.addOption(opt("tag", "TAG", "SavedModel tag (default serve)"));
     o.addOption(opt("signature", "KEY", "signature key (default serving_default)"));
+    o.addOption(opt("output", "KEY", "the signature output to train, when it has several"));
+    o.addOption(opt("input-shape", "SHAPE", "the input's shape where the signature leaves it open (unknown rank "
+        + "or dimensions): " + InputShape.SYNTAX));
+  }
+
+  /** {@code --output} and {@code --input-shape} as import options. */
+  static ImportOptions importOptions(CommandLine args) {
+    return ImportOptions.builder().optOutput(args.getOptionValue("output"))
+        .optInputShape(args.hasOption("input-shape") ? InputShape.parse(args.getOptionValue("input-shape")) : null)
+        .build();
   }
 
   /** The shared options, checked (before any long work; the verb then checks the output folder). */
@@ -60,16 +73,19 @@ final class FineTuning {
   }
 
   /**
-   * Imports the model (call after the verb validated its own options), reporting progress on {@code err}
-   * ({@link ConsoleProgress}: bars, epoch lines, notes).
+   * Imports the model (call after the verb validated its own options) and checks that it can be fine-tuned
+   * ({@link FineTuneChecks}), reporting progress on {@code err} ({@link ConsoleProgress}: bars, epoch lines,
+   * notes).
    */
   static CompressoModel load(Inputs in, CommandLine args, PrintStream err) {
-    return Compresso.load(in.modelDir(), args.getOptionValue("tag", "serve"),
-        args.getOptionValue("signature", "serving_default")).withProgress(ConsoleProgress.on(err));
+    CompressoModel model = Compresso.load(in.modelDir(), args.getOptionValue("tag", "serve"),
+        args.getOptionValue("signature", "serving_default"), importOptions(args));
+    FineTuneChecks.require(model.imported());
+    return model.withProgress(ConsoleProgress.on(err));
   }
 
-  /** Opens {@code --data}; the stage splits it 80/10/10 with the seed. */
-  static Dataset data(CommandLine args) {
+  /** Opens {@code --data} (streamed where the format allows); the stage splits it 80/10/10 with the seed. */
+  static SampleSource data(CommandLine args) {
     return Compresso.data(OptionValues.required(args, "data"));
   }
 }

@@ -4,10 +4,10 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.compresso.model.MetaGraphInfo;
 import dev.compresso.model.SavedModelInfo;
-import dev.compresso.tflite.TfliteModel;
-import dev.compresso.tflite.TfliteReport;
 import dev.compresso.model.SavedModelInspector;
 import dev.compresso.model.SavedModelText;
+import dev.compresso.tflite.TfliteModel;
+import dev.compresso.tflite.TfliteReport;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,10 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
-/** {@code compresso inspect MODEL [--json]}: what is inside a SavedModel directory or a .tflite file. */
+/**
+ * {@code compresso inspect MODEL [--signature KEY] [--json]}: what is inside a SavedModel directory (all its
+ * signatures, or the one named) or a .tflite file.
+ */
 final class InspectCommand implements Command {
 
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
@@ -28,7 +31,7 @@ final class InspectCommand implements Command {
 
   @Override
   public String usage() {
-    return "inspect MODEL|FILE.tflite [--json]";
+    return "inspect MODEL|FILE.tflite [--signature KEY] [--json]";
   }
 
   @Override
@@ -40,6 +43,8 @@ final class InspectCommand implements Command {
   public Options options() {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("json").desc("print one JSON document on stdout").build());
+    o.addOption(Option.builder().longOpt("signature").hasArg().argName("KEY")
+        .desc("SavedModels: show only this signature (an unknown key lists the keys present)").build());
     return o;
   }
 
@@ -51,6 +56,9 @@ final class InspectCommand implements Command {
       return inspectTflite(path, json, out, err);
     }
     SavedModelInfo info = SavedModelInspector.inspect(path);
+    if (args.hasOption("signature")) {
+      info = info.withSignature(args.getOptionValue("signature"));
+    }
     out.print(json ? GSON.toJson(info) + System.lineSeparator() : SavedModelText.render(info));
     for (MetaGraphInfo mg : json ? info.metaGraphs() : List.<MetaGraphInfo>of()) {
       for (String problem : mg.problems()) {

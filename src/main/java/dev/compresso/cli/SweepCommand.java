@@ -1,10 +1,15 @@
 package dev.compresso.cli;
 
-import dev.compresso.bench.Sweep;
-import dev.compresso.bench.SweepConfig;
-import dev.compresso.bench.SweepRow;
+import dev.compresso.BadInputException;
 import dev.compresso.report.SweepReport;
-import dev.compresso.tflite.convert.Precision;
+import dev.compresso.sweep.Presets;
+import dev.compresso.sweep.Sweep;
+import dev.compresso.sweep.SweepConfig;
+import dev.compresso.sweep.SweepPlan;
+import dev.compresso.sweep.SweepResults;
+import dev.compresso.sweep.Variant;
+import dev.compresso.sweep.Worker;
+import dev.compresso.tflite.convert.IoType;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,8 +19,11 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
- * {@code compresso sweep MODEL --data DATA --sparsities ... --precisions ... --out DIR}: prune, convert
- * and validate over a grid, each step in its own process, resumable; writes results and a report.
+ * {@code compresso sweep MODEL --data DATA --sparsities ... --precisions ... --out DIR}: the baseline, then
+ * prune, QAT, convert and validate over a grid, resumable; writes results and a report. The sweep folder
+ * is a set of independent cells, so it also runs in pieces: {@code --plan} writes the cells, {@code --cell
+ * K} runs one on any host that sees the folder, {@code --worker} claims cells until none is left, {@code
+ * --report} merges what finished ({@link dev.compresso.sweep}).
  */
 final class SweepCommand implements Command {
 
@@ -26,55 +34,113 @@ final class SweepCommand implements Command {
 
   @Override
   public String usage() {
-    return "sweep MODEL --data DATA --sparsities 0.1,...,0.8 --precisions fp32,fp16,int8 [--epochs N] "
-        + "[--test-data DATA] --out DIR";
+    return "sweep MODEL --data DATA [--preset article [--epochs-scale F]] [--sparsities 0,0.1,...,0.8] "
+        + "[--precisions fp32,fp16,int8,int8-qat] [--io float|int8|uint8] [--epochs N] [--test-data DATA] "
+        + "[--workers N] [--plan] --out DIR  |  sweep (--cell K | --worker | --report) --out DIR";
   }
 
   @Override
   public String summary() {
-    return "Prune, convert and validate over a sparsity x precision grid; write a report.";
+    return "Baseline, then prune, QAT, convert and validate over a sparsity x precision grid; on one machine or many.";
   }
 
   @Override
   public Options options() {
     Options o = new Options();
-    o.addOption(Option.builder().longOpt("data").hasArg().argName("DATA").desc("fine-tuning and calibration data").build());
-    o.addOption(Option.builder().longOpt("test-data").hasArg().argName("DATA").desc("validation data (default: --data)").build());
-    o.addOption(Option.builder().longOpt("sparsities").hasArg().argName("LIST")
-        .desc("comma-separated sparsities in [0, 1); 0 is the dense model (default 0.5,0.8)").build());
-    o.addOption(Option.builder().longOpt("precisions").hasArg().argName("LIST")
-        .desc("comma-separated: fp32, fp16, dynamic, int8 (default fp32,fp16,int8)").build());
-    o.addOption(Option.builder().longOpt("epochs").hasArg().argName("N")
-        .desc("fine-tuning epochs per sparsity (default " + SweepConfig.EPOCHS_DEFAULT + ")").build());
-    o.addOption(Option.builder().longOpt("batch").hasArg().argName("B")
-        .desc("batch size (default " + SweepConfig.BATCH_DEFAULT + ")").build());
-    o.addOption(Option.builder().longOpt("learning-rate").hasArg().argName("LR")
-        .desc("fine-tuning learning rate (default " + SweepConfig.LEARNING_RATE_DEFAULT + ")").build());
-    o.addOption(Option.builder().longOpt("samples").hasArg().argName("K")
-        .desc("test samples per cell (default " + SweepConfig.SAMPLES_DEFAULT + ")").build());
-    o.addOption(Option.builder().longOpt("runs").hasArg().argName("N")
-        .desc("timed runs per latency probe (default " + SweepConfig.RUNS_DEFAULT + ")").build());
-    o.addOption(Option.builder().longOpt("threads").hasArg().argName("T")
-        .desc("second thread count measured (default " + SweepConfig.THREADS_DEFAULT + ")").build());
-    o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR")
-        .desc("sweep folder; rerunning with the same folder skips finished steps").build());
+    o.addOption(opt("data", "DATA", "fine-tuning and calibration data"));
+    o.addOption(opt("test-data", "DATA", "validation data (default: --data)"));
+    o.addOption(opt("preset", "NAME", "a whole grid: article (the seed article's: sparsities 0 to 0.8, fp32, fp16, "
+        + "int8-qat with uint8 I/O, " + Presets.ARTICLE_EPOCHS + " epochs each; lists the article's claims)"));
+    o.addOption(opt("epochs-scale", "F", "with --preset: multiply its epoch counts by F (e.g. 0.1)"));
+    o.addOption(opt("sparsities", "LIST", "comma-separated sparsities in [0, 1); 0 is the dense model "
+        + "(default 0,0.5,0.8)"));
+    o.addOption(opt("precisions", "LIST", "comma-separated: " + Variant.ACCEPTED + " (default fp32,fp16,int8)"));
+    o.addOption(opt("io", "TYPE", "I/O of the int8 and int8-qat models: float (default), int8 or uint8 (Edge TPU)"));
+    o.addOption(opt("epochs", "N", "fine-tuning epochs per sparsity (default " + SweepConfig.EPOCHS_DEFAULT + ")"));
+    o.addOption(opt("qat-epochs", "N", "QAT epochs for int8-qat (default: --epochs)"));
+    o.addOption(opt("batch", "B", "batch size (default " + SweepConfig.BATCH_DEFAULT + ")"));
+    o.addOption(opt("learning-rate", "LR", "fine-tuning learning rate (default " + SweepConfig.LEARNING_RATE_DEFAULT
+        + ")"));
+    o.addOption(opt("samples", "K", "test samples per cell (default " + SweepConfig.SAMPLES_DEFAULT + ")"));
+    o.addOption(opt("runs", "N", "timed runs per latency probe (default " + SweepConfig.RUNS_DEFAULT + ")"));
+    o.addOption(opt("threads", "T", "second thread count measured (default " + SweepConfig.THREADS_DEFAULT + ")"));
+    o.addOption(opt("workers", "N", "worker processes on this machine (default 1)"));
+    o.addOption(Option.builder().longOpt("plan").desc("only write the cells into --out and print how many").build());
+    o.addOption(opt("cell", "K", "run cell K of the plan in --out (a batch array index), then exit"));
+    o.addOption(Option.builder().longOpt("worker").desc("run cells of the plan in --out until none is left").build());
+    o.addOption(Option.builder().longOpt("report").desc("merge the finished cells of --out into the report").build());
+    o.addOption(opt("out", "DIR", "sweep folder; rerunning with the same folder skips finished cells and steps"));
     return o;
+  }
+
+  private static Option opt(String name, String arg, String desc) {
+    return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
   }
 
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) {
-    SweepConfig config = config(args, OptionValues.onePath(args, "MODEL (a SavedModel directory)", usage()));
-    List<SweepRow> rows = Sweep.run(config, err);
-    SweepReport.write(config, rows);
-    out.print(SweepReport.table(rows));
-    out.println("report: " + config.out().resolve(SweepReport.MARKDOWN));
+    Path folder = Path.of(OptionValues.required(args, "out"));
+    int modes = (args.hasOption("cell") ? 1 : 0) + (args.hasOption("worker") ? 1 : 0) + (args.hasOption("report") ? 1 : 0)
+        + (args.hasOption("plan") ? 1 : 0);
+    if (modes > 1) {
+      throw new BadInputException("give at most one of --plan, --cell, --worker, --report");
+    }
+    if (args.hasOption("cell") || args.hasOption("worker")) {
+      noPositional(args);
+      Worker w = new Worker(folder, "pid " + ProcessHandle.current().pid(), err);
+      Worker.Outcome o = args.hasOption("cell") ? w.runCell(Worker.parseIndex(args.getOptionValue("cell"))) : w.runAll();
+      return o.exitCode();
+    }
+    if (args.hasOption("report")) {
+      noPositional(args);
+      return report(SweepResults.read(folder), out);
+    }
+    SweepConfig config = config(args, OptionValues.onePath(args, "MODEL (a SavedModel directory)", usage()), folder);
+    if (args.hasOption("plan")) {
+      SweepPlan plan = SweepPlan.of(config);
+      plan.write();
+      int n = plan.cells().size();
+      out.printf("%d cells (0 to %d) in %s; run each with 'compresso sweep --cell K --out %s' (e.g. sbatch "
+          + "--array=0-%d deploy/slurm/sweep-array.sh), then 'compresso sweep --report --out %s'%n", n, n - 1,
+          folder.resolve(SweepPlan.FILE), folder, n - 1, folder);
+      return 0;
+    }
+    int workers = (int) OptionValues.integer(args, "workers", 1, 1, Sweep.MAX_WORKERS);
+    return report(Sweep.run(config, workers, err), out);
+  }
+
+  private static int report(SweepResults results, PrintStream out) {
+    SweepReport.write(results);
+    out.print(SweepReport.table(results.baseline(), results.rows()));
+    String claims = SweepReport.claims(results);
+    if (!claims.isEmpty()) {
+      out.print("\n" + claims);
+    }
+    out.printf("%d of %d cells done; report: %s%n", results.done(), results.plan().cells().size(),
+        results.config().out().resolve(SweepReport.MARKDOWN));
+    if (!results.failed().isEmpty()) {
+      throw new BadInputException("sweep: " + results.failed().size() + " cell(s) failed: "
+          + String.join("; ", results.failed()));
+    }
     return 0;
   }
 
-  static SweepConfig config(CommandLine args, Path model) {
-    String data = OptionValues.required(args, "data");
-    Path outDir = Path.of(OptionValues.required(args, "out"));
-    SweepConfig.Builder b = SweepConfig.builder(model, data, outDir);
+  private static void noPositional(CommandLine args) {
+    if (!args.getArgList().isEmpty()) {
+      throw new BadInputException("--cell, --worker and --report read everything from the plan in --out; drop "
+          + args.getArgList());
+    }
+  }
+
+  static SweepConfig config(CommandLine args, Path model, Path outDir) {
+    String preset = args.getOptionValue("preset");
+    SweepConfig.Builder b = preset != null
+        ? Presets.builder(preset, model, args.getOptionValue("data"), outDir,
+            OptionValues.number(args, "epochs-scale", 1.0))
+        : SweepConfig.builder(model, OptionValues.required(args, "data"), outDir);
+    if (preset == null && args.hasOption("epochs-scale")) {
+      throw new BadInputException("--epochs-scale scales a preset's epochs; use --epochs without --preset");
+    }
     if (args.hasOption("test-data")) {
       b.optTestData(args.getOptionValue("test-data"));
     }
@@ -85,19 +151,36 @@ final class SweepCommand implements Command {
       }
       b.optSparsities(s);
     }
-    if (args.hasOption("precisions")) {
-      List<Precision> p = new ArrayList<>();
-      for (String v : args.getOptionValue("precisions").split(",")) {
-        p.add(Precision.parse(v.trim()));
+    IoType io = args.hasOption("io") ? IoType.parse(args.getOptionValue("io")) : null;
+    if (args.hasOption("precisions") || io != null) {
+      List<Variant> v = new ArrayList<>();
+      String list = args.getOptionValue("precisions", preset != null ? Presets.precisions(preset) : "fp32,fp16,int8");
+      for (String p : list.split(",")) {
+        v.add(Variant.parse(p, io == null ? (preset != null ? Presets.io(preset) : IoType.FLOAT) : io));
       }
-      b.optPrecisions(p);
+      b.optVariants(v);
     }
-    b.optEpochs(OptionValues.integer(args, "epochs", SweepConfig.EPOCHS_DEFAULT))
-        .optBatch(OptionValues.integer(args, "batch", SweepConfig.BATCH_DEFAULT))
-        .optLearningRate(OptionValues.number(args, "learning-rate", SweepConfig.LEARNING_RATE_DEFAULT))
-        .optSamples(OptionValues.integer(args, "samples", SweepConfig.SAMPLES_DEFAULT))
-        .optRuns(OptionValues.integer(args, "runs", SweepConfig.RUNS_DEFAULT))
-        .optThreads(OptionValues.integer(args, "threads", SweepConfig.THREADS_DEFAULT));
+    if (args.hasOption("epochs")) {
+      b.optEpochs(OptionValues.integer(args, "epochs", SweepConfig.EPOCHS_DEFAULT));
+    }
+    if (args.hasOption("qat-epochs")) {
+      b.optQatEpochs(OptionValues.integer(args, "qat-epochs", SweepConfig.EPOCHS_DEFAULT));
+    }
+    if (args.hasOption("batch")) {
+      b.optBatch(OptionValues.integer(args, "batch", SweepConfig.BATCH_DEFAULT));
+    }
+    if (args.hasOption("learning-rate")) {
+      b.optLearningRate(OptionValues.number(args, "learning-rate", SweepConfig.LEARNING_RATE_DEFAULT));
+    }
+    if (args.hasOption("samples")) {
+      b.optSamples(OptionValues.integer(args, "samples", SweepConfig.SAMPLES_DEFAULT));
+    }
+    if (args.hasOption("runs")) {
+      b.optRuns(OptionValues.integer(args, "runs", SweepConfig.RUNS_DEFAULT));
+    }
+    if (args.hasOption("threads")) {
+      b.optThreads(OptionValues.integer(args, "threads", SweepConfig.THREADS_DEFAULT));
+    }
     return b.build();
   }
 }

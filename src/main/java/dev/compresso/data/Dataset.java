@@ -1,6 +1,8 @@
 package dev.compresso.data;
 
 import dev.compresso.BadInputException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -13,9 +15,10 @@ import java.util.Random;
  *
  * <p>Classification labels are stored one-hot; {@link #classNames()} then names the classes in the order
  * of the one-hot columns (readers record it so reports can show which column is which). Instances are
- * immutable; subsets copy the arrays and keep the class names.
+ * immutable; subsets copy the arrays and keep the class names. As a {@link SampleSource} it is the
+ * in-memory kind: {@link #partition} is {@link #split} and {@link #stream} is {@link #batches}.
  */
-public final class Dataset {
+public final class Dataset implements SampleSource {
 
   private final String source;
   private final float[] x;
@@ -95,6 +98,7 @@ public final class Dataset {
   }
 
   /** Where the data came from (a path or a synthetic spec), for messages and reports. */
+  @Override
   public String source() {
     return source;
   }
@@ -124,6 +128,43 @@ public final class Dataset {
   /** Shape of all targets, {@code [size, ...targetShape]}, as losses and metrics take it. */
   public long[] allTargetsShape() {
     return prepend(size, targetShape);
+  }
+
+  @Override
+  public BatchStream stream(int batchSize, Random rng, boolean dropLast) {
+    return BatchStream.of(batches(batchSize, rng, dropLast).iterator());
+  }
+
+  @Override
+  public SampleSource.Split partition(double testFraction, long seed) {
+    Split s = split(testFraction, seed);
+    return new SampleSource.Split(s.train(), s.test());
+  }
+
+  @Override
+  public Dataset head(int n) {
+    return n >= size ? this : slice(0, n);
+  }
+
+  /** The size, then every input and every target value (big-endian float32, each array's length after it). */
+  @Override
+  public void digest(MessageDigest sha) {
+    sha.update(ByteBuffer.allocate(8).putLong(size).array());
+    digestFloats(sha, x);
+    digestFloats(sha, y);
+  }
+
+  private static void digestFloats(MessageDigest sha, float[] floats) {
+    ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+    for (float f : floats) {
+      if (!buf.hasRemaining()) {
+        sha.update(buf.array(), 0, buf.position());
+        buf.clear();
+      }
+      buf.putFloat(f);
+    }
+    sha.update(buf.array(), 0, buf.position());
+    sha.update(ByteBuffer.allocate(8).putLong(floats.length).array());
   }
 
   /** The flat input array; callers must not modify it. */
@@ -240,6 +281,7 @@ public final class Dataset {
   }
 
   /** Number of batches {@link #batches} yields. */
+  @Override
   public int batchCount(int batchSize, boolean dropLast) {
     return dropLast ? size / batchSize : (size + batchSize - 1) / batchSize;
   }

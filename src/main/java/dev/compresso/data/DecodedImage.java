@@ -6,6 +6,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -16,9 +17,11 @@ import javax.imageio.ImageIO;
  *
  * <p>Grayscale images give 1 channel, RGB images 3; an alpha channel is dropped. Each sample is divided by
  * the largest value of its bit depth (255 for 8 bits, 65535 for 16 bits). Palette images are expanded
- * through their palette: to 1 channel when every palette entry is gray, else to 3.
+ * through their palette: to 1 channel when every palette entry is gray, else to 3. Files come from image
+ * folders ({@link ImageFolderReader}), encoded bytes from TFRecord features
+ * ({@link dev.compresso.data.tfrecord}); both decode here.
  */
-record DecodedImage(int width, int height, int channels, int bits, float[] values) {
+public record DecodedImage(int width, int height, int channels, int bits, float[] values) {
 
   /**
    * Decodes {@code file}.
@@ -37,6 +40,31 @@ record DecodedImage(int width, int height, int channels, int bits, float[] value
     if (image == null) {
       throw new BadInputException(file + ": not an image format ImageIO can read (expected PNG)");
     }
+    return of(image, file.toString());
+  }
+
+  /**
+   * Decodes encoded image bytes (PNG, JPEG, or another format ImageIO reads).
+   *
+   * @param what names the bytes in messages (e.g. file, record and feature)
+   * @throws BadInputException naming {@code what} when the bytes are not an image ImageIO can read, or in
+   *     a color space other than gray or RGB
+   */
+  public static DecodedImage decode(byte[] bytes, String what) {
+    BufferedImage image;
+    try {
+      image = ImageIO.read(new ByteArrayInputStream(bytes));
+    } catch (IOException | RuntimeException e) {
+      throw new BadInputException(what + ": cannot decode image bytes: " + e.getMessage(), e);
+    }
+    if (image == null) {
+      throw new BadInputException(what + ": " + bytes.length + " bytes that are not an image ImageIO can read "
+          + "(expected PNG or JPEG)");
+    }
+    return of(image, what);
+  }
+
+  private static DecodedImage of(BufferedImage image, Object file) {
     ColorModel cm = image.getColorModel();
     Raster raster = image.getRaster();
     int w = image.getWidth();
@@ -87,8 +115,24 @@ record DecodedImage(int width, int height, int channels, int bits, float[] value
     return new DecodedImage(w, h, channels, 8, values);
   }
 
+  /**
+   * This image as a 0/1 mask, one value per pixel: 1 where the brightest channel is above 0.5 (the rule for
+   * mask images everywhere in Compresso).
+   */
+  public float[] binaryMask() {
+    float[] y = new float[width * height];
+    for (int p = 0; p < y.length; p++) {
+      float max = 0;
+      for (int k = 0; k < channels; k++) {
+        max = Math.max(max, values[p * channels + k]);
+      }
+      y[p] = max > 0.5f ? 1f : 0f;
+    }
+    return y;
+  }
+
   /** E.g. "32x24 RGB" or "32x24 gray". */
-  String describe() {
+  public String describe() {
     return width + "x" + height + (channels == 1 ? " gray" : " RGB");
   }
 }

@@ -93,22 +93,10 @@ public final class ImageFolderReader {
       if (y == null) {
         y = new float[Math.multiplyExact(pixels, names.size())];
       }
-      binarize(mask, y, i * pixels);
+      System.arraycopy(mask.binaryMask(), 0, y, i * pixels, pixels);
     }
     return Dataset.of(folder.toString(), inputs.values, inputs.shape(), y,
         new long[] {inputs.first.height(), inputs.first.width(), 1}, names.size());
-  }
-
-  private static void binarize(DecodedImage mask, float[] y, int offset) {
-    int c = mask.channels();
-    float[] v = mask.values();
-    for (int p = 0; p < v.length / c; p++) {
-      float max = 0;
-      for (int k = 0; k < c; k++) {
-        max = Math.max(max, v[p * c + k]);
-      }
-      y[offset + p] = max > 0.5f ? 1f : 0f;
-    }
   }
 
   private static Dataset classification(Path folder, Path images, Path labelsFile) {

@@ -79,6 +79,28 @@ public final class NpzReader {
     return toDataset(path.toString(), x, y, scaling);
   }
 
+  /**
+   * Every array of {@code path}, by name (without {@code .npy}), in file order, values as floats.
+   *
+   * @throws BadInputException naming the path when it is missing, not a zip, or holds a corrupt array
+   */
+  public static java.util.Map<String, NpyArray> arrays(Path path) {
+    if (!Files.isRegularFile(path)) {
+      throw new BadInputException(path + ": no such .npz file");
+    }
+    java.util.Map<String, NpyArray> arrays = new java.util.LinkedHashMap<>();
+    try (ZipFile zip = new ZipFile(path.toFile())) {
+      for (String name : arrayNames(zip)) {
+        arrays.put(name, readArray(zip, name, path));
+      }
+    } catch (ZipException e) {
+      throw new BadInputException(path + ": not a readable .npz (zip) archive: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new BadInputException(path + ": cannot read: " + e.getMessage(), e);
+    }
+    return arrays;
+  }
+
   private static NpyArray readArray(ZipFile zip, String name, Path path) throws IOException {
     ZipEntry entry = zip.getEntry(name + ".npy");
     if (entry == null) {

@@ -158,6 +158,28 @@ public final class Nodes {
         .build();
   }
 
+  /** An int32 scalar {@code Const}. */
+  public static NodeDef intScalar(String name, int value) {
+    TensorProto tensor = TensorProto.newBuilder().setDtype(DataType.DT_INT32)
+        .setTensorShape(TensorShapeProto.getDefaultInstance()).addIntVal(value).build();
+    return NodeDef.newBuilder().setName(name).setOp("Const")
+        .putAttr("dtype", type(DataType.DT_INT32))
+        .putAttr("value", AttrValue.newBuilder().setTensor(tensor).build())
+        .build();
+  }
+
+  /**
+   * {@code GatherV2(params, indices, axis)} with {@code batch_dims}, the op TensorFlow's {@code
+   * ResourceGather} computes on a variable's value (resource_variable_ops.cc: axis = batch_dims).
+   */
+  public static NodeDef gather(String name, String params, String indices, String axis, DataType paramsType,
+      DataType indicesType, long batchDims) {
+    return NodeDef.newBuilder().setName(name).setOp("GatherV2").addInput(params).addInput(indices).addInput(axis)
+        .putAttr("Tparams", type(paramsType)).putAttr("Tindices", type(indicesType))
+        .putAttr("Taxis", type(DataType.DT_INT32))
+        .putAttr("batch_dims", AttrValue.newBuilder().setI(batchDims).build()).build();
+  }
+
   /** {@code node} under another name (inputs and attributes kept), for moving a node aside. */
   public static NodeDef renamed(NodeDef node, String name) {
     return node.toBuilder().setName(name).build();

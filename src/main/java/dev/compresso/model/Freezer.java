@@ -20,7 +20,7 @@ import org.tensorflow.proto.TensorShapeProto;
 
 /**
  * Freezes an {@link ImportedModel} into a {@link FrozenGraph}: every variable replaced by a {@code Const}
- * holding its value, the signature's input batch dimension fixed. There is one road: a SavedModel of
+ * holding its value, the signature's input batch dimension fixed, every output the model kept. There is one road: a SavedModel of
  * either flavour (TF1 ref variables as TF Java writes them, or a TF2/Keras export) is first read by {@link
  * ModelImporter#read}, and every edit is a {@link Rewrite} applied by {@link GraphRewriter}.
  *
@@ -61,10 +61,23 @@ public final class Freezer {
    * @param batch the size an unknown leading input dimension is fixed to; 0 keeps it unknown
    */
   public static FrozenGraph freeze(Path dir, String signature, int batch) {
+    return freeze(dir, signature, batch, ImportOptions.defaults());
+  }
+
+  /**
+   * Freezes one signature of the SavedModel in {@code dir}, keeping the output {@code options} names (or
+   * all) and fixing the input's shape where {@code options} gives one (its first dimension is then the
+   * batch, in place of {@code batch}).
+   *
+   * @throws BadInputException also when the input has unknown dimensions besides the batch (naming the
+   *     input and the {@code --input-shape} that fixes it)
+   */
+  public static FrozenGraph freeze(Path dir, String signature, int batch, ImportOptions options) {
     checkBatch(batch);
-    ImportedModel model = ModelImporter.read(dir, SERVE_TAG, signature);
+    ImportedModel model = ModelImporter.read(dir, SERVE_TAG, signature, options);
+    int given = options.inputShape() == null ? batch : (int) options.inputShape().dims()[0];
     try {
-      return freeze(model, batch);
+      return freeze(model, given);
     } catch (BadInputException e) {
       throw ModelImporter.naming(dir, e);
     }
@@ -103,12 +116,15 @@ public final class Freezer {
       throw new BadInputException(model.source() + ": input " + model.inputKey() + " (" + inputNode + ", "
           + placeholder.getOp() + ") has no dtype; the converter needs a Placeholder input");
     }
+    String where = model.source() + ": signature '" + model.signatureKey() + "'";
     if (shapeAttr == null || shapeAttr.getShape().getUnknownRank()) {
-      throw new BadInputException(model.source() + ": input " + model.inputKey() + " (" + inputNode
-          + ") has unknown rank; the converter needs at least the number of dimensions");
+      throw new BadInputException(where + ": input '" + model.inputKey() + "' (" + inputNode
+          + ") has unknown rank; give its full shape with --input-shape, e.g. --input-shape " + model.inputKey()
+          + ":1,128,128,3");
     }
     DataType dtype = dtypeAttr.getType();
     long[] shape = shapeOf(shapeAttr.getShape(), batch);
+    InputShape.requireStatic(where, model.inputKey(), shape);
     if (placeholder.getOp().equals("Placeholder")) {
       rewrites.removeIf(r -> r instanceof Rewrite.ReplaceNode p && p.node().getName().equals(inputNode));
       rewrites.add(new Rewrite.ReplaceNode(Nodes.placeholder(inputNode, dtype, shape)));
@@ -116,8 +132,7 @@ public final class Freezer {
     GraphDef withConstants = GraphRewriter.apply(model.graph(), rewrites);
     GraphDef frozen = GraphRewriter.apply(withConstants, MaxPoolV2Rewrite.rewrites(new GraphIndex(withConstants)));
     return new FrozenGraph(frozen, model.signatureKey(),
-        List.of(new FrozenGraph.Input(model.inputKey(), inputNode, dtype, shape)),
-        List.of(new FrozenGraph.Output(model.outputKey(), model.outputTensor())));
+        List.of(new FrozenGraph.Input(model.inputKey(), inputNode, dtype, shape)), model.outputs());
   }
 
   private static void checkBatch(int batch) {

@@ -2,6 +2,7 @@ package dev.compresso.model;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -20,9 +21,13 @@ import org.tensorflow.proto.GraphDef;
  * @param variables values by variable node name, in graph order
  * @param frozen variables the SavedModel marks not trainable (batch-norm moving statistics): fine-tuning
  *     never changes them
+ * @param outputs every output kept, sorted by key; the primary one ({@code outputKey}, {@code outputTensor})
+ *     is among them. Fine-tuning trains the primary output and takes models with just one (a verb's
+ *     {@code --output KEY} picks it); conversion keeps them all.
  */
 public record ImportedModel(Path source, String signatureKey, String inputKey, String inputTensor, String outputKey,
-    String outputTensor, GraphDef graph, Map<String, VariableValue> variables, Set<String> frozen) {
+    String outputTensor, GraphDef graph, Map<String, VariableValue> variables, Set<String> frozen,
+    List<FrozenGraph.Output> outputs) {
 
   /** A float32 variable's shape and values (row-major). */
   public record VariableValue(long[] shape, float[] values) {
@@ -35,6 +40,17 @@ public record ImportedModel(Path source, String signatureKey, String inputKey, S
     variables = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
     Set<String> present = variables.keySet();
     frozen = frozen.stream().filter(present::contains).collect(Collectors.toUnmodifiableSet());
+    FrozenGraph.Output primary = new FrozenGraph.Output(outputKey, outputTensor);
+    outputs = outputs == null || outputs.isEmpty() ? List.of(primary) : List.copyOf(outputs);
+    if (!outputs.contains(primary)) {
+      throw new IllegalArgumentException("outputs " + outputs + " do not hold the primary output " + primary);
+    }
+  }
+
+  /** A model with one output (the primary one). */
+  public ImportedModel(Path source, String signatureKey, String inputKey, String inputTensor, String outputKey,
+      String outputTensor, GraphDef graph, Map<String, VariableValue> variables, Set<String> frozen) {
+    this(source, signatureKey, inputKey, inputTensor, outputKey, outputTensor, graph, variables, frozen, List.of());
   }
 
   /** A model all of whose variables may train (TF1 graphs carry no trainable flag Compresso reads). */
@@ -56,7 +72,17 @@ public record ImportedModel(Path source, String signatureKey, String inputKey, S
   /** The same model with another graph and variable set (after a rewrite). */
   public ImportedModel with(GraphDef newGraph, Map<String, VariableValue> newVariables) {
     return new ImportedModel(source, signatureKey, inputKey, inputTensor, outputKey, outputTensor, newGraph,
-        newVariables, frozen);
+        newVariables, frozen, outputs);
+  }
+
+  /** The same model with another graph (e.g. the input's shape fixed). */
+  public ImportedModel withGraph(GraphDef newGraph) {
+    return with(newGraph, variables);
+  }
+
+  /** The output keys, sorted. */
+  public List<String> outputKeys() {
+    return outputs.stream().map(FrozenGraph.Output::key).toList();
   }
 
   public long parameterCount() {

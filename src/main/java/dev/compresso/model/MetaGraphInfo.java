@@ -54,6 +54,13 @@ public record MetaGraphInfo(
     GRAPH_NODES
   }
 
+  /** The same MetaGraph with only signature {@code key} listed (none when it has no such signature). */
+  public MetaGraphInfo withSignature(String key) {
+    return new MetaGraphInfo(tags, tensorflowVersion, signatures.stream().filter(s -> s.key().equals(key)).toList(),
+        graphNodes, graphOps, functions, functionNodes, functionOps, variableSource, variables, parameters,
+        trainableParameters, nonTrainableParameters, problems);
+  }
+
   /** The signature with this key, or {@code null}. */
   public SignatureInfo signature(String key) {
     return signatures.stream().filter(s -> s.key().equals(key)).findFirst().orElse(null);

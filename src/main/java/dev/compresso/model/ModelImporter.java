@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -46,8 +47,19 @@ public final class ModelImporter {
    * graph as it is, a TF2/Keras export flattened by {@link Tf2Importer}.
    */
   public static ImportedModel read(Path dir, String tag, String signatureKey) {
+    return read(dir, tag, signatureKey, ImportOptions.defaults());
+  }
+
+  /**
+   * Reads signature {@code signatureKey} (one input; every output, or the one {@code options} names) of the
+   * SavedModel in {@code dir}, with the input's shape fixed where {@code options} gives one.
+   *
+   * @throws BadInputException naming the file and the item: a missing signature or output key (listing the
+   *     keys present), several inputs, an input of unknown rank without a shape, a shape that does not fit
+   */
+  public static ImportedModel read(Path dir, String tag, String signatureKey, ImportOptions options) {
     try {
-      return readUnnamed(dir, tag, signatureKey);
+      return readUnnamed(dir, tag, signatureKey, options);
     } catch (BadInputException e) {
       throw naming(dir, e);
     }
@@ -68,30 +80,71 @@ public final class ModelImporter {
     return new BadInputException(oneLine.contains(dir.toString()) ? oneLine : dir + ": " + oneLine, e);
   }
 
-  private static ImportedModel readUnnamed(Path dir, String tag, String signatureKey) {
+  private static ImportedModel readUnnamed(Path dir, String tag, String signatureKey, ImportOptions options) {
     MetaGraphDef parsed = SavedModels.metaGraph(SavedModels.read(dir), dir, tag);
     SignatureDef parsedSig = SavedModels.signature(parsed, dir, signatureKey);
-    if (parsedSig.getInputsCount() != 1 || parsedSig.getOutputsCount() != 1) {
-      throw new BadInputException(String.format(
-          "%s: signature '%s' has %d inputs %s and %d outputs %s; Compresso fine-tunes models with one "
-              + "input and one output", dir, signatureKey, parsedSig.getInputsCount(),
-          parsedSig.getInputsMap().keySet(), parsedSig.getOutputsCount(), parsedSig.getOutputsMap().keySet()));
+    String where = dir + ": signature '" + signatureKey + "'";
+    if (parsedSig.getInputsCount() != 1 || parsedSig.getOutputsCount() == 0) {
+      throw new BadInputException(String.format("%s has %d inputs %s and %d outputs %s; Compresso takes models "
+          + "with one input and at least one output", where, parsedSig.getInputsCount(),
+          new TreeMap<>(parsedSig.getInputsMap()).keySet(), parsedSig.getOutputsCount(),
+          new TreeMap<>(parsedSig.getOutputsMap()).keySet()));
     }
-    if (Tf2Importer.isTf2(parsed, parsedSig)) {
-      return Tf2Importer.read(dir, tag, parsed, signatureKey);
+    List<String> outputKeys = outputKeys(where, parsedSig, options.outputKey());
+    Map.Entry<String, TensorInfo> in = parsedSig.getInputsMap().entrySet().iterator().next();
+    long[] shape = InputShape.resolve(where, in.getKey(), in.getValue().getTensorShape(), options.inputShape());
+    ImportedModel model = Tf2Importer.isTf2(parsed, parsedSig)
+        ? Tf2Importer.read(dir, tag, parsed, signatureKey, outputKeys, options.inputShape() != null)
+        : readTf1(dir, tag, signatureKey, outputKeys);
+    return options.inputShape() == null ? model : withInputShape(model, shape);
+  }
+
+  /** {@code wanted} alone (when it is a key of the signature), or every output key, sorted. */
+  private static List<String> outputKeys(String where, SignatureDef sig, String wanted) {
+    List<String> all = new ArrayList<>(new TreeMap<>(sig.getOutputsMap()).keySet());
+    if (wanted == null) {
+      return all;
     }
+    if (!all.contains(wanted)) {
+      throw new BadInputException(String.format("%s has no output '%s'; outputs present: %s", where, wanted,
+          String.join(", ", all)));
+    }
+    return List.of(wanted);
+  }
+
+  /** The model with its input {@code Placeholder}'s shape set to {@code shape}, batch (dimension 0) left open. */
+  private static ImportedModel withInputShape(ImportedModel model, long[] shape) {
+    GraphIndex index = new GraphIndex(model.graph());
+    NodeDef input = index.node(TensorRef.parse(model.inputTensor()).node());
+    if (!input.getOp().equals("Placeholder")) {
+      throw new BadInputException(String.format("input '%s' is fed through a %s node %s; --input-shape can only set "
+          + "the shape of a Placeholder", model.inputKey(), input.getOp(), input.getName()));
+    }
+    // The batch stays open (fine-tuning feeds other batch sizes); Freezer fixes it to the one given.
+    long[] open = shape.clone();
+    open[0] = -1;
+    NodeDef fixed = Nodes.placeholder(input.getName(), input.getAttrOrThrow("dtype").getType(), open);
+    return model.withGraph(GraphRewriter.apply(model.graph(), List.of(new Rewrite.ReplaceNode(fixed))));
+  }
+
+  private static ImportedModel readTf1(Path dir, String tag, String signatureKey, List<String> outputKeys) {
     try (SavedModelBundle bundle = SavedModels.load(dir, tag)) {
       MetaGraphDef meta = bundle.metaGraphDef();
       SignatureDef sig = SavedModels.signature(meta, dir, signatureKey);
       Map.Entry<String, TensorInfo> in = sig.getInputsMap().entrySet().iterator().next();
-      Map.Entry<String, TensorInfo> out = sig.getOutputsMap().entrySet().iterator().next();
       GraphIndex full = new GraphIndex(meta.getGraphDef());
-      String outputNode = TensorRef.parse(out.getValue().getName()).node();
       String inputNode = TensorRef.parse(in.getValue().getName()).node();
-      Set<String> keep = full.ancestors(List.of(outputNode));
+      List<FrozenGraph.Output> outputs = new ArrayList<>();
+      List<String> outputNodes = new ArrayList<>();
+      for (String key : outputKeys) {
+        String tensor = sig.getOutputsOrThrow(key).getName();
+        outputs.add(new FrozenGraph.Output(key, tensor));
+        outputNodes.add(TensorRef.parse(tensor).node());
+      }
+      Set<String> keep = full.ancestors(outputNodes);
       if (!keep.contains(inputNode)) {
-        throw new BadInputException(String.format("%s: signature output %s does not depend on input %s", dir,
-            out.getValue().getName(), in.getValue().getName()));
+        throw new BadInputException(String.format("%s: signature outputs %s do not depend on input %s", dir,
+            outputs.stream().map(FrozenGraph.Output::tensor).toList(), in.getValue().getName()));
       }
       GraphIndex inference = new GraphIndex(full.restrictTo(keep));
       List<String> resource = new ArrayList<>();
@@ -114,8 +167,8 @@ public final class ModelImporter {
       }
       GraphDef graph = GraphRewriter.apply(inference.graph(), singleReads(inference, variables));
       Map<String, ImportedModel.VariableValue> values = readValues(bundle.session(), inference, variables);
-      return new ImportedModel(dir, signatureKey, in.getKey(), in.getValue().getName(), out.getKey(),
-          out.getValue().getName(), graph, values);
+      return new ImportedModel(dir, signatureKey, in.getKey(), in.getValue().getName(), outputs.get(0).key(),
+          outputs.get(0).tensor(), graph, values, Set.of(), outputs);
     }
   }
 

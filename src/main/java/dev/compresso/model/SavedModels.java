@@ -89,7 +89,9 @@ public final class SavedModels {
   }
 
   /**
-   * The MetaGraph whose tag set is exactly {@code {tag}}.
+   * The MetaGraph whose tag set is exactly {@code {tag}}; when there is none and {@code tag} is {@link
+   * #SERVE} (the default), the only MetaGraph of a model that has just one, whatever its tags (hub-style
+   * modules are saved with no tags at all). Load it with {@link #tags(MetaGraphDef)}.
    *
    * @throws BadInputException naming the tag sets present when none matches
    */
@@ -99,10 +101,18 @@ public final class SavedModels {
         return mg;
       }
     }
+    if (tag.equals(SERVE) && model.getMetaGraphsCount() == 1) {
+      return model.getMetaGraphs(0);
+    }
     List<String> present = model.getMetaGraphsList().stream()
         .map(mg -> mg.getMetaInfoDef().getTagsList().toString()).toList();
     throw new BadInputException("SavedModel " + dir + " has no MetaGraph tagged '" + tag + "'; tag sets present: "
-        + String.join(", ", present));
+        + String.join(", ", present) + (model.getMetaGraphsCount() > 1 ? " (give one with --tag)" : ""));
+  }
+
+  /** The tags to load {@code metaGraph} with (possibly none). */
+  public static String[] tags(MetaGraphDef metaGraph) {
+    return metaGraph.getMetaInfoDef().getTagsList().toArray(new String[0]);
   }
 
   /**
@@ -115,7 +125,8 @@ public final class SavedModels {
     if (def == null) {
       throw new BadInputException("SavedModel " + dir + " " + metaGraph.getMetaInfoDef().getTagsList()
           + " has no signature '" + key + "'; signatures present: "
-          + String.join(", ", new TreeMap<>(metaGraph.getSignatureDefMap()).keySet()));
+          + String.join(", ", new TreeMap<>(metaGraph.getSignatureDefMap()).keySet().stream()
+              .filter(k -> !k.equals(SignatureInfo.INIT_OP_KEY)).toList()));
     }
     return def;
   }
@@ -143,7 +154,7 @@ public final class SavedModels {
       throw new BadInputException("cannot load SavedModel " + dir + " [" + tag + "]: " + String.join("; ", problems));
     }
     try {
-      SavedModelBundle.Loader loader = SavedModelBundle.loader(dir.toString()).withTags(tag);
+      SavedModelBundle.Loader loader = SavedModelBundle.loader(dir.toString()).withTags(tags(metaGraph));
       if (config != null) {
         loader = loader.withConfigProto(config);
       }

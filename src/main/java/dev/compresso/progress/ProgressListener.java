@@ -28,9 +28,10 @@ public interface ProgressListener {
    *
    * @param done steps of this epoch done so far, resumed ones included
    * @param meanLoss the training loss averaged over this epoch's steps so far
+   * @param samplesPerSecond training samples per second over this epoch so far
    * @param note what the stage adds (e.g. {@code sparsity 0.42}); empty when nothing
    */
-  default void step(long done, double meanLoss, String note) {}
+  default void step(long done, double meanLoss, double samplesPerSecond, String note) {}
 
   /**
    * The current epoch's steps are over: all of them, or fewer when the run stops (an interruption, an error).
@@ -54,7 +55,8 @@ public interface ProgressListener {
    * @param validationLoss loss on the validation data after the epoch; NaN without validation data
    * @param seconds wall time of the epoch's steps
    * @param steps optimizer steps in the epoch
+   * @param samplesPerSecond training samples per second (steps times batch size over the seconds)
    */
   record EpochEnd(int epoch, int epochs, String loss, double trainLoss, double validationLoss, double seconds,
-      long steps) {}
+      long steps, double samplesPerSecond) {}
 }

@@ -1,7 +1,7 @@
 package dev.compresso.prune;
 
 import dev.compresso.BadInputException;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelSession;
 import dev.compresso.progress.ProgressListener;
@@ -9,8 +9,8 @@ import dev.compresso.prune.shrink.Shrinker;
 import dev.compresso.train.Checkpoint;
 import dev.compresso.train.Checkpointer;
 import dev.compresso.train.Checkpointing;
+import dev.compresso.train.Evaluation;
 import dev.compresso.train.Fingerprint;
-import dev.compresso.train.Predictor;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.loss.Losses;
@@ -41,19 +41,19 @@ public final class Pruner {
    * @param test evaluated before and after, for the report
    * @param progress receives epochs, steps and notes (may be null)
    */
-  public static Result prune(ImportedModel model, Dataset train, Dataset validation, Dataset test, PruneConfig config,
+  public static Result prune(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test, PruneConfig config,
       ProgressListener progress) {
     return prune(model, train, validation, test, config, progress, null);
   }
 
   /**
-   * As {@link #prune(ImportedModel, Dataset, Dataset, Dataset, PruneConfig, ProgressListener)}, checkpointing
+   * As {@link #prune(ImportedModel, SampleSource, SampleSource, SampleSource, PruneConfig, ProgressListener)}, checkpointing
    * every epoch and on SIGINT/SIGTERM, and continuing a checkpointed run when {@code checkpointing}
    * says so (the same model, data and options; anything else is refused naming what differs).
    *
    * @param checkpointing may be null (no checkpoints)
    */
-  public static Result prune(ImportedModel model, Dataset train, Dataset validation, Dataset test, PruneConfig config,
+  public static Result prune(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test, PruneConfig config,
       ProgressListener progress, Checkpointing checkpointing) {
     PrunableWeights.Selection selection = PrunableWeights.select(model, config.ignore(), config.minParameters());
     if (config.granularity() instanceof Granularity.MByN mn) {
@@ -73,7 +73,7 @@ public final class Pruner {
     }
     MaskCalculator calculator = new MaskCalculator(selection.weights(), config.granularity(), config.global());
     Loss loss = Losses.byName(config.loss());
-    Metric metric = TaskKind.infer(test.targetShape(), test.targets()).metrics().get(0);
+    Metric metric = TaskKind.infer(test).metrics().get(0);
     int batch = config.fit().batchSize();
     long totalSteps = (long) config.fit().epochs() * train.batchCount(batch, true);
     PruningSchedule schedule = config.resolveSchedule(Math.max(totalSteps, 1));
@@ -90,9 +90,10 @@ public final class Pruner {
     try (ModelSession session = new ModelSession(masked, v -> masked.isTrainable(v) && !MaskRewrite.isMask(v))) {
       Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
       trainer.checkShapes(test);
-      float[] pred = Predictor.predict(session.session(), session.trainable(), test, batch);
-      lossBefore = loss.mean(test.targets(), pred, test.allTargetsShape());
-      metricBefore = metric.mean(test.targets(), pred, test.allTargetsShape());
+      double[] scores = Evaluation.means(session.session(), session.trainable(), test, batch,
+          List.of(loss::sample, metric::sample));
+      lossBefore = scores[0];
+      metricBefore = scores[1];
       MaskUpdater updater = new MaskUpdater(session, selection.weights(), calculator, schedule, biases);
       try (Checkpointer checkpoints = checkpointing == null || config.fit().epochs() == 0 ? null
           : new Checkpointer(checkpointing, session.graph(), session.session(), fingerprint(model, train, validation,
@@ -140,9 +141,10 @@ public final class Pruner {
     double lossAfter;
     double metricAfter;
     try (ModelSession session = new ModelSession(stripped, v -> false)) {
-      float[] pred = Predictor.predict(session.session(), session.trainable(), test, batch);
-      lossAfter = loss.mean(test.targets(), pred, test.allTargetsShape());
-      metricAfter = metric.mean(test.targets(), pred, test.allTargetsShape());
+      double[] scores = Evaluation.means(session.session(), session.trainable(), test, batch,
+          List.of(loss::sample, metric::sample));
+      lossAfter = scores[0];
+      metricAfter = scores[1];
     }
 
     List<PruneReport.Layer> layers = new ArrayList<>();
@@ -169,17 +171,18 @@ public final class Pruner {
    * Physically removes the channels a channel-granularity run pruned ({@link Shrinker}) and measures the
    * shrunk model on {@code test}; the report gains the parameter counts before and after.
    */
-  public static Result shrink(Result pruned, Dataset test, PruneConfig config) {
+  public static Result shrink(Result pruned, SampleSource test, PruneConfig config) {
     requireShrinkable(config.granularity());
     Shrinker.Result s = Shrinker.shrink(pruned.stripped());
     Loss loss = Losses.byName(config.loss());
-    Metric metric = TaskKind.infer(test.targetShape(), test.targets()).metrics().get(0);
+    Metric metric = TaskKind.infer(test).metrics().get(0);
     double lossAfter;
     double metricAfter;
     try (ModelSession session = new ModelSession(s.model(), v -> false)) {
-      float[] pred = Predictor.predict(session.session(), session.trainable(), test, config.fit().batchSize());
-      lossAfter = loss.mean(test.targets(), pred, test.allTargetsShape());
-      metricAfter = metric.mean(test.targets(), pred, test.allTargetsShape());
+      double[] scores = Evaluation.means(session.session(), session.trainable(), test, config.fit().batchSize(),
+          List.of(loss::sample, metric::sample));
+      lossAfter = scores[0];
+      metricAfter = scores[1];
     }
     return new Result(s.model(), pruned.report().withShrink(new PruneReport.Shrink(s.parametersBefore(),
         s.parametersAfter(), lossAfter, metricAfter, s.layers(), s.skipped())));
@@ -212,7 +215,7 @@ public final class Pruner {
   }
 
   /** What a resumed run must share with the checkpointed one: the model, the data, every option. */
-  private static Map<String, String> fingerprint(ImportedModel model, Dataset train, Dataset validation, Dataset test,
+  private static Map<String, String> fingerprint(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test,
       PruneConfig config) {
     Map<String, float[]> values = new LinkedHashMap<>();
     model.variables().forEach((name, v) -> values.put(name, v.values()));

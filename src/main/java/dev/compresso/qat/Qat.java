@@ -1,7 +1,7 @@
 package dev.compresso.qat;
 
 import dev.compresso.BadInputException;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
@@ -15,6 +15,7 @@ import dev.compresso.quant.QuantPlan;
 import dev.compresso.quant.QuantPlanner;
 import dev.compresso.train.Checkpointer;
 import dev.compresso.train.Checkpointing;
+import dev.compresso.train.Evaluation;
 import dev.compresso.train.Fingerprint;
 import dev.compresso.train.Predictor;
 import dev.compresso.train.StepHook;
@@ -52,19 +53,19 @@ public final class Qat {
    * @throws BadInputException for ops without an int8 form, a model that already holds FakeQuant nodes, a
    *     model with nothing to quantize, data that does not fit, or ranges that collapse or go NaN
    */
-  public static Result run(ImportedModel input, Dataset train, Dataset validation, Dataset test, QatConfig config,
+  public static Result run(ImportedModel input, SampleSource train, SampleSource validation, SampleSource test, QatConfig config,
       ProgressListener progress) {
     return run(input, train, validation, test, config, progress, null);
   }
 
   /**
-   * As {@link #run(ImportedModel, Dataset, Dataset, Dataset, QatConfig, ProgressListener)}, checkpointing every
+   * As {@link #run(ImportedModel, SampleSource, SampleSource, SampleSource, QatConfig, ProgressListener)}, checkpointing every
    * epoch and on SIGINT/SIGTERM (weights, ranges, optimizer slots), and continuing a checkpointed run
    * when {@code checkpointing} says so (the same model, data and options; anything else is refused).
    *
    * @param checkpointing may be null (no checkpoints)
    */
-  public static Result run(ImportedModel input, Dataset train, Dataset validation, Dataset test, QatConfig config,
+  public static Result run(ImportedModel input, SampleSource train, SampleSource validation, SampleSource test, QatConfig config,
       ProgressListener progress, Checkpointing checkpointing) {
     BatchNormFolding.Result folded = BatchNormFolding.fold(input);
     ImportedModel model = folded.model();
@@ -94,8 +95,7 @@ public final class Qat {
         GraphOperation op = session.graph().operation(update);
         trainer.alsoRunEachStep(op);
       }
-      before = loss.mean(test.targets(), Predictor.predict(session.session(), session.trainable(), test, batch),
-          test.allTargetsShape());
+      before = Evaluation.mean(session.session(), session.trainable(), test, batch, loss::sample);
       List<Trainer.EpochResult> history;
       try (Checkpointer checkpoints = checkpointing == null || config.fit().epochs() == 0 ? null
           : new Checkpointer(checkpointing, session.graph(), session.session(),
@@ -170,15 +170,14 @@ public final class Qat {
     return out;
   }
 
-  private static double evaluate(ImportedModel model, Dataset data, Loss loss, int batch) {
+  private static double evaluate(ImportedModel model, SampleSource data, Loss loss, int batch) {
     try (ModelSession s = new ModelSession(model, v -> false)) {
-      return loss.mean(data.targets(), Predictor.predict(s.session(), s.trainable(), data, batch),
-          data.allTargetsShape());
+      return Evaluation.mean(s.session(), s.trainable(), data, batch, loss::sample);
     }
   }
 
   /** What a resumed run must share with the checkpointed one: the model, the data, every option. */
-  private static Map<String, String> fingerprint(ImportedModel model, Dataset train, Dataset validation, Dataset test,
+  private static Map<String, String> fingerprint(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test,
       QatConfig config) {
     Map<String, float[]> values = new LinkedHashMap<>();
     model.variables().forEach((name, v) -> values.put(name, v.values()));

@@ -1,11 +1,14 @@
 package dev.compresso.quant;
 
 import dev.compresso.BadInputException;
+import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.GraphRewriter;
 import dev.compresso.graph.Rewrite;
 import dev.compresso.model.FrozenGraph;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,16 +39,38 @@ public final class Calibration {
   public record Result(FrozenGraph graph, Map<String, float[]> ranges, List<ConcatEqualizer.Equalized> equalized) {}
 
   /**
-   * Calibrates {@code graph} on {@code data}.
+   * Full-integer ranges for a conversion: returns {@code graph} with FakeQuant nodes on every tensor
+   * TFLite quantizes. A graph that already has them (QAT) is returned as is; otherwise ranges are measured
+   * over the first {@value CalibrationOptions#SAMPLES_DEFAULT} samples of {@code calibrationData} (a DATA
+   * spec, {@link DataSources#open}).
+   *
+   * @param model names the model in the error when there are neither ranges nor data
+   * @param calibrationData may be null when the graph has FakeQuant nodes
+   */
+  public static FrozenGraph withRanges(FrozenGraph graph, Path model, String calibrationData) {
+    if (graph.hasFakeQuant()) {
+      return graph;
+    }
+    if (calibrationData == null) {
+      throw new BadInputException(model + " has no FakeQuant nodes (no quantization ranges from QAT); give "
+          + "--calibration-data DATA (" + DataSources.ACCEPTED + ") to measure them, or run 'compresso qat' first");
+    }
+    return calibrate(graph, DataSources.openSource(calibrationData), CalibrationOptions.defaults()).graph();
+  }
+
+  /**
+   * Calibrates {@code graph} on the first {@code options.samples()} samples of {@code source}.
    *
    * @throws BadInputException for data that does not fit the input, NaN/Inf samples, ops without an int8
    *     form, or a graph that already has FakeQuant nodes
    */
-  public static Result calibrate(FrozenGraph graph, Dataset data, CalibrationOptions options) {
+  public static Result calibrate(FrozenGraph graph, SampleSource source, CalibrationOptions options) {
     if (graph.hasFakeQuant()) {
       throw new BadInputException("the graph already has FakeQuant nodes (QAT ranges); it needs no calibration");
     }
-    CalibrationData.check(graph, data);
+    CalibrationData.check(graph, source);
+    // Calibration reads only its first samples: read just those from a streamed set.
+    Dataset data = source.head(options.samples());
     QuantPlanner planner = QuantPlanner.defaults();
     QuantPlan plan = planner.plan(graph);
     List<ConcatEqualizer.Equalized> equalized = List.of();

@@ -1,7 +1,7 @@
 package dev.compresso.quant;
 
 import dev.compresso.BadInputException;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.model.FrozenGraph;
 import java.util.Arrays;
 import org.tensorflow.proto.DataType;
@@ -15,7 +15,7 @@ final class CalibrationData {
    * The graph's input, after checking the data fits it: one float32 input whose shape without the batch
    * dimension equals the samples' shape (unknown dimensions match anything), and at least one sample.
    */
-  static FrozenGraph.Input check(FrozenGraph graph, Dataset data) {
+  static FrozenGraph.Input check(FrozenGraph graph, SampleSource data) {
     if (graph.inputs().size() != 1) {
       throw new BadInputException("calibration feeds one input, but signature '" + graph.signature() + "' has "
           + graph.inputs().size() + ": " + graph.inputs());

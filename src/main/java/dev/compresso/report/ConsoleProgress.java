@@ -6,7 +6,7 @@ import java.io.PrintStream;
 /**
  * The command line's {@link ProgressListener}: a {@link ProgressBar} per fine-tuning epoch, one summary line
  * per epoch ({@code epoch 1/2: train focal-tversky 0.0123, validation focal-tversky 0.0111, 12.3 s (95
- * ms/step)}, which the sweep reads from its child processes' stderr), and each note as a line of its own.
+ * ms/step, 4.2 samples/s)}, which the sweep reads from its child processes' stderr), and each note as a line of its own.
  */
 public final class ConsoleProgress implements ProgressListener {
 
@@ -32,9 +32,10 @@ public final class ConsoleProgress implements ProgressListener {
   }
 
   @Override
-  public void step(long done, double meanLoss, String note) {
+  public void step(long done, double meanLoss, double samplesPerSecond, String note) {
     if (bar != null) {
-      bar.step(1, String.format("loss %.4f", meanLoss) + (note == null || note.isEmpty() ? "" : " " + note));
+      bar.step(1, String.format("loss %.4f, %.1f samples/s", meanLoss, samplesPerSecond)
+          + (note == null || note.isEmpty() ? "" : " " + note));
     }
   }
 
@@ -46,8 +47,9 @@ public final class ConsoleProgress implements ProgressListener {
   @Override
   public void epochEnded(EpochEnd e) {
     closeBar();
-    out.printf("epoch %d/%d: train %s %.4f, validation %s %.4f, %.1f s (%.0f ms/step)%n", e.epoch(), e.epochs(),
-        e.loss(), e.trainLoss(), e.loss(), e.validationLoss(), e.seconds(), 1000 * e.seconds() / e.steps());
+    out.printf("epoch %d/%d: train %s %.4f, validation %s %.4f, %.1f s (%.0f ms/step, %.1f samples/s)%n", e.epoch(),
+        e.epochs(), e.loss(), e.trainLoss(), e.loss(), e.validationLoss(), e.seconds(), 1000 * e.seconds() / e.steps(),
+        e.samplesPerSecond());
   }
 
   @Override

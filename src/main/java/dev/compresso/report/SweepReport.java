@@ -2,8 +2,12 @@ package dev.compresso.report;
 
 import com.google.gson.GsonBuilder;
 import dev.compresso.CompressoException;
-import dev.compresso.bench.SweepConfig;
-import dev.compresso.bench.SweepRow;
+import dev.compresso.sweep.ArticleClaims;
+import dev.compresso.sweep.BaselineRow;
+import dev.compresso.sweep.Presets;
+import dev.compresso.sweep.SweepConfig;
+import dev.compresso.sweep.SweepResults;
+import dev.compresso.sweep.SweepRow;
 import dev.compresso.io.AtomicOutput;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,25 +25,33 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Writes a sweep's results: {@code results.csv}, {@code results.json}, {@code report.md} with the table,
- * and PNG plots (size vs sparsity per precision, loss vs compressed size, latency per precision).
+ * Writes a sweep's results: {@code results.csv}, {@code results.json} (the model cells' rows), {@code
+ * baseline.json} (the source model's row), {@code report.md} with the table (the baseline first, then
+ * every cell with its size and memory as "x times smaller / less RAM" than the baseline) and PNG plots
+ * (size vs sparsity per precision, loss vs compressed size, latency per precision).
  */
 public final class SweepReport {
 
   public static final String CSV = "results.csv";
   public static final String JSON = "results.json";
   public static final String MARKDOWN = "report.md";
+  public static final String BASELINE = "baseline.json";
 
   private SweepReport() {}
 
-  /** Writes every file into {@code config.out()} and returns the markdown. */
-  public static String write(SweepConfig config, List<SweepRow> rows) {
+  /** Writes every file into the sweep folder and returns the markdown. */
+  public static String write(SweepResults results) {
+    SweepConfig config = results.config();
+    List<SweepRow> rows = results.rows();
     Path out = config.out();
     AtomicOutput.writeFile(out.resolve(CSV), csv(rows));
-    AtomicOutput.writeFile(out.resolve(JSON), new GsonBuilder().setPrettyPrinting()
-        .serializeSpecialFloatingPointValues().create().toJson(rows));
+    var gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    AtomicOutput.writeFile(out.resolve(JSON), gson.toJson(rows));
+    if (results.baseline() != null) {
+      AtomicOutput.writeFile(out.resolve(BASELINE), gson.toJson(results.baseline()));
+    }
     List<String> plots = plots(out, rows);
-    String md = markdown(config, rows, plots);
+    String md = markdown(results, plots);
     AtomicOutput.writeFile(out.resolve(MARKDOWN), md);
     return md;
   }
@@ -47,49 +59,93 @@ public final class SweepReport {
   static String csv(List<SweepRow> rows) {
     StringBuilder sb = new StringBuilder("sparsity,achieved_sparsity,precision,tflite_bytes,gzip_bytes,"
         + "tflite_peak_rss_bytes,reference_peak_rss_bytes,latency_ms_1t,latency_ms_nt,threads,reference_latency_ms_1t,"
-        + "loss_name,loss,reference_loss,metric_name,metric,max_abs_error,reference_variables_bytes\n");
+        + "loss_name,loss,reference_loss,metric_name,metric,max_abs_error,reference_variables_bytes,io,edgetpu_op_share,"
+        + "edgetpu\n");
     for (SweepRow r : rows) {
-      sb.append(String.format(Locale.ROOT, "%.2f,%.4f,%s,%d,%d,%d,%d,%.3f,%.3f,%d,%.3f,%s,%.6f,%.6f,%s,%.6f,%.6g,%d%n",
+      sb.append(String.format(Locale.ROOT, "%.2f,%.4f,%s,%d,%d,%d,%d,%.3f,%.3f,%d,%.3f,%s,%.6f,%.6f,%s,%.6f,%.6g,%d,%s,%.4f,\"%s\"%n",
           r.sparsity(), r.achievedSparsity(), r.precision(), r.tfliteBytes(), r.gzipBytes(), r.tflitePeakRssBytes(),
           r.referencePeakRssBytes(), r.latencyMs1(), r.latencyMsT(), r.threads(), r.referenceLatencyMs1(),
           r.lossName(), r.loss(), r.referenceLoss(), r.metricName(), r.metric(), r.maxAbsError(),
-          r.referenceVariablesBytes()));
+          r.referenceVariablesBytes(), r.io(), r.edgeTpuOpShare(), r.edgeTpu().replace("\"", "'")));
     }
     return sb.toString();
   }
 
-  /** The plain table printed on stdout and put in the report. */
-  public static String table(List<SweepRow> rows) {
+  /**
+   * The plain table printed on stdout and put in the report: the baseline (the source SavedModel in TF
+   * Java) first when measured, then every cell with its size and peak RSS against it.
+   */
+  public static String table(BaselineRow baseline, List<SweepRow> rows) {
     StringBuilder sb = new StringBuilder();
-    String loss = rows.isEmpty() ? "loss" : rows.get(0).lossName();
-    String metric = rows.isEmpty() ? "metric" : rows.get(0).metricName();
-    int threads = rows.isEmpty() ? 2 : rows.get(0).threads();
-    sb.append(String.format("| sparsity | precision | .tflite bytes | gzip bytes | peak RSS MB | TF Java RSS MB "
-        + "| latency ms (1t) | latency ms (%dt) | TF Java ms (1t) | %s | %s |%n", threads, loss, metric));
-    sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    String loss = baseline != null ? baseline.lossName() : rows.isEmpty() ? "loss" : rows.get(0).lossName();
+    String metric = baseline != null ? baseline.metricName() : rows.isEmpty() ? "metric" : rows.get(0).metricName();
+    int threads = rows.isEmpty() ? baseline == null ? 2 : baseline.threads() : rows.get(0).threads();
+    sb.append(String.format("| sparsity | precision | bytes | gzip bytes | x smaller | peak RSS MB | x less RAM "
+        + "| latency ms (1t) | latency ms (%dt) | TF Java RSS MB | TF Java ms (1t) | %s | %s | Edge TPU |%n", threads,
+        loss, metric));
+    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    if (baseline != null) {
+      sb.append(String.format(Locale.ROOT, "| source | SavedModel (variables %,d) | %,d | | 1.00 | %.1f | 1.00 | %.2f "
+          + "| %.2f | %.1f | %.2f | %.4f | %.4f | |%n", baseline.variablesBytes(), baseline.savedModelBytes(),
+          baseline.peakRssBytes() / 1048576.0, baseline.latencyMs1(), baseline.latencyMsT(),
+          baseline.peakRssBytes() / 1048576.0, baseline.latencyMs1(), baseline.loss(), baseline.metric()));
+    }
     for (SweepRow r : rows) {
-      sb.append(String.format(Locale.ROOT, "| %.2f (%.3f) | %s | %,d | %,d | %.1f | %.1f | %.2f | %.2f | %.2f | %.4f | %.4f |%n",
-          r.sparsity(), r.achievedSparsity(), r.precision(), r.tfliteBytes(), r.gzipBytes(),
-          r.tflitePeakRssBytes() / 1048576.0, r.referencePeakRssBytes() / 1048576.0, r.latencyMs1(), r.latencyMsT(),
-          r.referenceLatencyMs1(), r.loss(), r.metric()));
+      String smaller = baseline == null ? "" : String.format(Locale.ROOT, "%.2f", baseline.timesSmaller(r.tfliteBytes()));
+      String lessRam = baseline == null ? "" : String.format(Locale.ROOT, "%.2f",
+          baseline.timesLessRam(r.tflitePeakRssBytes()));
+      String precision = r.io().equals("float") ? r.precision() : r.precision() + " (" + r.io() + " I/O)";
+      String edge = r.edgeTpu().isEmpty() ? "" : String.format(Locale.ROOT, "%.0f%% of ops", 100 * r.edgeTpuOpShare());
+      sb.append(String.format(Locale.ROOT, "| %.2f (%.3f) | %s | %,d | %,d | %s | %.1f | %s | %.2f | %.2f | %.1f | %.2f "
+          + "| %.4f | %.4f | %s |%n", r.sparsity(), r.achievedSparsity(), precision, r.tfliteBytes(), r.gzipBytes(),
+          smaller, r.tflitePeakRssBytes() / 1048576.0, lessRam, r.latencyMs1(), r.latencyMsT(),
+          r.referencePeakRssBytes() / 1048576.0, r.referenceLatencyMs1(), r.loss(), r.metric(), edge));
     }
     return sb.toString();
   }
 
-  private static String markdown(SweepConfig c, List<SweepRow> rows, List<String> plots) {
+  /**
+   * The article's claims next to what the run measured ({@link ArticleClaims}), as a markdown table; empty
+   * unless the sweep is the article's preset.
+   */
+  public static String claims(SweepResults results) {
+    if (!Presets.ARTICLE.equals(results.config().preset())) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder("| the article's claim | this run measured | verdict |\n|---|---|---|\n");
+    for (ArticleClaims.Claim c : ArticleClaims.evaluate(results.baseline(), results.rows())) {
+      sb.append("| ").append(c.claim()).append(" | ").append(c.measured()).append(" | ").append(c.verdict())
+          .append(" |\n");
+    }
+    return sb.toString();
+  }
+
+  private static String markdown(SweepResults results, List<String> plots) {
+    SweepConfig c = results.config();
     StringBuilder sb = new StringBuilder("# Compresso sweep\n\n");
-    sb.append(String.format("Model `%s`; fine-tuning data `%s`, %d epochs, batch %d, learning rate %s; validated on "
-        + "%d samples of `%s`; latency median of %d runs after %d warm-up, batch 1; peak RSS (VmHWM) of a process "
-        + "that loads the model and runs it, 1 thread.%n%n", c.model(), c.data(), c.epochs(), c.batch(),
-        c.learningRate(), c.samples(), c.testData(), c.runs(), c.warmup()));
-    sb.append("Sparsity is the target, with the achieved share of zero parameters in brackets. TF Java columns "
-        + "measure the cell's SavedModel (pruned, float) in TF Java.\n\n");
-    sb.append(table(rows)).append('\n');
+    sb.append(String.format("Model `%s`; fine-tuning data `%s`, %d epochs (QAT %d), batch %d, learning rate %s; "
+        + "validated on %d samples of `%s`; latency median of %d runs after %d warm-up, batch 1; peak RSS (VmHWM) of "
+        + "a process that loads the model and runs it, 1 thread.%s%n%n", c.model(), c.data(), c.epochs(),
+        c.qatEpochs(), c.batch(), c.learningRate(), c.samples(), c.testData(), c.runs(), c.warmup(),
+        c.preset().isEmpty() ? "" : " Preset `" + c.preset() + "`."));
+    sb.append(String.format("%d of %d cells done.%s%n%n", results.done(), results.plan().cells().size(),
+        results.failed().isEmpty() ? "" : " Failed: " + String.join("; ", results.failed()) + "."));
+    sb.append("The first row is the source model as it is, served by TF Java. Sparsity is the target, with the "
+        + "achieved share of zero parameters in brackets; \"x smaller\" is the SavedModel's bytes over the file's, "
+        + "\"x less RAM\" TF Java's peak RSS serving the source over the interpreter's. TF Java columns measure the "
+        + "cell's own SavedModel (pruned, float). Edge TPU: the share of operators Coral's rules map (integer "
+        + "models).\n\n");
+    sb.append(table(results.baseline(), results.rows())).append('\n');
+    String claims = claims(results);
+    if (!claims.isEmpty()) {
+      sb.append("## The article's claims\n\n").append(claims).append('\n');
+    }
     for (String p : plots) {
       sb.append(String.format("![%s](%s)%n%n", p.replace(".png", "").replace('_', ' '), p));
     }
-    sb.append(String.format("Files: `%s`, `%s`; per cell: `s<sparsity>/` holds the pruned SavedModel, each "
-        + ".tflite and its `validate.json`.%n", CSV, JSON));
+    sb.append(String.format("Files: `%s`, `%s`, `%s`; per cell: `s<sparsity>/` holds the pruned SavedModel, the "
+        + "QAT SavedModel, each .tflite with its `validate.json` (and `edgetpu.json`), and `cell.json`.%n", CSV, JSON,
+        BASELINE));
     return sb.toString();
   }
 

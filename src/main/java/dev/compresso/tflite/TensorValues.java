@@ -112,6 +112,10 @@ final class TensorValues {
 
   /** TFLite's QUANTIZE: round half away from zero, add the zero point, clamp to the type's range. */
   static int quantize(float x, float scale, int zeroPoint, int min, int max) {
+    if (scale == 0f) {
+      // Not quantized (a raw uint8 image, int8 data): the value itself, rounded and clamped to the type.
+      return (int) Math.max(min, Math.min(max, Math.rint(x)));
+    }
     double q = Math.signum(x / (double) scale) * Math.floor(Math.abs(x / (double) scale) + 0.5) + zeroPoint;
     return (int) Math.max(min, Math.min(max, q));
   }

@@ -1,7 +1,7 @@
 package dev.compresso.train;
 
 import com.google.protobuf.CodedOutputStream;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -60,17 +60,18 @@ public final class Fingerprint {
     return this;
   }
 
-  /** Adds {@code name} as the SHA-256 of the datasets' sizes and values, in order (null ones too). */
-  public Fingerprint data(String name, Dataset... datasets) {
+  /**
+   * Adds {@code name} as the SHA-256 of the sources in order (null ones too): an in-memory set's size and
+   * values, a streamed set's files, spec and split ({@link SampleSource#digest}).
+   */
+  public Fingerprint data(String name, SampleSource... sources) {
     MessageDigest sha = sha256();
-    for (Dataset d : datasets) {
+    for (SampleSource d : sources) {
       if (d == null) {
         update(sha, -1);
         continue;
       }
-      update(sha, d.size());
-      update(sha, d.inputs());
-      update(sha, d.targets());
+      d.digest(sha);
     }
     parts.put(name, HexFormat.of().formatHex(sha.digest()));
     return this;

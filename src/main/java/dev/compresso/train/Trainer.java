@@ -1,7 +1,9 @@
 package dev.compresso.train;
 
 import dev.compresso.BadInputException;
+import dev.compresso.data.BatchStream;
 import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.progress.ProgressListener;
 import dev.compresso.train.loss.Loss;
 import java.util.ArrayList;
@@ -115,18 +117,19 @@ public final class Trainer {
    * Runs {@code config.epochs()} epochs over {@code train}, evaluating {@code loss} on {@code validation}
    * (if non-null) after each, reporting epochs and steps to {@code progress} (may be null).
    */
-  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, ProgressListener progress) {
+  public List<EpochResult> fit(SampleSource train, SampleSource validation, FitConfig config,
+      ProgressListener progress) {
     return fit(train, validation, config, progress, StepHook.NONE);
   }
 
-  /** As {@link #fit(Dataset, Dataset, FitConfig, ProgressListener)}, calling {@code hook} before every step. */
-  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, ProgressListener progress,
+  /** As {@link #fit(SampleSource, SampleSource, FitConfig, ProgressListener)}, calling {@code hook} before every step. */
+  public List<EpochResult> fit(SampleSource train, SampleSource validation, FitConfig config, ProgressListener progress,
       StepHook hook) {
     return fit(train, validation, config, progress, hook, null);
   }
 
   /**
-   * As {@link #fit(Dataset, Dataset, FitConfig, ProgressListener, StepHook)}, saving a checkpoint after every
+   * As {@link #fit(SampleSource, SampleSource, FitConfig, ProgressListener, StepHook)}, saving a checkpoint after every
    * epoch and, when the process is asked to end, at the next step boundary (then throwing {@link
    * TrainingStopped}). A {@code checkpoints} that {@linkplain Checkpointer#restore() restored} a run
    * continues it: the step count, the epochs measured, and the position in the epoch come from the
@@ -134,7 +137,7 @@ public final class Trainer {
    *
    * @param checkpoints may be null (no checkpoints)
    */
-  public List<EpochResult> fit(Dataset train, Dataset validation, FitConfig config, ProgressListener listener,
+  public List<EpochResult> fit(SampleSource train, SampleSource validation, FitConfig config, ProgressListener listener,
       StepHook hook, Checkpointer checkpoints) {
     ProgressListener progress = ProgressListener.orNone(listener);
     checkShapes(train);
@@ -165,18 +168,24 @@ public final class Trainer {
         progress.epochStarted(epoch, config.epochs(), steps, skip);
         try {
           int index = 0;
-          for (Dataset.Batch b : train.batches(config.batchSize(), epochOrder(config.seed(), epoch), true)) {
-            if (index++ < skip) {
-              continue;
+          long samples = 0;
+          try (BatchStream batches = train.stream(config.batchSize(), epochOrder(config.seed(), epoch), true)) {
+            while (batches.hasNext()) {
+              Dataset.Batch b = batches.next();
+              if (index++ < skip) {
+                continue;
+              }
+              if (checkpoints != null && checkpoints.stopRequested()) {
+                checkpoints.save(new Checkpoint.Position(epoch - 1, n, step, sum, results));
+                throw stopped(checkpoints, epoch, n);
+              }
+              hook.beforeStep(step);
+              sum += step(b);
+              n++;
+              samples += b.size();
+              progress.step(n, sum / n, samples / Math.max(1e-9, (System.nanoTime() - start) / 1e9),
+                  hook.progressNote());
             }
-            if (checkpoints != null && checkpoints.stopRequested()) {
-              checkpoints.save(new Checkpoint.Position(epoch - 1, n, step, sum, results));
-              throw stopped(checkpoints, epoch, n);
-            }
-            hook.beforeStep(step);
-            sum += step(b);
-            n++;
-            progress.step(n, sum / n, hook.progressNote());
           }
         } finally {
           progress.stepsEnded();
@@ -185,12 +194,11 @@ public final class Trainer {
         carried = 0;
         double seconds = (System.nanoTime() - start) / 1e9;
         double val = validation == null ? Double.NaN
-            : loss.mean(validation.targets(), Predictor.predict(session, model, validation, config.batchSize()),
-                validation.allTargetsShape());
+            : Evaluation.mean(session, model, validation, config.batchSize(), loss::sample);
         EpochResult r = new EpochResult(epoch, sum / n, val, seconds, n);
         results.add(r);
         progress.epochEnded(new ProgressListener.EpochEnd(epoch, config.epochs(), loss.name(), r.trainLoss(), val,
-            seconds, n));
+            seconds, n, (double) n * config.batchSize() / seconds));
         if (checkpoints != null) {
           checkpoints.save(new Checkpoint.Position(epoch, 0, step, 0, results));
           if (checkpoints.stopRequested() && epoch < config.epochs()) {
@@ -234,7 +242,7 @@ public final class Trainer {
   }
 
   /** Checks that {@code data}'s samples fit the model's input and output; a misfit names both shapes. */
-  public void checkShapes(Dataset data) {
+  public void checkShapes(SampleSource data) {
     long[] in = model.input().shape().asArray();
     long[] out = model.output().shape().asArray();
     if (!compatible(in, data.inputShape()) || !compatible(out, data.targetShape())) {

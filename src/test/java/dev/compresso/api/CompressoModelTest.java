@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.compresso.BadInputException;
 import dev.compresso.bench.TinyUNets;
-import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.progress.ProgressListener;
 import dev.compresso.prune.PruneReport;
@@ -29,7 +29,7 @@ class CompressoModelTest {
 
   @TempDir static Path tmp;
   static Path dir;
-  static Dataset data;
+  static SampleSource data;
 
   @BeforeAll
   static void export() {
@@ -48,7 +48,7 @@ class CompressoModelTest {
     }
 
     @Override
-    public void step(long done, double meanLoss, String note) {
+    public void step(long done, double meanLoss, double samplesPerSecond, String note) {
       events.add("step " + done);
     }
 

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.compresso.bench.TinyUNets;
+import dev.compresso.data.SyntheticShapes;
+import dev.compresso.data.tfrecord.TfRecordFormat;
+import dev.compresso.data.tfrecord.TfRecords;
 import dev.compresso.io.AtomicOutput;
+import dev.compresso.model.RealWorldFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,7 +36,8 @@ import com.google.flatbuffers.FlatBufferBuilder;
  * Bad inputs across every verb, one row each: the verb exits 2 with exactly one line on stderr that starts
  * with {@code compresso VERB:} and names the problem, and this JVM is still alive for the next row.
  * Rows cover what the other CLI tests do not: empty, missing and damaged models and variables, tag and
- * signature mismatches, empty, wrongly shaped and non-finite data, out-of-range options, and .tflite files
+ * signature mismatches, empty, wrongly shaped and non-finite data, TFRecord shards with a bad CRC, a
+ * truncated record, a missing feature or samples that do not fit, out-of-range options, and .tflite files
  * that are empty, random, wrongly identified, of another schema version, or with out-of-range indices and
  * absurd sizes.
  */
@@ -133,6 +138,65 @@ class BadInputTableTest {
     return file;
   }
 
+  /**
+   * What public exports carry and Compresso cannot take as it is ({@code fixtures/savedmodels_realworld}):
+   * each row names the model and the signature key, output, input or op.
+   */
+  private static List<Row> realWorldSavedModelRows(String out, String outFile, String t) {
+    String multiSig = RealWorldFixtures.model("multi_signature").toString();
+    String multiOut = RealWorldFixtures.model("multi_output").toString();
+    String dynamic = RealWorldFixtures.model("dynamic_dims").toString();
+    String rank = RealWorldFixtures.model("unknown_rank").toString();
+    String uint8 = RealWorldFixtures.model("uint8_image").toString();
+    String cond = RealWorldFixtures.model("tf1_cond_v1").toString();
+    String twoTags = RealWorldFixtures.model("two_meta_graphs").toString();
+    String masks = RealWorldFixtures.model("multi_output").resolveSibling("reference.npz").toString();
+    String images = RealWorldFixtures.model("uint8_image").resolveSibling("reference.npz").toString();
+    String rows = RealWorldFixtures.model("tf1_cond_v1").resolveSibling("reference.npz").toString();
+    return List.of(
+        new Row("no signature 'nope'; signatures present: embed, logits, serving_default", "inspect", multiSig,
+            "--signature", "nope"),
+        new Row(multiSig + " [serve] has no signature 'nope'; signatures present: embed, logits, serving_default",
+            "convert", multiSig, "--precision", "fp32", "--signature", "nope", "--out", outFile),
+        new Row("has no signature 'nope'; signatures present: embed, logits, serving_default", "validate", t,
+            "--reference", multiSig, "--data", masks, "--signature", "nope"),
+        new Row(multiSig + " [serve] has no signature 'nope'", "prune", multiSig, "--data", masks, "--sparsity", "0.5",
+            "--signature", "nope", "--out", out),
+        new Row(multiOut + ": signature 'serving_default' has no output 'nope'; outputs present: features, mask, score",
+            "convert", multiOut, "--precision", "fp32", "--output", "nope", "--out", outFile),
+        new Row(multiOut + ": signature 'serving_default' cannot be fine-tuned: it has 3 outputs [features, mask, "
+            + "score]; fine-tuning trains one: choose it with --output KEY", "prune", multiOut, "--data", masks,
+            "--sparsity", "0.5", "--out", out),
+        new Row(multiOut + ": signature 'serving_default' has no output 'nope'", "qat", multiOut, "--data", masks,
+            "--output", "nope", "--out", out),
+        new Row(dynamic + ": signature 'serving_default': input 'x' has shape [1, -1, -1, 3] with unknown dimensions "
+            + "besides the batch; the converter needs them: give --input-shape x:1,D1,D2,3", "convert", dynamic,
+            "--precision", "fp32", "--out", outFile),
+        new Row(dynamic + ": signature 'serving_default': --input-shape [1, 10, 14, 4] does not fit input 'x' of "
+            + "shape [-1, -1, -1, 3]", "convert", dynamic, "--precision", "fp32", "--input-shape", "1,10,14,4",
+            "--out", outFile),
+        new Row(dynamic + ": signature 'serving_default': --input-shape names input 'image', but the input is 'x'",
+            "convert", dynamic, "--precision", "fp32", "--input-shape", "image:1,10,14,3", "--out", outFile),
+        new Row("--input-shape '1,ten,3': 'ten' is not a whole number", "convert", dynamic, "--precision", "fp32",
+            "--input-shape", "1,ten,3", "--out", outFile),
+        new Row("--input-shape '1,0,3': dimension 1 is 0", "prune", dynamic, "--data", masks, "--sparsity", "0.5",
+            "--input-shape", "1,0,3", "--out", out),
+        new Row(rank + ": signature 'serving_default': input 'x' has unknown rank (no shape in the signature); give "
+            + "its full shape with --input-shape", "convert", rank, "--precision", "fp32", "--out", outFile),
+        new Row(rank + ": signature 'serving_default': input 'x' has unknown rank", "prune", rank, "--data", rows,
+            "--sparsity", "0.5", "--out", out),
+        new Row(uint8 + ": signature 'serving_default' cannot be fine-tuned: input 'image' is uint8", "prune", uint8,
+            "--data", images, "--sparsity", "0.5", "--out", out),
+        new Row(cond + ": signature 'serving_default' cannot be fine-tuned: it has TF1 control-flow ops, which have no "
+            + "gradient in TensorFlow's C++ API: branch/Switch (Switch)", "prune", cond, "--data", rows, "--sparsity",
+            "0.5", "--out", out),
+        new Row("branch/Merge (Merge)", "qat", cond, "--data", rows, "--out", out),
+        new Row("SavedModel " + twoTags + " has no MetaGraph tagged 'serve'; tag sets present: [train], [eval] (give "
+            + "one with --tag)", "convert", twoTags, "--precision", "fp32", "--out", outFile),
+        new Row("has no MetaGraph tagged 'serve'; tag sets present: [train], [eval]", "prune", twoTags, "--data", rows,
+            "--sparsity", "0.5", "--out", out));
+  }
+
   @Test
   void everyVerbRefusesBadInputInOneLine() throws Exception {
     String m = model.toString();
@@ -157,6 +221,18 @@ class BadInputTableTest {
         .toString();
     String zeroSamples = npz(tmp.resolve("zero.npz"), new long[] {0, 32, 32, 1}, new long[] {0, 32, 32, 1}, 0f)
         .toString();
+
+    Path goodRecords = TfRecords.write(tmp.resolve("good.tfrecord"), SyntheticShapes.generate(12, 32, 4));
+    byte[] records = Files.readAllBytes(goodRecords);
+    int recordBytes = records.length / 12;
+    byte[] badCrc = records.clone();
+    badCrc[2 * recordBytes + TfRecordFormat.HEADER_BYTES + 40] ^= 0x10;
+    String badCrcFile = Files.write(tmp.resolve("bad_crc.tfrecord"), badCrc).toString();
+    String truncatedRecords = Files.write(tmp.resolve("truncated.tfrecord"),
+        Arrays.copyOf(records, 5 * recordBytes + 100)).toString();
+    String smallRecords = TfRecords.write(tmp.resolve("small.tfrecord.gz"), SyntheticShapes.generate(8, 16, 4))
+        .toString();
+    String missingFeature = goodRecords + "?x=image";
 
     Path empty = Files.write(tmp.resolve("empty.tflite"), new byte[0]);
     byte[] random = new byte[4096];
@@ -226,6 +302,17 @@ class BadInputTableTest {
         new Row(zeroSamples, "prune", m, "--data", zeroSamples, "--sparsity", "0.5", "--out", out),
         new Row("16", "prune", m, "--data", wrongShape, "--sparsity", "0.5", "--out", out),
         new Row("NaN", "prune", m, "--data", nan, "--sparsity", "0.5", "--out", out),
+        new Row("record 2 (byte offset " + 2 * recordBytes + "): data CRC32C mismatch", "prune", m, "--data",
+            badCrcFile, "--sparsity", "0.5", "--out", out),
+        new Row("record 5 (byte offset " + 5 * recordBytes + "): truncated", "prune", m, "--data", truncatedRecords,
+            "--sparsity", "0.5", "--out", out),
+        new Row("no feature 'image' (from x=image); features present: x, x/shape, y, y/shape", "prune", m, "--data",
+            missingFeature, "--sparsity", "0.5", "--out", out),
+        new Row("[16, 16, 1]", "prune", m, "--data", smallRecords, "--sparsity", "0.5", "--out", out),
+        new Row("record 2 (byte offset " + 2 * recordBytes + "): data CRC32C mismatch", "qat", m, "--data",
+            badCrcFile, "--out", out),
+        new Row("features present", "convert", m, "--precision", "int8", "--calibration-data", missingFeature,
+            "--out", outFile),
         new Row("1 <= m < n", "prune", m, "--data", d, "--granularity", "4:4", "--out", out),
         new Row("does not match --granularity 2:4", "prune", m, "--data", d, "--granularity", "2:4", "--sparsity", "0.8",
             "--out", out),
@@ -240,7 +327,11 @@ class BadInputTableTest {
         new Row("tensor 9999", "validate", badTensor.toString(), "--reference", m, "--data", d),
         new Row("saved_model.pb", "validate", t, "--reference", emptyPb.toString(), "--data", d),
         new Row(emptyData.toString(), "validate", t, "--reference", m, "--data", emptyData.toString()),
-        new Row("NaN", "validate", t, "--reference", m, "--data", nan)));
+        new Row("NaN", "validate", t, "--reference", m, "--data", nan),
+        new Row("record 2 (byte offset " + 2 * recordBytes + "): data CRC32C mismatch", "validate", t, "--reference",
+            m, "--data", badCrcFile),
+        new Row("truncated", "validate", t, "--reference", m, "--data", truncatedRecords)));
+    rows.addAll(realWorldSavedModelRows(out, outFile, t));
 
     List<String> failures = new ArrayList<>();
     int n = 0;

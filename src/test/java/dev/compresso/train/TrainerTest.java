@@ -25,7 +25,7 @@ import org.tensorflow.types.TFloat32;
 class TrainerTest {
 
   /** A one-conv segmenter whose kernel is multiplied by a mask variable that must never train. */
-  private static final class TinyModel {
+  static final class TinyModel {
     final TrainableGraph model;
     final VariableStore store;
 

@@ -41,7 +41,12 @@ final class FunctionInliner {
    * @param variables the variables read, in first-read order
    * @param problems one line per node that cannot be flattened ({@code node (Op): reason}); empty if none
    */
-  record Result(List<NodeDef> nodes, String output, List<Captured> variables, List<String> problems) {}
+  record Result(List<NodeDef> nodes, List<String> outputs, List<Captured> variables, List<String> problems) {
+    /** The flat tensor of the first (or only) output asked for; null when it could not be flattened. */
+    String output() {
+      return outputs.get(0);
+    }
+  }
 
   private sealed interface Value permits Tensor, Resource, Invalid {}
 
@@ -97,18 +102,30 @@ final class FunctionInliner {
    * @param tensor a main-graph tensor, {@code node:index}
    */
   static Result flatten(GraphDef graph, Map<String, String> variableNames, String tensor) {
+    return flatten(graph, variableNames, List.of(tensor));
+  }
+
+  /**
+   * Flattens what {@code tensors} of {@code graph}'s main graph need, sharing what they have in common;
+   * {@link Result#outputs} holds their flat tensors in the same order (null where one could not be flattened).
+   */
+  static Result flatten(GraphDef graph, Map<String, String> variableNames, List<String> tensors) {
     FunctionInliner inliner = new FunctionInliner(graph, variableNames);
     Scope top = inliner.new Scope("", null, graph.getNodeList());
-    TensorRef ref = TensorRef.parse(tensor);
-    Value v = inliner.output(top, ref.node(), ref.index());
-    String output = null;
-    if (v instanceof Tensor t) {
-      output = t.ref();
-    } else if (v instanceof Resource) {
-      inliner.problems.putIfAbsent(ref.node(), ref.node() + ": the signature returns a resource handle, not a tensor");
+    List<String> outputs = new ArrayList<>();
+    for (String tensor : tensors) {
+      TensorRef ref = TensorRef.parse(tensor);
+      Value v = inliner.output(top, ref.node(), ref.index());
+      String output = null;
+      if (v instanceof Tensor t) {
+        output = t.ref();
+      } else if (v instanceof Resource) {
+        inliner.problems.putIfAbsent(ref.node(), ref.node() + ": the signature returns a resource handle, not a tensor");
+      }
+      outputs.add(output);
     }
-    return new Result(List.copyOf(inliner.emitted), output, inliner.variables.captured(),
-        List.copyOf(inliner.problems.values()));
+    return new Result(List.copyOf(inliner.emitted), java.util.Collections.unmodifiableList(outputs),
+        inliner.variables.captured(), List.copyOf(inliner.problems.values()));
   }
 
   /** Output {@code index} of node {@code name} in {@code scope}, emitting what it needs. */
@@ -148,6 +165,8 @@ final class FunctionInliner {
         return INVALID;
       case READ_VARIABLE:
         return readVariable(scope, node);
+      case GATHER_VARIABLE:
+        return gatherVariable(scope, node);
       case IDENTITY: {
         Value in = dataInputs(node).isEmpty() ? INVALID : resolve(scope, dataInputs(node).get(0));
         return in instanceof Resource ? in : copy(scope, node, index);
@@ -222,6 +241,41 @@ final class FunctionInliner {
       problem(scope, node, "reads something that is not a variable handle");
     }
     return INVALID;
+  }
+
+  /** {@code ResourceGather(handle, indices)} as {@code GatherV2(<var>/read, indices, batch_dims)} (embeddings). */
+  private Value gatherVariable(Scope scope, NodeDef node) {
+    String name = scope.prefix + node.getName();
+    Boolean done = scope.copied.get(node.getName());
+    if (done != null) {
+      return done ? new Tensor(TensorRef.of(name, 0).toString()) : INVALID;
+    }
+    scope.copied.put(node.getName(), false);
+    List<String> in = dataInputs(node);
+    if (in.size() != 2) {
+      problem(scope, node, "has " + in.size() + " data inputs; ResourceGather takes a handle and indices");
+      return INVALID;
+    }
+    Value handle = resolve(scope, in.get(0));
+    Value indices = resolve(scope, in.get(1));
+    if (!(handle instanceof Resource r)) {
+      if (handle instanceof Tensor) {
+        problem(scope, node, "gathers from something that is not a variable handle");
+      }
+      return INVALID;
+    }
+    if (!(indices instanceof Tensor t)) {
+      return INVALID;
+    }
+    Captured c = variables.capture(r.handle(), problems);
+    long batchDims = node.getAttrMap().containsKey("batch_dims") ? node.getAttrOrThrow("batch_dims").getI() : 0;
+    variables.claim(name);
+    variables.claim(name + "/axis");
+    emitted.add(Nodes.intScalar(name + "/axis", (int) batchDims));
+    emitted.add(Nodes.gather(name, ImportedModel.readOf(c.name()), t.ref(), name + "/axis", c.dtype(),
+        node.getAttrOrThrow("Tindices").getType(), batchDims));
+    scope.copied.put(node.getName(), true);
+    return new Tensor(TensorRef.of(name, 0).toString());
   }
 
   private Value identityN(Scope scope, NodeDef node, int index) {

@@ -30,6 +30,8 @@ final class InlineRules {
     HANDLE,
     /** Read of a captured variable: becomes the variable's {@code <var>/read}. */
     READ_VARIABLE,
+    /** {@code ResourceGather} on a captured variable: becomes {@code GatherV2} of its {@code <var>/read}. */
+    GATHER_VARIABLE,
     /** Passes a resource handle through; copied as an ordinary Identity otherwise. */
     IDENTITY,
     /** One plain Identity per output (drops the custom-gradient wrapper, e.g. around swish). */
@@ -52,6 +54,7 @@ final class InlineRules {
     add(Kind.CALL, null, "StatefulPartitionedCall", "PartitionedCall");
     add(Kind.HANDLE, null, "VarHandleOp");
     add(Kind.READ_VARIABLE, null, "ReadVariableOp");
+    add(Kind.GATHER_VARIABLE, null, "ResourceGather");
     add(Kind.IDENTITY, null, "Identity");
     add(Kind.IDENTITY_N, null, "IdentityN");
     add(Kind.REFUSE, CONTROL_FLOW, "If", "StatelessIf", "While", "StatelessWhile", "Case", "StatelessCase", "For",
@@ -64,7 +67,7 @@ final class InlineRules {
         "LookupTableInsert", "LookupTableInsertV2", "LookupTableExport", "LookupTableExportV2", "InitializeTable",
         "InitializeTableV2", "InitializeTableFromTextFile", "InitializeTableFromTextFileV2");
     add(Kind.REFUSE, RESOURCE, "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp",
-        "VarIsInitializedOp", "VariableShape", "ResourceGather", "DestroyResourceOp");
+        "VarIsInitializedOp", "VariableShape", "DestroyResourceOp");
     add(Kind.REFUSE, "calls back into Python", "PyFunc", "PyFuncStateless", "EagerPyFunc");
   }
 

@@ -5,6 +5,7 @@ import dev.compresso.CompressoException;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.Nodes;
 import dev.compresso.graph.TensorRef;
+import dev.compresso.model.FrozenGraph;
 import dev.compresso.model.ImportedModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
@@ -67,17 +69,30 @@ public final class Tf2Importer {
    */
   public static ImportedModel read(Path dir, String tag, MetaGraphDef meta, String signatureKey) {
     SignatureDef sig = meta.getSignatureDefOrThrow(signatureKey);
-    Map.Entry<String, TensorInfo> in = sig.getInputsMap().entrySet().iterator().next();
-    Map.Entry<String, TensorInfo> out = sig.getOutputsMap().entrySet().iterator().next();
-    String inputNode = TensorRef.parse(in.getValue().getName()).node();
-    TensorRef outputRef = TensorRef.parse(out.getValue().getName());
+    return read(dir, tag, meta, signatureKey, new ArrayList<>(new TreeMap<>(sig.getOutputsMap()).keySet()), false);
+  }
 
-    FunctionInliner.Result flat = FunctionInliner.flatten(meta.getGraphDef(), VariableNames.of(meta),
-        out.getValue().getName());
+  /**
+   * Flattens outputs {@code outputKeys} of signature {@code signatureKey} (one input); the first key is the
+   * primary output.
+   *
+   * @param shapeGiven whether the caller fixes the input's shape (then an unknown rank is no problem)
+   */
+  public static ImportedModel read(Path dir, String tag, MetaGraphDef meta, String signatureKey,
+      List<String> outputKeys, boolean shapeGiven) {
+    SignatureDef sig = meta.getSignatureDefOrThrow(signatureKey);
+    Map.Entry<String, TensorInfo> in = sig.getInputsMap().entrySet().iterator().next();
+    String inputNode = TensorRef.parse(in.getValue().getName()).node();
+    List<String> tensors = new ArrayList<>();
+    for (String key : outputKeys) {
+      tensors.add(sig.getOutputsOrThrow(key).getName());
+    }
+
+    FunctionInliner.Result flat = FunctionInliner.flatten(meta.getGraphDef(), VariableNames.of(meta), tensors);
     List<String> problems = new ArrayList<>();
-    if (in.getValue().getTensorShape().getUnknownRank()) {
+    if (in.getValue().getTensorShape().getUnknownRank() && !shapeGiven) {
       problems.add(String.format("%s (signature input '%s'): unknown rank; the input needs a known number of "
-          + "dimensions", inputNode, in.getKey()));
+          + "dimensions (give --input-shape)", inputNode, in.getKey()));
     }
     problems.addAll(flat.problems());
     if (!problems.isEmpty()) {
@@ -90,8 +105,8 @@ public final class Tf2Importer {
       emitted.add(n.getName());
     }
     if (!emitted.contains(inputNode)) {
-      throw new BadInputException(String.format("%s: signature '%s' output %s does not depend on its input %s",
-          dir, signatureKey, out.getValue().getName(), in.getValue().getName()));
+      throw new BadInputException(String.format("%s: signature '%s' output%s %s do%s not depend on its input %s",
+          dir, signatureKey, tensors.size() == 1 ? "" : "s", tensors, tensors.size() == 1 ? "es" : "", in.getValue().getName()));
     }
 
     Map<String, ImportedModel.VariableValue> values = ResourceValues.read(dir, tag, flat.variables());
@@ -101,12 +116,19 @@ public final class Tf2Importer {
       graph.addNode(Nodes.identity(ImportedModel.readOf(v.name()), v.name()));
     }
     graph.addAllNode(flat.nodes());
-    String outputNode = outputRef.index() == 0 ? outputRef.node() : outputRef.node() + "_output_" + outputRef.index();
-    if (emitted.contains(outputNode)) {
-      throw CompressoException.internal("flattened graph already has a node " + outputNode
-          + ", the name chosen for the signature output", null);
+    List<FrozenGraph.Output> outputs = new ArrayList<>();
+    for (int i = 0; i < outputKeys.size(); i++) {
+      TensorInfo info = sig.getOutputsOrThrow(outputKeys.get(i));
+      TensorRef outputRef = TensorRef.parse(info.getName());
+      String outputNode = outputRef.index() == 0 ? outputRef.node() : outputRef.node() + "_output_" + outputRef.index();
+      if (emitted.contains(outputNode)) {
+        throw CompressoException.internal("flattened graph already has a node " + outputNode
+            + ", the name chosen for the signature output", null);
+      }
+      emitted.add(outputNode);
+      graph.addNode(Nodes.identity(outputNode, flat.outputs().get(i), info.getDtype()));
+      outputs.add(new FrozenGraph.Output(outputKeys.get(i), outputNode + ":0"));
     }
-    graph.addNode(Nodes.identity(outputNode, flat.output(), out.getValue().getDtype()));
     GraphDef result = graph.build();
     new GraphIndex(result); // checks that names are unique
     Set<String> frozenHandles = VariableNames.frozenHandles(meta);
@@ -116,7 +138,9 @@ public final class Tf2Importer {
         frozen.add(v.name());
       }
     }
-    return new ImportedModel(dir, signatureKey, in.getKey(), in.getValue().getName(), out.getKey(),
-        outputNode + ":0", result, values, frozen);
+    List<FrozenGraph.Output> sorted = new ArrayList<>(outputs);
+    sorted.sort(java.util.Comparator.comparing(FrozenGraph.Output::key));
+    return new ImportedModel(dir, signatureKey, in.getKey(), in.getValue().getName(), outputs.get(0).key(),
+        outputs.get(0).tensor(), result, values, frozen, sorted);
   }
 }

@@ -1,6 +1,9 @@
 package dev.compresso.train.metric;
 
 import dev.compresso.BadInputException;
+import dev.compresso.data.BatchStream;
+import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.loss.Losses;
 import java.util.Arrays;
@@ -91,6 +94,34 @@ public enum TaskKind {
       return CLASSIFICATION;
     }
     return REGRESSION;
+  }
+
+  /**
+   * {@link #infer(long[], float[])} over every target of {@code data}, read batch by batch when the data
+   * is streamed.
+   */
+  public static TaskKind infer(SampleSource data) {
+    if (data instanceof Dataset d) {
+      return infer(d.targetShape(), d.targets());
+    }
+    long[] targetShape = data.targetShape();
+    if (data.size() == 0) {
+      return infer(targetShape, new float[0]);
+    }
+    int classes = targetShape.length == 0 ? 0 : (int) targetShape[targetShape.length - 1];
+    boolean binary = true;
+    boolean oneHot = classes >= 2;
+    try (BatchStream batches = data.stream(256, null, false)) {
+      while (batches.hasNext() && (binary || oneHot)) {
+        float[] y = batches.next().y();
+        binary = binary && isBinary(y);
+        oneHot = oneHot && isOneHot(y, classes);
+      }
+    }
+    if (binary && hasSpatialAxis(targetShape)) {
+      return SEGMENTATION;
+    }
+    return oneHot ? CLASSIFICATION : REGRESSION;
   }
 
   private static boolean hasSpatialAxis(long[] shape) {

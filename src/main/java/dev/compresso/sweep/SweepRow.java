@@ -1,4 +1,4 @@
-package dev.compresso.bench;
+package dev.compresso.sweep;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -27,14 +27,23 @@ import java.util.Map;
  * @param metricName which metric
  * @param maxAbsError largest |tflite - reference| over the outputs
  * @param referenceVariablesBytes the cell's SavedModel variables bytes
+ * @param io the I/O type of an integer model ({@code float} otherwise)
+ * @param edgeTpu the Edge TPU check's verdict for integer models ({@code ""} for float ones)
+ * @param edgeTpuOpShare the share of operators that map to the Edge TPU (NaN for float models)
  */
 public record SweepRow(double sparsity, double achievedSparsity, String precision, long tfliteBytes, long gzipBytes,
     long tflitePeakRssBytes, long referencePeakRssBytes, double latencyMs1, double latencyMsT,
     double referenceLatencyMs1, int threads, double loss, double referenceLoss, String lossName, double metric,
-    String metricName, double maxAbsError, long referenceVariablesBytes) {
+    String metricName, double maxAbsError, long referenceVariablesBytes, String io, String edgeTpu,
+    double edgeTpuOpShare) {
 
-  /** Builds a row from a cell's validate JSON ({@link ValidationResult#toJson}) and its achieved sparsity. */
-  public static SweepRow of(double sparsity, double achievedSparsity, String precision, JsonObject v) {
+  /**
+   * Builds a row from a cell's validate JSON ({@link dev.compresso.bench.ValidationResult#toJson}), its
+   * achieved sparsity and, for integer models, the Edge TPU verdict and op share (null and NaN otherwise).
+   */
+  public static SweepRow of(double sparsity, double achievedSparsity, Variant variant, JsonObject v, String edgeTpu,
+      double edgeTpuOpShare) {
+    String precision = variant.name();
     JsonObject sizes = v.getAsJsonObject("sizes");
     JsonObject rss = v.getAsJsonObject("peak_rss");
     JsonObject q = v.getAsJsonObject("quality");
@@ -54,6 +63,7 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
         last.get("median_ms").getAsDouble(), rRuns.get(0).getAsJsonObject().get("median_ms").getAsDouble(),
         last.get("threads").getAsInt(), tq.get("loss_value").getAsDouble(), rq.get("loss_value").getAsDouble(),
         tq.get("loss").getAsString(), firstMetric.getValue().getAsDouble(), firstMetric.getKey(), maxAbs,
-        sizes.get("reference_variables_bytes").getAsLong());
+        sizes.get("reference_variables_bytes").getAsLong(), variant.io().cliName(), edgeTpu == null ? "" : edgeTpu,
+        edgeTpuOpShare);
   }
 }

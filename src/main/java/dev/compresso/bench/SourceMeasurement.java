@@ -1,0 +1,117 @@
+package dev.compresso.bench;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.compresso.BadInputException;
+import dev.compresso.data.DataSources;
+import dev.compresso.data.Dataset;
+import dev.compresso.model.DiskUsage;
+import dev.compresso.model.SavedModels;
+import dev.compresso.tflite.InterpreterOptions;
+import dev.compresso.train.metric.TaskKind;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The source model measured as its user has it, before any compression: the SavedModel's bytes on disk,
+ * the peak RSS and latency of a TF Java process serving it (in {@link ModelProbe} children, at 1 and T
+ * threads, as {@link Validator} measures a reference), and its loss and metrics on the samples. A sweep's
+ * baseline row, against which every cell reads as "x times smaller, x times less memory".
+ *
+ * @param model the SavedModel directory
+ * @param samples how many samples were scored
+ * @param task the task inferred from the targets
+ * @param quality loss and metrics on those samples
+ * @param runs the probes, 1 thread first
+ * @param sizes the SavedModel's bytes
+ */
+public record SourceMeasurement(Path model, int samples, TaskKind task, ModelQuality quality, List<ProbeResult> runs,
+    DiskUsage sizes) {
+
+  public SourceMeasurement {
+    runs = List.copyOf(runs);
+  }
+
+  /**
+   * Measures {@code model} through {@code signature} on the first {@code samples} samples of {@code data}.
+   *
+   * @param progress one line per stage
+   */
+  public static SourceMeasurement measure(Path model, String signature, String data, int samples, int threads, int runs,
+      int warmup, Consumer<String> progress) {
+    Dataset all = DataSources.open(data);
+    Dataset d = all.slice(0, Math.min(samples, all.size()));
+    progress.accept("baseline: scoring " + model + " on " + d.size() + " sample(s) of " + all.source());
+    ModelQuality quality;
+    TaskKind task = TaskKind.infer(d.targetShape(), d.targets());
+    try (ReferenceModel ref = ReferenceModel.open(model, signature, 1)) {
+      long[] shape = new long[d.inputShape().length + 1];
+      shape[0] = 1;
+      System.arraycopy(d.inputShape(), 0, shape, 1, d.inputShape().length);
+      int xPer = (int) Dataset.elements(d.inputShape());
+      int yPer = (int) Dataset.elements(d.targetShape());
+      float[] pred = new float[d.size() * yPer];
+      int target = -1;
+      for (int s = 0; s < d.size(); s++) {
+        float[][] out = ref.run(Arrays.copyOfRange(d.inputs(), s * xPer, (s + 1) * xPer), shape);
+        if (target < 0) {
+          target = targetOutput(out, yPer, model, ref, d);
+        }
+        System.arraycopy(out[target], 0, pred, s * yPer, yPer);
+      }
+      quality = ModelQuality.score(task.loss(), task.metrics(), d.targets(), pred, d.allTargetsShape());
+    }
+    List<ProbeResult> probes = new ArrayList<>();
+    for (int t : threads == 1 ? List.of(1) : List.of(1, threads)) {
+      progress.accept("baseline: timing " + model + " in TF Java at " + t + " thread(s), in a child process");
+      probes.add(ChildProbe.run(new ProbeSpec(ProbeSpec.Runtime.TENSORFLOW, model, signature, t, runs, warmup,
+          InterpreterOptions.Kernels.XNNPACK)));
+    }
+    return new SourceMeasurement(model, d.size(), task, quality, probes, SavedModels.diskUsage(model));
+  }
+
+  private static int targetOutput(float[][] out, int yPer, Path model, ReferenceModel ref, Dataset d) {
+    for (int o = 0; o < out.length; o++) {
+      if (out[o].length == yPer) {
+        return o;
+      }
+    }
+    throw new BadInputException("data " + d.source() + " has targets of shape " + Arrays.toString(d.targetShape())
+        + " per sample, but no output of " + model + " " + ref.outputKeys() + " has " + yPer + " values per sample");
+  }
+
+  /** Peak RSS of the TF Java process at 1 thread. */
+  public long peakRssBytes() {
+    return runs.get(0).peakRssBytes();
+  }
+
+  /** As JSON (snake_case keys, bytes and milliseconds). */
+  public JsonObject toJson() {
+    JsonObject o = new JsonObject();
+    o.addProperty("model", model.toString());
+    o.addProperty("samples", samples);
+    o.addProperty("task", task.name().toLowerCase());
+    JsonObject q = new JsonObject();
+    q.addProperty("loss", quality.loss());
+    q.addProperty("loss_value", quality.lossValue());
+    JsonObject m = new JsonObject();
+    for (Map.Entry<String, Double> e : quality.metrics().entrySet()) {
+      m.addProperty(e.getKey(), e.getValue());
+    }
+    q.add("metrics", m);
+    o.add("quality", q);
+    JsonArray a = new JsonArray();
+    runs.forEach(r -> a.add(r.toJson()));
+    o.add("runs", a);
+    JsonObject s = new JsonObject();
+    s.addProperty("saved_model_total_bytes", sizes.total());
+    s.addProperty("variables_bytes", sizes.variables());
+    s.addProperty("saved_model_pb_bytes", sizes.savedModelPb());
+    o.add("sizes", s);
+    return o;
+  }
+}

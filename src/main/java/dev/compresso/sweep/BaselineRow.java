@@ -1,0 +1,48 @@
+package dev.compresso.sweep;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.Map;
+
+/**
+ * The source model as the user has it: the first row of a sweep's report, against which every cell's
+ * size and memory read as ratios.
+ *
+ * @param savedModelBytes the SavedModel folder's bytes ({@code saved_model.pb} and {@code variables/})
+ * @param variablesBytes the {@code variables/} bytes alone
+ * @param peakRssBytes peak RSS of a TF Java process serving it, 1 thread
+ * @param latencyMs1 TF Java median latency at 1 thread, batch 1
+ * @param latencyMsT TF Java median latency at {@code threads} threads
+ * @param threads the second thread count
+ * @param loss the task loss on the test samples
+ * @param lossName which loss
+ * @param metric the first task metric
+ * @param metricName which metric
+ */
+public record BaselineRow(long savedModelBytes, long variablesBytes, long peakRssBytes, double latencyMs1,
+    double latencyMsT, int threads, double loss, String lossName, double metric, String metricName) {
+
+  /** Reads {@link dev.compresso.bench.SourceMeasurement#toJson}. */
+  public static BaselineRow of(JsonObject m) {
+    JsonObject q = m.getAsJsonObject("quality");
+    Map.Entry<String, JsonElement> firstMetric = q.getAsJsonObject("metrics").entrySet().iterator().next();
+    var runs = m.getAsJsonArray("runs");
+    JsonObject first = runs.get(0).getAsJsonObject();
+    JsonObject last = runs.get(runs.size() - 1).getAsJsonObject();
+    JsonObject sizes = m.getAsJsonObject("sizes");
+    return new BaselineRow(sizes.get("saved_model_total_bytes").getAsLong(), sizes.get("variables_bytes").getAsLong(),
+        first.get("peak_rss_bytes").getAsLong(), first.get("median_ms").getAsDouble(),
+        last.get("median_ms").getAsDouble(), last.get("threads").getAsInt(), q.get("loss_value").getAsDouble(),
+        q.get("loss").getAsString(), firstMetric.getValue().getAsDouble(), firstMetric.getKey());
+  }
+
+  /** How many times smaller {@code bytes} are than the SavedModel. */
+  public double timesSmaller(long bytes) {
+    return (double) savedModelBytes / bytes;
+  }
+
+  /** How many times less peak memory {@code rssBytes} are than TF Java serving the SavedModel. */
+  public double timesLessRam(long rssBytes) {
+    return (double) peakRssBytes / rssBytes;
+  }
+}

@@ -1,0 +1,210 @@
+package dev.compresso.sweep;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.compresso.CompressoException;
+import dev.compresso.bench.SourceMeasurement;
+import dev.compresso.bench.ValidationRequest;
+import dev.compresso.bench.ValidationResult;
+import dev.compresso.bench.Validator;
+import dev.compresso.data.DataSources;
+import dev.compresso.data.SampleSource;
+import dev.compresso.edgetpu.EdgeTpuChecker;
+import dev.compresso.edgetpu.EdgeTpuReport;
+import dev.compresso.io.AtomicOutput;
+import dev.compresso.model.Freezer;
+import dev.compresso.model.FrozenGraph;
+import dev.compresso.model.ImportedModel;
+import dev.compresso.model.ModelImporter;
+import dev.compresso.model.SavedModels;
+import dev.compresso.prune.PruneConfig;
+import dev.compresso.prune.PrunedOutput;
+import dev.compresso.prune.Pruner;
+import dev.compresso.qat.Qat;
+import dev.compresso.qat.QatConfig;
+import dev.compresso.qat.QatOutput;
+import dev.compresso.quant.Calibration;
+import dev.compresso.report.ConsoleProgress;
+import dev.compresso.tflite.TfliteModel;
+import dev.compresso.tflite.convert.ConversionOptions;
+import dev.compresso.tflite.convert.Converter;
+import dev.compresso.train.Checkpointing;
+import dev.compresso.train.FitConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one cell of a sweep through the library, in this process: the public runner behind {@code sweep
+ * --cell K}, {@code sweep --worker} and the one-machine sweep. A model cell prunes (sparsity above 0),
+ * runs QAT on the result when an {@code int8-qat} variant asks for it, then converts, validates and, for
+ * integer models, checks against the Edge TPU, once per variant. Each step writes one output atomically
+ * and is skipped when its output exists, so a cell retried after its worker died continues where that
+ * worker stopped (pruning and QAT also resume from their per-epoch checkpoints). {@code cell.json} is
+ * written last, atomically: its existence means the cell is done.
+ *
+ * <p>Fine-tuning data are split as {@code compresso prune} splits them: 80% train, 10% validation, 10%
+ * test, seeded.
+ *
+ * <p>Layout: {@code OUT/s0.50/model/} (pruned SavedModel and prune-report.json), {@code OUT/s0.50/qat/}
+ * (QAT SavedModel), {@code OUT/s0.50/int8-qat-uint8.tflite} with {@code .validate.json} and {@code
+ * .edgetpu.json}, {@code OUT/s0.50/cell.json}; sparsity 0 converts the source model as it is; {@code
+ * OUT/baseline/cell.json} measures the source model.
+ */
+public final class CellRunner {
+
+  public static final String CELL_FILE = "cell.json";
+  static final String SIGNATURE = SavedModels.SERVING_DEFAULT;
+  static final long SEED = FitConfig.SEED_DEFAULT;
+
+  private CellRunner() {}
+
+  /** Runs every missing step of {@code cell} and writes its {@code cell.json}; returns that document. */
+  public static JsonObject run(SweepPlan plan, Cell cell, PrintStream log) {
+    SweepConfig c = plan.config();
+    Path dir = c.cellDir(cell);
+    createFolder(dir);
+    JsonObject result = new JsonObject();
+    result.addProperty("cell", cell.id());
+    result.addProperty("index", cell.index());
+    result.addProperty("kind", cell.kind().name().toLowerCase());
+    if (cell.isBaseline()) {
+      log.println("sweep: cell " + cell.id() + ": measuring the source model " + c.model());
+      SourceMeasurement m = SourceMeasurement.measure(c.model(), SIGNATURE, c.testData(), c.samples(), c.threads(),
+          c.runs(), c.warmup(), log::println);
+      result.add("measurement", m.toJson());
+      result.add("baseline", new Gson().toJsonTree(BaselineRow.of(m.toJson())));
+    } else {
+      result.add("rows", rows(c, cell, dir, log));
+    }
+    AtomicOutput.writeFile(dir.resolve(CELL_FILE), new GsonBuilder().setPrettyPrinting()
+        .serializeSpecialFloatingPointValues().create().toJson(result) + "\n");
+    return result;
+  }
+
+  private static JsonArray rows(SweepConfig c, Cell cell, Path dir, PrintStream log) {
+    double s = cell.sparsity();
+    Path model = s == 0 ? c.model() : dir.resolve("model");
+    if (s > 0 && !Files.exists(model.resolve(PrunedOutput.REPORT_FILE))) {
+      step(log, cell, "prune to " + s);
+      prune(c, s, model, log);
+    }
+    Path qat = dir.resolve("qat");
+    if (c.needsQat() && !Files.exists(qat.resolve(QatOutput.REPORT_FILE))) {
+      step(log, cell, "QAT of " + model);
+      qat(c, model, qat, log);
+    }
+    double achieved = s == 0 ? 0 : achievedSparsity(model);
+    JsonArray rows = new JsonArray();
+    Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+    for (Variant v : c.variants()) {
+      Path tflite = dir.resolve(v.stem() + ".tflite");
+      if (!Files.exists(tflite)) {
+        step(log, cell, "convert " + v.stem());
+        convert(c, v.qat() ? qat : model, v, tflite);
+      }
+      Path validation = dir.resolve(v.stem() + ".validate.json");
+      if (!Files.exists(validation)) {
+        step(log, cell, "validate " + v.stem());
+        ValidationResult r = Validator.validate(ValidationRequest.builder(tflite, model, c.testData())
+            .optSamples(c.samples()).optRuns(c.runs()).optWarmup(c.warmup()).optThreads(c.threads()).build(),
+            line -> log.println("    " + line));
+        AtomicOutput.writeFile(validation, gson.toJson(r.toJson()) + "\n");
+      }
+      String verdict = null;
+      double share = Double.NaN;
+      if (v.integer()) {
+        Path edge = dir.resolve(v.stem() + ".edgetpu.json");
+        if (!Files.exists(edge)) {
+          EdgeTpuReport report = EdgeTpuChecker.check(TfliteModel.read(tflite));
+          AtomicOutput.writeFile(edge, gson.toJson(report.json()) + "\n");
+        }
+        JsonObject e = readJson(edge).getAsJsonObject("summary");
+        verdict = e.get("verdict").getAsString();
+        share = e.get("op_share").getAsDouble();
+      }
+      rows.add(gson.toJsonTree(SweepRow.of(s, achieved, v, readJson(validation), verdict, share)));
+    }
+    return rows;
+  }
+
+  private static void prune(SweepConfig c, double sparsity, Path out, PrintStream log) {
+    FitConfig fit = FitConfig.builder().optEpochs(c.epochs()).optBatchSize(c.batch()).optSeed(SEED).build();
+    PruneConfig config = PruneConfig.builder(sparsity).optFit(fit).optLearningRate((float) c.learningRate()).build();
+    Split d = split(c.data());
+    ImportedModel source = ModelImporter.read(c.model(), SavedModels.SERVE, SIGNATURE);
+    Checkpointing ck = Checkpointing.beside(out, Files.isRegularFile(Checkpointing.beside(out, false).file()));
+    Pruner.Result r = Pruner.prune(source, d.train, d.validation, d.test, config, ConsoleProgress.on(log), ck);
+    PrunedOutput.write(r.stripped(), r.report(), out, true);
+    ck.delete();
+  }
+
+  private static void qat(SweepConfig c, Path model, Path out, PrintStream log) {
+    FitConfig fit = FitConfig.builder().optEpochs(c.qatEpochs()).optBatchSize(c.batch()).optSeed(SEED).build();
+    QatConfig config = QatConfig.builder().optFit(fit).optLearningRate((float) c.qatLearningRate()).build();
+    Split d = split(c.data());
+    ImportedModel source = ModelImporter.read(model, SavedModels.SERVE, SIGNATURE);
+    Checkpointing ck = Checkpointing.beside(out, Files.isRegularFile(Checkpointing.beside(out, false).file()));
+    Qat.Result r = Qat.run(source, d.train, d.validation, d.test, config, ConsoleProgress.on(log), ck);
+    QatOutput.write(r.inference(), r.report(), out, true);
+    ck.delete();
+  }
+
+  private static void convert(SweepConfig c, Path model, Variant v, Path out) {
+    FrozenGraph graph = Freezer.freeze(model, SIGNATURE, Freezer.DEFAULT_BATCH);
+    if (v.integer()) {
+      graph = Calibration.withRanges(graph, model, v.qat() ? null : c.data());
+    }
+    AtomicOutput.writeFile(out, Converter.convert(graph, ConversionOptions.builder(v.precision()).optIo(v.io()).build()));
+  }
+
+  private record Split(SampleSource train, SampleSource validation, SampleSource test) {}
+
+  private static Split split(String spec) {
+    SampleSource all = DataSources.openSource(spec);
+    SampleSource.Split trainRest = all.partition(0.2, SEED);
+    SampleSource.Split valTest = trainRest.test().partition(0.5, SEED + 1);
+    return new Split(trainRest.train(), valTest.train(), valTest.test());
+  }
+
+  private static double achievedSparsity(Path model) {
+    JsonObject r = readJson(model.resolve(PrunedOutput.REPORT_FILE));
+    return r.get("totalZeros").getAsDouble() / r.get("totalParameters").getAsDouble();
+  }
+
+  private static void step(PrintStream log, Cell cell, String what) {
+    log.println("sweep: cell " + cell.id() + ": " + what);
+  }
+
+  private static void createFolder(Path folder) {
+    try {
+      Files.createDirectories(folder);
+    } catch (IOException e) {
+      throw CompressoException.internal("cannot create the sweep folder " + folder + ": " + e.getMessage(), e);
+    }
+  }
+
+  static JsonObject readJson(Path file) {
+    try {
+      return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+    } catch (IOException | RuntimeException e) {
+      throw CompressoException.internal("cannot read sweep result " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The rows of a done model cell's {@code cell.json}, or its baseline row. */
+  static List<SweepRow> rowsOf(JsonObject cellJson) {
+    List<SweepRow> rows = new ArrayList<>();
+    Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+    if (cellJson.has("rows")) {
+      cellJson.getAsJsonArray("rows").forEach(e -> rows.add(gson.fromJson(e, SweepRow.class)));
+    }
+    return rows;
+  }
+}

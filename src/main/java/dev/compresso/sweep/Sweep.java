@@ -1,0 +1,83 @@
+package dev.compresso.sweep;
+
+import dev.compresso.BadInputException;
+import dev.compresso.CompressoException;
+import dev.compresso.bench.ChildJvm;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The seed article's experiment on one machine: writes the plan ({@link SweepPlan}), starts {@code
+ * workers} {@link Worker} processes on the sweep folder (each claims cells until none is left, so a cell
+ * that crashes stays in its process and is retried), waits for them, and reads what finished ({@link
+ * SweepResults}). A rerun on the same folder skips every finished cell and every finished step of an
+ * unfinished one. The same folder can be worked on from other hosts at the same time ({@code sweep
+ * --cell K}, {@code deploy/}).
+ */
+public final class Sweep {
+
+  /** Upper bound for one worker process (a cell of many epochs on a big model takes hours). */
+  static final long WORKER_TIMEOUT_SECONDS = 7 * 24 * 3600;
+  /** Most worker processes one machine starts. */
+  public static final int MAX_WORKERS = 256;
+
+  private Sweep() {}
+
+  /** Plans, runs every missing cell in {@code workers} processes and returns the results. */
+  public static SweepResults run(SweepConfig config, int workers, PrintStream progress) {
+    if (workers < 1 || workers > MAX_WORKERS) {
+      throw new BadInputException("--workers must be between 1 and " + MAX_WORKERS + ", got " + workers);
+    }
+    SweepPlan plan = SweepPlan.of(config);
+    plan.write();
+    SweepResults before = SweepResults.read(config.out());
+    progress.printf("sweep: %d cells (baseline + %d sparsities x %d precisions), %d already done, %d worker "
+        + "process(es), in %s%n", plan.cells().size(), config.sparsities().size(), config.variants().size(),
+        before.done(), workers, config.out());
+    List<Thread> threads = new ArrayList<>();
+    List<String> crashes = new ArrayList<>();
+    for (int w = 1; w <= workers; w++) {
+      String name = "w" + w;
+      String prefix = workers == 1 ? "" : "[" + name + "] ";
+      Thread t = new Thread(() -> {
+        ChildJvm.Outcome o;
+        try {
+          o = ChildJvm.run("sweep worker " + name, Worker.class.getName(),
+              List.of(config.out().toString(), "--all", "--name", name), WORKER_TIMEOUT_SECONDS, line -> {
+                if (line.startsWith("sweep") || line.startsWith("epoch ") || line.startsWith("test ")) {
+                  progress.println(prefix + line);
+                }
+              });
+        } catch (CompressoException e) {
+          synchronized (crashes) {
+            crashes.add("worker " + name + ": " + e.getMessage());
+          }
+          return;
+        }
+        if (o.exit() != 0 && o.exit() != CompressoException.EXIT_BAD_INPUT
+            && o.exit() != CompressoException.EXIT_INTERNAL) {
+          synchronized (crashes) {
+            crashes.add("worker " + name + " exit status " + o.exit() + ChildJvm.signal(o.exit()) + ": "
+                + ChildJvm.lastLines(o.stderr(), 3));
+          }
+        }
+      }, "compresso-sweep-" + name);
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw CompressoException.internal("interrupted while waiting for the sweep workers", e);
+      }
+    }
+    SweepResults results = SweepResults.read(config.out());
+    if (!results.complete() && results.failed().isEmpty() && !crashes.isEmpty()) {
+      throw CompressoException.internal("sweep workers died before finishing: " + String.join("; ", crashes), null);
+    }
+    return results;
+  }
+}

@@ -1,0 +1,63 @@
+package dev.compresso.sweep;
+
+import dev.compresso.BadInputException;
+import dev.compresso.tflite.convert.IoType;
+import dev.compresso.tflite.convert.Precision;
+import java.util.Locale;
+
+/**
+ * One conversion of a cell's model: a precision, whether its int8 ranges come from quantization-aware
+ * fine-tuning ({@code int8-qat}: prune, then QAT, then convert with the learned FakeQuant ranges) or from
+ * calibration on the sweep's data ({@code int8}), and the I/O type of integer models ({@code uint8} and
+ * {@code int8} for the Edge TPU; float models always have float I/O).
+ *
+ * @param precision what the converter produces
+ * @param qat int8 ranges learned by QAT (only with {@link Precision#INT8})
+ * @param io the inputs' and outputs' element type ({@link IoType#FLOAT} unless int8)
+ */
+public record Variant(Precision precision, boolean qat, IoType io) {
+
+  /** The precision names {@code --precisions} accepts. */
+  public static final String ACCEPTED = "fp32, fp16, dynamic, int8 (calibrated), int8-qat (learned ranges)";
+
+  public Variant {
+    if (qat && precision != Precision.INT8) {
+      throw new BadInputException("QAT ranges only apply to int8, not " + precision.cliName());
+    }
+    if (precision != Precision.INT8) {
+      io = IoType.FLOAT;
+    }
+  }
+
+  /**
+   * Parses a {@code --precisions} entry; {@code io} applies to the integer ones.
+   *
+   * @throws BadInputException naming the entry and what is accepted
+   */
+  public static Variant parse(String name, IoType io) {
+    String n = name.strip().toLowerCase(Locale.ROOT);
+    if (n.equals("int8-qat")) {
+      return new Variant(Precision.INT8, true, io);
+    }
+    try {
+      return new Variant(Precision.parse(n), false, io);
+    } catch (BadInputException e) {
+      throw new BadInputException("--precisions: unknown precision '" + name + "'; accepted: " + ACCEPTED);
+    }
+  }
+
+  /** The name in reports and on the command line: fp32, fp16, dynamic, int8 or int8-qat. */
+  public String name() {
+    return qat ? "int8-qat" : precision.cliName();
+  }
+
+  /** Whether the model is full integer (an Edge TPU candidate). */
+  public boolean integer() {
+    return precision == Precision.INT8;
+  }
+
+  /** File name stem in the cell folder: the name, plus the I/O type when not float ({@code int8-qat-uint8}). */
+  public String stem() {
+    return io == IoType.FLOAT ? name() : name() + "-" + io.cliName();
+  }
+}

@@ -1,0 +1,211 @@
+package dev.compresso.sweep;
+
+import dev.compresso.BadInputException;
+import dev.compresso.CompressoException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A sweep worker: claims cells of the sweep folder under {@link CellLocks}' rule and runs them with
+ * {@link CellRunner}, on whatever host it was started (the folder on a shared filesystem). {@link
+ * #runCell} runs one cell (a Slurm array task, a Kubernetes Indexed Job pod), waiting while another live
+ * worker holds it; {@link #runAll} claims cells in plan order until every cell is done or given up, waiting
+ * on cells held by others so that it takes over any whose worker dies. A cell that fails is recorded in
+ * its attempt's lock folder and the worker moves on.
+ *
+ * <p>As a process ({@code sweep --workers N} starts these): {@code java -cp CLASSPATH
+ * dev.compresso.sweep.Worker DIR (--cell K | --all) [--name NAME]}. Exit 0 when the cells it was given
+ * are done, 2 when one failed on bad input, 1 for any other failure.
+ */
+public final class Worker {
+
+  /** How often a waiting worker looks at the locks again. */
+  static final long POLL_MILLIS = 1000;
+
+  /**
+   * What a worker did.
+   *
+   * @param ran cells this worker ran to completion
+   * @param failed cells that failed for good (given up), by anyone
+   * @param badInput whether one of them failed on bad input
+   */
+  public record Outcome(int ran, int failed, boolean badInput) {
+    public int exitCode() {
+      return failed == 0 ? 0 : badInput ? CompressoException.EXIT_BAD_INPUT : CompressoException.EXIT_INTERNAL;
+    }
+  }
+
+  private final SweepPlan plan;
+  private final CellLocks locks;
+  private final String name;
+  private final PrintStream log;
+
+  public Worker(Path folder, String name, PrintStream log) {
+    this(SweepPlan.read(folder), new CellLocks(folder), name, log);
+  }
+
+  Worker(SweepPlan plan, CellLocks locks, String name, PrintStream log) {
+    this.plan = plan;
+    this.locks = locks;
+    this.name = name;
+    this.log = log;
+  }
+
+  public static void main(String[] args) {
+    try {
+      if (args.length < 2) {
+        throw new BadInputException("usage: Worker DIR (--cell K | --all) [--name NAME]");
+      }
+      Path folder = Path.of(args[0]);
+      String name = "pid " + ProcessHandle.current().pid();
+      Integer cell = null;
+      boolean all = false;
+      for (int i = 1; i < args.length; i++) {
+        switch (args[i]) {
+          case "--all" -> all = true;
+          case "--cell" -> cell = parseIndex(value(args, ++i, "--cell"));
+          case "--name" -> name = value(args, ++i, "--name");
+          default -> throw new BadInputException("unknown worker option " + args[i]);
+        }
+      }
+      if (all == (cell != null)) {
+        throw new BadInputException("give the worker either --cell K or --all");
+      }
+      Worker w = new Worker(folder, name, System.err);
+      Outcome o = all ? w.runAll() : w.runCell(cell);
+      System.err.flush();
+      System.exit(o.exitCode());
+    } catch (CompressoException e) {
+      System.err.println("sweep worker: " + e.getMessage());
+      System.exit(e.exitCode());
+    } catch (RuntimeException | Error e) {
+      System.err.println("sweep worker: internal error: " + e);
+      System.exit(CompressoException.EXIT_INTERNAL);
+    }
+  }
+
+  /** Parses a cell index ({@code --cell K}). */
+  public static int parseIndex(String v) {
+    try {
+      return Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      throw new BadInputException("--cell takes a cell index (0, 1, ...), got '" + v + "'");
+    }
+  }
+
+  /** Runs cell {@code k} unless it is done; waits while a live worker holds it, takes over a dead one's. */
+  public Outcome runCell(int k) {
+    Cell cell = plan.cell(k);
+    while (true) {
+      CellLocks.Status st = locks.status(cell);
+      switch (st.state()) {
+        case DONE -> {
+          log.println("sweep: cell " + k + " (" + cell.id() + ") is done");
+          return new Outcome(0, 0, false);
+        }
+        case GIVEN_UP -> {
+          log.println("sweep: cell " + k + " (" + cell.id() + ") failed for good: " + st.lastFailure());
+          return new Outcome(0, 1, isBadInput(cell, st));
+        }
+        case FREE -> {
+          Optional<CellLease> lease = locks.tryClaim(cell, st, name);
+          if (lease.isPresent()) {
+            boolean ok = execute(lease.get());
+            if (ok) {
+              return new Outcome(1, 0, false);
+            }
+          }
+        }
+        case LIVE -> sleep();
+        default -> throw new IllegalStateException(st.state().name());
+      }
+    }
+  }
+
+  /** Claims and runs cells in plan order until each is done or given up. */
+  public Outcome runAll() {
+    int ran = 0;
+    while (true) {
+      boolean pending = false;
+      boolean claimedAny = false;
+      int failed = 0;
+      boolean badInput = false;
+      for (Cell cell : plan.cells()) {
+        CellLocks.Status st = locks.status(cell);
+        switch (st.state()) {
+          case DONE -> { }
+          case GIVEN_UP -> {
+            failed++;
+            badInput |= isBadInput(cell, st);
+          }
+          case LIVE -> pending = true;
+          case FREE -> {
+            pending = true;
+            Optional<CellLease> lease = locks.tryClaim(cell, st, name);
+            if (lease.isPresent()) {
+              claimedAny = true;
+              if (execute(lease.get())) {
+                ran++;
+              }
+            }
+          }
+          default -> throw new IllegalStateException(st.state().name());
+        }
+      }
+      if (!pending) {
+        log.printf("sweep: worker %s finished: ran %d cell(s); %d of %d cells failed%n", name, ran, failed,
+            plan.cells().size());
+        return new Outcome(ran, failed, badInput);
+      }
+      if (!claimedAny) {
+        sleep();
+      }
+    }
+  }
+
+  /** Runs a claimed cell; false when it failed (recorded in its lock folder). */
+  private boolean execute(CellLease lease) {
+    Cell cell = lease.cell();
+    try (lease) {
+      if (locks.status(cell).state() == CellLocks.State.DONE) {
+        return true;
+      }
+      long t0 = System.nanoTime();
+      log.printf("sweep: worker %s runs cell %d (%s), %s%n", name, cell.index(), cell.id(), lease.dir().getFileName());
+      try {
+        CellRunner.run(plan, cell, log);
+      } catch (BadInputException e) {
+        lease.fail(e.getMessage(), true);
+        log.println("sweep: cell " + cell.id() + " failed: " + e.getMessage());
+        return false;
+      } catch (RuntimeException | Error e) {
+        lease.fail(String.valueOf(e.getMessage() == null ? e : e.getMessage()), false);
+        log.println("sweep: cell " + cell.id() + " failed (it will be retried): " + e);
+        return false;
+      }
+      log.printf("sweep: cell %s done in %.1f s%n", cell.id(), (System.nanoTime() - t0) / 1e9);
+      return true;
+    }
+  }
+
+  private boolean isBadInput(Cell cell, CellLocks.Status st) {
+    return CellLocks.badInput(locks.attemptDir(cell, st.nextAttempt() - 1));
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(POLL_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CompressoException.internal("sweep worker interrupted", e);
+    }
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) {
+      throw new BadInputException(option + " needs a value");
+    }
+    return args[i];
+  }
+}

@@ -1,0 +1,107 @@
+package dev.compresso.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.compresso.model.RealWorldFixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The verbs on SavedModels as public exports write them (fixtures of {@link RealWorldFixtures}): validate
+ * feeds a uint8 input and compares every output, {@code --signature} on inspect, {@code --output} and
+ * {@code --input-shape} on prune, and the one-line refusals of what cannot be fine-tuned.
+ */
+class RealWorldSavedModelsCliTest {
+
+  @TempDir Path tmp;
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static String model(String fixture) {
+    return RealWorldFixtures.model(fixture).toString();
+  }
+
+  private static String reference(String fixture) {
+    return RealWorldFixtures.model(fixture).resolveSibling("reference.npz").toString();
+  }
+
+  /** Converts to fp32 and validates against the SavedModel on its reference inputs; the output errors. */
+  private JsonArray convertAndValidate(String fixture) {
+    Path tflite = tmp.resolve(fixture + ".tflite");
+    Run c = run("convert", model(fixture), "--precision", "fp32", "--out", tflite.toString());
+    assertEquals(0, c.exit(), c.err());
+    Run v = run("validate", tflite.toString(), "--reference", model(fixture), "--data", reference(fixture),
+        "--threads", "1", "--runs", "1", "--warmup", "0", "--json");
+    assertEquals(0, v.exit(), v.err());
+    JsonObject root = JsonParser.parseString(v.out()).getAsJsonObject();
+    JsonArray errors = root.getAsJsonArray("output_errors");
+    for (JsonElement e : errors) {
+      double max = e.getAsJsonObject().get("max_abs").getAsDouble();
+      System.out.printf("%s: validate output %s max_abs %.3g%n", fixture, e.getAsJsonObject(), max);
+      assertTrue(max <= 1e-5, fixture + ": " + e);
+    }
+    return errors;
+  }
+
+  @Test
+  void validateFeedsAUint8ImageAndComparesEveryOutput() {
+    assertEquals(1, convertAndValidate("uint8_image").size());
+    assertEquals(3, convertAndValidate("multi_output").size());
+  }
+
+  @Test
+  void inspectShowsOneSignatureOrListsTheKeys() {
+    Run r = run("inspect", model("multi_signature"), "--signature", "logits", "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonArray sigs = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("metaGraphs").get(0)
+        .getAsJsonObject().getAsJsonArray("signatures");
+    assertEquals(1, sigs.size());
+    assertEquals("logits", sigs.get(0).getAsJsonObject().get("key").getAsString());
+    Run bad = run("inspect", model("multi_signature"), "--signature", "nope");
+    assertEquals(2, bad.exit());
+    assertTrue(bad.err().contains("no signature 'nope'") && bad.err().contains("embed, logits, serving_default"),
+        bad.err());
+  }
+
+  @Test
+  void pruneTrainsTheOutputItIsToldToAndFixesAnOpenShape() throws Exception {
+    Path data = BadInputTableTest.npz(tmp.resolve("masks.npz"), new long[] {20, 12, 12, 1},
+        new long[] {20, 12, 12, 1}, 0.5f);
+    Run all = run("prune", model("multi_output"), "--data", data.toString(), "--sparsity", "0.5", "--epochs", "1",
+        "--out", tmp.resolve("never").toString());
+    assertEquals(2, all.exit(), all.err());
+    assertTrue(all.err().contains("3 outputs [features, mask, score]") && all.err().contains("--output KEY"),
+        all.err());
+    Path out = tmp.resolve("pruned");
+    Run one = run("prune", model("multi_output"), "--data", data.toString(), "--sparsity", "0.5", "--epochs", "1",
+        "--min-params", "1", "--output", "mask", "--out", out.toString());
+    assertEquals(0, one.exit(), one.err());
+    assertTrue(Files.isRegularFile(out.resolve("saved_model.pb")));
+
+    Path rows = BadInputTableTest.npz(tmp.resolve("rows.npz"), new long[] {20, 6}, new long[] {20, 3}, 0.5f);
+    Run rank = run("prune", model("unknown_rank"), "--data", rows.toString(), "--sparsity", "0.5", "--epochs", "1",
+        "--loss", "mse", "--min-params", "1", "--input-shape", "x:1,6", "--out", tmp.resolve("pruned_rank").toString());
+    assertEquals(0, rank.exit(), rank.err());
+    Run converted = run("convert", tmp.resolve("pruned_rank").toString(), "--precision", "fp32", "--out",
+        tmp.resolve("pruned_rank.tflite").toString());
+    assertEquals(0, converted.exit(), converted.err());
+  }
+}

@@ -2,7 +2,14 @@ package dev.compresso.bench;
 
 import dev.compresso.BadInputException;
 import dev.compresso.CompressoException;
+import dev.compresso.model.DiskUsage;
+import dev.compresso.model.Freezer;
+import dev.compresso.model.FrozenGraph;
+import dev.compresso.model.ModelImporter;
 import dev.compresso.model.SavedModels;
+import dev.compresso.model.keras.KerasImporter;
+import java.io.IOException;
+import java.nio.file.Files;
 import dev.compresso.train.Tensors;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -30,6 +38,8 @@ import org.tensorflow.types.TUint8;
  * graph or a TF2/Keras export alike, since the signature's tensors ({@code serving_default_x:0},
  * {@code StatefulPartitionedCall:0}) are fed and fetched in the loaded session as TensorFlow Serving
  * does. One input (float32, or uint8/int32/int64 fed from float samples); float32 outputs, in key order.
+ * A Keras model file ({@code .keras}, {@code .h5}) is imported ({@link ModelImporter}), frozen with its batch
+ * dimension unknown, and served the same way from a session of its own.
  *
  * <p>Threads: the session's {@code ConfigProto} sets {@code intra_op_parallelism_threads} to the thread
  * count and {@code inter_op_parallelism_threads} to 1. TensorFlow sizes its process-wide CPU thread pool
@@ -41,7 +51,8 @@ public final class ReferenceModel implements AutoCloseable {
 
   private final Path dir;
   private final String signature;
-  private final SavedModelBundle bundle;
+  private final Session session;
+  private final AutoCloseable owner;
   private final String inputKey;
   private final String inputTensor;
   private final DataType inputType;
@@ -49,10 +60,29 @@ public final class ReferenceModel implements AutoCloseable {
   private final List<String> outputKeys = new ArrayList<>();
   private final List<String> outputTensors = new ArrayList<>();
 
+  /** A Keras model file: its imported graph, frozen with the batch left unknown, in its own session. */
+  private ReferenceModel(Path file, FrozenGraph frozen, Graph graph, Session session) {
+    this.dir = file;
+    this.signature = frozen.signature();
+    this.session = session;
+    this.owner = () -> {
+      session.close();
+      graph.close();
+    };
+    FrozenGraph.Input in = frozen.inputs().get(0);
+    inputKey = in.key();
+    inputType = in.dtype();
+    inputTensor = in.node() + ":0";
+    inputShape = in.shape();
+    outputKeys.add(frozen.outputs().get(0).key());
+    outputTensors.add(frozen.outputs().get(0).tensor());
+  }
+
   private ReferenceModel(Path dir, String signature, SavedModelBundle bundle, SignatureDef def) {
     this.dir = dir;
     this.signature = signature;
-    this.bundle = bundle;
+    this.session = bundle.session();
+    this.owner = bundle;
     if (def.getInputsCount() != 1) {
       throw new BadInputException("reference " + dir + " signature '" + signature + "' has " + def.getInputsCount()
           + " inputs " + new TreeMap<>(def.getInputsMap()).keySet() + "; validate takes models with one input");
@@ -111,6 +141,9 @@ public final class ReferenceModel implements AutoCloseable {
     if (threads < 1) {
       throw new BadInputException("reference threads must be at least 1, got " + threads);
     }
+    if (KerasImporter.isKerasFile(dir)) {
+      return openKeras(dir, signature, threads);
+    }
     SignatureDef def = SavedModels.signature(
         SavedModels.metaGraph(SavedModels.read(dir), dir, SavedModels.SERVE), dir, signature);
     ConfigProto config = ConfigProto.newBuilder()
@@ -124,6 +157,40 @@ public final class ReferenceModel implements AutoCloseable {
       bundle.close();
       throw e;
     }
+  }
+
+  /**
+   * A Keras model file ({@code .keras}, {@code .h5}): imported ({@link ModelImporter}), frozen with the batch
+   * dimension left unknown, and run in a TF Java session of its own with the same thread settings.
+   */
+  private static ReferenceModel openKeras(Path file, String signature, int threads) {
+    FrozenGraph frozen = Freezer.freeze(ModelImporter.read(file, SavedModels.SERVE, signature), 0);
+    Graph graph = new Graph();
+    try {
+      graph.importGraphDef(frozen.graphDef());
+      Session session = new Session(graph, sessionConfig(threads));
+      return new ReferenceModel(file, frozen, graph, session);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  private static ConfigProto sessionConfig(int threads) {
+    return ConfigProto.newBuilder().setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(1).build();
+  }
+
+  /** Bytes the reference takes on disk: a SavedModel directory's parts, or a Keras file's size (as variables). */
+  public static DiskUsage diskUsage(Path model) {
+    if (KerasImporter.isKerasFile(model)) {
+      try {
+        long size = Files.size(model);
+        return new DiskUsage(0, size, size);
+      } catch (IOException e) {
+        throw new BadInputException("cannot measure " + model + ": " + e.getMessage(), e);
+      }
+    }
+    return SavedModels.diskUsage(model);
   }
 
   public Path dir() {
@@ -194,7 +261,7 @@ public final class ReferenceModel implements AutoCloseable {
 
   /** Runs the signature on an input tensor (of the input's element type) the caller owns. */
   public float[][] run(Tensor input) {
-    Session.Runner runner = bundle.session().runner().feed(inputTensor, input);
+    Session.Runner runner = session.runner().feed(inputTensor, input);
     for (String t : outputTensors) {
       runner.fetch(t);
     }
@@ -218,6 +285,10 @@ public final class ReferenceModel implements AutoCloseable {
 
   @Override
   public void close() {
-    bundle.close();
+    try {
+      owner.close();
+    } catch (Exception e) {
+      throw CompressoException.internal("closing reference " + dir + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -6,6 +6,7 @@ import dev.compresso.data.Dataset;
 import dev.compresso.data.NpzWriter;
 import dev.compresso.data.SampleSource;
 import dev.compresso.model.SavedModels;
+import dev.compresso.model.keras.KerasImporter;
 import dev.compresso.tflite.InterpreterOptions;
 import dev.compresso.tflite.SignatureInfo;
 import dev.compresso.tflite.TensorDescriptor;
@@ -75,8 +76,10 @@ public final class Validator {
   private static ValidationResult validate(ValidationRequest request, Supplier<SampleSource> open,
       Consumer<String> progress, Path predictions) {
     TfliteModel model = TfliteModel.read(request.tflite());
-    SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
-        SavedModels.SERVE), request.reference(), request.signature());
+    if (!KerasImporter.isKerasFile(request.reference())) {
+      SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
+          SavedModels.SERVE), request.reference(), request.signature());
+    }
     SampleSource all = open.get();
     Dataset data = all.head(request.samples());
     progress.accept("validate: " + data.size() + " sample(s) of " + all.source());
@@ -93,7 +96,7 @@ public final class Validator {
       referenceRuns.add(probe(new ProbeSpec(ProbeSpec.Runtime.TENSORFLOW, request.reference(), request.signature(),
           threads, request.runs(), request.warmup(), request.kernels()), progress));
     }
-    ModelSizes sizes = ModelSizes.of(model.bytes(), SavedModels.diskUsage(request.reference()));
+    ModelSizes sizes = ModelSizes.of(model.bytes(), ReferenceModel.diskUsage(request.reference()));
     return new ValidationResult(request, data.size(), compared.task, compared.tflite, compared.reference,
         compared.errors, tfliteRuns, referenceRuns, sizes);
   }

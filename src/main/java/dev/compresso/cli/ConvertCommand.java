@@ -9,6 +9,7 @@ import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.InputShape;
+import dev.compresso.model.keras.KerasImporter;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
 import java.io.IOException;
@@ -42,7 +43,7 @@ final class ConvertCommand implements Command {
 
   @Override
   public String summary() {
-    return "Convert a SavedModel to TensorFlow Lite (float32, float16, dynamic-range or full int8).";
+    return "Convert a SavedModel or Keras file to TensorFlow Lite (float32, float16, dynamic-range or full int8).";
   }
 
   @Override
@@ -72,7 +73,7 @@ final class ConvertCommand implements Command {
 
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) throws IOException {
-    Path model = OptionValues.onePath(args, "MODEL (a SavedModel directory)", usage());
+    Path model = OptionValues.onePath(args, "MODEL (a SavedModel directory or a .keras/.h5 file)", usage());
     Path target = Path.of(args.getOptionValue("out"));
     Precision precision = Precision.parse(args.getOptionValue("precision"));
     IoType io = args.hasOption("io") ? IoType.parse(args.getOptionValue("io")) : IoType.FLOAT;
@@ -87,8 +88,8 @@ final class ConvertCommand implements Command {
       throw new BadInputException("--edgetpu needs a fully integer model: --precision int8 --io uint8 (or int8); got "
           + "--precision " + precision.cliName() + " --io " + io.cliName());
     }
-    if (!Files.isDirectory(model)) {
-      throw new BadInputException(model + " is not a SavedModel directory");
+    if (!Files.isDirectory(model) && !KerasImporter.isKerasFile(model)) {
+      throw new BadInputException(model + " is not a SavedModel directory or a Keras .keras/.h5/.hdf5 file");
     }
     Path folder = target.toAbsolutePath().getParent();
     if (folder == null || !Files.isDirectory(folder)) {

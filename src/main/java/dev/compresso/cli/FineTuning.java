@@ -62,7 +62,7 @@ final class FineTuning {
 
   /** The shared options, checked (before any long work; the verb then checks the output folder). */
   static Inputs read(CommandLine args, String verb, int epochsDefault, int batchDefault) {
-    Path modelDir = OptionValues.onePath(args, "MODEL (a SavedModel directory)", verb + " MODEL --data DATA ... --out DIR");
+    Path modelDir = OptionValues.onePath(args, "MODEL (a SavedModel directory or a .keras/.h5 file)", verb + " MODEL --data DATA ... --out DIR");
     String data = OptionValues.required(args, "data");
     Path outDir = Path.of(OptionValues.required(args, "out"));
     boolean overwrite = args.hasOption("overwrite");

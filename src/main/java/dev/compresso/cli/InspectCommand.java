@@ -4,10 +4,12 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.compresso.model.MetaGraphInfo;
 import dev.compresso.model.SavedModelInfo;
-import dev.compresso.model.SavedModelInspector;
-import dev.compresso.model.SavedModelText;
 import dev.compresso.tflite.TfliteModel;
 import dev.compresso.tflite.TfliteReport;
+import dev.compresso.model.SavedModelInspector;
+import dev.compresso.model.SavedModelText;
+import dev.compresso.model.keras.KerasImporter;
+import dev.compresso.model.keras.KerasReport;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,12 +33,12 @@ final class InspectCommand implements Command {
 
   @Override
   public String usage() {
-    return "inspect MODEL|FILE.tflite [--signature KEY] [--json]";
+    return "inspect MODEL|FILE.keras|FILE.h5|FILE.tflite [--signature KEY] [--json]";
   }
 
   @Override
   public String summary() {
-    return "Show a SavedModel's or .tflite's signatures, ops, variables/tensors and sizes.";
+    return "Show a SavedModel's, Keras file's or .tflite's signatures, layers or ops, parameters and sizes.";
   }
 
   @Override
@@ -50,10 +52,15 @@ final class InspectCommand implements Command {
 
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) {
-    Path path = OptionValues.onePath(args, "MODEL (a SavedModel directory or a .tflite file)", usage());
+    Path path = OptionValues.onePath(args, "MODEL (a SavedModel directory, a .keras/.h5 file or a .tflite file)", usage());
     boolean json = args.hasOption("json");
     if (path.toString().endsWith(".tflite") && !Files.isDirectory(path)) {
       return inspectTflite(path, json, out, err);
+    }
+    if (KerasImporter.isKerasFile(path)) {
+      KerasImporter.Result keras = KerasImporter.readWithSummary(path);
+      out.print(json ? GSON.toJson(KerasReport.json(keras)) + System.lineSeparator() : KerasReport.text(keras));
+      return 0;
     }
     SavedModelInfo info = SavedModelInspector.inspect(path);
     if (args.hasOption("signature")) {

@@ -28,6 +28,7 @@ public final class Main {
       new QatCommand(),
       new ConvertCommand(),
       new ValidateCommand(),
+      new DiagnoseCommand(),
       new EdgeTpuCommand(),
       new SweepCommand(),
       new DemoCommand());

@@ -95,7 +95,7 @@ final class SweepCommand implements Command {
       noPositional(args);
       return report(SweepResults.read(folder), out);
     }
-    SweepConfig config = config(args, OptionValues.onePath(args, "MODEL (a SavedModel directory)", usage()), folder);
+    SweepConfig config = config(args, OptionValues.onePath(args, "MODEL (a SavedModel directory or a .keras/.h5 file)", usage()), folder);
     if (args.hasOption("plan")) {
       SweepPlan plan = SweepPlan.of(config);
       plan.write();

@@ -6,6 +6,7 @@ import dev.compresso.graph.GraphRewriter;
 import dev.compresso.graph.Nodes;
 import dev.compresso.graph.Rewrite;
 import dev.compresso.graph.TensorRef;
+import dev.compresso.model.keras.KerasImporter;
 import dev.compresso.model.tf2.Tf2Importer;
 import dev.compresso.train.Tensors;
 import java.nio.file.Path;
@@ -27,7 +28,8 @@ import org.tensorflow.proto.TensorInfo;
 
 /**
  * Reads a SavedModel into an {@link ImportedModel}: a TF1-style one (ref variables, as TF Java's exporter
- * writes) here, a TF2/Keras one (function calls, resource variables) through {@link Tf2Importer}.
+ * writes) here, a TF2/Keras one (function calls, resource variables) through {@link Tf2Importer}, and a Keras
+ * model file ({@code .keras}, {@code .h5}, {@code .hdf5}) through {@link KerasImporter}.
  *
  * <p>The graph is cut to the ancestors of the signature's output, which drops initializers, savers and
  * training ops; every variable is then read through exactly one {@code Identity} named {@code
@@ -44,7 +46,8 @@ public final class ModelImporter {
 
   /**
    * Reads signature {@code signatureKey} (one input, one output) of the SavedModel in {@code dir}: a TF1
-   * graph as it is, a TF2/Keras export flattened by {@link Tf2Importer}.
+   * graph as it is, a TF2/Keras export flattened by {@link Tf2Importer}; or the Keras model file {@code dir}
+   * (whose one signature is {@code serving_default}; {@code tag} does not apply).
    */
   public static ImportedModel read(Path dir, String tag, String signatureKey) {
     return read(dir, tag, signatureKey, ImportOptions.defaults());
@@ -58,6 +61,13 @@ public final class ModelImporter {
    *     keys present), several inputs, an input of unknown rank without a shape, a shape that does not fit
    */
   public static ImportedModel read(Path dir, String tag, String signatureKey, ImportOptions options) {
+    if (KerasImporter.isKerasFile(dir)) {
+      if (signatureKey != null && !signatureKey.equals(KerasImporter.SIGNATURE)) {
+        throw new BadInputException(dir + ": a Keras model file has one signature, " + KerasImporter.SIGNATURE
+            + "; got '" + signatureKey + "'");
+      }
+      return KerasImporter.read(dir);
+    }
     try {
       return readUnnamed(dir, tag, signatureKey, options);
     } catch (BadInputException e) {

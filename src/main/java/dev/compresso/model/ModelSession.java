@@ -16,6 +16,7 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -32,6 +33,11 @@ public final class ModelSession implements AutoCloseable {
   private final TrainableGraph trainable;
 
   public ModelSession(ImportedModel model, Predicate<String> trainable) {
+    this(model, trainable, null);
+  }
+
+  /** As {@link #ModelSession(ImportedModel, Predicate)}, with the session's {@code ConfigProto} (null: TF's defaults). */
+  public ModelSession(ImportedModel model, Predicate<String> trainable, ConfigProto config) {
     this.model = model;
     this.graph = new Graph();
     try {
@@ -40,7 +46,7 @@ public final class ModelSession implements AutoCloseable {
       graph.close();
       throw new BadInputException(model.source() + ": TensorFlow rejected the graph: " + e.getMessage(), e);
     }
-    this.session = new Session(graph);
+    this.session = config == null ? new Session(graph) : new Session(graph, config);
     this.store = new VariableStore(graph);
     List<TrainableVariable> trainables = new ArrayList<>();
     for (Map.Entry<String, ImportedModel.VariableValue> v : model.variables().entrySet()) {

@@ -12,6 +12,7 @@ import dev.compresso.train.Checkpointing;
 import dev.compresso.train.Evaluation;
 import dev.compresso.train.Fingerprint;
 import dev.compresso.train.Trainer;
+import dev.compresso.train.TrainingSessions;
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.loss.Losses;
 import dev.compresso.train.metric.Metric;
@@ -31,7 +32,46 @@ public final class Pruner {
   /** The stripped model and what the run measured. */
   public record Result(ImportedModel stripped, PruneReport report) {}
 
+  /**
+   * The graph prune fine-tunes: {@code model} with a mask on every selected weight (and, for channel
+   * granularity, on the biases of those weights).
+   *
+   * @param selection the weights chosen and those skipped
+   * @param biases bias variable by weight variable (channel granularity; empty otherwise)
+   * @param model the masked model
+   */
+  public record Masked(PrunableWeights.Selection selection, Map<String, String> biases, ImportedModel model) {
+
+    /** The masked model in a session whose trainables are the model's trainable variables, masks excluded. */
+    public ModelSession open() {
+      return new ModelSession(model, v -> model.isTrainable(v) && !MaskRewrite.isMask(v), TrainingSessions.config());
+    }
+  }
+
   private Pruner() {}
+
+  /**
+   * Selects the weights {@code config} prunes and inserts their masks (all ones until a schedule step).
+   *
+   * @throws BadInputException when no weight can be pruned
+   */
+  public static Masked masked(ImportedModel model, PruneConfig config) {
+    PrunableWeights.Selection selection = PrunableWeights.select(model, config.ignore(), config.minParameters());
+    if (config.granularity() instanceof Granularity.MByN mn) {
+      selection = skipNarrowInputs(selection, mn);
+    }
+    if (selection.weights().isEmpty()) {
+      throw new BadInputException(String.format("%s has no weights to prune: %s", model.source(),
+          selection.skipped().isEmpty()
+              ? "no " + PrunableOps.all().stream().map(PrunableOps.Entry::op).toList() + " op reads a variable as "
+                  + "its weight"
+              : "every candidate was skipped: " + selection.skipped().stream()
+                  .map(s -> s.variable() + " (" + s.reason() + ")").toList()));
+    }
+    Map<String, String> biases = config.granularity() instanceof Granularity.Channel
+        ? ChannelBiases.find(model, selection.weights()) : Map.of();
+    return new Masked(selection, biases, MaskRewrite.insert(model, selection.weights(), List.copyOf(biases.values())));
+  }
 
   /**
    * Prunes {@code model}.
@@ -55,21 +95,11 @@ public final class Pruner {
    */
   public static Result prune(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test, PruneConfig config,
       ProgressListener progress, Checkpointing checkpointing) {
-    PrunableWeights.Selection selection = PrunableWeights.select(model, config.ignore(), config.minParameters());
-    if (config.granularity() instanceof Granularity.MByN mn) {
-      selection = skipNarrowInputs(selection, mn);
-    }
+    Masked masked = masked(model, config);
+    PrunableWeights.Selection selection = masked.selection();
     List<String> warnings = new ArrayList<>();
     for (String p : selection.unmatchedIgnores()) {
       warnings.add("--ignore " + p + " matched no prunable weight");
-    }
-    if (selection.weights().isEmpty()) {
-      throw new BadInputException(String.format("%s has no weights to prune: %s", model.source(),
-          selection.skipped().isEmpty()
-              ? "no " + PrunableOps.all().stream().map(PrunableOps.Entry::op).toList() + " op reads a variable as "
-                  + "its weight"
-              : "every candidate was skipped: " + selection.skipped().stream()
-                  .map(s -> s.variable() + " (" + s.reason() + ")").toList()));
     }
     MaskCalculator calculator = new MaskCalculator(selection.weights(), config.granularity(), config.global());
     Loss loss = Losses.byName(config.loss());
@@ -78,16 +108,14 @@ public final class Pruner {
     long totalSteps = (long) config.fit().epochs() * train.batchCount(batch, true);
     PruningSchedule schedule = config.resolveSchedule(Math.max(totalSteps, 1));
 
-    Map<String, String> biases = config.granularity() instanceof Granularity.Channel
-        ? ChannelBiases.find(model, selection.weights()) : Map.of();
-    ImportedModel masked = MaskRewrite.insert(model, selection.weights(), List.copyOf(biases.values()));
+    Map<String, String> biases = masked.biases();
     double lossBefore;
     double metricBefore;
     List<Trainer.EpochResult> history;
     long steps;
     Map<String, ImportedModel.VariableValue> trained;
     List<PruneReport.Epoch> epochs = new ArrayList<>();
-    try (ModelSession session = new ModelSession(masked, v -> masked.isTrainable(v) && !MaskRewrite.isMask(v))) {
+    try (ModelSession session = masked.open()) {
       Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
       trainer.checkShapes(test);
       double[] scores = Evaluation.means(session.session(), session.trainable(), test, batch,

@@ -19,7 +19,9 @@ import dev.compresso.train.Evaluation;
 import dev.compresso.train.Fingerprint;
 import dev.compresso.train.Predictor;
 import dev.compresso.train.StepHook;
+import dev.compresso.train.Optimizer;
 import dev.compresso.train.Trainer;
+import dev.compresso.train.TrainingSessions;
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.loss.Losses;
 import java.util.ArrayList;
@@ -41,7 +43,52 @@ public final class Qat {
   /** The inference model (FakeQuant nodes, trained variables) and the report. */
   public record Result(ImportedModel inference, QatReport report) {}
 
+  /**
+   * What QAT trains, before any step: the folded model, its plan, the calibration that set the initial
+   * ranges, the masks that keep sparse kernels sparse, and the fake-quantized training graph.
+   */
+  public record Prepared(BatchNormFolding.Result folded, QuantPlan plan, Calibration.Result calibrated,
+      Map<String, float[]> initialRanges, Map<String, float[]> masks, QatRewrite.Training training) {
+
+    /** The training graph in a session whose trainables are the folded model's (ranges and masks excluded). */
+    public ModelSession open() {
+      return new ModelSession(training.model(), folded.model()::isTrainable, TrainingSessions.config());
+    }
+
+    /** A trainer on {@code session} (from {@link #open()}) that also runs the range updates every step. */
+    public Trainer trainer(ModelSession session, Loss loss, Optimizer optimizer) {
+      Trainer trainer = new Trainer(session.trainable(), session.session(), loss, optimizer);
+      for (String update : training.emaUpdates()) {
+        GraphOperation op = session.graph().operation(update);
+        trainer.alsoRunEachStep(op);
+      }
+      return trainer;
+    }
+  }
+
   private Qat() {}
+
+  /**
+   * Folds, plans, calibrates on {@code calibration}'s first samples and builds the training graph.
+   *
+   * @throws BadInputException as {@link #run(ImportedModel, SampleSource, SampleSource, SampleSource, QatConfig, ProgressListener)}
+   */
+  public static Prepared prepare(ImportedModel input, SampleSource calibration, QatConfig config) {
+    BatchNormFolding.Result folded = BatchNormFolding.fold(input);
+    ImportedModel model = folded.model();
+    FrozenGraph frozen = Freezer.freeze(model, Freezer.DEFAULT_BATCH);
+    QuantPlan plan = QuantPlanner.defaults().plan(frozen);
+    if (plan.weights().isEmpty()) {
+      throw new BadInputException(model.source() + " has no quantizable weighted op (Conv2D, "
+          + "DepthwiseConv2dNative, Conv2DBackpropInput, MatMul); there is nothing for QAT to learn");
+    }
+    Calibration.Result calibrated = Calibration.calibrate(frozen, calibration, config.calibration());
+    ImportedModel start = model.with(model.graph(), equalizedValues(model, calibrated));
+    Map<String, float[]> initial = calibrated.ranges();
+    Map<String, float[]> masks = SparsityMasks.of(start, plan, config.sparsityThreshold());
+    QatRewrite.Training training = QatRewrite.training(start, plan, initial, masks, config.emaDecay());
+    return new Prepared(folded, plan, calibrated, initial, masks, training);
+  }
 
   /**
    * Runs QAT on {@code model}.
@@ -67,19 +114,14 @@ public final class Qat {
    */
   public static Result run(ImportedModel input, SampleSource train, SampleSource validation, SampleSource test, QatConfig config,
       ProgressListener progress, Checkpointing checkpointing) {
-    BatchNormFolding.Result folded = BatchNormFolding.fold(input);
+    Prepared prepared = prepare(input, train, config);
+    BatchNormFolding.Result folded = prepared.folded();
     ImportedModel model = folded.model();
-    FrozenGraph frozen = Freezer.freeze(model, Freezer.DEFAULT_BATCH);
-    QuantPlan plan = QuantPlanner.defaults().plan(frozen);
-    if (plan.weights().isEmpty()) {
-      throw new BadInputException(model.source() + " has no quantizable weighted op (Conv2D, "
-          + "DepthwiseConv2dNative, Conv2DBackpropInput, MatMul); there is nothing for QAT to learn");
-    }
-    Calibration.Result calibrated = Calibration.calibrate(frozen, train, config.calibration());
-    ImportedModel start = model.with(model.graph(), equalizedValues(model, calibrated));
-    Map<String, float[]> initial = calibrated.ranges();
-    Map<String, float[]> masks = SparsityMasks.of(start, plan, config.sparsityThreshold());
-    QatRewrite.Training training = QatRewrite.training(start, plan, initial, masks, config.emaDecay());
+    QuantPlan plan = prepared.plan();
+    Calibration.Result calibrated = prepared.calibrated();
+    Map<String, float[]> initial = prepared.initialRanges();
+    Map<String, float[]> masks = prepared.masks();
+    QatRewrite.Training training = prepared.training();
 
     Loss loss = Losses.byName(config.loss());
     int batch = config.fit().batchSize();
@@ -88,13 +130,9 @@ public final class Qat {
     List<QatReport.Epoch> epochs = new ArrayList<>();
     long steps;
     Map<String, ImportedModel.VariableValue> values;
-    try (ModelSession session = new ModelSession(training.model(), model::isTrainable)) {
-      Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
+    try (ModelSession session = prepared.open()) {
+      Trainer trainer = prepared.trainer(session, loss, config.newOptimizer());
       trainer.checkShapes(test);
-      for (String update : training.emaUpdates()) {
-        GraphOperation op = session.graph().operation(update);
-        trainer.alsoRunEachStep(op);
-      }
       before = Evaluation.mean(session.session(), session.trainable(), test, batch, loss::sample);
       List<Trainer.EpochResult> history;
       try (Checkpointer checkpoints = checkpointing == null || config.fit().epochs() == 0 ? null

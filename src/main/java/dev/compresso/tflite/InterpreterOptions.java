@@ -11,8 +11,12 @@ import java.util.Optional;
  * @param signature the signature def whose names {@link TfliteInterpreter#inputs()} and
  *     {@link TfliteInterpreter#outputs()} use and whose order they follow; empty for the primary subgraph's
  *     inputs and outputs under their tensor names
+ * @param preserveAllTensors keep every intermediate tensor's value after a run (TFLite's {@code
+ *     InterpreterOptions::SetPreserveAllTensors}, what Python's {@code experimental_preserve_all_tensors}
+ *     sets): no buffer reuse, so {@link TfliteInterpreter#tensorValues} can read any tensor; more memory
  */
-public record InterpreterOptions(int threads, Kernels kernels, Optional<String> signature) {
+public record InterpreterOptions(int threads, Kernels kernels, Optional<String> signature,
+    boolean preserveAllTensors) {
 
   /** Kernels that run the operators. */
   public enum Kernels {
@@ -57,8 +61,15 @@ public record InterpreterOptions(int threads, Kernels kernels, Optional<String> 
     private int threads = THREADS_DEFAULT;
     private Kernels kernels = Kernels.XNNPACK;
     private String signature;
+    private boolean preserveAllTensors;
 
     private Builder() {}
+
+    /** Keep every intermediate tensor readable after a run (default off). */
+    public Builder optPreserveAllTensors(boolean preserve) {
+      this.preserveAllTensors = preserve;
+      return this;
+    }
 
     public Builder optThreads(int threads) {
       this.threads = threads;
@@ -76,7 +87,7 @@ public record InterpreterOptions(int threads, Kernels kernels, Optional<String> 
     }
 
     public InterpreterOptions build() {
-      return new InterpreterOptions(threads, kernels, Optional.ofNullable(signature));
+      return new InterpreterOptions(threads, kernels, Optional.ofNullable(signature), preserveAllTensors);
     }
   }
 }

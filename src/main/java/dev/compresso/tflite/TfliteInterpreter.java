@@ -143,7 +143,8 @@ public final class TfliteInterpreter implements AutoCloseable {
   private void build() {
     releaseInterpreter();
     Interpreter created = new Interpreter((Pointer) null);
-    try (InterpreterBuilder builder = new InterpreterBuilder(flatBufferModel, resolver)) {
+    try (org.bytedeco.tensorflowlite.InterpreterOptions nativeOptions = preserving(options.preserveAllTensors());
+        InterpreterBuilder builder = new InterpreterBuilder(flatBufferModel, resolver, nativeOptions)) {
       builder.SetNumThreads(options.threads());
       if (builder.apply(created) != kTfLiteOk || created.isNull()) {
         throw new BadInputException(model.source() + ": TFLite cannot build an interpreter: " + takeMessages());
@@ -164,6 +165,13 @@ public final class TfliteInterpreter implements AutoCloseable {
     if (interpreter.AllocateTensors() != kTfLiteOk) {
       throw new BadInputException(model.source() + ": TFLite cannot allocate the tensors: " + takeMessages());
     }
+  }
+
+  /** TFLite's interpreter options; the builder copies them when it is constructed. */
+  private static org.bytedeco.tensorflowlite.InterpreterOptions preserving(boolean preserveAllTensors) {
+    org.bytedeco.tensorflowlite.InterpreterOptions o = new org.bytedeco.tensorflowlite.InterpreterOptions();
+    o.SetPreserveAllTensors(preserveAllTensors);
+    return o;
   }
 
   private void applyXnnpack() {
@@ -345,6 +353,49 @@ public final class TfliteInterpreter implements AutoCloseable {
     checkPosition(output, outputTensors.length, "output");
     return TensorValues.read(tensor(outputTensors[output]), model.source() + ": output '"
         + outputNames.get(output) + "'");
+  }
+
+  /**
+   * Any tensor of the primary subgraph, by index, as floats (dequantized with its per-tensor scale and
+   * zero point where quantized). Intermediate tensors hold their value of the last run only with {@link
+   * InterpreterOptions#preserveAllTensors} and builtin kernels (a delegate keeps its intermediates to
+   * itself); otherwise their memory has been reused.
+   *
+   * @throws BadInputException for an index out of range, a tensor without data, or a type that is not numeric
+   */
+  public float[] tensorValues(int index) {
+    if (index < 0 || index >= interpreter.tensors_size()) {
+      throw new BadInputException(model.source() + ": tensor " + index + " does not exist; the model has "
+          + interpreter.tensors_size() + " tensors");
+    }
+    TfLiteTensor t = tensor(index);
+    Pointer p = t.data().data();
+    if (p == null || p.isNull()) {
+      throw new BadInputException(model.source() + ": tensor " + index + " has no data");
+    }
+    return TensorValues.read(t, model.source() + ": tensor " + index);
+  }
+
+  /**
+   * Attaches a native {@code tflite::Profiler} (its address; {@link OpProfiler} makes one) to the
+   * interpreter, or detaches with 0. The profiler must outlive the attachment.
+   */
+  void setProfiler(long profiler) {
+    interpreter.SetProfiler(profiler == 0 ? null : new org.bytedeco.tensorflowlite.Profiler(new Pointer() {
+      {
+        address = profiler;
+      }
+    }));
+  }
+
+  /** The builtin operator code of each node in the execution plan, in plan order (no delegate: node order). */
+  int[] executionPlan() {
+    IntPointer plan = interpreter.execution_plan();
+    int[] out = new int[(int) plan.limit()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = plan.get(i);
+    }
+    return out;
   }
 
   /** Output {@code output}'s raw bytes (little-endian, the tensor's own dtype). */

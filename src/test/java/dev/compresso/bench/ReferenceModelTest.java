@@ -48,4 +48,19 @@ class ReferenceModelTest {
         () -> ReferenceModel.open(KerasFixtures.dir("cnn_classifier", "keras_export"), "predict", 1));
     assertTrue(e.getMessage().contains("predict") && e.getMessage().contains("serving_default"), e.getMessage());
   }
+
+  /** uint8, int32 and int64 inputs are fed in their own dtype from float samples; TF's reference numbers back. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"uint8_image", "int32_tokens", "int64_tokens"})
+  void integerInputsAreFedInTheirOwnType(String fixture) {
+    java.util.Map<String, dev.compresso.data.NpyArray> ref = dev.compresso.model.RealWorldFixtures.reference(fixture);
+    dev.compresso.data.NpyArray x = ref.get("x");
+    float[] y = ref.get("y").values();
+    long[] shape = x.shape();
+    try (ReferenceModel m = ReferenceModel.open(dev.compresso.model.RealWorldFixtures.model(fixture),
+        "serving_default", 1)) {
+      float[] out = m.run(x.values(), shape)[0];
+      assertArrayEquals(y, out, 1e-6f, fixture);
+    }
+  }
 }

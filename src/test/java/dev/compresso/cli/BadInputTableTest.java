@@ -8,6 +8,7 @@ import dev.compresso.data.SyntheticShapes;
 import dev.compresso.data.tfrecord.TfRecordFormat;
 import dev.compresso.data.tfrecord.TfRecords;
 import dev.compresso.io.AtomicOutput;
+import dev.compresso.model.keras.KerasFiles;
 import dev.compresso.model.RealWorldFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -98,6 +99,10 @@ class BadInputTableTest {
     void run() throws IOException;
   }
 
+  private static String copyKeras(Path dir, String name) throws IOException {
+    return Files.copy(KerasFiles.file(name), dir.resolve(name)).toString();
+  }
+
   /** A .npz with float32 {@code x} and {@code y} of the given shapes (values from {@code fill}). */
   static Path npz(Path file, long[] xShape, long[] yShape, float fill) throws IOException {
     try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
@@ -150,6 +155,7 @@ class BadInputTableTest {
     String uint8 = RealWorldFixtures.model("uint8_image").toString();
     String cond = RealWorldFixtures.model("tf1_cond_v1").toString();
     String twoTags = RealWorldFixtures.model("two_meta_graphs").toString();
+    String twoInputs = RealWorldFixtures.model("two_inputs").toString();
     String masks = RealWorldFixtures.model("multi_output").resolveSibling("reference.npz").toString();
     String images = RealWorldFixtures.model("uint8_image").resolveSibling("reference.npz").toString();
     String rows = RealWorldFixtures.model("tf1_cond_v1").resolveSibling("reference.npz").toString();
@@ -194,7 +200,11 @@ class BadInputTableTest {
         new Row("SavedModel " + twoTags + " has no MetaGraph tagged 'serve'; tag sets present: [train], [eval] (give "
             + "one with --tag)", "convert", twoTags, "--precision", "fp32", "--out", outFile),
         new Row("has no MetaGraph tagged 'serve'; tag sets present: [train], [eval]", "prune", twoTags, "--data", rows,
-            "--sparsity", "0.5", "--out", out));
+            "--sparsity", "0.5", "--out", out),
+        new Row(twoInputs + ": signature 'serving_default' has 2 inputs [a, b] and 1 outputs [out]; Compresso takes "
+            + "models with one input", "convert", twoInputs, "--precision", "fp32", "--out", outFile),
+        new Row(twoInputs + ": signature 'serving_default' has 2 inputs [a, b]", "qat", twoInputs, "--data", rows,
+            "--out", out));
   }
 
   @Test
@@ -233,6 +243,8 @@ class BadInputTableTest {
     String smallRecords = TfRecords.write(tmp.resolve("small.tfrecord.gz"), SyntheticShapes.generate(8, 16, 4))
         .toString();
     String missingFeature = goodRecords + "?x=image";
+    String flatRecords = TfRecords.write(tmp.resolve("flat.tfrecord"),
+        TfRecords.records(SyntheticShapes.generate(8, 32, 4), 0, 8, "x", "y", false)).toString();
 
     Path empty = Files.write(tmp.resolve("empty.tflite"), new byte[0]);
     byte[] random = new byte[4096];
@@ -256,7 +268,38 @@ class BadInputTableTest {
       g.getTensors()[g.getInputs()[0]].setShape(new int[] {1, -8, 8, 4});
     });
 
+    // Keras model files: weights only, truncated, an unknown layer class, a custom object, not a model at all.
+    Path kerasDir = Files.createDirectories(tmp.resolve("keras"));
+    String weightsOnly = copyKeras(kerasDir, "weights_only.h5");
+    String unknownLayer = copyKeras(kerasDir, "unknown_layer.keras");
+    String unknownLayerH5 = copyKeras(kerasDir, "unknown_layer.h5");
+    String customLayer = copyKeras(kerasDir, "custom_layer.keras");
+    byte[] keras = Files.readAllBytes(KerasFiles.file("dense.keras"));
+    String truncatedZip = Files.write(kerasDir.resolve("truncated.keras"), Arrays.copyOf(keras, keras.length / 2))
+        .toString();
+    byte[] h5 = Files.readAllBytes(KerasFiles.file("dense.h5"));
+    String truncatedH5 = Files.write(kerasDir.resolve("truncated.h5"), Arrays.copyOf(h5, h5.length / 3)).toString();
+    String headerOnlyH5 = Files.write(kerasDir.resolve("header.h5"), Arrays.copyOf(h5, 600)).toString();
+    String notKeras = Files.write(kerasDir.resolve("text.keras"), "not a model".getBytes(StandardCharsets.UTF_8))
+        .toString();
+    String k = KerasFiles.file("unet.h5").toString();
+
     List<Row> rows = new ArrayList<>(List.of(
+        // Keras model files
+        new Row("weights-only", "inspect", weightsOnly),
+        new Row(".keras file, a full-model .h5", "convert", weightsOnly, "--precision", "fp32", "--out", outFile),
+        new Row("lstm (LSTM)", "inspect", unknownLayer),
+        new Row("lstm (LSTM)", "convert", unknownLayerH5, "--precision", "fp32", "--out", outFile),
+        new Row("custom object Custom>Scale", "inspect", customLayer),
+        new Row("truncated", "inspect", truncatedZip),
+        new Row("truncated", "prune", truncatedZip, "--data", d, "--sparsity", "0.5", "--out", out),
+        new Row("truncated", "inspect", truncatedH5),
+        new Row("truncated", "inspect", headerOnlyH5),
+        new Row("neither a .keras archive (zip) nor an HDF5 file", "inspect", notKeras),
+        new Row("no such Keras model file", "convert", kerasDir.resolve("missing.h5").toString(), "--precision", "fp32",
+            "--out", outFile),
+        new Row("one signature, serving_default", "convert", k, "--signature", "other", "--precision", "fp32", "--out",
+            outFile),
         // inspect
         new Row("no saved_model.pb", "inspect", tmp.resolve("empty_data").toString()),
         new Row("saved_model.pb", "inspect", emptyPb.toString()),
@@ -309,6 +352,8 @@ class BadInputTableTest {
         new Row("no feature 'image' (from x=image); features present: x, x/shape, y, y/shape", "prune", m, "--data",
             missingFeature, "--sparsity", "0.5", "--out", out),
         new Row("[16, 16, 1]", "prune", m, "--data", smallRecords, "--sparsity", "0.5", "--out", out),
+        new Row("give its shape (a TFRecord spec takes &x_shape=32,32,1)", "prune", m, "--data", flatRecords,
+            "--sparsity", "0.5", "--out", out),
         new Row("record 2 (byte offset " + 2 * recordBytes + "): data CRC32C mismatch", "qat", m, "--data",
             badCrcFile, "--out", out),
         new Row("features present", "convert", m, "--precision", "int8", "--calibration-data", missingFeature,
@@ -330,7 +375,12 @@ class BadInputTableTest {
         new Row("NaN", "validate", t, "--reference", m, "--data", nan),
         new Row("record 2 (byte offset " + 2 * recordBytes + "): data CRC32C mismatch", "validate", t, "--reference",
             m, "--data", badCrcFile),
-        new Row("truncated", "validate", t, "--reference", m, "--data", truncatedRecords)));
+        new Row("truncated", "validate", t, "--reference", m, "--data", truncatedRecords),
+        new Row("nothing to diagnose", "diagnose", t, "--reference", m, "--data", d),
+        new Row("different inputs/outputs", "diagnose", "src/test/resources/fuzz/conv_dense_int8.tflite",
+            "--reference", m, "--data", d),
+        new Row("not a SavedModel directory", "diagnose", t, "--reference", tmp.resolve("none").toString(),
+            "--data", d)));
     rows.addAll(realWorldSavedModelRows(out, outFile, t));
 
     List<String> failures = new ArrayList<>();

@@ -117,10 +117,17 @@ public final class Tf2Importer {
     }
     graph.addAllNode(flat.nodes());
     List<FrozenGraph.Output> outputs = new ArrayList<>();
+    Map<String, String> nodeOfTensor = new java.util.HashMap<>();
     for (int i = 0; i < outputKeys.size(); i++) {
       TensorInfo info = sig.getOutputsOrThrow(outputKeys.get(i));
+      String known = nodeOfTensor.get(info.getName());
+      if (known != null) { // two keys for one tensor (e.g. an alias): one Identity serves both
+        outputs.add(new FrozenGraph.Output(outputKeys.get(i), known + ":0"));
+        continue;
+      }
       TensorRef outputRef = TensorRef.parse(info.getName());
       String outputNode = outputRef.index() == 0 ? outputRef.node() : outputRef.node() + "_output_" + outputRef.index();
+      nodeOfTensor.put(info.getName(), outputNode);
       if (emitted.contains(outputNode)) {
         throw CompressoException.internal("flattened graph already has a node " + outputNode
             + ", the name chosen for the signature output", null);

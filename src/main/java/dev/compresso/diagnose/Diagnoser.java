@@ -1,0 +1,421 @@
+package dev.compresso.diagnose;
+
+import dev.compresso.BadInputException;
+import dev.compresso.data.Dataset;
+import dev.compresso.model.Freezer;
+import dev.compresso.model.FrozenGraph;
+import dev.compresso.tflite.InterpreterOptions;
+import dev.compresso.tflite.OpProfiler;
+import dev.compresso.tflite.OperatorInfo;
+import dev.compresso.tflite.SubgraphInfo;
+import dev.compresso.tflite.TensorInfo;
+import dev.compresso.tflite.TfliteInterpreter;
+import dev.compresso.tflite.TfliteModel;
+import dev.compresso.train.Tensors;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Diagnoses an integer .tflite against the float SavedModel it came from (the QuantizationDebugger idea,
+ * from the command line).
+ *
+ * <p>Intermediate values: the quantized model runs in the real interpreter on builtin kernels with
+ * preserve-all-tensors ({@link InterpreterOptions#preserveAllTensors}), so every tensor keeps its value
+ * after a run; the float model runs in TF Java with a fetch of each matching node ({@link TensorMatch}).
+ * The reference is the SavedModel itself, not a float .tflite: TF Java is the ground truth the
+ * converter started from, and node names are what the converter's tensor names are made of. (A float
+ * .tflite would fuse and name differently from the integer one, so matching would be weaker.)
+ *
+ * <p>Latency: {@link OpProfiler}, TFLite's own per-operator events, builtin kernels, one thread.
+ */
+public final class Diagnoser {
+
+  /** Samples compared by default. */
+  public static final int SAMPLES_DEFAULT = 8;
+  /** Profiled runs. */
+  public static final int PROFILE_RUNS = 20;
+  /** A tensor's relative error must reach this to count as a jump. */
+  static final double JUMP_MIN_ERROR = 0.05;
+  /** ... and exceed the largest input error by this much. */
+  static final double JUMP_MIN_RISE = 0.03;
+  /** Fewer levels than this under a shared scale is a shared-scale failure. */
+  static final double FEW_LEVELS = 32;
+
+  /** TFLite int8 ops whose (activation) inputs and output have one scale (TFLite quantization spec). */
+  static final Set<String> SAME_SCALE_OPS = Set.of("CONCATENATION", "MAX_POOL_2D", "AVERAGE_POOL_2D", "RESHAPE",
+      "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR", "SQUEEZE", "EXPAND_DIMS", "PACK", "TRANSPOSE",
+      "STRIDED_SLICE", "SLICE", "PAD", "SPLIT", "GATHER");
+
+  private Diagnoser() {}
+
+  /**
+   * Diagnoses {@code file}.
+   *
+   * @throws BadInputException when the file has no quantized activations (nothing to diagnose), or the
+   *     reference's inputs and outputs differ from the file's, or the data does not fit
+   */
+  public static Diagnosis diagnose(Path file, Path reference, Dataset data, int samples) {
+    TfliteModel model = TfliteModel.read(file);
+    SubgraphInfo g = model.primarySubgraph();
+    List<TensorInfo> quantized = new ArrayList<>();
+    Map<Integer, OperatorInfo> producer = new HashMap<>();
+    for (OperatorInfo op : g.operators()) {
+      for (int t : op.outputs()) {
+        producer.put(t, op);
+        TensorInfo ti = g.tensor(t);
+        if (ti.quantization().isQuantized() && !ti.quantization().isPerAxis() && !QuantBoundaries.isFloat(ti)) {
+          quantized.add(ti);
+        }
+      }
+    }
+    if (quantized.isEmpty()) {
+      throw new BadInputException(file + " has no quantized activations (a float model): nothing to diagnose; "
+          + "diagnose takes an int8 or int16x8 .tflite");
+    }
+    FrozenGraph ref = Freezer.freeze(reference);
+    checkIo(file, model, reference, ref, data);
+    TensorMatch match = new TensorMatch(ref);
+    Map<Integer, String> nodeOf = new LinkedHashMap<>();
+    for (TensorInfo t : quantized) {
+      match.node(t.name()).ifPresent(n -> nodeOf.put(t.index(), n));
+    }
+    Map<Integer, Stats> stats = run(model, ref, data, Math.max(1, samples), nodeOf, g);
+
+    List<Diagnosis.TensorError> errors = new ArrayList<>();
+    Map<Integer, Diagnosis.TensorError> byIndex = new HashMap<>();
+    for (TensorInfo t : quantized) {
+      Stats s = stats.get(t.index());
+      Diagnosis.TensorError e = s == null
+          ? new Diagnosis.TensorError(t.index(), t.name(), producer.get(t.index()).op(), t.dtype(),
+              t.quantization().scale(), t.quantization().zeroPoint(), null, Double.NaN, Double.NaN, Double.NaN,
+              Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN)
+          : s.report(t, producer.get(t.index()).op(), nodeOf.get(t.index()));
+      errors.add(e);
+      byIndex.put(t.index(), e);
+    }
+    List<List<Integer>> groups = sharedScaleGroups(g);
+    List<List<String>> groupNames = groups.stream()
+        .map(grp -> grp.stream().map(i -> g.tensor(i).name()).toList()).toList();
+    List<Diagnosis.Jump> jumps = jumps(g, errors, byIndex, producer, groups, stats);
+
+    float[][] inputs = {Arrays.copyOf(data.inputs(), (int) Dataset.elements(data.inputShape()))};
+    List<OpProfiler.OpTime> profile = OpProfiler.profile(model, inputs, PROFILE_RUNS);
+    Map<Integer, Double> ms = new HashMap<>();
+    double total = 0;
+    for (OpProfiler.OpTime t : profile) {
+      ms.put(t.node(), t.meanMs());
+      total += t.meanMs();
+    }
+    List<Diagnosis.FloatIsland> islands = new ArrayList<>();
+    for (QuantBoundaries.Island is : QuantBoundaries.islands(model)) {
+      double t = 0;
+      for (List<Integer> part : List.of(is.dequantize(), is.floatOps(), is.quantize())) {
+        for (int i : part) {
+          t += ms.getOrDefault(i, 0.0);
+        }
+      }
+      islands.add(new Diagnosis.FloatIsland(is.dequantize(),
+          is.floatOps().stream().map(i -> i + ":" + g.operators().get(i).op()).toList(), is.quantize(), t,
+          total > 0 ? t / total : 0));
+    }
+    return new Diagnosis(file.toString(), reference.toString(), Math.min(samples, data.size()), errors, groupNames,
+        jumps, islands, total);
+  }
+
+  private static void checkIo(Path file, TfliteModel model, Path reference, FrozenGraph ref, Dataset data) {
+    SubgraphInfo g = model.primarySubgraph();
+    List<String> problems = new ArrayList<>();
+    if (g.inputs().length != ref.inputs().size() || g.outputs().length != ref.outputs().size()) {
+      problems.add(g.inputs().length + " input(s) and " + g.outputs().length + " output(s) against the reference's "
+          + ref.inputs().size() + " and " + ref.outputs().size());
+    } else {
+      for (int i = 0; i < g.inputs().length; i++) {
+        long want = Dataset.elements(ref.inputs().get(i).shape());
+        long got = g.tensor(g.inputs()[i]).elements();
+        if (want != got) {
+          problems.add("input " + i + " has " + got + " elements " + Arrays.toString(g.tensor(g.inputs()[i]).shape())
+              + ", the reference's '" + ref.inputs().get(i).key() + "' " + want + " "
+              + Arrays.toString(ref.inputs().get(i).shape()));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new BadInputException(file + " and reference " + reference + " have different inputs/outputs: "
+          + String.join("; ", problems));
+    }
+    if (g.inputs().length != 1) {
+      throw new BadInputException(file + ": diagnose feeds one input; the model has " + g.inputs().length);
+    }
+    long per = g.tensor(g.inputs()[0]).elements();
+    if (Dataset.elements(data.inputShape()) != per || data.size() == 0) {
+      throw new BadInputException(data.source() + ": samples of shape " + Arrays.toString(data.inputShape())
+          + " (" + data.size() + ") do not fit input " + Arrays.toString(g.tensor(g.inputs()[0]).shape()) + " of " + file);
+    }
+  }
+
+  /** Runs both models over the samples and accumulates the error of every matched tensor. */
+  private static Map<Integer, Stats> run(TfliteModel model, FrozenGraph ref, Dataset data, int samples,
+      Map<Integer, String> nodeOf, SubgraphInfo g) {
+    List<String> fetches = nodeOf.values().stream().distinct().toList();
+    Map<Integer, Stats> stats = new HashMap<>();
+    int per = (int) Dataset.elements(data.inputShape());
+    int n = Math.min(samples, data.size());
+    InterpreterOptions options = InterpreterOptions.builder().optKernels(InterpreterOptions.Kernels.BUILTIN)
+        .optPreserveAllTensors(true).build();
+    try (TfliteInterpreter it = TfliteInterpreter.open(model, options); Graph graph = new Graph()) {
+      try {
+        graph.importGraphDef(ref.graphDef());
+      } catch (IllegalArgumentException | TensorFlowException e) {
+        throw new BadInputException("TensorFlow rejected the reference graph: " + e.getMessage(), e);
+      }
+      List<String> usable = new ArrayList<>();
+      for (String node : fetches) {
+        var o = graph.output(node + ":0");
+        if (o != null && o.type() == TFloat32.class && !node.equals(ref.inputs().get(0).node())) {
+          usable.add(node);
+        }
+      }
+      long[] shape = ref.inputs().get(0).shape();
+      shape[0] = 1;
+      try (Session s = new Session(graph)) {
+        for (int i = 0; i < n; i++) {
+          float[] x = Arrays.copyOfRange(data.inputs(), i * per, (i + 1) * per);
+          it.run(x);
+          Session.Runner runner = s.runner();
+          try (TFloat32 feed = Tensors.of(x, shape)) {
+            runner.feed(ref.inputs().get(0).node(), feed);
+            for (String node : usable) {
+              runner.fetch(node);
+            }
+            try (Result r = runner.run()) {
+              Map<String, float[]> values = new HashMap<>();
+              values.put(ref.inputs().get(0).node(), x);
+              for (int k = 0; k < usable.size(); k++) {
+                values.put(usable.get(k), Tensors.read(r.get(k)));
+              }
+              for (Map.Entry<Integer, String> e : nodeOf.entrySet()) {
+                float[] want = values.get(e.getValue());
+                if (want == null || want.length != g.tensor(e.getKey()).elements()) {
+                  continue;
+                }
+                TensorInfo t = g.tensor(e.getKey());
+                stats.computeIfAbsent(e.getKey(), k -> new Stats(t)).add(it.tensorValues(e.getKey()), want);
+              }
+            }
+          } catch (TensorFlowException e) {
+            throw new BadInputException("the reference model failed on sample " + i + ": " + e.getMessage(), e);
+          }
+        }
+      }
+    }
+    return stats;
+  }
+
+  /** Tensors tied to one scale by same-scale ops (equal scale and zero point on both sides). */
+  static List<List<Integer>> sharedScaleGroups(SubgraphInfo g) {
+    Map<Integer, Integer> parent = new HashMap<>();
+    for (OperatorInfo op : g.operators()) {
+      if (!SAME_SCALE_OPS.contains(op.op()) || op.outputs().length == 0) {
+        continue;
+      }
+      TensorInfo out = g.tensor(op.outputs()[0]);
+      for (int t : op.inputs()) {
+        if (t < 0) {
+          continue;
+        }
+        TensorInfo in = g.tensor(t);
+        if (!in.isConstant() && in.quantization().isQuantized() && out.quantization().isQuantized()
+            && in.quantization().scale() == out.quantization().scale()
+            && in.quantization().zeroPoint() == out.quantization().zeroPoint()) {
+          union(parent, t, out.index());
+        }
+      }
+    }
+    Map<Integer, List<Integer>> groups = new java.util.TreeMap<>();
+    for (Integer t : parent.keySet()) {
+      groups.computeIfAbsent(find(parent, t), k -> new ArrayList<>()).add(t);
+    }
+    List<List<Integer>> out = new ArrayList<>();
+    for (List<Integer> grp : groups.values()) {
+      if (grp.size() > 1) {
+        grp.sort(Integer::compare);
+        out.add(grp);
+      }
+    }
+    return out;
+  }
+
+  private static List<Diagnosis.Jump> jumps(SubgraphInfo g, List<Diagnosis.TensorError> errors,
+      Map<Integer, Diagnosis.TensorError> byIndex, Map<Integer, OperatorInfo> producer, List<List<Integer>> groups,
+      Map<Integer, Stats> stats) {
+    Map<Integer, List<Integer>> groupOf = new HashMap<>();
+    for (List<Integer> grp : groups) {
+      for (int t : grp) {
+        groupOf.put(t, grp);
+      }
+    }
+    List<Diagnosis.Jump> out = new ArrayList<>();
+    for (Diagnosis.TensorError e : errors) {
+      if (e.node() == null || !(e.relativeError() >= JUMP_MIN_ERROR)) {
+        continue;
+      }
+      OperatorInfo op = producer.get(e.index());
+      double in = 0;
+      for (int t : op.inputs()) {
+        in = Math.max(in, inputError(t, byIndex, producer, 0));
+      }
+      if (e.relativeError() - in < JUMP_MIN_RISE || e.relativeError() < 1.5 * in) {
+        continue;
+      }
+      out.add(explain(g, e, in, op, byIndex, groupOf, stats.get(e.index())));
+    }
+    return out;
+  }
+
+  /**
+   * The error a consumer of tensor {@code t} inherits: its own relative error and, through same-scale ops
+   * (a concat's output averages its inputs' errors away), the errors of their inputs.
+   */
+  private static double inputError(int t, Map<Integer, Diagnosis.TensorError> byIndex,
+      Map<Integer, OperatorInfo> producer, int depth) {
+    if (t < 0) {
+      return 0;
+    }
+    Diagnosis.TensorError e = byIndex.get(t);
+    double err = e != null && Double.isFinite(e.relativeError()) ? e.relativeError() : 0;
+    OperatorInfo op = producer.get(t);
+    if (op != null && depth < 8 && SAME_SCALE_OPS.contains(op.op())) {
+      for (int in : op.inputs()) {
+        err = Math.max(err, inputError(in, byIndex, producer, depth + 1));
+      }
+    }
+    return err;
+  }
+
+  private static Diagnosis.Jump explain(SubgraphInfo g, Diagnosis.TensorError e, double in, OperatorInfo op,
+      Map<Integer, Diagnosis.TensorError> byIndex, Map<Integer, List<Integer>> groupOf, Stats s) {
+    String levels = String.format("its float range [%.3g, %.3g] gets %.1f levels at scale %.3g", e.floatMin(),
+        e.floatMax(), e.levels(), e.scale());
+    // Shared scale: requantized to a concat's scale, or in a same-scale group with a much wider member.
+    Optional<String> wider = Optional.empty();
+    boolean requantized = op.op().equals("QUANTIZE") && !QuantBoundaries.isFloat(g.tensor(op.inputs()[0]));
+    List<Integer> grp = groupOf.getOrDefault(e.index(), List.of());
+    double own = e.floatMax() - e.floatMin();
+    for (int t : grp) {
+      Diagnosis.TensorError o = byIndex.get(t);
+      if (o != null && t != e.index() && o.floatMax() - o.floatMin() > 4 * own) {
+        wider = Optional.of(o.name() + String.format(" [%.3g, %.3g]", o.floatMin(), o.floatMax()));
+      }
+    }
+    if (e.levels() < FEW_LEVELS && (requantized || wider.isPresent())) {
+      String consumer = grp.stream().map(t -> g.tensor(t).name()).filter(n -> !n.equals(e.name())).findFirst()
+          .orElse("its consumer");
+      return new Diagnosis.Jump(e.name(), e.node(), e.relativeError(), in, Diagnosis.Cause.SHARED_SCALE,
+          levels + (requantized ? ", requantized from its own scale " + g.tensor(op.inputs()[0]).quantization().scale()
+              : "") + " to share one scale with " + wider.orElse(consumer) + " (TFLite int8 CONCATENATION "
+              + "and pooling need one scale on inputs and output)",
+          "equalize the concat inputs' ranges (compresso convert --calibration-data does it unless turned off) "
+              + "or fine-tune with the shared range: compresso qat");
+    }
+    if (e.saturated() > 1e-3) {
+      return new Diagnosis.Jump(e.name(), e.node(), e.relativeError(), in, Diagnosis.Cause.SATURATED,
+          String.format("%.1f%% of its float values lie outside the representable range; %s", 100 * e.saturated(),
+              levels),
+          "calibrate on data like what the model sees (more samples), or compresso qat");
+    }
+    if (s != null && s.spreadOverRange() < 0.02) {
+      return new Diagnosis.Jump(e.name(), e.node(), e.relativeError(), in, Diagnosis.Cause.OUTLIERS,
+          String.format("its values spread over %.2f%% of its range (standard deviation over range): rare "
+              + "outliers set the scale; %s", 100 * s.spreadOverRange(), levels),
+          "compresso qat (learns a range that clips the outliers)");
+    }
+    return new Diagnosis.Jump(e.name(), e.node(), e.relativeError(), in, Diagnosis.Cause.PRECISION,
+        levels + "; 8 bits are too coarse for what this layer computes",
+        "compresso qat, or keep this model at fp16");
+  }
+
+  private static int find(Map<Integer, Integer> parent, int i) {
+    parent.putIfAbsent(i, i);
+    while (parent.get(i) != i) {
+      i = parent.get(i);
+    }
+    return i;
+  }
+
+  private static void union(Map<Integer, Integer> parent, int a, int b) {
+    parent.put(find(parent, a), find(parent, b));
+  }
+
+  /** Running sums for one tensor. */
+  private static final class Stats {
+    private final double lo;
+    private final double hi;
+    private long n;
+    private long outside;
+    private double sumSqErr;
+    private double maxAbs;
+    private double dot;
+    private double sumSqA;
+    private double sumSqB;
+    private double sumB;
+    private double min = Double.POSITIVE_INFINITY;
+    private double max = Double.NEGATIVE_INFINITY;
+
+    Stats(TensorInfo t) {
+      int qmin = t.dtype().equals("INT16") ? Short.MIN_VALUE : t.dtype().equals("UINT8") ? 0 : -128;
+      int qmax = t.dtype().equals("INT16") ? Short.MAX_VALUE : t.dtype().equals("UINT8") ? 255 : 127;
+      float scale = t.quantization().scale();
+      long zp = t.quantization().zeroPoint();
+      lo = scale * (qmin - zp) - scale / 2;
+      hi = scale * (qmax - zp) + scale / 2;
+    }
+
+    void add(float[] quant, float[] want) {
+      for (int i = 0; i < want.length; i++) {
+        double a = quant[i];
+        double b = want[i];
+        double d = a - b;
+        sumSqErr += d * d;
+        maxAbs = Math.max(maxAbs, Math.abs(d));
+        dot += a * b;
+        sumSqA += a * a;
+        sumSqB += b * b;
+        sumB += b;
+        min = Math.min(min, b);
+        max = Math.max(max, b);
+        if (b < lo || b > hi) {
+          outside++;
+        }
+      }
+      n += want.length;
+    }
+
+    double spreadOverRange() {
+      double mean = sumB / n;
+      double var = Math.max(0, sumSqB / n - mean * mean);
+      return max > min ? Math.sqrt(var) / (max - min) : 1;
+    }
+
+    Diagnosis.TensorError report(TensorInfo t, String op, String node) {
+      double rmse = Math.sqrt(sumSqErr / n);
+      double rms = Math.sqrt(sumSqB / n);
+      double cos = sumSqA > 0 && sumSqB > 0 ? dot / Math.sqrt(sumSqA * sumSqB) : (sumSqA == sumSqB ? 1 : 0);
+      float scale = t.quantization().scale();
+      return new Diagnosis.TensorError(t.index(), t.name(), op, t.dtype(), scale, t.quantization().zeroPoint(), node,
+          min, max, (max - min) / scale, rmse, rmse / scale, maxAbs, cos, rms > 0 ? rmse / rms : rmse,
+          (double) outside / n);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package dev.compresso.diagnose;
+
+import java.util.Locale;
+
+/** The human-readable form of a {@link Diagnosis}. */
+public final class DiagnosisText {
+
+  private DiagnosisText() {}
+
+  public static String format(Diagnosis d) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%s against %s, %d sample(s)%n%n", d.file(), d.reference(), d.samples()));
+    b.append(String.format(Locale.ROOT, "%-4s %-44s %-14s %-10s %5s  %-22s %7s %9s %9s %7s %8s %7s%n", "#",
+        "tensor", "op", "scale", "zp", "float range", "levels", "rmse", "rmse/sc", "cosine", "rel.err", "clipped"));
+    for (Diagnosis.TensorError e : d.tensors()) {
+      b.append(String.format(Locale.ROOT, "%-4d %-44s %-14s %-10.4g %5d  %-22s %7.1f %9.4g %9.3f %7.4f %8.4f %6.2f%%%n",
+          e.index(), cut(e.name(), 44), e.producer(), e.scale(), e.zeroPoint(),
+          e.node() == null ? "(no reference tensor)" : String.format(Locale.ROOT, "[%.3g, %.3g]", e.floatMin(),
+              e.floatMax()), e.levels(), e.rmse(), e.rmseOverScale(), e.cosine(), e.relativeError(),
+          100 * e.saturated()));
+    }
+    b.append(String.format("%nShared scales (TFLite int8 makes these tensors use one scale):%n"));
+    if (d.sharedScales().isEmpty()) {
+      b.append("  none\n");
+    }
+    for (var grp : d.sharedScales()) {
+      b.append("  ").append(String.join(" = ", grp)).append('\n');
+    }
+    b.append(String.format("%nWhere the error jumps (graph order):%n"));
+    if (d.jumps().isEmpty()) {
+      b.append("  nowhere: no tensor's relative error rises above " + Diagnoser.JUMP_MIN_ERROR + "\n");
+    }
+    for (Diagnosis.Jump j : d.jumps()) {
+      b.append(String.format(Locale.ROOT, "  %s (node %s): relative error %.3f (inputs %.3f), %s%n    why: %s%n"
+          + "    do: %s%n", j.tensor(), j.node(), j.relativeError(), j.inputError(), j.cause(), j.why(), j.remedy()));
+    }
+    b.append(String.format(Locale.ROOT, "%nFloat ops between QUANTIZE/DEQUANTIZE (per-op profile, builtin kernels, "
+        + "1 thread, %.3f ms per run in all):%n", d.totalMs()));
+    if (d.islands().isEmpty()) {
+      b.append("  none: every op between the model's input and output is integer\n");
+    }
+    for (Diagnosis.FloatIsland is : d.islands()) {
+      b.append(String.format(Locale.ROOT, "  DEQUANTIZE %s -> %s -> QUANTIZE %s: %.3f ms, %.1f%% of the run%n",
+          is.dequantize(), is.floatOps(), is.quantize(), is.ms(), 100 * is.share()));
+    }
+    return b.toString();
+  }
+
+  private static String cut(String s, int n) {
+    return s.length() <= n ? s : s.substring(0, n - 3) + "...";
+  }
+}

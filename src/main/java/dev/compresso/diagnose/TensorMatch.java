@@ -1,0 +1,74 @@
+package dev.compresso.diagnose;
+
+import dev.compresso.model.FrozenGraph;
+import dev.compresso.quant.FusedGroup;
+import dev.compresso.quant.QuantPlan;
+import dev.compresso.quant.QuantPlanner;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.tensorflow.proto.NodeDef;
+
+/**
+ * Finds the reference graph node whose output 0 is a TFLite tensor's float counterpart, by name. The
+ * converter names a tensor after the TF nodes fused into it ({@code a;b;c}, e.g. {@code
+ * enc_relu;enc_conv}) and appends a digit to make names unique ({@code enc_relu;enc_conv1} for a second
+ * tensor of the same nodes, such as a concat input requantized to the concat's scale). Compresso's own
+ * FakeQuant names ({@code X/act_quant}, {@code X/float} for a moved output) point back to {@code X}. A
+ * part naming a member of a fused group (conv, bias add, ReLU, as {@link QuantPlanner} fuses them)
+ * stands for the group's end, whose output the fused TFLite kernel computes.
+ */
+final class TensorMatch {
+
+  private static final String[] SUFFIXES = {"/act_quant", "/float", "/weight_quant"};
+
+  private final Map<String, NodeDef> nodes = new HashMap<>();
+  private final Map<String, String> groupEnd = new HashMap<>();
+
+  TensorMatch(FrozenGraph reference) {
+    for (NodeDef n : reference.graphDef().getNodeList()) {
+      nodes.put(n.getName(), n);
+    }
+    QuantPlan plan;
+    try {
+      plan = QuantPlanner.defaults().plan(reference);
+    } catch (RuntimeException e) {
+      // A graph the planner does not cover (QAT FakeQuant nodes, unsupported ops): names only.
+      return;
+    }
+    for (FusedGroup g : plan.groups().values()) {
+      for (String member : new String[] {g.weighted(), g.bias(), g.activation()}) {
+        if (member != null) {
+          groupEnd.put(member, g.end());
+        }
+      }
+    }
+  }
+
+  /** The reference node for a TFLite tensor name, if any part of it names one. */
+  Optional<String> node(String tensorName) {
+    String direct = null;
+    for (String part : tensorName.split(";")) {
+      for (String candidate : candidates(part)) {
+        if (groupEnd.containsKey(candidate)) {
+          return Optional.of(groupEnd.get(candidate));
+        }
+        if (direct == null && nodes.containsKey(candidate)) {
+          direct = candidate;
+        }
+      }
+    }
+    return Optional.ofNullable(direct);
+  }
+
+  private static String[] candidates(String part) {
+    String base = part;
+    for (String s : SUFFIXES) {
+      if (base.endsWith(s)) {
+        base = base.substring(0, base.length() - s.length());
+      }
+    }
+    String undigited = base.replaceFirst("\\d+$", "");
+    return new String[] {base, undigited};
+  }
+}

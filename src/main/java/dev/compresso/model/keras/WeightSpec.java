@@ -1,0 +1,51 @@
+package dev.compresso.model.keras;
+
+import java.util.List;
+
+/**
+ * One weight a Keras layer creates, in creation order.
+ *
+ * @param role the variable's name in Keras ({@code kernel}, {@code bias}, {@code moving_mean}, ...)
+ * @param aliases other names the same weight has had (Keras 2's {@code depthwise_kernel} of DepthwiseConv2D)
+ * @param trainable whether Keras creates it trainable (batch-norm moving statistics are not); Keras stores a
+ *     layer's trainable weights first, then the others
+ * @param shape the shape the layer needs, checked against the stored one
+ * @param variableShape the shape of the graph's variable (the same values, row-major): a Conv1D kernel
+ *     {@code [k, in, out]} becomes {@code [1, k, in, out]} so the graph convolves with it directly
+ */
+public record WeightSpec(String role, List<String> aliases, boolean trainable, long[] shape, long[] variableShape) {
+
+  public WeightSpec {
+    aliases = List.copyOf(aliases);
+    shape = shape.clone();
+    variableShape = variableShape.clone();
+  }
+
+  static WeightSpec trainable(String role, long... shape) {
+    return new WeightSpec(role, List.of(), true, shape, shape);
+  }
+
+  static WeightSpec statistic(String role, long... shape) {
+    return new WeightSpec(role, List.of(), false, shape, shape);
+  }
+
+  WeightSpec alias(String other) {
+    return new WeightSpec(role, List.of(other), trainable, shape, variableShape);
+  }
+
+  WeightSpec asVariable(long... graphShape) {
+    return new WeightSpec(role, aliases, trainable, shape, graphShape);
+  }
+
+  boolean answersTo(String name) {
+    return role.equals(name) || aliases.contains(name);
+  }
+
+  long size() {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+}

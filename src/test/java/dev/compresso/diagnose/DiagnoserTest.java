@@ -1,0 +1,122 @@
+package dev.compresso.diagnose;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.compresso.BadInputException;
+import dev.compresso.bench.TinyUNets;
+import dev.compresso.data.DataSources;
+import dev.compresso.model.Freezer;
+import dev.compresso.model.ImportedModel;
+import dev.compresso.model.ModelImporter;
+import dev.compresso.model.ModelSession;
+import dev.compresso.quant.Calibration;
+import dev.compresso.quant.CalibrationOptions;
+import dev.compresso.tflite.TfliteModel;
+import dev.compresso.tflite.convert.ConversionOptions;
+import dev.compresso.tflite.convert.Converter;
+import dev.compresso.tflite.convert.Precision;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tiny UNet built to break per-tensor int8: each upsampling branch scaled up 30x and the consumer's
+ * matching input channels down 30x (the float function is unchanged), calibrated with equalization off,
+ * so the skip inputs of the concats keep ~7 of 256 levels. Diagnose must name them, as SHARED_SCALE.
+ */
+class DiagnoserTest {
+
+  static final String DATA = "synthetic:shapes?n=6&size=16&seed=3";
+
+  @TempDir
+  static Path dir;
+  static Path broken;
+  static Path int8;
+
+  @BeforeAll
+  static void build() throws IOException {
+    broken = breakConcats(TinyUNets.export(dir.resolve("tiny"), 16), dir.resolve("broken"), 30f);
+    Calibration.Result r = Calibration.calibrate(Freezer.freeze(broken), DataSources.open(DATA),
+        CalibrationOptions.builder().optEqualizeConcats(false).optSamples(6).build());
+    int8 = Files.write(dir.resolve("broken.int8.tflite"), Converter.convert(r.graph(), ConversionOptions.of(Precision.INT8)));
+  }
+
+  /** Scales every {@code dec*_up} output by {@code k} and the next conv's inputs from it by 1/k. */
+  static Path breakConcats(Path model, Path out, float k) {
+    ImportedModel m = ModelImporter.read(model, "serve", "serving_default");
+    Map<String, ImportedModel.VariableValue> vars = new LinkedHashMap<>(m.variables());
+    for (Map.Entry<String, ImportedModel.VariableValue> e : m.variables().entrySet()) {
+      float[] x = e.getValue().values().clone();
+      long[] s = e.getValue().shape();
+      if (e.getKey().matches("dec\\d+_up/(kernel|bias)")) {
+        for (int i = 0; i < x.length; i++) {
+          x[i] *= k;
+        }
+      } else if (e.getKey().matches("dec\\d+_conv0/kernel")) {
+        int in = (int) s[2];
+        int outC = (int) s[3];
+        for (int i = 0; i < x.length; i++) {
+          if ((i / outC) % in < in / 2) {
+            x[i] /= k;
+          }
+        }
+      } else {
+        continue;
+      }
+      vars.put(e.getKey(), new ImportedModel.VariableValue(s, x));
+    }
+    try (ModelSession s = new ModelSession(m.with(m.graph(), vars), n -> true)) {
+      s.export(out, true);
+    }
+    return out;
+  }
+
+  @Test
+  void namesTheRequantizedSkipInputsOfTheConcatsAsTheCause() {
+    Diagnosis d = Diagnoser.diagnose(int8, broken, DataSources.open(DATA), 4);
+    assertFalse(d.jumps().isEmpty(), "no jump found");
+    Diagnosis.Jump first = d.jumps().get(0);
+    assertEquals(Diagnosis.Cause.SHARED_SCALE, first.cause(), first.toString());
+    assertTrue(first.node().matches("enc\\d_conv1/relu"), first.node());
+    assertTrue(first.why().contains("_concat"), first.why());
+    assertTrue(d.jumps().stream().filter(j -> j.cause() == Diagnosis.Cause.SHARED_SCALE).count() >= 2, d.jumps().toString());
+    assertTrue(d.sharedScales().stream().anyMatch(g -> g.contains("dec0_concat")), d.sharedScales().toString());
+    Diagnosis.TensorError skip = d.tensors().stream().filter(t -> t.name().equals(first.tensor())).findFirst().orElseThrow();
+    assertTrue(skip.levels() < 16, "levels " + skip.levels());
+    // The model's input tensor is quantized at its own range: error about the rounding error of 1/sqrt(12) steps.
+    Diagnosis.TensorError input = d.tensors().get(0);
+    assertTrue(input.rmseOverScale() < 0.35 && input.cosine() > 0.999, input.toString());
+    assertTrue(d.islands().isEmpty(), d.islands().toString());
+    assertTrue(d.totalMs() > 0);
+  }
+
+  @Test
+  void aFloatModelHasNothingToDiagnose() throws IOException {
+    Path fp32 = TinyUNets.convert(broken, Precision.FP32, dir.resolve("broken.fp32.tflite"));
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> Diagnoser.diagnose(fp32, broken, DataSources.open(DATA), 2));
+    assertTrue(e.getMessage().contains("nothing to diagnose"), e.getMessage());
+  }
+
+  @Test
+  void aReferenceWithOtherInputsIsRefused() {
+    Path other = TinyUNets.export(dir.resolve("tiny8"), 8);
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> Diagnoser.diagnose(int8, other, DataSources.open(DATA), 2));
+    assertTrue(e.getMessage().contains("different inputs/outputs"), e.getMessage());
+  }
+
+  @Test
+  void boundariesCountIsZeroForAFullyIntegerModel() {
+    assertEquals(0, QuantBoundaries.count(TfliteModel.read(int8)));
+    assertEquals(2, QuantBoundaries.requantizations(TfliteModel.read(int8)).size());
+  }
+}

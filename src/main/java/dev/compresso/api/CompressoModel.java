@@ -3,6 +3,9 @@ package dev.compresso.api;
 import dev.compresso.BadInputException;
 import dev.compresso.CompressoException;
 import dev.compresso.data.DataSources;
+import dev.compresso.cluster.ClusterConfig;
+import dev.compresso.cluster.ClusterReport;
+import dev.compresso.cluster.Clusterer;
 import dev.compresso.data.SampleSource;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.FineTuneChecks;
@@ -26,6 +29,7 @@ import dev.compresso.tflite.convert.Precision;
 import dev.compresso.train.Checkpointing;
 import dev.compresso.train.FitConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,6 +48,9 @@ import java.util.Optional;
  */
 public final class CompressoModel implements AutoCloseable {
 
+  /** The report file {@link #save} writes beside a clustered model. */
+  public static final String CLUSTER_REPORT_FILE = "cluster-report.json";
+
   /** The fraction of the data {@link #prune(Pruning, SampleSource)} and {@link #qat(Qat, SampleSource)} hold out. */
   public static final double HOLD_OUT = 0.2;
 
@@ -52,18 +59,21 @@ public final class CompressoModel implements AutoCloseable {
   private final ProgressListener progress;
   private final PruneReport pruneReport;
   private final QatReport qatReport;
+  private final ClusterReport clusterReport;
   private final Checkpointing checkpoint;
   private final Temporaries temporaries;
   private final int batch;
   private Path exported;
 
   private CompressoModel(ImportedModel model, Path savedModel, ProgressListener progress, PruneReport pruneReport,
-      QatReport qatReport, Checkpointing checkpoint, Temporaries temporaries, int batch) {
+      QatReport qatReport, ClusterReport clusterReport, Checkpointing checkpoint, Temporaries temporaries,
+      int batch) {
     this.model = Objects.requireNonNull(model, "model");
     this.savedModel = savedModel;
     this.progress = ProgressListener.orNone(progress);
     this.pruneReport = pruneReport;
     this.qatReport = qatReport;
+    this.clusterReport = clusterReport;
     this.checkpoint = checkpoint;
     this.temporaries = temporaries;
     this.batch = batch;
@@ -71,16 +81,18 @@ public final class CompressoModel implements AutoCloseable {
 
   /** @param batch the input batch dimension frozen for conversion (1, or what an input shape fixed) */
   static CompressoModel loaded(ImportedModel model, Path dir, int batch) {
-    return new CompressoModel(model, dir, null, null, null, null, new Temporaries(), batch);
+    return new CompressoModel(model, dir, null, null, null, null, null, new Temporaries(), batch);
   }
 
-  private CompressoModel derived(ImportedModel next, PruneReport prune, QatReport qat, Checkpointing cp) {
-    return new CompressoModel(next, null, progress, prune, qat, cp, temporaries, batch);
+  private CompressoModel derived(ImportedModel next, PruneReport prune, QatReport qat, ClusterReport cluster,
+      Checkpointing cp) {
+    return new CompressoModel(next, null, progress, prune, qat, cluster, cp, temporaries, batch);
   }
 
   /** The same model reporting epochs, steps and notes of every later stage to {@code listener}. */
   public CompressoModel withProgress(ProgressListener listener) {
-    return new CompressoModel(model, savedModel, listener, pruneReport, qatReport, checkpoint, temporaries, batch);
+    return new CompressoModel(model, savedModel, listener, pruneReport, qatReport, clusterReport, checkpoint,
+        temporaries, batch);
   }
 
   /** The imported graph and variable values. */
@@ -138,7 +150,7 @@ public final class CompressoModel implements AutoCloseable {
     if (pruning.shrinks()) {
       r = Pruner.shrink(r, test, config);
     }
-    return derived(r.stripped(), r.report(), null, cp);
+    return derived(r.stripped(), r.report(), null, null, cp);
   }
 
   /**
@@ -165,7 +177,36 @@ public final class CompressoModel implements AutoCloseable {
       cp.checkStart();
     }
     dev.compresso.qat.Qat.Result r = dev.compresso.qat.Qat.run(model, train, validation, test, config, progress, cp);
-    return derived(r.inference(), null, r.report(), cp);
+    return derived(r.inference(), null, r.report(), null, cp);
+  }
+
+  /**
+   * Weight clustering with {@code clustering} on 80% of {@code data} (10% validation, 10% test), split as
+   * {@link #prune(Pruning, SampleSource)} splits.
+   */
+  public CompressoModel cluster(Clustering clustering, SampleSource data) {
+    ClusterConfig config = clustering.build();
+    Split s = split(data, config.fit());
+    note("clustering to " + config.clusters() + " values:", data, s);
+    return cluster(clustering, s.train, s.validation, s.test);
+  }
+
+  /**
+   * Weight clustering: every selected kernel takes K shared values (centroids, initialized from its weights),
+   * which fine-tuning on {@code train} moves; the result holds the clustered weights (few distinct values,
+   * which compress well).
+   */
+  public CompressoModel cluster(Clustering clustering, SampleSource train, SampleSource validation,
+      SampleSource test) {
+    ClusterConfig config = clustering.build();
+    FineTuneChecks.require(model);
+    Clusterer.Result r = Clusterer.cluster(model, train, validation, test, config, progress);
+    return derived(r.stripped(), null, null, r.report(), null);
+  }
+
+  /** What the clustering run that made this model measured; empty for a model clustering did not make. */
+  public Optional<ClusterReport> clusterReport() {
+    return Optional.ofNullable(clusterReport);
   }
 
   /**
@@ -198,7 +239,8 @@ public final class CompressoModel implements AutoCloseable {
 
   /**
    * Writes the model to {@code dir} as a SavedModel (tag {@code serve}, the signature it was loaded with),
-   * atomically, with {@code prune-report.json} or {@code qat-report.json} when a stage made it; then deletes
+   * atomically, with {@code prune-report.json}, {@code qat-report.json} or {@code cluster-report.json} when a
+   * stage made it; then deletes
    * the checkpoint of that stage's run, if it kept one.
    *
    * @param overwrite replace an existing non-empty {@code dir}; otherwise that is an error
@@ -209,6 +251,13 @@ public final class CompressoModel implements AutoCloseable {
       PrunedOutput.write(model, pruneReport, dir, overwrite);
     } else if (qatReport != null) {
       QatOutput.write(model, qatReport, dir, overwrite);
+    } else if (clusterReport != null) {
+      AtomicOutput.writeDir(dir, overwrite, staging -> {
+        try (ModelSession s = new ModelSession(model, v -> false)) {
+          s.exportInto(staging);
+        }
+        Files.writeString(staging.resolve(CLUSTER_REPORT_FILE), clusterReport.toJson(), StandardCharsets.UTF_8);
+      });
     } else {
       AtomicOutput.writeDir(dir, overwrite, staging -> {
         try (ModelSession s = new ModelSession(model, v -> false)) {
@@ -219,7 +268,8 @@ public final class CompressoModel implements AutoCloseable {
     if (checkpoint != null) {
       checkpoint.delete();
     }
-    return new CompressoModel(model, dir, progress, pruneReport, qatReport, null, temporaries, batch);
+    return new CompressoModel(model, dir, progress, pruneReport, qatReport, clusterReport, null, temporaries,
+        batch);
   }
 
   /**

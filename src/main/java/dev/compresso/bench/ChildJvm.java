@@ -26,9 +26,15 @@ public final class ChildJvm {
 
   /** The command line that runs {@code mainClass} with {@code args} like this JVM. */
   public static List<String> command(String mainClass, List<String> args) {
+    return command(List.of(), mainClass, args);
+  }
+
+  /** The command line that runs {@code mainClass} with {@code args} like this JVM, plus {@code jvmOptions} (e.g. -Xmx512m). */
+  public static List<String> command(List<String> jvmOptions, String mainClass, List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xss4m");
+    cmd.addAll(jvmOptions);
     cmd.add("-XX:+UseSerialGC");
     for (String property : List.of("org.bytedeco.javacpp.cachedir", "java.io.tmpdir", "compresso.home")) {
       String value = System.getProperty(property);
@@ -52,9 +58,15 @@ public final class ChildJvm {
    */
   public static Outcome run(String what, String mainClass, List<String> args, long timeoutSeconds,
       Consumer<String> stderrLines) {
+    return run(what, List.of(), mainClass, args, timeoutSeconds, stderrLines);
+  }
+
+  /** As {@link #run(String, String, List, long, Consumer)}, with {@code jvmOptions} for the child JVM. */
+  public static Outcome run(String what, List<String> jvmOptions, String mainClass, List<String> args,
+      long timeoutSeconds, Consumer<String> stderrLines) {
     Process p;
     try {
-      ProcessBuilder pb = new ProcessBuilder(command(mainClass, args));
+      ProcessBuilder pb = new ProcessBuilder(command(jvmOptions, mainClass, args));
       pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "1");
       p = pb.start();
     } catch (IOException e) {

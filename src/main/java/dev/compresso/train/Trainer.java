@@ -232,7 +232,7 @@ public final class Trainer {
    * MurmurHash3's 64-bit finalizer because {@link Random}'s own seed scrambling leaves nearby seeds'
    * first draws correlated.
    */
-  static Random epochOrder(long seed, int epoch) {
+  public static Random epochOrder(long seed, int epoch) {
     long h = seed ^ (epoch * 0x9E3779B97F4A7C15L);
     h ^= h >>> 33;
     h *= 0xFF51AFD7ED558CCDL;
@@ -253,10 +253,28 @@ public final class Trainer {
     long[] out = model.output().shape().asArray();
     if (!compatible(in, data.inputShape()) || !compatible(out, data.targetShape())) {
       throw new BadInputException(String.format(
-          "%s: samples are x %s, y %s but the model takes %s and predicts %s", data.source(),
+          "%s: samples are x %s, y %s but the model takes %s and predicts %s%s", data.source(),
           Arrays.toString(data.inputShape()), Arrays.toString(data.targetShape()), Arrays.toString(in),
-          Arrays.toString(out)));
+          Arrays.toString(out), flatHint(in, data.inputShape(), "x") + flatHint(out, data.targetShape(), "y")));
     }
+  }
+
+  /** A hint when the data holds flat vectors of exactly the model's per-sample size (a shape not given). */
+  private static String flatHint(long[] modelShape, long[] sampleShape, String role) {
+    if (modelShape == null || modelShape.length < 3 || sampleShape.length != 1 || compatible(modelShape, sampleShape)) {
+      return "";
+    }
+    long per = 1;
+    StringBuilder dims = new StringBuilder();
+    for (int i = 1; i < modelShape.length; i++) {
+      if (modelShape[i] < 0) {
+        return "";
+      }
+      per *= modelShape[i];
+      dims.append(i > 1 ? "," : "").append(modelShape[i]);
+    }
+    return per == sampleShape[0] ? String.format("; %s is a flat vector of the model's %d values: give its shape "
+        + "(a TFRecord spec takes &%s_shape=%s)", role, per, role, dims) : "";
   }
 
   /** Whether a per-sample shape fits a model shape whose first (batch) dimension is dropped; -1 matches all. */

@@ -243,6 +243,8 @@ class BadInputTableTest {
     String smallRecords = TfRecords.write(tmp.resolve("small.tfrecord.gz"), SyntheticShapes.generate(8, 16, 4))
         .toString();
     String missingFeature = goodRecords + "?x=image";
+    String flatRecords = TfRecords.write(tmp.resolve("flat.tfrecord"),
+        TfRecords.records(SyntheticShapes.generate(8, 32, 4), 0, 8, "x", "y", false)).toString();
 
     Path empty = Files.write(tmp.resolve("empty.tflite"), new byte[0]);
     byte[] random = new byte[4096];
@@ -350,6 +352,8 @@ class BadInputTableTest {
         new Row("no feature 'image' (from x=image); features present: x, x/shape, y, y/shape", "prune", m, "--data",
             missingFeature, "--sparsity", "0.5", "--out", out),
         new Row("[16, 16, 1]", "prune", m, "--data", smallRecords, "--sparsity", "0.5", "--out", out),
+        new Row("give its shape (a TFRecord spec takes &x_shape=32,32,1)", "prune", m, "--data", flatRecords,
+            "--sparsity", "0.5", "--out", out),
         new Row("record 2 (byte offset " + 2 * recordBytes + "): data CRC32C mismatch", "qat", m, "--data",
             badCrcFile, "--out", out),
         new Row("features present", "convert", m, "--precision", "int8", "--calibration-data", missingFeature,

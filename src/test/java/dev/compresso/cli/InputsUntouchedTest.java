@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.compresso.bench.TinyUNets;
+import dev.compresso.data.SyntheticShapes;
+import dev.compresso.data.tfrecord.TfRecords;
 import dev.compresso.model.keras.KerasFiles;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * No verb modifies its inputs: the SHA-256 of every file (and the list of files, and their modification
  * times) of the SavedModel folder, the image-folder dataset and the .tflite are the same after prune,
- * convert, validate, edgetpu and inspect as before. Also: prune and convert refuse an existing --out.
+ * convert, validate, edgetpu and inspect as before. Also: prune and convert refuse an existing --out, and
+ * every verb that takes DATA streams TFRecord shards (a folder, a glob) and leaves them as they were.
  */
 class InputsUntouchedTest {
 
@@ -153,5 +156,32 @@ class InputsUntouchedTest {
       assertTrue(Files.notExists(tmp.resolve(name + ".tflite")), "no output for " + name);
     }
     assertEquals(before, fingerprint(dir), "a verb changed a Keras file");
+  }
+
+  @Test
+  void everyDataVerbStreamsTfRecordShardsAndLeavesThemUntouched() throws Exception {
+    Path model = TinyUNets.export(tmp.resolve("model"), 32);
+    Path shards = Files.createDirectories(tmp.resolve("records"));
+    var data = SyntheticShapes.generate(24, 32, 8);
+    TfRecords.write(shards.resolve("part-0.tfrecord.gz"), TfRecords.records(data, 0, 10, "image", "mask"));
+    TfRecords.write(shards.resolve("part-1.tfrecord"), TfRecords.records(data, 10, 24, "image", "mask"));
+    Map<String, String> before = fingerprint(shards);
+    String glob = shards + "/part-*.tfrecord*?x=image&y=mask";
+
+    Run p = run("prune", model.toString(), "--data", shards.toString(), "--sparsity", "0.5", "--epochs", "1",
+        "--batch", "4", "--min-params", "100", "--out", tmp.resolve("out/pruned").toString());
+    assertEquals(0, p.exit(), p.err());
+    assertTrue(p.err().contains("samples/s"), "the progress says samples/s: " + p.err());
+    Run q = run("qat", model.toString(), "--data", glob, "--epochs", "1", "--batch", "4", "--out",
+        tmp.resolve("out/qat").toString());
+    assertEquals(0, q.exit(), q.err());
+    Path int8 = tmp.resolve("out/m8.tflite");
+    Run c = run("convert", model.toString(), "--precision", "int8", "--calibration-data", glob, "--out", int8.toString());
+    assertEquals(0, c.exit(), c.err());
+    Run v = run("validate", int8.toString(), "--reference", model.toString(), "--data", shards.toString(),
+        "--threads", "1", "--runs", "2", "--warmup", "1", "--samples", "6", "--json");
+    assertEquals(0, v.exit(), v.err());
+    assertTrue(v.out().contains("\"samples\": 6") || v.out().contains("\"samples\":6"), v.out());
+    assertEquals(before, fingerprint(shards), "the TFRecord shards changed");
   }
 }

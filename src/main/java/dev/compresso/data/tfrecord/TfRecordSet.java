@@ -27,6 +27,8 @@ public final class TfRecordSet implements SampleStore {
   private final int[] counts;
   private final FeatureDecoder.Layout x;
   private final FeatureDecoder.Layout y;
+  private long recordsRead;
+  private long bytesRead;
 
   private TfRecordSet(TfRecordSpec spec, int[] counts, FeatureDecoder.Layout x, FeatureDecoder.Layout y) {
     this.spec = spec;
@@ -75,6 +77,25 @@ public final class TfRecordSet implements SampleStore {
     } catch (InvalidProtocolBufferException e) {
       throw new BadInputException(where + ": not a tf.train.Example (" + e.getMessage() + ")", e);
     }
+  }
+
+  /** Records decoded through {@link #open} cursors so far (the first record read on opening not counted). */
+  public long recordsRead() {
+    return recordsRead;
+  }
+
+  /** Payload bytes of the records decoded so far. */
+  public long bytesRead() {
+    return bytesRead;
+  }
+
+  /** Records in all shards. */
+  public long records() {
+    long n = 0;
+    for (int c : counts) {
+      n += c;
+    }
+    return n;
   }
 
   /** The input feature's layout. */
@@ -129,7 +150,10 @@ public final class TfRecordSet implements SampleStore {
       public void read(float[] xInto, float[] yInto) {
         header();
         String where = reader.where();
-        Example e = parse(reader.payload(), where);
+        byte[] payload = reader.payload();
+        recordsRead++;
+        bytesRead += payload.length;
+        Example e = parse(payload, where);
         FeatureDecoder.decode(e, x, xInto, where);
         FeatureDecoder.decode(e, y, yInto, where);
       }

@@ -111,7 +111,7 @@ public enum TaskKind {
     int classes = targetShape.length == 0 ? 0 : (int) targetShape[targetShape.length - 1];
     boolean binary = true;
     boolean oneHot = classes >= 2;
-    try (BatchStream batches = data.stream(256, null, false)) {
+    try (BatchStream batches = data.stream(32, null, false)) {
       while (batches.hasNext() && (binary || oneHot)) {
         float[] y = batches.next().y();
         binary = binary && isBinary(y);

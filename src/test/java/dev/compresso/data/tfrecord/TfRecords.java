@@ -58,15 +58,22 @@ public final class TfRecords {
    * {@code yName} and their shapes in {@code NAME/shape}.
    */
   public static List<byte[]> records(Dataset data, int from, int to, String xName, String yName) {
+    return records(data, from, to, xName, yName, true);
+  }
+
+  /** As {@link #records(Dataset, int, int, String, String)}, with the shape features only if {@code withShapes}. */
+  public static List<byte[]> records(Dataset data, int from, int to, String xName, String yName, boolean withShapes) {
     int xPer = (int) Dataset.elements(data.inputShape());
     int yPer = (int) Dataset.elements(data.targetShape());
     List<byte[]> out = new java.util.ArrayList<>();
     for (int i = from; i < to; i++) {
       Map<String, Feature> f = new LinkedHashMap<>();
       f.put(xName, floats(data.inputs(), i * xPer, xPer));
-      f.put(xName + "/shape", int64s(data.inputShape()));
+      if (withShapes) {
+        f.put(xName + "/shape", int64s(data.inputShape()));
+        f.put(yName + "/shape", int64s(data.targetShape()));
+      }
       f.put(yName, floats(data.targets(), i * yPer, yPer));
-      f.put(yName + "/shape", int64s(data.targetShape()));
       out.add(example(f));
     }
     return out;

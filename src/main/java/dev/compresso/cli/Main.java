@@ -25,6 +25,7 @@ public final class Main {
   static final List<Command> COMMANDS = List.of(
       new InspectCommand(),
       new PruneCommand(),
+      new ClusterCommand(),
       new QatCommand(),
       new ConvertCommand(),
       new ValidateCommand(),

@@ -158,6 +158,21 @@ public final class Nodes {
         .build();
   }
 
+  /** An int32 {@code Const} holding {@code values} in the given shape ({@code new long[0]}: a scalar). */
+  public static NodeDef intConstant(String name, int[] values, long[] shape) {
+    ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (int v : values) {
+      buf.putInt(v);
+    }
+    buf.flip();
+    TensorProto tensor = TensorProto.newBuilder().setDtype(DataType.DT_INT32).setTensorShape(shape(shape))
+        .setTensorContent(ByteString.copyFrom(buf)).build();
+    return NodeDef.newBuilder().setName(name).setOp("Const")
+        .putAttr("dtype", type(DataType.DT_INT32))
+        .putAttr("value", AttrValue.newBuilder().setTensor(tensor).build())
+        .build();
+  }
+
   /** An int32 scalar {@code Const}. */
   public static NodeDef intScalar(String name, int value) {
     TensorProto tensor = TensorProto.newBuilder().setDtype(DataType.DT_INT32)

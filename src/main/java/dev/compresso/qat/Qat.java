@@ -1,6 +1,8 @@
 package dev.compresso.qat;
 
 import dev.compresso.BadInputException;
+import dev.compresso.cluster.ClusteredKernels;
+import dev.compresso.cluster.KernelClusters;
 import dev.compresso.data.SampleSource;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.model.Freezer;
@@ -9,6 +11,7 @@ import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelSession;
 import dev.compresso.quant.BatchNormFolding;
 import dev.compresso.quant.Calibration;
+import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.quant.ConstTensor;
 import dev.compresso.quant.QuantPlan;
 import dev.compresso.quant.QuantPlanner;
@@ -47,11 +50,24 @@ public final class Qat {
    * ranges, the masks that keep sparse kernels sparse, and the fake-quantized training graph.
    */
   public record Prepared(BatchNormFolding.Result folded, QuantPlan plan, Calibration.Result calibrated,
-      Map<String, float[]> initialRanges, Map<String, float[]> masks, QatRewrite.Training training) {
+      Map<String, float[]> initialRanges, Map<String, float[]> masks, Map<String, KernelClusters> clusters,
+      QatRewrite.Training training) {
 
-    /** The training graph in a session whose trainables are the folded model's (ranges and masks excluded). */
+    /**
+     * The training graph in a session whose trainables are the folded model's (ranges and masks excluded),
+     * with each clustered kernel's centroids training in its place.
+     */
     public ModelSession open() {
-      return new ModelSession(training.model(), folded.model()::isTrainable, TrainingSessions.config());
+      return new ModelSession(training.model(), v -> isTrainable(v), TrainingSessions.config());
+    }
+
+    private boolean isTrainable(String v) {
+      if (clusters.containsKey(v)) {
+        return false;
+      }
+      String suffix = QatRewrite.centroidsOf("");
+      return folded.model().isTrainable(v)
+          || (v.endsWith(suffix) && clusters.containsKey(v.substring(0, v.length() - suffix.length())));
     }
 
     /** A trainer on {@code session} (from {@link #open()}) that also runs the range updates every step. */
@@ -81,12 +97,17 @@ public final class Qat {
       throw new BadInputException(model.source() + " has no quantizable weighted op (Conv2D, "
           + "DepthwiseConv2dNative, Conv2DBackpropInput, MatMul); there is nothing for QAT to learn");
     }
-    Calibration.Result calibrated = Calibration.calibrate(frozen, calibration, config.calibration());
+    Map<String, KernelClusters> clusters = clusters(model, plan);
+    // Equalization rescales a concat consumer's input channels, which would spread a clustered kernel's
+    // K values per output channel over K times as many.
+    CalibrationOptions options = clusters.isEmpty() ? config.calibration()
+        : CalibrationOptions.builder().optSamples(config.calibration().samples()).optEqualizeConcats(false).build();
+    Calibration.Result calibrated = Calibration.calibrate(frozen, calibration, options);
     ImportedModel start = model.with(model.graph(), equalizedValues(model, calibrated));
     Map<String, float[]> initial = calibrated.ranges();
     Map<String, float[]> masks = SparsityMasks.of(start, plan, config.sparsityThreshold());
-    QatRewrite.Training training = QatRewrite.training(start, plan, initial, masks, config.emaDecay());
-    return new Prepared(folded, plan, calibrated, initial, masks, training);
+    QatRewrite.Training training = QatRewrite.training(start, plan, initial, masks, clusters, config.emaDecay());
+    return new Prepared(folded, plan, calibrated, initial, masks, clusters, training);
   }
 
   /**
@@ -171,6 +192,11 @@ public final class Qat {
     List<QatReport.MaskedKernel> masked = new ArrayList<>();
     for (String v : model.variables().keySet()) {
       ImportedModel.VariableValue value = values.get(v);
+      KernelClusters c = prepared.clusters().get(v);
+      if (c != null) {
+        value = new ImportedModel.VariableValue(value.shape(),
+            c.kernel(values.get(QatRewrite.centroidsOf(v)).values()));
+      }
       float[] mask = masks.get(v);
       if (mask != null) {
         float[] w = value.values().clone();
@@ -187,8 +213,29 @@ public final class Qat {
     double after = evaluate(inference, test, loss, batch);
     QatReport report = new QatReport(model.source().toString(), plan.activations().size(), plan.weights().size(),
         masked, folded.folds().size(), calibrated.equalized().size(), loss.name(), floatLoss, before, after,
-        test.source() + " (" + test.size() + " samples)", epochs, steps, ranges);
+        test.source() + " (" + test.size() + " samples)", epochs, steps, ranges,
+        List.copyOf(prepared.clusters().keySet()));
     return new Result(inference, report);
+  }
+
+  /**
+   * The kernels of {@code plan} that hold few values per output channel ({@link ClusteredKernels}), which
+   * QAT keeps on those values (cluster-preserving QAT).
+   */
+  static Map<String, KernelClusters> clusters(ImportedModel model, QuantPlan plan) {
+    Map<String, KernelClusters> out = new LinkedHashMap<>();
+    for (QuantPlan.WeightSite w : plan.weights()) {
+      ImportedModel.VariableValue v = model.variables().get(w.constNode());
+      if (v == null || out.containsKey(w.constNode()) || w.spec().multiplierAxis() >= 0) {
+        continue;
+      }
+      KernelClusters c = ClusteredKernels.detect(w.constNode(), v.shape(), v.values(),
+          w.spec().perChannel() ? w.spec().channelAxis() : -1);
+      if (c != null) {
+        out.put(w.constNode(), c);
+      }
+    }
+    return out;
   }
 
   /** The model's variable values after calibration's concat equalization (unchanged where none applied). */

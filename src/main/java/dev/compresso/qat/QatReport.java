@@ -20,10 +20,12 @@ import java.util.List;
  * @param epochs per-epoch training record
  * @param steps optimizer steps taken
  * @param ranges the exported ranges
+ * @param clustered kernels kept on their few values per output channel (cluster-preserving QAT); concat
+ *     equalization is off when there are any
  */
 public record QatReport(String source, int activationSites, int weightSites, List<MaskedKernel> masked,
     int foldedBatchNorms, int equalizedConcats, String loss, double floatLoss, double quantizedLossBefore, double quantizedLossAfter,
-    String testData, List<Epoch> epochs, long steps, List<Range> ranges) {
+    String testData, List<Epoch> epochs, long steps, List<Range> ranges, List<String> clustered) {
 
   /** A kernel whose zeros were kept. */
   public record MaskedKernel(String variable, double sparsityIn, double sparsityOut) {}
@@ -47,6 +49,9 @@ public record QatReport(String source, int activationSites, int weightSites, Lis
         steps));
     b.append(String.format("%s on %s: float %.4f, fake-quant calibrated %.4f, after QAT %.4f%n", loss, testData,
         floatLoss, quantizedLossBefore, quantizedLossAfter));
+    if (!clustered.isEmpty()) {
+      b.append(String.format("%d clustered kernels kept on their values (cluster-preserving QAT)%n", clustered.size()));
+    }
     for (MaskedKernel m : masked) {
       b.append(String.format("  %-40s sparsity %.4f -> %.4f%n", m.variable(), m.sparsityIn(), m.sparsityOut()));
     }

@@ -1,5 +1,6 @@
 package dev.compresso.qat;
 
+import dev.compresso.cluster.KernelClusters;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.GraphRewriter;
 import dev.compresso.graph.Nodes;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.NodeDef;
 
 /**
@@ -26,6 +28,9 @@ import org.tensorflow.proto.NodeDef;
  *       FakeQuantMath#symmetricBounds}'s), per tensor for {@code MatMul}; a transposed conv's kernel
  *       {@code [h, w, out, in]} is transposed around the op so its output channel is last. Depthwise
  *       kernels are left to the converter, as in calibration;
+ *   <li>clustered kernels (cluster-preserving QAT, tfmot's CQAT) are rebuilt first as {@code GatherV2} of a
+ *       trainable centroid table {@code <kernel>/cluster_centroids} by fixed indices (as {@code
+ *       cluster.ClusterRewrite} does), so they stay on their values through fake quantization;
  *   <li>kernels of sparse weights are multiplied by a constant 0/1 mask first, so pruned zeros stay zero
  *       (tfmot's pruning-preserving QAT);
  *   <li>activations: {@code FakeQuantWithMinMaxVars} with its range in two non-trainable scalar variables
@@ -78,6 +83,16 @@ public final class QatRewrite {
    */
   public static Training training(ImportedModel model, QuantPlan plan, Map<String, float[]> initialRanges,
       Map<String, float[]> masks, double emaDecay) {
+    return training(model, plan, initialRanges, masks, Map.of(), emaDecay);
+  }
+
+  /**
+   * As {@link #training(ImportedModel, QuantPlan, Map, Map, double)}, with the kernels of {@code clusters}
+   * (by kernel variable) read as gathers of their centroid variables ({@link #centroidsOf}), which the
+   * returned model holds at the clusters' values.
+   */
+  public static Training training(ImportedModel model, QuantPlan plan, Map<String, float[]> initialRanges,
+      Map<String, float[]> masks, Map<String, KernelClusters> clusters, double emaDecay) {
     if (!(emaDecay >= 0 && emaDecay < 1)) {
       throw new IllegalArgumentException("EMA decay must be in [0, 1), got " + emaDecay);
     }
@@ -95,8 +110,24 @@ public final class QatRewrite {
     out.add(new Rewrite.AddNode(Nodes.intVector(SHARED + "/swap_last2", 0, 1, 3, 2)));
 
     Map<String, ImportedModel.VariableValue> variables = new LinkedHashMap<>(model.variables());
+    if (!clusters.isEmpty()) {
+      out.add(new Rewrite.AddNode(Nodes.intConstant(SHARED + "/gather_axis", new int[] {0}, new long[0])));
+    }
+    Map<String, String> gathered = new LinkedHashMap<>();
     for (QuantPlan.WeightSite w : plan.weights()) {
-      weight(index, model, w, masks.get(w.constNode()), out);
+      KernelClusters c = clusters.get(w.constNode());
+      if (c != null && !gathered.containsKey(w.constNode())) {
+        String v = centroidsOf(w.constNode());
+        long[] flat = {c.centroids().length};
+        variables.put(v, new ImportedModel.VariableValue(flat, c.centroids().clone()));
+        out.add(new Rewrite.AddNode(Nodes.variable(v, flat)));
+        out.add(new Rewrite.AddNode(Nodes.identity(ImportedModel.readOf(v), v)));
+        out.add(new Rewrite.AddNode(Nodes.intConstant(w.constNode() + "/cluster_indices", c.indices(), c.shape())));
+        out.add(new Rewrite.AddNode(Nodes.gather(w.constNode() + "/clustered", ImportedModel.readOf(v),
+            w.constNode() + "/cluster_indices", SHARED + "/gather_axis", DataType.DT_FLOAT, DataType.DT_INT32, 0)));
+        gathered.put(w.constNode(), w.constNode() + "/clustered");
+      }
+      weight(index, model, w, masks.get(w.constNode()), gathered.get(w.constNode()), out);
     }
     List<String> ema = new ArrayList<>();
     Map<String, String[]> rangeVars = new LinkedHashMap<>();
@@ -168,15 +199,24 @@ public final class QatRewrite {
     return variable.endsWith(ACT_SCOPE + "/min") || variable.endsWith(ACT_SCOPE + "/max");
   }
 
+  /** The centroid variable of clustered kernel {@code kernel} in the training graph. */
+  public static String centroidsOf(String kernel) {
+    return kernel + "/cluster_centroids";
+  }
+
+  /** @param clustered the gathered kernel to read instead of the op's weight input; null when not clustered */
   private static void weight(GraphIndex index, ImportedModel model, QuantPlan.WeightSite w, float[] mask,
-      List<Rewrite> out) {
+      String clustered, List<Rewrite> out) {
     WeightQuant spec = w.spec();
-    if (spec.multiplierAxis() >= 0) {
-      return;
-    }
     NodeDef op = index.node(w.op());
     String scope = w.op() + WEIGHT_SCOPE;
-    String source = op.getInput(w.input());
+    String source = clustered != null ? clustered : op.getInput(w.input());
+    if (spec.multiplierAxis() >= 0) {
+      if (clustered != null) {
+        out.add(new Rewrite.SetInput(w.op(), w.input(), clustered));
+      }
+      return;
+    }
     long[] shape = shapeOf(index, model, w.constNode());
     int rank = shape.length;
     String s = source;
@@ -187,6 +227,9 @@ public final class QatRewrite {
     }
     boolean swap = spec.perChannel() && spec.channelAxis() != rank - 1;
     if (swap && !(rank == 4 && spec.channelAxis() == 2)) {
+      if (!s.equals(op.getInput(w.input()))) {
+        out.add(new Rewrite.SetInput(w.op(), w.input(), s));
+      }
       return;
     }
     String x = s;

@@ -117,6 +117,17 @@ public final class TfliteModel {
     return bufferBytes.clone();
   }
 
+  /** A copy of the bytes of buffer {@code index} (empty for the sentinel and for activations). */
+  public byte[] bufferData(int index) {
+    org.tensorflow.lite.schema.Buffer b = org.tensorflow.lite.schema.Model
+        .getRootAsModel(java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN)).buffers(index);
+    byte[] out = new byte[b == null ? 0 : b.dataLength()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (byte) b.data(i);
+    }
+    return out;
+  }
+
   public List<SignatureInfo> signatures() {
     return signatures;
   }

@@ -24,7 +24,8 @@ class MainTest {
 
   @Test
   void everyVerbOfTheContractAnswersHelp() {
-    List<String> contract = List.of("inspect", "prune", "qat", "convert", "validate", "diagnose", "edgetpu", "sweep", "demo");
+    List<String> contract = List.of("inspect", "prune", "cluster", "qat", "convert", "validate", "diagnose", "edgetpu",
+        "sweep", "demo");
     assertEquals(contract, Main.COMMANDS.stream().map(Command::name).toList());
     for (String verb : contract) {
       Run r = run(verb, "--help");

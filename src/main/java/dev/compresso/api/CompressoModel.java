@@ -22,6 +22,7 @@ import dev.compresso.prune.Pruner;
 import dev.compresso.qat.QatConfig;
 import dev.compresso.qat.QatOutput;
 import dev.compresso.qat.QatReport;
+import dev.compresso.quant.BatchNormFolding;
 import dev.compresso.quant.Calibration;
 import dev.compresso.tflite.convert.ConversionOptions;
 import dev.compresso.tflite.convert.Converter;
@@ -221,7 +222,12 @@ public final class CompressoModel implements AutoCloseable {
     ConversionOptions options = conversion.options();
     FrozenGraph graph;
     try {
-      graph = Freezer.freeze(model, batch);
+      // Full integer from calibration: batch norm folded into its conv first, as TFLite's converter does:
+      // unfolded, its Rsqrt/Mul chain over constants would be calibrated as activations, and Rsqrt has no int8
+      // kernel (Keras models, TF2 exports).
+      ImportedModel frozenFrom = options.precision() == Precision.INT8 && conversion.hasCalibration()
+          ? BatchNormFolding.fold(model).model() : model;
+      graph = Freezer.freeze(frozenFrom, batch);
     } catch (BadInputException e) {
       throw ModelImporter.naming(model.source(), e);
     }

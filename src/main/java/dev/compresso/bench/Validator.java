@@ -83,7 +83,7 @@ public final class Validator {
     }
     ModelSizes sizes = ModelSizes.of(model.bytes(), ReferenceModel.diskUsage(request.reference()));
     return new ValidationResult(request, data.size(), compared.task, compared.tflite, compared.reference,
-        compared.errors, tfliteRuns, referenceRuns, sizes);
+        compared.errors, tfliteRuns, referenceRuns, sizes, dev.compresso.diagnose.QuantBoundaries.count(model));
   }
 
   private static ProbeResult probe(ProbeSpec spec, Consumer<String> progress) {

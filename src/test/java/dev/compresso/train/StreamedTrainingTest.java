@@ -109,4 +109,19 @@ class StreamedTrainingTest {
     assertNotEquals(fingerprint, new Fingerprint().data("data", DataSources.openSource(spec)).parts(),
         "a changed shard changes the fingerprint");
   }
+
+  @Test
+  void batchByBatchScoringEqualsScoringAllPredictionsAtOnce() {
+    Dataset data = SyntheticShapes.generate(21, 16, 2);
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      TrainerTest.TinyModel tiny = new TrainerTest.TinyModel(g);
+      tiny.init(s);
+      FocalTversky loss = new FocalTversky();
+      var dice = dev.compresso.train.metric.Metrics.byName("dice");
+      float[] pred = Predictor.predict(s, tiny.model, data, 8);
+      double[] scores = Evaluation.means(s, tiny.model, data, 8, List.of(loss::sample, dice::sample));
+      assertEquals(loss.mean(data.targets(), pred, data.allTargetsShape()), scores[0], 0.0, "bit-identical loss");
+      assertEquals(dice.mean(data.targets(), pred, data.allTargetsShape()), scores[1], 0.0, "bit-identical metric");
+    }
+  }
 }

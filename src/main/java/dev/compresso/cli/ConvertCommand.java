@@ -14,6 +14,7 @@ import dev.compresso.tflite.convert.ConversionOptions;
 import dev.compresso.tflite.convert.Converter;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
+import dev.compresso.tflite.convert.SparseWeights;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ final class ConvertCommand implements Command {
   @Override
   public String usage() {
     return "convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8] [--calibration-data DATA] "
-        + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] --out FILE.tflite [--overwrite]";
+        + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] [--sparse-weights [--sparse-threshold S]] --out FILE.tflite [--overwrite]";
   }
 
   @Override
@@ -67,6 +68,10 @@ final class ConvertCommand implements Command {
     o.addOption(Option.builder().longOpt("edgetpu")
         .desc("int8 with int8/uint8 I/O only: check the result against the Edge TPU's rules and write nothing "
             + "unless every op maps").build());
+    o.addOption(Option.builder().longOpt("sparse-weights").desc("store kernels with at least --sparse-threshold "
+        + "zeros sparse (TFLite SparsityParameters, densified once at load by DENSIFY ops)").build());
+    o.addOption(Option.builder().longOpt("sparse-threshold").hasArg().argName("S")
+        .desc("with --sparse-weights: the share of zeros from which a kernel is stored sparse (default 0.5)").build());
     o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE.tflite").required()
         .desc("the .tflite file to write").build());
     o.addOption(Option.builder().longOpt("overwrite").desc("replace an existing non-empty --out file").build());
@@ -85,7 +90,18 @@ final class ConvertCommand implements Command {
       throw new BadInputException("--calibration-data is only used with --precision int8 (got --precision "
           + precision.cliName() + ")");
     }
+    boolean sparse = args.hasOption("sparse-weights");
+    double sparseThreshold = OptionValues.number(args, "sparse-threshold", SparseWeights.THRESHOLD_DEFAULT);
+    if (args.hasOption("sparse-threshold") && !sparse) {
+      throw new BadInputException("--sparse-threshold is only used with --sparse-weights");
+    }
+    if (!(sparseThreshold > 0 && sparseThreshold <= 1)) {
+      throw new BadInputException("--sparse-threshold must be in (0, 1], got " + sparseThreshold);
+    }
     boolean edgeTpu = args.hasOption("edgetpu");
+    if (edgeTpu && sparse) {
+      throw new BadInputException("--edgetpu and --sparse-weights exclude each other: the Edge TPU has no DENSIFY");
+    }
     if (edgeTpu && (precision != Precision.INT8 || io == IoType.FLOAT)) {
       throw new BadInputException("--edgetpu needs a fully integer model: --precision int8 --io uint8 (or int8); got "
           + "--precision " + precision.cliName() + " --io " + io.cliName());
@@ -115,9 +131,18 @@ final class ConvertCommand implements Command {
       }
       out.println("edgetpu: " + report.verdict());
     }
+    String sparseNote = "";
+    if (sparse) {
+      SparseWeights.Result r = SparseWeights.apply(tflite, sparseThreshold);
+      TfliteModel.fromBytes(r.model(), target.toString());
+      sparseNote = String.format(", %d kernel(s) stored sparse (%,d -> %,d bytes)", r.encoded().size(),
+          r.encoded().stream().mapToLong(SparseWeights.Encoded::denseBytes).sum(),
+          r.encoded().stream().mapToLong(SparseWeights.Encoded::sparseBytes).sum());
+      tflite = r.model();
+    }
     AtomicOutput.writeFile(target, tflite);
-    out.printf("wrote %s: %d bytes, %s%s, %.1f s%n", target, tflite.length, precision.cliName(),
-        precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", (System.nanoTime() - t0) / 1e9);
+    out.printf("wrote %s: %d bytes, %s%s%s, %.1f s%n", target, tflite.length, precision.cliName(),
+        precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", sparseNote, (System.nanoTime() - t0) / 1e9);
     return 0;
   }
 }

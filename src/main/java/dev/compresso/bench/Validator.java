@@ -79,11 +79,20 @@ public final class Validator {
     }
     for (int threads : threadCounts) {
       referenceRuns.add(probe(new ProbeSpec(ProbeSpec.Runtime.TENSORFLOW, request.reference(), request.signature(),
-          threads, request.runs(), request.warmup(), request.kernels()), progress));
+          threads, request.runs(), request.warmup(), request.kernels(), timedShape(data)), progress));
     }
     ModelSizes sizes = ModelSizes.of(model.bytes(), ReferenceModel.diskUsage(request.reference()));
     return new ValidationResult(request, data.size(), compared.task, compared.tflite, compared.reference,
-        compared.errors, tfliteRuns, referenceRuns, sizes);
+        compared.errors, tfliteRuns, referenceRuns, sizes, dev.compresso.diagnose.QuantBoundaries.count(model));
+  }
+
+  /** One sample of the data, batch 1, as the reference's timed input ({@code 1,H,W,C}). */
+  private static String timedShape(Dataset data) {
+    StringBuilder b = new StringBuilder("1");
+    for (long d : data.inputShape()) {
+      b.append(',').append(d);
+    }
+    return b.toString();
   }
 
   private static ProbeResult probe(ProbeSpec spec, Consumer<String> progress) {

@@ -6,6 +6,9 @@ import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
+import dev.compresso.model.ImportedModel;
+import dev.compresso.model.ModelImporter;
+import dev.compresso.quant.BatchNormFolding;
 import dev.compresso.model.InputShape;
 import dev.compresso.model.keras.KerasImporter;
 import dev.compresso.quant.Calibration;
@@ -117,8 +120,16 @@ final class ConvertCommand implements Command {
 
     FineTuning.importOptions(args); // a malformed --input-shape is refused before any work
     long t0 = System.nanoTime();
-    FrozenGraph graph = Freezer.freeze(model, args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE),
-        Freezer.DEFAULT_BATCH, FineTuning.importOptions(args));
+    String signature = args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE);
+    FrozenGraph graph;
+    if (precision == Precision.INT8 && calibration != null) {
+      // Batch norm folded into its conv first, as TFLite's converter does: unfolded, its Rsqrt/Mul chain over
+      // constants would be calibrated as activations, and Rsqrt has no int8 kernel (Keras models, TF2 exports).
+      ImportedModel imported = ModelImporter.read(model, Freezer.SERVE_TAG, signature, FineTuning.importOptions(args));
+      graph = Freezer.freeze(BatchNormFolding.fold(imported).model(), Freezer.DEFAULT_BATCH);
+    } else {
+      graph = Freezer.freeze(model, signature, Freezer.DEFAULT_BATCH, FineTuning.importOptions(args));
+    }
     if (precision == Precision.INT8) {
       graph = Calibration.withRanges(graph, model, calibration);
     }

@@ -88,8 +88,18 @@ public final class Diagnoser {
     checkIo(file, model, reference, ref, data);
     TensorMatch match = new TensorMatch(ref);
     Map<Integer, String> nodeOf = new LinkedHashMap<>();
+    Map<Integer, String> edges = edgeNodes(g, ref, producer);
     for (TensorInfo t : quantized) {
-      match.node(t.name()).ifPresent(n -> nodeOf.put(t.index(), n));
+      Optional<String> n = match.node(t.name());
+      if (n.isEmpty() && edges.containsKey(t.index())) {
+        n = Optional.of(edges.get(t.index()));
+      }
+      if (n.isEmpty() && producer.get(t.index()).op().equals("QUANTIZE")) {
+        // QUANTIZE of a float tensor: the same values as that tensor's node.
+        TensorInfo in = g.tensor(producer.get(t.index()).inputs()[0]);
+        n = QuantBoundaries.isFloat(in) ? match.node(in.name()) : Optional.empty();
+      }
+      n.ifPresent(node -> nodeOf.put(t.index(), node));
     }
     Map<Integer, Stats> stats = run(model, ref, data, Math.max(1, samples), nodeOf, g);
 
@@ -132,6 +142,31 @@ public final class Diagnoser {
     }
     return new Diagnosis(file.toString(), reference.toString(), Math.min(samples, data.size()), errors, groupNames,
         jumps, islands, total);
+  }
+
+  /**
+   * Tensors at the model's edges, whose names the converter takes from the signature rather than from
+   * nodes: the QUANTIZE of input i is the reference's input i, the tensor DEQUANTIZEd into output i is
+   * the reference's output i.
+   */
+  private static Map<Integer, String> edgeNodes(SubgraphInfo g, FrozenGraph ref, Map<Integer, OperatorInfo> producer) {
+    Map<Integer, String> out = new HashMap<>();
+    for (OperatorInfo op : g.operators()) {
+      if (op.inputs().length == 0 || op.outputs().length == 0) {
+        continue;
+      }
+      for (int i = 0; i < g.inputs().length && i < ref.inputs().size(); i++) {
+        if (op.op().equals("QUANTIZE") && op.inputs()[0] == g.inputs()[i]) {
+          out.put(op.outputs()[0], ref.inputs().get(i).node());
+        }
+      }
+      for (int i = 0; i < g.outputs().length && i < ref.outputs().size(); i++) {
+        if (op.op().equals("DEQUANTIZE") && op.outputs()[0] == g.outputs()[i]) {
+          out.put(op.inputs()[0], ref.outputs().get(i).node());
+        }
+      }
+    }
+    return out;
   }
 
   private static void checkIo(Path file, TfliteModel model, Path reference, FrozenGraph ref, Dataset data) {
@@ -193,6 +228,11 @@ public final class Diagnoser {
         for (int i = 0; i < n; i++) {
           float[] x = Arrays.copyOfRange(data.inputs(), i * per, (i + 1) * per);
           it.run(x);
+          if (usable.isEmpty()) {
+            Map<String, float[]> values = Map.of(ref.inputs().get(0).node(), x);
+            accumulate(it, g, nodeOf, values, stats);
+            continue;
+          }
           Session.Runner runner = s.runner();
           try (TFloat32 feed = Tensors.of(x, shape)) {
             runner.feed(ref.inputs().get(0).node(), feed);
@@ -205,14 +245,7 @@ public final class Diagnoser {
               for (int k = 0; k < usable.size(); k++) {
                 values.put(usable.get(k), Tensors.read(r.get(k)));
               }
-              for (Map.Entry<Integer, String> e : nodeOf.entrySet()) {
-                float[] want = values.get(e.getValue());
-                if (want == null || want.length != g.tensor(e.getKey()).elements()) {
-                  continue;
-                }
-                TensorInfo t = g.tensor(e.getKey());
-                stats.computeIfAbsent(e.getKey(), k -> new Stats(t)).add(it.tensorValues(e.getKey()), want);
-              }
+              accumulate(it, g, nodeOf, values, stats);
             }
           } catch (TensorFlowException e) {
             throw new BadInputException("the reference model failed on sample " + i + ": " + e.getMessage(), e);
@@ -221,6 +254,18 @@ public final class Diagnoser {
       }
     }
     return stats;
+  }
+
+  private static void accumulate(TfliteInterpreter it, SubgraphInfo g, Map<Integer, String> nodeOf,
+      Map<String, float[]> values, Map<Integer, Stats> stats) {
+    for (Map.Entry<Integer, String> e : nodeOf.entrySet()) {
+      float[] want = values.get(e.getValue());
+      if (want == null || want.length != g.tensor(e.getKey()).elements()) {
+        continue;
+      }
+      TensorInfo t = g.tensor(e.getKey());
+      stats.computeIfAbsent(e.getKey(), k -> new Stats(t)).add(it.tensorValues(e.getKey()), want);
+    }
   }
 
   /** Tensors tied to one scale by same-scale ops (equal scale and zero point on both sides). */

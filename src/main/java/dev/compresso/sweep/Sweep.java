@@ -12,7 +12,7 @@ import java.util.List;
  * workers} {@link Worker} processes on the sweep folder (each claims cells until none is left, so a cell
  * that crashes stays in its process and is retried), waits for them, and reads what finished ({@link
  * SweepResults}). A rerun on the same folder skips every finished cell and every finished step of an
- * unfinished one. The same folder can be worked on from other hosts at the same time ({@code sweep
+ * unfinished one; no more workers start than cells are left. The same folder can be worked on from other hosts at the same time ({@code sweep
  * --cell K}, {@code deploy/}).
  */
 public final class Sweep {
@@ -32,14 +32,18 @@ public final class Sweep {
     SweepPlan plan = SweepPlan.of(config);
     plan.write();
     SweepResults before = SweepResults.read(config.out());
+    int n = Math.min(workers, plan.cells().size() - before.done());
     progress.printf("sweep: %d cells (baseline + %d sparsities x %d precisions), %d already done, %d worker "
         + "process(es), in %s%n", plan.cells().size(), config.sparsities().size(), config.variants().size(),
-        before.done(), workers, config.out());
+        before.done(), n, config.out());
+    if (before.complete()) {
+      return before;
+    }
     List<Thread> threads = new ArrayList<>();
     List<String> crashes = new ArrayList<>();
-    for (int w = 1; w <= workers; w++) {
+    for (int w = 1; w <= n; w++) {
       String name = "w" + w;
-      String prefix = workers == 1 ? "" : "[" + name + "] ";
+      String prefix = n == 1 ? "" : "[" + name + "] ";
       Thread t = new Thread(() -> {
         ChildJvm.Outcome o;
         try {

@@ -171,7 +171,9 @@ public final class Trainer {
           }
           int index = 0;
           long samples = 0;
-          try (BatchStream batches = train.stream(config.batchSize(), epochOrder(config.seed(), epoch), true)) {
+          // The next batch is made while this step runs (a streamed source reads and decodes then).
+          try (BatchStream batches = new BatchPrefetch(train.stream(config.batchSize(), epochOrder(config.seed(), epoch),
+              true))) {
             while (batches.hasNext()) {
               Dataset.Batch b = batches.next();
               if (index++ < skip) {

@@ -98,6 +98,23 @@ class DiagnoserTest {
     assertTrue(d.totalMs() > 0);
   }
 
+  /** TensorFlow's own converter leaves SIN float between int8 convs (src/test/resources/diagnose/make_float_island.py). */
+  @Test
+  void listsTheFloatIslandOfTheOfficialConvertersOutputWithItsLatencyShare() {
+    Path fixtures = Path.of("src/test/resources/diagnose");
+    Diagnosis d = Diagnoser.diagnose(fixtures.resolve("float_island_int8.tflite"), fixtures.resolve("float_island"),
+        DataSources.open(DATA), 2);
+    assertEquals(1, d.islands().size(), d.islands().toString());
+    Diagnosis.FloatIsland island = d.islands().get(0);
+    assertEquals(1, island.dequantize().size());
+    assertEquals(1, island.quantize().size());
+    assertTrue(island.floatOps().size() == 1 && island.floatOps().get(0).endsWith(":SIN"), island.floatOps().toString());
+    assertTrue(island.share() > 0 && island.share() < 1, "share " + island.share());
+    assertEquals(2, QuantBoundaries.count(TfliteModel.read(fixtures.resolve("float_island_int8.tflite"))));
+    // Every quantized tensor found its float counterpart, edges included.
+    assertTrue(d.tensors().stream().allMatch(t -> t.node() != null && t.cosine() > 0.99), d.tensors().toString());
+  }
+
   @Test
   void aFloatModelHasNothingToDiagnose() throws IOException {
     Path fp32 = TinyUNets.convert(broken, Precision.FP32, dir.resolve("broken.fp32.tflite"));

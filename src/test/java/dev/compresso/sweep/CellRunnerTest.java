@@ -1,0 +1,52 @@
+package dev.compresso.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.compresso.bench.TinyUNets;
+import dev.compresso.tflite.SubgraphInfo;
+import dev.compresso.tflite.TfliteModel;
+import dev.compresso.tflite.convert.IoType;
+import dev.compresso.tflite.convert.Precision;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A QAT cell in this process: the dense tiny UNet through QAT, converted to int8 with uint8 I/O from the
+ * learned ranges (no calibration data given), validated, and checked against the Edge TPU's rules.
+ */
+class CellRunnerTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void anInt8QatCellConvertsWithTheLearnedRangesAndGetsAnEdgeTpuVerdict() throws Exception {
+    Path model = TinyUNets.export(dir.resolve("unet"), 32);
+    SweepConfig config = SweepConfig.builder(model, SweepTest.DATA, dir.resolve("sweep")).optTestData(SweepTest.TEST_DATA)
+        .optSparsities(List.of(0.0)).optVariants(List.of(new Variant(Precision.INT8, true, IoType.UINT8)))
+        .optEpochs(1).optBatch(8).optSamples(6).optRuns(2).optWarmup(0).optThreads(1).build();
+    SweepPlan plan = SweepPlan.of(config);
+    plan.write();
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    CellRunner.run(plan, plan.cell(1), new PrintStream(log, true));
+
+    Path cell = config.cellDir(0.0);
+    assertTrue(Files.isRegularFile(cell.resolve("qat").resolve("qat-report.json")), log.toString());
+    SubgraphInfo g = TfliteModel.read(cell.resolve("int8-qat-uint8.tflite")).primarySubgraph();
+    assertEquals("UINT8", g.tensor(g.inputs()[0]).dtype(), "uint8 input for the Edge TPU");
+    assertEquals("UINT8", g.tensor(g.outputs()[0]).dtype(), "uint8 output");
+    SweepRow r = SweepResults.read(config.out()).rows().get(0);
+    assertEquals("int8-qat", r.precision());
+    assertEquals("uint8", r.io());
+    assertFalse(r.edgeTpu().isEmpty(), "integer models get a verdict");
+    assertTrue(r.edgeTpuOpShare() > 0.5, r.edgeTpu());
+    assertTrue(Double.isFinite(r.loss()) && Math.abs(r.loss() - r.referenceLoss()) < 0.1, r.toString());
+    assertTrue(Files.isRegularFile(cell.resolve("int8-qat-uint8.edgetpu.json")));
+  }
+}

@@ -1,20 +1,15 @@
 package dev.compresso.cli;
 
 import dev.compresso.BadInputException;
-import dev.compresso.edgetpu.EdgeTpuChecker;
+import dev.compresso.api.Compresso;
+import dev.compresso.api.CompressoModel;
+import dev.compresso.api.Conversion;
+import dev.compresso.api.TfliteFile;
 import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
-import dev.compresso.model.FrozenGraph;
-import dev.compresso.model.ImportedModel;
-import dev.compresso.model.ModelImporter;
-import dev.compresso.quant.BatchNormFolding;
 import dev.compresso.model.InputShape;
 import dev.compresso.model.keras.KerasImporter;
-import dev.compresso.quant.Calibration;
-import dev.compresso.tflite.TfliteModel;
-import dev.compresso.tflite.convert.ConversionOptions;
-import dev.compresso.tflite.convert.Converter;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
 import dev.compresso.tflite.convert.SparseWeights;
@@ -87,11 +82,10 @@ final class ConvertCommand implements Command {
     Path target = Path.of(args.getOptionValue("out"));
     Precision precision = Precision.parse(args.getOptionValue("precision"));
     IoType io = args.hasOption("io") ? IoType.parse(args.getOptionValue("io")) : IoType.FLOAT;
-    ConversionOptions options = ConversionOptions.builder(precision).optIo(io).build();
+    Conversion conversion = Conversion.of(precision).io(io);
     String calibration = args.getOptionValue("calibration-data");
-    if (calibration != null && precision != Precision.INT8) {
-      throw new BadInputException("--calibration-data is only used with --precision int8 (got --precision "
-          + precision.cliName() + ")");
+    if (calibration != null) {
+      conversion = conversion.calibrateWith(calibration);
     }
     boolean sparse = args.hasOption("sparse-weights");
     double sparseThreshold = OptionValues.number(args, "sparse-threshold", SparseWeights.THRESHOLD_DEFAULT);
@@ -101,6 +95,7 @@ final class ConvertCommand implements Command {
     if (!(sparseThreshold > 0 && sparseThreshold <= 1)) {
       throw new BadInputException("--sparse-threshold must be in (0, 1], got " + sparseThreshold);
     }
+    conversion.options();
     boolean edgeTpu = args.hasOption("edgetpu");
     if (edgeTpu && sparse) {
       throw new BadInputException("--edgetpu and --sparse-weights exclude each other: the Edge TPU has no DENSIFY");
@@ -120,22 +115,13 @@ final class ConvertCommand implements Command {
 
     FineTuning.importOptions(args); // a malformed --input-shape is refused before any work
     long t0 = System.nanoTime();
-    String signature = args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE);
-    FrozenGraph graph;
-    if (precision == Precision.INT8 && calibration != null) {
-      // Batch norm folded into its conv first, as TFLite's converter does: unfolded, its Rsqrt/Mul chain over
-      // constants would be calibrated as activations, and Rsqrt has no int8 kernel (Keras models, TF2 exports).
-      ImportedModel imported = ModelImporter.read(model, Freezer.SERVE_TAG, signature, FineTuning.importOptions(args));
-      graph = Freezer.freeze(BatchNormFolding.fold(imported).model(), Freezer.DEFAULT_BATCH);
-    } else {
-      graph = Freezer.freeze(model, signature, Freezer.DEFAULT_BATCH, FineTuning.importOptions(args));
+    TfliteFile tflite;
+    try (CompressoModel source = Compresso.load(model, Freezer.SERVE_TAG,
+        args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE), FineTuning.importOptions(args))) {
+      tflite = source.convert(conversion).withName(target.toString());
     }
-    if (precision == Precision.INT8) {
-      graph = Calibration.withRanges(graph, model, calibration);
-    }
-    byte[] tflite = Converter.convert(graph, options);
     if (edgeTpu) {
-      EdgeTpuReport report = EdgeTpuChecker.check(TfliteModel.fromBytes(tflite, target.toString()));
+      EdgeTpuReport report = tflite.edgeTpu();
       if (!report.mapsFully()) {
         err.print(report.text());
         throw new BadInputException("--edgetpu: " + report.verdict() + "; nothing written (the reasons are above)");
@@ -144,15 +130,13 @@ final class ConvertCommand implements Command {
     }
     String sparseNote = "";
     if (sparse) {
-      SparseWeights.Result r = SparseWeights.apply(tflite, sparseThreshold);
-      TfliteModel.fromBytes(r.model(), target.toString());
-      sparseNote = String.format(", %d kernel(s) stored sparse (%,d -> %,d bytes)", r.encoded().size(),
-          r.encoded().stream().mapToLong(SparseWeights.Encoded::denseBytes).sum(),
-          r.encoded().stream().mapToLong(SparseWeights.Encoded::sparseBytes).sum());
-      tflite = r.model();
+      long before = tflite.sizeBytes();
+      TfliteFile.SparseEncoding enc = tflite.withSparseWeights(sparseThreshold);
+      sparseNote = String.format(", %d kernel(s) stored sparse (%,d bytes dense)", enc.kernels(), before);
+      tflite = enc.file();
     }
-    AtomicOutput.writeFile(target, tflite);
-    out.printf("wrote %s: %d bytes, %s%s%s, %.1f s%n", target, tflite.length, precision.cliName(),
+    tflite.save(target, true);
+    out.printf("wrote %s: %d bytes, %s%s%s, %.1f s%n", target, tflite.sizeBytes(), precision.cliName(),
         precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", sparseNote, (System.nanoTime() - t0) / 1e9);
     return 0;
   }

@@ -80,7 +80,7 @@ public final class ModelImporter {
    * GraphIndex and the TF2 inliner, name the node but not the model it came from) and has its line breaks
    * escaped.
    */
-  static BadInputException naming(Path dir, BadInputException e) {
+  public static BadInputException naming(Path dir, BadInputException e) {
     String m = String.valueOf(e.getMessage());
     // Node names from a damaged file may hold line breaks; the CLI prints one line.
     String oneLine = m.replace("\r", "\\r").replace("\n", "\\n");

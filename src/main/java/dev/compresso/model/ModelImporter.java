@@ -66,7 +66,11 @@ public final class ModelImporter {
         throw new BadInputException(dir + ": a Keras model file has one signature, " + KerasImporter.SIGNATURE
             + "; got '" + signatureKey + "'");
       }
-      return KerasImporter.read(dir);
+      if (options.outputKey() != null && !options.outputKey().equals(KerasImporter.OUTPUT_KEY)) {
+        throw new BadInputException(dir + ": a Keras model file has one output, " + KerasImporter.OUTPUT_KEY
+            + "; got --output '" + options.outputKey() + "'");
+      }
+      return KerasImporter.read(dir, options.inputShape());
     }
     try {
       return readUnnamed(dir, tag, signatureKey, options);

@@ -47,6 +47,21 @@ public final class TfliteFile {
     return new TfliteFile(TfliteModel.fromBytes(model.bytes(), name), file, progress);
   }
 
+  /** A model with its kernels stored sparse, and how many were. */
+  public record SparseEncoding(TfliteFile file, int kernels) {}
+
+  /**
+   * The same model with every kernel of at least {@code threshold} zeros stored sparse (TFLite's {@code
+   * SparsityParameters} and {@code DENSIFY} ops, {@link dev.compresso.tflite.convert.SparseWeights}); the
+   * interpreter's outputs are unchanged.
+   */
+  public SparseEncoding withSparseWeights(double threshold) {
+    dev.compresso.tflite.convert.SparseWeights.Result r =
+        dev.compresso.tflite.convert.SparseWeights.apply(model.bytes(), threshold);
+    return new SparseEncoding(new TfliteFile(TfliteModel.fromBytes(r.model(), model.source()), null, progress),
+        r.encoded().size());
+  }
+
   /** The parsed model (subgraphs, tensors, operators, signatures). */
   public TfliteModel model() {
     return model;

@@ -12,6 +12,7 @@ import dev.compresso.model.InputShape;
 import dev.compresso.model.keras.KerasImporter;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
+import dev.compresso.tflite.convert.SparseWeights;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ final class ConvertCommand implements Command {
   @Override
   public String usage() {
     return "convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8] [--calibration-data DATA] "
-        + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] --out FILE.tflite [--overwrite]";
+        + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] [--sparse-weights [--sparse-threshold S]] --out FILE.tflite [--overwrite]";
   }
 
   @Override
@@ -65,6 +66,10 @@ final class ConvertCommand implements Command {
     o.addOption(Option.builder().longOpt("edgetpu")
         .desc("int8 with int8/uint8 I/O only: check the result against the Edge TPU's rules and write nothing "
             + "unless every op maps").build());
+    o.addOption(Option.builder().longOpt("sparse-weights").desc("store kernels with at least --sparse-threshold "
+        + "zeros sparse (TFLite SparsityParameters, densified once at load by DENSIFY ops)").build());
+    o.addOption(Option.builder().longOpt("sparse-threshold").hasArg().argName("S")
+        .desc("with --sparse-weights: the share of zeros from which a kernel is stored sparse (default 0.5)").build());
     o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE.tflite").required()
         .desc("the .tflite file to write").build());
     o.addOption(Option.builder().longOpt("overwrite").desc("replace an existing non-empty --out file").build());
@@ -82,8 +87,19 @@ final class ConvertCommand implements Command {
     if (calibration != null) {
       conversion = conversion.calibrateWith(calibration);
     }
+    boolean sparse = args.hasOption("sparse-weights");
+    double sparseThreshold = OptionValues.number(args, "sparse-threshold", SparseWeights.THRESHOLD_DEFAULT);
+    if (args.hasOption("sparse-threshold") && !sparse) {
+      throw new BadInputException("--sparse-threshold is only used with --sparse-weights");
+    }
+    if (!(sparseThreshold > 0 && sparseThreshold <= 1)) {
+      throw new BadInputException("--sparse-threshold must be in (0, 1], got " + sparseThreshold);
+    }
     conversion.options();
     boolean edgeTpu = args.hasOption("edgetpu");
+    if (edgeTpu && sparse) {
+      throw new BadInputException("--edgetpu and --sparse-weights exclude each other: the Edge TPU has no DENSIFY");
+    }
     if (edgeTpu && (precision != Precision.INT8 || io == IoType.FLOAT)) {
       throw new BadInputException("--edgetpu needs a fully integer model: --precision int8 --io uint8 (or int8); got "
           + "--precision " + precision.cliName() + " --io " + io.cliName());
@@ -112,9 +128,16 @@ final class ConvertCommand implements Command {
       }
       out.println("edgetpu: " + report.verdict());
     }
+    String sparseNote = "";
+    if (sparse) {
+      long before = tflite.sizeBytes();
+      TfliteFile.SparseEncoding enc = tflite.withSparseWeights(sparseThreshold);
+      sparseNote = String.format(", %d kernel(s) stored sparse (%,d bytes dense)", enc.kernels(), before);
+      tflite = enc.file();
+    }
     tflite.save(target, true);
-    out.printf("wrote %s: %d bytes, %s%s, %.1f s%n", target, tflite.sizeBytes(), precision.cliName(),
-        precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", (System.nanoTime() - t0) / 1e9);
+    out.printf("wrote %s: %d bytes, %s%s%s, %.1f s%n", target, tflite.sizeBytes(), precision.cliName(),
+        precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", sparseNote, (System.nanoTime() - t0) / 1e9);
     return 0;
   }
 }

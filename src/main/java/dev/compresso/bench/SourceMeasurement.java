@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import dev.compresso.BadInputException;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
 import dev.compresso.model.DiskUsage;
 import dev.compresso.model.SavedModels;
 import dev.compresso.tflite.InterpreterOptions;
@@ -43,8 +44,8 @@ public record SourceMeasurement(Path model, int samples, TaskKind task, ModelQua
    */
   public static SourceMeasurement measure(Path model, String signature, String data, int samples, int threads, int runs,
       int warmup, Consumer<String> progress) {
-    Dataset all = DataSources.open(data);
-    Dataset d = all.slice(0, Math.min(samples, all.size()));
+    SampleSource all = DataSources.openSource(data);
+    Dataset d = all.head(Math.max(0, samples));
     progress.accept("baseline: scoring " + model + " on " + d.size() + " sample(s) of " + all.source());
     ModelQuality quality;
     TaskKind task = TaskKind.infer(d.targetShape(), d.targets());

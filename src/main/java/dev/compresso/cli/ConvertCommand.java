@@ -1,22 +1,18 @@
 package dev.compresso.cli;
 
 import dev.compresso.BadInputException;
-import dev.compresso.edgetpu.EdgeTpuChecker;
+import dev.compresso.api.Compresso;
+import dev.compresso.api.CompressoModel;
+import dev.compresso.api.Conversion;
+import dev.compresso.api.TfliteFile;
 import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
-import dev.compresso.model.FrozenGraph;
-import dev.compresso.model.ImportedModel;
-import dev.compresso.model.ModelImporter;
-import dev.compresso.quant.BatchNormFolding;
 import dev.compresso.model.InputShape;
 import dev.compresso.model.keras.KerasImporter;
-import dev.compresso.quant.Calibration;
-import dev.compresso.tflite.TfliteModel;
-import dev.compresso.tflite.convert.ConversionOptions;
-import dev.compresso.tflite.convert.Converter;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
+import dev.compresso.tflite.convert.SparseWeights;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -43,7 +39,7 @@ final class ConvertCommand implements Command {
   @Override
   public String usage() {
     return "convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8] [--calibration-data DATA] "
-        + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] --out FILE.tflite [--overwrite]";
+        + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] [--sparse-weights [--sparse-threshold S]] --out FILE.tflite [--overwrite]";
   }
 
   @Override
@@ -70,6 +66,10 @@ final class ConvertCommand implements Command {
     o.addOption(Option.builder().longOpt("edgetpu")
         .desc("int8 with int8/uint8 I/O only: check the result against the Edge TPU's rules and write nothing "
             + "unless every op maps").build());
+    o.addOption(Option.builder().longOpt("sparse-weights").desc("store kernels with at least --sparse-threshold "
+        + "zeros sparse (TFLite SparsityParameters, densified once at load by DENSIFY ops)").build());
+    o.addOption(Option.builder().longOpt("sparse-threshold").hasArg().argName("S")
+        .desc("with --sparse-weights: the share of zeros from which a kernel is stored sparse (default 0.5)").build());
     o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE.tflite").required()
         .desc("the .tflite file to write").build());
     o.addOption(Option.builder().longOpt("overwrite").desc("replace an existing non-empty --out file").build());
@@ -82,13 +82,24 @@ final class ConvertCommand implements Command {
     Path target = Path.of(args.getOptionValue("out"));
     Precision precision = Precision.parse(args.getOptionValue("precision"));
     IoType io = args.hasOption("io") ? IoType.parse(args.getOptionValue("io")) : IoType.FLOAT;
-    ConversionOptions options = ConversionOptions.builder(precision).optIo(io).build();
+    Conversion conversion = Conversion.of(precision).io(io);
     String calibration = args.getOptionValue("calibration-data");
-    if (calibration != null && precision != Precision.INT8) {
-      throw new BadInputException("--calibration-data is only used with --precision int8 (got --precision "
-          + precision.cliName() + ")");
+    if (calibration != null) {
+      conversion = conversion.calibrateWith(calibration);
     }
+    boolean sparse = args.hasOption("sparse-weights");
+    double sparseThreshold = OptionValues.number(args, "sparse-threshold", SparseWeights.THRESHOLD_DEFAULT);
+    if (args.hasOption("sparse-threshold") && !sparse) {
+      throw new BadInputException("--sparse-threshold is only used with --sparse-weights");
+    }
+    if (!(sparseThreshold > 0 && sparseThreshold <= 1)) {
+      throw new BadInputException("--sparse-threshold must be in (0, 1], got " + sparseThreshold);
+    }
+    conversion.options();
     boolean edgeTpu = args.hasOption("edgetpu");
+    if (edgeTpu && sparse) {
+      throw new BadInputException("--edgetpu and --sparse-weights exclude each other: the Edge TPU has no DENSIFY");
+    }
     if (edgeTpu && (precision != Precision.INT8 || io == IoType.FLOAT)) {
       throw new BadInputException("--edgetpu needs a fully integer model: --precision int8 --io uint8 (or int8); got "
           + "--precision " + precision.cliName() + " --io " + io.cliName());
@@ -104,31 +115,29 @@ final class ConvertCommand implements Command {
 
     FineTuning.importOptions(args); // a malformed --input-shape is refused before any work
     long t0 = System.nanoTime();
-    String signature = args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE);
-    FrozenGraph graph;
-    if (precision == Precision.INT8 && calibration != null) {
-      // Batch norm folded into its conv first, as TFLite's converter does: unfolded, its Rsqrt/Mul chain over
-      // constants would be calibrated as activations, and Rsqrt has no int8 kernel (Keras models, TF2 exports).
-      ImportedModel imported = ModelImporter.read(model, Freezer.SERVE_TAG, signature, FineTuning.importOptions(args));
-      graph = Freezer.freeze(BatchNormFolding.fold(imported).model(), Freezer.DEFAULT_BATCH);
-    } else {
-      graph = Freezer.freeze(model, signature, Freezer.DEFAULT_BATCH, FineTuning.importOptions(args));
+    TfliteFile tflite;
+    try (CompressoModel source = Compresso.load(model, Freezer.SERVE_TAG,
+        args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE), FineTuning.importOptions(args))) {
+      tflite = source.convert(conversion).withName(target.toString());
     }
-    if (precision == Precision.INT8) {
-      graph = Calibration.withRanges(graph, model, calibration);
-    }
-    byte[] tflite = Converter.convert(graph, options);
     if (edgeTpu) {
-      EdgeTpuReport report = EdgeTpuChecker.check(TfliteModel.fromBytes(tflite, target.toString()));
+      EdgeTpuReport report = tflite.edgeTpu();
       if (!report.mapsFully()) {
         err.print(report.text());
         throw new BadInputException("--edgetpu: " + report.verdict() + "; nothing written (the reasons are above)");
       }
       out.println("edgetpu: " + report.verdict());
     }
-    AtomicOutput.writeFile(target, tflite);
-    out.printf("wrote %s: %d bytes, %s%s, %.1f s%n", target, tflite.length, precision.cliName(),
-        precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", (System.nanoTime() - t0) / 1e9);
+    String sparseNote = "";
+    if (sparse) {
+      long before = tflite.sizeBytes();
+      TfliteFile.SparseEncoding enc = tflite.withSparseWeights(sparseThreshold);
+      sparseNote = String.format(", %d kernel(s) stored sparse (%,d bytes dense)", enc.kernels(), before);
+      tflite = enc.file();
+    }
+    tflite.save(target, true);
+    out.printf("wrote %s: %d bytes, %s%s%s, %.1f s%n", target, tflite.sizeBytes(), precision.cliName(),
+        precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", sparseNote, (System.nanoTime() - t0) / 1e9);
     return 0;
   }
 }

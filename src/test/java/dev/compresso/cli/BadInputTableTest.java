@@ -298,6 +298,10 @@ class BadInputTableTest {
         new Row("neither a .keras archive (zip) nor an HDF5 file", "inspect", notKeras),
         new Row("no such Keras model file", "convert", kerasDir.resolve("missing.h5").toString(), "--precision", "fp32",
             "--out", outFile),
+        new Row("give --input-shape image:1,D1,D2,1", "convert", KerasFiles.file("fcn.h5").toString(), "--precision",
+            "fp32", "--out", outFile),
+        new Row("does not fit input 'image'", "convert", KerasFiles.file("fcn.h5").toString(), "--input-shape",
+            "1,16,16,3", "--precision", "fp32", "--out", outFile),
         new Row("one signature, serving_default", "convert", k, "--signature", "other", "--precision", "fp32", "--out",
             outFile),
         // inspect

@@ -66,7 +66,8 @@ public final class ModelProbe {
   private static ProbeResult probeTensorFlow(ProbeSpec spec, long before) {
     long t0 = System.nanoTime();
     try (ReferenceModel model = ReferenceModel.open(spec.model(), spec.signature(), spec.threads())) {
-      long[] shape = model.inputShape();
+      long[] shape = spec.inputShape() != null ? dev.compresso.model.InputShape.parse(spec.inputShape()).dims()
+          : model.inputShape();
       long n = 1;
       for (int d = 0; d < shape.length; d++) {
         if (shape[d] < 0) {

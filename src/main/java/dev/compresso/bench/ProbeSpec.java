@@ -17,9 +17,17 @@ import java.util.List;
  * @param runs timed inferences, at least 1
  * @param warmup untimed inferences before them, at least 0
  * @param kernels the interpreter's kernels (TFLite only)
+ * @param inputShape TF Java only: the input shape to time, comma-separated (e.g. {@code 1,10,14,3}), for a
+ *     signature whose input has unknown dimensions besides the batch; null takes the signature's, batch 1
  */
 public record ProbeSpec(Runtime runtime, Path model, String signature, int threads, int runs, int warmup,
-    InterpreterOptions.Kernels kernels) {
+    InterpreterOptions.Kernels kernels, String inputShape) {
+
+  /** A probe of the signature's own input shape (batch 1). */
+  public ProbeSpec(Runtime runtime, Path model, String signature, int threads, int runs, int warmup,
+      InterpreterOptions.Kernels kernels) {
+    this(runtime, model, signature, threads, runs, warmup, kernels, null);
+  }
 
   /** Which runtime a probe loads. */
   public enum Runtime {
@@ -53,6 +61,9 @@ public record ProbeSpec(Runtime runtime, Path model, String signature, int threa
     a.add(model.toString());
     a.addAll(List.of("--signature", signature, "--threads", Integer.toString(threads), "--runs",
         Integer.toString(runs), "--warmup", Integer.toString(warmup), "--kernels", kernels.name()));
+    if (inputShape != null) {
+      a.addAll(List.of("--input-shape", inputShape));
+    }
     return a;
   }
 
@@ -60,7 +71,7 @@ public record ProbeSpec(Runtime runtime, Path model, String signature, int threa
   static ProbeSpec parse(String[] args) {
     if (args.length < 2) {
       throw new BadInputException("usage: ModelProbe TFLITE|TENSORFLOW PATH [--signature S] [--threads T] "
-          + "[--runs N] [--warmup W] [--kernels K]");
+          + "[--runs N] [--warmup W] [--kernels K] [--input-shape D0,D1,...]");
     }
     Runtime runtime;
     try {
@@ -73,6 +84,7 @@ public record ProbeSpec(Runtime runtime, Path model, String signature, int threa
     int runs = 1;
     int warmup = 0;
     InterpreterOptions.Kernels kernels = null;
+    String inputShape = null;
     for (int i = 2; i < args.length; i += 2) {
       if (i + 1 >= args.length) {
         throw new BadInputException(args[i] + " needs a value");
@@ -84,10 +96,11 @@ public record ProbeSpec(Runtime runtime, Path model, String signature, int threa
         case "--runs" -> runs = integer(args[i], v);
         case "--warmup" -> warmup = integer(args[i], v);
         case "--kernels" -> kernels = InterpreterOptions.Kernels.valueOf(v);
+        case "--input-shape" -> inputShape = v;
         default -> throw new BadInputException("unknown probe option " + args[i]);
       }
     }
-    return new ProbeSpec(runtime, Path.of(args[1]), signature, threads, runs, warmup, kernels);
+    return new ProbeSpec(runtime, Path.of(args[1]), signature, threads, runs, warmup, kernels, inputShape);
   }
 
   private static int integer(String option, String value) {

@@ -16,6 +16,7 @@ import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.model.ModelSession;
+import dev.compresso.report.ConsoleProgress;
 import dev.compresso.train.Adam;
 import dev.compresso.train.FitConfig;
 import dev.compresso.train.Trainer;
@@ -242,7 +243,7 @@ public final class StreamingBenchmark {
       long readBefore = set.recordsRead();
       long t1 = System.nanoTime();
       List<Trainer.EpochResult> h = trainer.fit(share, valShare,
-          FitConfig.builder().optEpochs(1).optBatchSize(BATCH).optSeed(SEED).build(), System.err);
+          FitConfig.builder().optEpochs(1).optBatchSize(BATCH).optSeed(SEED).build(), ConsoleProgress.on(System.err));
       double seconds = (System.nanoTime() - t1) / 1e9;
       Trainer.EpochResult e = h.get(0);
       training.addProperty("model", "savedmodels/unet (" + model.parameterCount() + " parameters)");

@@ -20,7 +20,6 @@ import dev.compresso.train.Trainer;
 import dev.compresso.train.TrainingSessions;
 import dev.compresso.train.loss.FocalTversky;
 import dev.compresso.train.loss.Loss;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,9 +62,6 @@ public final class TrainStepBenchmark {
   /** Environment variable naming a Python with TensorFlow for the Keras reference. */
   public static final String KERAS_PYTHON_ENV = "COMPRESSO_KERAS_PYTHON";
 
-  private static final com.sun.management.OperatingSystemMXBean OS =
-      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-
   /** One timed thing: a training step, a Keras round, a prediction. */
   private interface Variant {
     String name();
@@ -79,9 +75,9 @@ public final class TrainStepBenchmark {
     public void round(int steps, List<Double> wall, List<Double> cpu) {
       for (int i = 0; i < steps; i++) {
         long t0 = System.nanoTime();
-        long c0 = OS.getProcessCpuTime();
+        long c0 = ProcessCpu.nanos();
         step.run();
-        cpu.add((OS.getProcessCpuTime() - c0) / 1e6);
+        cpu.add((ProcessCpu.nanos() - c0) / 1e6);
         wall.add((System.nanoTime() - t0) / 1e6);
       }
     }

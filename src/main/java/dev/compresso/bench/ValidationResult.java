@@ -18,10 +18,12 @@ import java.util.Map;
  * @param tfliteRuns the .tflite's probes, at 1 thread first, then at {@code request.threads()} if not 1
  * @param referenceRuns the reference's probes, in the same order
  * @param sizes bytes on disk
+ * @param quantBoundaries QUANTIZE/DEQUANTIZE ops inside the .tflite's graph, around ops that run in float
+ *     between integer ops ({@link dev.compresso.diagnose.QuantBoundaries}); 0 for a fully integer or float model
  */
 public record ValidationResult(ValidationRequest request, int samples, TaskKind task, ModelQuality tfliteQuality,
     ModelQuality referenceQuality, List<OutputError> errors, List<ProbeResult> tfliteRuns,
-    List<ProbeResult> referenceRuns, ModelSizes sizes) {
+    List<ProbeResult> referenceRuns, ModelSizes sizes, int quantBoundaries) {
 
   public ValidationResult {
     errors = List.copyOf(errors);
@@ -89,6 +91,7 @@ public record ValidationResult(ValidationRequest request, int samples, TaskKind 
     size.addProperty("reference_variables_bytes", sizes.reference().variables());
     size.addProperty("reference_saved_model_pb_bytes", sizes.reference().savedModelPb());
     root.add("sizes", size);
+    root.addProperty("quant_boundaries", quantBoundaries);
     return root;
   }
 

@@ -34,6 +34,7 @@ public final class ValidationTable {
         ratio(r.sizes().tfliteBytes(), r.sizes().reference().total())});
     rows.add(new String[] {"  gzip -9 / variables", bytes(r.sizes().tfliteGzipBytes()),
         bytes(r.sizes().reference().variables()), ratio(r.sizes().tfliteBytes(), r.sizes().reference().variables())});
+    rows.add(new String[] {"QUANTIZE/DEQUANTIZE inside", Integer.toString(r.quantBoundaries()), "", ""});
 
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("%s vs %s [%s] on %d sample(s) of %s, %s, batch 1, %d runs after %d warm-up, %s kernels%n%n",

@@ -3,8 +3,8 @@ package dev.compresso.bench;
 import dev.compresso.BadInputException;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
-import dev.compresso.data.SampleSource;
 import dev.compresso.data.NpzWriter;
+import dev.compresso.data.SampleSource;
 import dev.compresso.model.SavedModels;
 import dev.compresso.model.keras.KerasImporter;
 import dev.compresso.tflite.InterpreterOptions;
@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Measures a .tflite against the SavedModel it came from, the way the seed article judged its compressed
@@ -60,12 +61,26 @@ public final class Validator {
    * (the two models' predictions of the task output), for pictures and further analysis.
    */
   public static ValidationResult validate(ValidationRequest request, Consumer<String> progress, Path predictions) {
+    return validate(request, () -> DataSources.openSource(request.data()), progress, predictions);
+  }
+
+  /**
+   * As {@link #validate(ValidationRequest, Consumer, Path)} on data already open ({@code request.data()} then
+   * only names it).
+   */
+  public static ValidationResult validate(ValidationRequest request, SampleSource data, Consumer<String> progress,
+      Path predictions) {
+    return validate(request, () -> data, progress, predictions);
+  }
+
+  private static ValidationResult validate(ValidationRequest request, Supplier<SampleSource> open,
+      Consumer<String> progress, Path predictions) {
     TfliteModel model = TfliteModel.read(request.tflite());
     if (!KerasImporter.isKerasFile(request.reference())) {
       SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
           SavedModels.SERVE), request.reference(), request.signature());
     }
-    SampleSource all = DataSources.openSource(request.data());
+    SampleSource all = open.get();
     Dataset data = all.head(request.samples());
     progress.accept("validate: " + data.size() + " sample(s) of " + all.source());
 
@@ -79,11 +94,20 @@ public final class Validator {
     }
     for (int threads : threadCounts) {
       referenceRuns.add(probe(new ProbeSpec(ProbeSpec.Runtime.TENSORFLOW, request.reference(), request.signature(),
-          threads, request.runs(), request.warmup(), request.kernels()), progress));
+          threads, request.runs(), request.warmup(), request.kernels(), timedShape(data)), progress));
     }
     ModelSizes sizes = ModelSizes.of(model.bytes(), ReferenceModel.diskUsage(request.reference()));
     return new ValidationResult(request, data.size(), compared.task, compared.tflite, compared.reference,
-        compared.errors, tfliteRuns, referenceRuns, sizes);
+        compared.errors, tfliteRuns, referenceRuns, sizes, dev.compresso.diagnose.QuantBoundaries.count(model));
+  }
+
+  /** One sample of the data, batch 1, as the reference's timed input ({@code 1,H,W,C}). */
+  private static String timedShape(Dataset data) {
+    StringBuilder b = new StringBuilder("1");
+    for (long d : data.inputShape()) {
+      b.append(',').append(d);
+    }
+    return b.toString();
   }
 
   private static ProbeResult probe(ProbeSpec spec, Consumer<String> progress) {

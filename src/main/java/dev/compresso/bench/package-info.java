@@ -7,7 +7,9 @@
  * dev.compresso.bench.ReferenceModel}), TF1 and TF2/Keras alike; {@link
  * dev.compresso.bench.ConvertBenchmark} (conversion time, size and latency per precision, one JSON
  * document); the source model measured alone, a sweep's baseline ({@link
- * dev.compresso.bench.SourceMeasurement}).
+ * dev.compresso.bench.SourceMeasurement}); {@link dev.compresso.bench.TrainStepBenchmark} (ms and CPU ms per
+ * fine-tuning step, plain, masked and fake-quant, and per prediction batch, in alternating rounds with
+ * Keras' own {@code train_on_batch} in a child Python process, {@link dev.compresso.bench.KerasReference}).
  *
  * <p>Not here: the interpreter itself ({@code tflite}), losses and metrics ({@code train}), reports and
  * plots ({@code report}), the sweep ({@code sweep}), the CLI ({@code cli}).

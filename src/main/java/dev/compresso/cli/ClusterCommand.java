@@ -1,13 +1,12 @@
 package dev.compresso.cli;
 
+import dev.compresso.api.Clustering;
+import dev.compresso.api.CompressoModel;
 import dev.compresso.cluster.CentroidInit;
 import dev.compresso.cluster.ClusterConfig;
-import dev.compresso.cluster.Clusterer;
+import dev.compresso.cluster.ClusterReport;
 import dev.compresso.io.AtomicOutput;
-import dev.compresso.model.ModelSession;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +23,7 @@ final class ClusterCommand implements Command {
 
   static final int EPOCHS_DEFAULT = 1;
   static final int BATCH_DEFAULT = 8;
-  static final String REPORT_FILE = "cluster-report.json";
+  static final String REPORT_FILE = CompressoModel.CLUSTER_REPORT_FILE;
 
   @Override
   public String name() {
@@ -82,18 +81,15 @@ final class ClusterCommand implements Command {
         .optFit(in.fit())
         .build();
     AtomicOutput.checkWritableDir(in.outDir(), in.overwrite());
-    in = FineTuning.load(in, args, err, "clustering to " + config.clusters() + " values:");
-    Clusterer.Result r = Clusterer.cluster(in.model(), in.train(), in.validation(), in.test(), config, err);
-    AtomicOutput.writeDir(in.outDir(), in.overwrite(), staging -> {
-      try (ModelSession s = new ModelSession(r.stripped(), v -> false)) {
-        s.exportInto(staging);
-      }
-      Files.writeString(staging.resolve(REPORT_FILE), r.report().toJson(), StandardCharsets.UTF_8);
-    });
-    for (String w : r.report().warnings()) {
+    CompressoModel clustered;
+    try (CompressoModel model = FineTuning.load(in, args, err)) {
+      clustered = model.cluster(Clustering.of(config), FineTuning.data(args)).save(in.outDir(), in.overwrite());
+    }
+    ClusterReport report = clustered.clusterReport().orElseThrow();
+    for (String w : report.warnings()) {
       err.println("compresso cluster: warning: " + w);
     }
-    out.print(r.report().toTable());
+    out.print(report.toTable());
     out.println("wrote " + in.outDir().toAbsolutePath().normalize() + " (SavedModel and " + REPORT_FILE + ")");
     return 0;
   }

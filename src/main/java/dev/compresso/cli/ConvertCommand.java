@@ -1,19 +1,18 @@
 package dev.compresso.cli;
 
 import dev.compresso.BadInputException;
-import dev.compresso.edgetpu.EdgeTpuChecker;
+import dev.compresso.api.Compresso;
+import dev.compresso.api.CompressoModel;
+import dev.compresso.api.Conversion;
+import dev.compresso.api.TfliteFile;
 import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
-import dev.compresso.model.FrozenGraph;
 import dev.compresso.model.InputShape;
 import dev.compresso.model.keras.KerasImporter;
-import dev.compresso.quant.Calibration;
-import dev.compresso.tflite.TfliteModel;
-import dev.compresso.tflite.convert.ConversionOptions;
-import dev.compresso.tflite.convert.Converter;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
+import dev.compresso.tflite.convert.SparseWeights;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -40,7 +39,7 @@ final class ConvertCommand implements Command {
   @Override
   public String usage() {
     return "convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8] [--calibration-data DATA] "
-        + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] --out FILE.tflite [--overwrite]";
+        + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] [--sparse-weights [--sparse-threshold S]] --out FILE.tflite [--overwrite]";
   }
 
   @Override
@@ -67,6 +66,20 @@ final class ConvertCommand implements Command {
     o.addOption(Option.builder().longOpt("edgetpu")
         .desc("int8 with int8/uint8 I/O only: check the result against the Edge TPU's rules and write nothing "
             + "unless every op maps").build());
+    o.addOption(Option.builder().longOpt("sparse-weights").desc("store kernels with at least --sparse-threshold "
+        + "zeros sparse (TFLite SparsityParameters, densified once at load by DENSIFY ops)").build());
+    o.addOption(Option.builder().longOpt("sparse-threshold").hasArg().argName("S")
+        .desc("with --sparse-weights: the share of zeros from which a kernel is stored sparse (default 0.5)").build());
+    o.addOption(Option.builder().longOpt("keep-float").hasArg().argName("NODE[,NODE...]")
+        .desc("int8 only: run the ops of these graph nodes in float (QUANTIZE/DEQUANTIZE around them), for CPU "
+            + "targets").build());
+    o.addOption(Option.builder().longOpt("max-loss-increase").hasArg().argName("X")
+        .desc("int8 only: keep the fewest layers float (most harmful first, as diagnose ranks them) that bring "
+            + "the loss on --data within X of the float model's").build());
+    o.addOption(Option.builder().longOpt("data").hasArg().argName("DATA")
+        .desc("with --max-loss-increase: samples with targets to measure the loss on").build());
+    o.addOption(Option.builder().longOpt("no-equalize")
+        .desc("int8 calibration: do not equalize concat input ranges (to see what per-tensor int8 does)").build());
     o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE.tflite").required()
         .desc("the .tflite file to write").build());
     o.addOption(Option.builder().longOpt("overwrite").desc("replace an existing non-empty --out file").build());
@@ -79,13 +92,50 @@ final class ConvertCommand implements Command {
     Path target = Path.of(args.getOptionValue("out"));
     Precision precision = Precision.parse(args.getOptionValue("precision"));
     IoType io = args.hasOption("io") ? IoType.parse(args.getOptionValue("io")) : IoType.FLOAT;
-    ConversionOptions options = ConversionOptions.builder(precision).optIo(io).build();
-    String calibration = args.getOptionValue("calibration-data");
-    if (calibration != null && precision != Precision.INT8) {
-      throw new BadInputException("--calibration-data is only used with --precision int8 (got --precision "
-          + precision.cliName() + ")");
+    java.util.Set<String> keepFloat = new java.util.TreeSet<>();
+    if (args.hasOption("keep-float")) {
+      for (String n : args.getOptionValue("keep-float").split(",")) {
+        if (!n.isBlank()) {
+          keepFloat.add(n.strip());
+        }
+      }
+      if (keepFloat.isEmpty()) {
+        throw new BadInputException("--keep-float needs one or more node names, comma-separated");
+      }
     }
+    Double maxIncrease = null;
+    if (args.hasOption("max-loss-increase")) {
+      maxIncrease = OptionValues.parseDouble("--max-loss-increase", args.getOptionValue("max-loss-increase"));
+      if (!(maxIncrease >= 0) || maxIncrease.isInfinite()) {
+        throw new BadInputException("--max-loss-increase must be a finite number >= 0, got " + maxIncrease);
+      }
+      if (precision != Precision.INT8 || !args.hasOption("data")) {
+        throw new BadInputException("--max-loss-increase needs --precision int8 and --data DATA (samples with "
+            + "targets to measure the loss on)");
+      }
+      if (!keepFloat.isEmpty()) {
+        throw new BadInputException("give --keep-float or --max-loss-increase, not both");
+      }
+    }
+    Conversion conversion = Conversion.of(precision).io(io).keepFloat(keepFloat)
+        .equalizeConcats(!args.hasOption("no-equalize"));
+    String calibration = args.getOptionValue("calibration-data");
+    if (calibration != null) {
+      conversion = conversion.calibrateWith(calibration);
+    }
+    boolean sparse = args.hasOption("sparse-weights");
+    double sparseThreshold = OptionValues.number(args, "sparse-threshold", SparseWeights.THRESHOLD_DEFAULT);
+    if (args.hasOption("sparse-threshold") && !sparse) {
+      throw new BadInputException("--sparse-threshold is only used with --sparse-weights");
+    }
+    if (!(sparseThreshold > 0 && sparseThreshold <= 1)) {
+      throw new BadInputException("--sparse-threshold must be in (0, 1], got " + sparseThreshold);
+    }
+    conversion.options();
     boolean edgeTpu = args.hasOption("edgetpu");
+    if (edgeTpu && sparse) {
+      throw new BadInputException("--edgetpu and --sparse-weights exclude each other: the Edge TPU has no DENSIFY");
+    }
     if (edgeTpu && (precision != Precision.INT8 || io == IoType.FLOAT)) {
       throw new BadInputException("--edgetpu needs a fully integer model: --precision int8 --io uint8 (or int8); got "
           + "--precision " + precision.cliName() + " --io " + io.cliName());
@@ -101,23 +151,45 @@ final class ConvertCommand implements Command {
 
     FineTuning.importOptions(args); // a malformed --input-shape is refused before any work
     long t0 = System.nanoTime();
-    FrozenGraph graph = Freezer.freeze(model, args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE),
-        Freezer.DEFAULT_BATCH, FineTuning.importOptions(args));
-    if (precision == Precision.INT8) {
-      graph = Calibration.withRanges(graph, model, calibration);
+    TfliteFile tflite;
+    try (CompressoModel source = Compresso.load(model, Freezer.SERVE_TAG,
+        args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE), FineTuning.importOptions(args))) {
+      if (maxIncrease != null) {
+        dev.compresso.diagnose.FloatLayerSearch.Result r = source.convertWithin(conversion, maxIncrease,
+            dev.compresso.data.DataSources.open(args.getOptionValue("data")), err::println);
+        tflite = TfliteFile.fromBytes(r.tflite(), target.toString());
+        out.printf("%s: float %.5f, int8 %.5f, with %d op(s) kept float %.5f (+%.5f, bound +%s)%s%n", r.lossName(),
+            r.floatLoss(), r.int8Loss(), r.keptFloat().size(), r.loss(), r.loss() - r.floatLoss(), maxIncrease,
+            r.withinBound() ? "" : ": NOT within the bound after " + r.keptFloat().size() + " op(s)");
+        for (String k : r.keptFloat()) {
+          out.println("  kept float: " + k);
+        }
+      } else {
+        tflite = source.convert(conversion).withName(target.toString());
+      }
     }
-    byte[] tflite = Converter.convert(graph, options);
-    if (edgeTpu) {
-      EdgeTpuReport report = EdgeTpuChecker.check(TfliteModel.fromBytes(tflite, target.toString()));
+    if (edgeTpu && (!keepFloat.isEmpty() || maxIncrease != null)) {
+      EdgeTpuReport report = tflite.edgeTpu();
+      out.print(report.text());
+      out.println("edgetpu: " + report.verdict() + " (the float layers and what follows them run on the CPU)");
+    } else if (edgeTpu) {
+      EdgeTpuReport report = tflite.edgeTpu();
       if (!report.mapsFully()) {
         err.print(report.text());
         throw new BadInputException("--edgetpu: " + report.verdict() + "; nothing written (the reasons are above)");
       }
       out.println("edgetpu: " + report.verdict());
     }
-    AtomicOutput.writeFile(target, tflite);
-    out.printf("wrote %s: %d bytes, %s%s, %.1f s%n", target, tflite.length, precision.cliName(),
-        precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", (System.nanoTime() - t0) / 1e9);
+    String sparseNote = "";
+    if (sparse) {
+      long before = tflite.sizeBytes();
+      TfliteFile.SparseEncoding enc = tflite.withSparseWeights(sparseThreshold);
+      sparseNote = String.format(", %d kernel(s) stored sparse (%,d bytes dense)", enc.kernels(), before);
+      tflite = enc.file();
+    }
+    tflite.save(target, true);
+    out.printf("wrote %s: %d bytes, %s%s%s, %.1f s%n", target, tflite.sizeBytes(), precision.cliName(),
+        precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", sparseNote, (System.nanoTime() - t0) / 1e9);
     return 0;
   }
 }

@@ -56,7 +56,8 @@ final class DiagnoseCommand implements Command {
     }
     int samples = args.hasOption("samples") ? OptionValues.parseInt("--samples", args.getOptionValue("samples"))
         : Diagnoser.SAMPLES_DEFAULT;
-    Diagnosis d = Diagnoser.diagnose(file, reference, DataSources.open(args.getOptionValue("data")), samples);
+    Diagnosis d = Diagnoser.diagnose(file, reference,
+        DataSources.openSource(args.getOptionValue("data")).head(Math.max(1, samples)), samples);
     if (args.hasOption("json")) {
       out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues()
           .create().toJson(d));

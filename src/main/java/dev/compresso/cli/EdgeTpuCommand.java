@@ -2,9 +2,8 @@ package dev.compresso.cli;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import dev.compresso.edgetpu.EdgeTpuChecker;
+import dev.compresso.api.Compresso;
 import dev.compresso.edgetpu.EdgeTpuReport;
-import dev.compresso.tflite.TfliteModel;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
@@ -50,7 +49,7 @@ final class EdgeTpuCommand implements Command {
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) {
     Path file = OptionValues.onePath(args, "FILE.tflite", usage());
-    EdgeTpuReport report = EdgeTpuChecker.check(TfliteModel.read(file));
+    EdgeTpuReport report = Compresso.tflite(file).edgeTpu();
     out.print(args.hasOption("json") ? GSON.toJson(report.json()) + System.lineSeparator() : report.text());
     return report.mapsFully() ? 0 : EXIT_FALLS_BACK;
   }

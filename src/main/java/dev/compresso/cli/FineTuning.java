@@ -1,12 +1,12 @@
 package dev.compresso.cli;
 
-import dev.compresso.data.DataSources;
+import dev.compresso.api.Compresso;
+import dev.compresso.api.CompressoModel;
 import dev.compresso.data.SampleSource;
 import dev.compresso.model.FineTuneChecks;
 import dev.compresso.model.ImportOptions;
-import dev.compresso.model.ImportedModel;
 import dev.compresso.model.InputShape;
-import dev.compresso.model.ModelImporter;
+import dev.compresso.report.ConsoleProgress;
 import dev.compresso.train.FitConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -27,9 +27,7 @@ final class FineTuning {
   static final int MAX_BATCH = 1 << 20;
 
   /** The parsed common part of a fine-tuning command. */
-  record Inputs(Path modelDir, ImportedModel model, SampleSource all, SampleSource train, SampleSource validation,
-      SampleSource test,
-      Path outDir, boolean overwrite, FitConfig fit, String loss) {}
+  record Inputs(Path modelDir, Path outDir, boolean overwrite, FitConfig fit, String loss) {}
 
   private FineTuning() {}
 
@@ -62,10 +60,7 @@ final class FineTuning {
         .build();
   }
 
-  /**
-   * Checks the output folder first (before any long work), then imports the model and opens and splits
-   * the data.
-   */
+  /** The shared options, checked (before any long work; the verb then checks the output folder). */
   static Inputs read(CommandLine args, String verb, int epochsDefault, int batchDefault) {
     Path modelDir = OptionValues.onePath(args, "MODEL (a SavedModel directory or a .keras/.h5 file)", verb + " MODEL --data DATA ... --out DIR");
     String data = OptionValues.required(args, "data");
@@ -74,21 +69,23 @@ final class FineTuning {
     long seed = OptionValues.integer(args, "seed", SEED_DEFAULT, Long.MIN_VALUE, Long.MAX_VALUE);
     FitConfig fit = FitConfig.builder().optEpochs((int) OptionValues.integer(args, "epochs", epochsDefault, 0, MAX_EPOCHS))
         .optBatchSize((int) OptionValues.integer(args, "batch", batchDefault, 1, MAX_BATCH)).optSeed(seed).build();
-    return new Inputs(modelDir, null, null, null, null, null, outDir, overwrite, fit,
-        args.getOptionValue("loss", "focal-tversky"));
+    return new Inputs(modelDir, outDir, overwrite, fit, args.getOptionValue("loss", "focal-tversky"));
   }
 
-  /** Imports the model and opens and splits the data (call after the verb validated its own options). */
-  static Inputs load(Inputs in, CommandLine args, PrintStream err, String what) {
-    ImportedModel model = ModelImporter.read(in.modelDir(), args.getOptionValue("tag", "serve"),
+  /**
+   * Imports the model (call after the verb validated its own options) and checks that it can be fine-tuned
+   * ({@link FineTuneChecks}), reporting progress on {@code err} ({@link ConsoleProgress}: bars, epoch lines,
+   * notes).
+   */
+  static CompressoModel load(Inputs in, CommandLine args, PrintStream err) {
+    CompressoModel model = Compresso.load(in.modelDir(), args.getOptionValue("tag", "serve"),
         args.getOptionValue("signature", "serving_default"), importOptions(args));
-    FineTuneChecks.require(model);
-    SampleSource all = DataSources.openSource(OptionValues.required(args, "data"));
-    SampleSource.Split trainRest = all.partition(0.2, in.fit().seed());
-    SampleSource.Split valTest = trainRest.test().partition(0.5, in.fit().seed() + 1);
-    err.printf("%s %s (%,d parameters) on %s: %d train, %d validation, %d test%n", what, in.modelDir(),
-        model.parameterCount(), all.source(), trainRest.train().size(), valTest.train().size(), valTest.test().size());
-    return new Inputs(in.modelDir(), model, all, trainRest.train(), valTest.train(), valTest.test(), in.outDir(),
-        in.overwrite(), in.fit(), in.loss());
+    FineTuneChecks.require(model.imported());
+    return model.withProgress(ConsoleProgress.on(err));
+  }
+
+  /** Opens {@code --data} (streamed where the format allows); the stage splits it 80/10/10 with the seed. */
+  static SampleSource data(CommandLine args) {
+    return Compresso.data(OptionValues.required(args, "data"));
   }
 }

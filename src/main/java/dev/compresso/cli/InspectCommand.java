@@ -33,7 +33,7 @@ final class InspectCommand implements Command {
 
   @Override
   public String usage() {
-    return "inspect MODEL|FILE.keras|FILE.h5|FILE.tflite [--signature KEY] [--json]";
+    return "inspect MODEL|FILE.keras|FILE.h5|FILE.tflite [--signature KEY] [--input-shape SHAPE] [--json]";
   }
 
   @Override
@@ -45,6 +45,9 @@ final class InspectCommand implements Command {
   public Options options() {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("json").desc("print one JSON document on stdout").build());
+    o.addOption(Option.builder().longOpt("input-shape").hasArg().argName("SHAPE")
+        .desc("Keras files whose input has unknown dimensions: the shape to build the layers at, "
+            + dev.compresso.model.InputShape.SYNTAX).build());
     o.addOption(Option.builder().longOpt("signature").hasArg().argName("KEY")
         .desc("SavedModels: show only this signature (an unknown key lists the keys present)").build());
     return o;
@@ -58,7 +61,8 @@ final class InspectCommand implements Command {
       return inspectTflite(path, json, out, err);
     }
     if (KerasImporter.isKerasFile(path)) {
-      KerasImporter.Result keras = KerasImporter.readWithSummary(path);
+      KerasImporter.Result keras = KerasImporter.readWithSummary(path, args.hasOption("input-shape")
+          ? dev.compresso.model.InputShape.parse(args.getOptionValue("input-shape")) : null);
       out.print(json ? GSON.toJson(KerasReport.json(keras)) + System.lineSeparator() : KerasReport.text(keras));
       return 0;
     }

@@ -1,7 +1,10 @@
 package dev.compresso.cli;
 
+import dev.compresso.api.CompressoModel;
+import dev.compresso.api.Pruning;
 import dev.compresso.prune.Granularity;
 import dev.compresso.prune.PruneConfig;
+import dev.compresso.prune.PruneReport;
 import dev.compresso.prune.PrunedOutput;
 import dev.compresso.prune.Pruner;
 import dev.compresso.train.Checkpointing;
@@ -103,14 +106,13 @@ final class PruneCommand implements Command {
     PrunedOutput.checkWritable(in.outDir(), in.overwrite());
     Checkpointing checkpointing = Checkpointing.beside(in.outDir(), args.hasOption("resume"));
     checkpointing.checkStart();
-    in = FineTuning.load(in, args, err, "pruning to sparsity " + sparsity + ":");
-    Pruner.Result r = Pruner.prune(in.model(), in.train(), in.validation(), in.test(), config, err, checkpointing);
-    if (shrink) {
-      r = Pruner.shrink(r, in.test(), config);
+    CompressoModel pruned;
+    try (CompressoModel model = FineTuning.load(in, args, err)) {
+      pruned = model.prune(Pruning.of(config).shrink(shrink).checkpointing(checkpointing), FineTuning.data(args))
+          .save(in.outDir(), in.overwrite());
     }
-    PrunedOutput.write(r.stripped(), r.report(), in.outDir(), in.overwrite());
-    checkpointing.delete();
-    out.print(r.report().toTable());
+    PruneReport report = pruned.pruneReport().orElseThrow();
+    out.print(report.toTable());
     out.println("wrote " + in.outDir().toAbsolutePath().normalize() + " (SavedModel and " + PrunedOutput.REPORT_FILE + ")");
     return 0;
   }

@@ -1,9 +1,11 @@
 package dev.compresso.cli;
 
+import dev.compresso.api.CompressoModel;
+import dev.compresso.api.Qat;
 import dev.compresso.io.AtomicOutput;
-import dev.compresso.qat.Qat;
 import dev.compresso.qat.QatConfig;
 import dev.compresso.qat.QatOutput;
+import dev.compresso.qat.QatReport;
 import dev.compresso.train.Checkpointing;
 import java.io.PrintStream;
 import org.apache.commons.cli.CommandLine;
@@ -61,11 +63,13 @@ final class QatCommand implements Command {
     AtomicOutput.checkWritableDir(in.outDir(), in.overwrite());
     Checkpointing checkpointing = Checkpointing.beside(in.outDir(), args.hasOption("resume"));
     checkpointing.checkStart();
-    in = FineTuning.load(in, args, err, "QAT of");
-    Qat.Result r = Qat.run(in.model(), in.train(), in.validation(), in.test(), config, err, checkpointing);
-    QatOutput.write(r.inference(), r.report(), in.outDir(), in.overwrite());
-    checkpointing.delete();
-    out.print(r.report().toTable());
+    CompressoModel trained;
+    try (CompressoModel model = FineTuning.load(in, args, err)) {
+      trained = model.qat(Qat.of(config).checkpointing(checkpointing), FineTuning.data(args))
+          .save(in.outDir(), in.overwrite());
+    }
+    QatReport report = trained.qatReport().orElseThrow();
+    out.print(report.toTable());
     out.println("wrote " + in.outDir().toAbsolutePath().normalize() + " (SavedModel and " + QatOutput.REPORT_FILE + ")");
     return 0;
   }

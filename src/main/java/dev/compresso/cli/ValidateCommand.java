@@ -1,10 +1,11 @@
 package dev.compresso.cli;
 
 import com.google.gson.GsonBuilder;
+import dev.compresso.api.Compresso;
+import dev.compresso.api.Validating;
+import dev.compresso.api.Validation;
 import dev.compresso.bench.ValidationRequest;
-import dev.compresso.bench.ValidationResult;
-import dev.compresso.bench.ValidationTable;
-import dev.compresso.bench.Validator;
+import dev.compresso.report.ConsoleProgress;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
@@ -59,30 +60,31 @@ final class ValidateCommand implements Command {
 
   @Override
   public int run(CommandLine args, PrintStream out, PrintStream err) {
-    ValidationRequest.Builder b = ValidationRequest.builder(OptionValues.onePath(args, "FILE.tflite", usage()),
-        Path.of(args.getOptionValue("reference")), args.getOptionValue("data"));
+    Path tflite = OptionValues.onePath(args, "FILE.tflite", usage());
+    Validating options = Validating.defaults();
     if (args.hasOption("threads")) {
-      b.optThreads(OptionValues.parseInt("--threads", args.getOptionValue("threads")));
+      options.threads(OptionValues.parseInt("--threads", args.getOptionValue("threads")));
     }
     if (args.hasOption("runs")) {
-      b.optRuns(OptionValues.parseInt("--runs", args.getOptionValue("runs")));
+      options.runs(OptionValues.parseInt("--runs", args.getOptionValue("runs")));
     }
     if (args.hasOption("warmup")) {
-      b.optWarmup(OptionValues.parseInt("--warmup", args.getOptionValue("warmup")));
+      options.warmup(OptionValues.parseInt("--warmup", args.getOptionValue("warmup")));
     }
     if (args.hasOption("samples")) {
-      b.optSamples(OptionValues.parseInt("--samples", args.getOptionValue("samples")));
+      options.samples(OptionValues.parseInt("--samples", args.getOptionValue("samples")));
     }
-    if (args.hasOption("signature")) {
-      b.optSignature(args.getOptionValue("signature"));
+    if (args.hasOption("save-predictions")) {
+      options.predictionsTo(Path.of(args.getOptionValue("save-predictions")));
     }
-    Path predictions = args.hasOption("save-predictions") ? Path.of(args.getOptionValue("save-predictions")) : null;
-    ValidationResult result = Validator.validate(b.build(), err::println, predictions);
+    Validation result = Compresso.validate(tflite, Path.of(args.getOptionValue("reference")),
+        args.getOptionValue("data"), args.getOptionValue("signature", ValidationRequest.SIGNATURE_DEFAULT), options,
+        ConsoleProgress.on(err));
     if (args.hasOption("json")) {
       out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues().create()
-          .toJson(result.toJson()));
+          .toJson(result.json()));
     } else {
-      out.print(ValidationTable.format(result));
+      out.print(result);
     }
     return 0;
   }

@@ -9,9 +9,10 @@ import java.util.TreeSet;
  * Recognizes a kernel that holds few values, as clustering leaves it, so that cluster-preserving QAT
  * (tfmot's CQAT) can keep it on those values: after batch-norm folding a per-kernel clustering becomes a
  * per-output-channel one (each channel scaled by its own factor), so groups are output channels. A kernel
- * counts as clustered when every group holds at most {@link #MAX_VALUES} distinct non-zero values and all
- * groups together at most a quarter as many distinct non-zero values as non-zero elements (a trained
- * kernel's values, pruned or not, are almost all distinct).
+ * counts as clustered when every group holds at most {@link #MAX_VALUES} distinct non-zero values and
+ * either the whole kernel (per-kernel clustering, no folding) or all groups together hold at most a
+ * quarter as many distinct non-zero values as non-zero elements (a trained kernel's values, pruned or
+ * not, are almost all distinct).
  */
 public final class ClusteredKernels {
 
@@ -41,14 +42,18 @@ public final class ClusteredKernels {
     int k = 0;
     long distinctNonZero = 0;
     long nonZero = 0;
+    java.util.Set<Float> kernelWide = new java.util.HashSet<>();
     for (float v : values) {
-      nonZero += v == 0f ? 0 : 1;
+      if (v != 0f) {
+        nonZero++;
+        kernelWide.add(v);
+      }
     }
     for (TreeSet<Float> s : sets) {
       k = Math.max(k, s.size());
       distinctNonZero += s.size() - (s.contains(0f) ? 1 : 0);
     }
-    if (nonZero == 0 || k > MAX_VALUES + 1 || distinctNonZero * 4 > nonZero) {
+    if (nonZero == 0 || k > MAX_VALUES + 1 || (distinctNonZero * 4 > nonZero && kernelWide.size() * 4L > nonZero)) {
       return null;
     }
     float[][] tables = new float[channels][];

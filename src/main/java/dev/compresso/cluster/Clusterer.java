@@ -4,6 +4,7 @@ import dev.compresso.BadInputException;
 import dev.compresso.data.SampleSource;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelSession;
+import dev.compresso.progress.ProgressListener;
 import dev.compresso.prune.PrunableOps;
 import dev.compresso.prune.PrunableWeight;
 import dev.compresso.prune.PrunableWeights;
@@ -13,7 +14,6 @@ import dev.compresso.train.loss.Loss;
 import dev.compresso.train.loss.Losses;
 import dev.compresso.train.metric.Metric;
 import dev.compresso.train.metric.TaskKind;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -43,7 +43,7 @@ public final class Clusterer {
    * @param progress progress bar and notes (may be null)
    */
   public static Result cluster(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test,
-      ClusterConfig config, PrintStream progress) {
+      ClusterConfig config, ProgressListener progress) {
     PrunableWeights.Selection selection = PrunableWeights.select(model, config.ignore(), config.minParameters());
     List<String> warnings = new ArrayList<>();
     for (String p : selection.unmatchedIgnores()) {

@@ -143,7 +143,7 @@ public final class Dataset implements SampleSource {
 
   @Override
   public Dataset head(int n) {
-    return n >= size ? this : slice(0, n);
+    return n >= size ? this : slice(0, Math.max(0, n));
   }
 
   /** The size, then every input and every target value (big-endian float32, each array's length after it). */

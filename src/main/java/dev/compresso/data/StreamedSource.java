@@ -161,7 +161,7 @@ public final class StreamedSource implements SampleSource {
 
   @Override
   public Dataset head(int n) {
-    int count = Math.min(n, size);
+    int count = Math.max(0, Math.min(n, size));
     float[] x = new float[Math.multiplyExact(count, xPer)];
     float[] y = new float[Math.multiplyExact(count, yPer)];
     try (Samples samples = new Samples(null)) {

@@ -68,6 +68,29 @@ public final class Diagnoser {
    */
   public static Diagnosis diagnose(Path file, Path reference, Dataset data, int samples) {
     TfliteModel model = TfliteModel.read(file);
+    if (!hasQuantizedActivations(model)) {
+      throw new BadInputException(file + " has no quantized activations (a float model): nothing to diagnose; "
+          + "diagnose takes an int8 or int16x8 .tflite");
+    }
+    return diagnose(model, Freezer.freeze(reference), data, samples, file.toString(), reference.toString());
+  }
+
+  private static boolean hasQuantizedActivations(TfliteModel model) {
+    SubgraphInfo g = model.primarySubgraph();
+    for (OperatorInfo op : g.operators()) {
+      for (int t : op.outputs()) {
+        TensorInfo ti = g.tensor(t);
+        if (ti.quantization().isQuantized() && !QuantBoundaries.isFloat(ti)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** {@link #diagnose(Path, Path, Dataset, int)} of a model in memory against a frozen reference. */
+  public static Diagnosis diagnose(TfliteModel model, FrozenGraph ref, Dataset data, int samples, String file,
+      String reference) {
     SubgraphInfo g = model.primarySubgraph();
     List<TensorInfo> quantized = new ArrayList<>();
     Map<Integer, OperatorInfo> producer = new HashMap<>();
@@ -84,12 +107,21 @@ public final class Diagnoser {
       throw new BadInputException(file + " has no quantized activations (a float model): nothing to diagnose; "
           + "diagnose takes an int8 or int16x8 .tflite");
     }
-    FrozenGraph ref = Freezer.freeze(reference);
     checkIo(file, model, reference, ref, data);
     TensorMatch match = new TensorMatch(ref);
     Map<Integer, String> nodeOf = new LinkedHashMap<>();
+    Map<Integer, String> edges = edgeNodes(g, ref, producer);
     for (TensorInfo t : quantized) {
-      match.node(t.name()).ifPresent(n -> nodeOf.put(t.index(), n));
+      Optional<String> n = match.node(t.name());
+      if (n.isEmpty() && edges.containsKey(t.index())) {
+        n = Optional.of(edges.get(t.index()));
+      }
+      if (n.isEmpty() && producer.get(t.index()).op().equals("QUANTIZE")) {
+        // QUANTIZE of a float tensor: the same values as that tensor's node.
+        TensorInfo in = g.tensor(producer.get(t.index()).inputs()[0]);
+        n = QuantBoundaries.isFloat(in) ? match.node(in.name()) : Optional.empty();
+      }
+      n.ifPresent(node -> nodeOf.put(t.index(), node));
     }
     Map<Integer, Stats> stats = run(model, ref, data, Math.max(1, samples), nodeOf, g);
 
@@ -130,11 +162,36 @@ public final class Diagnoser {
           is.floatOps().stream().map(i -> i + ":" + g.operators().get(i).op()).toList(), is.quantize(), t,
           total > 0 ? t / total : 0));
     }
-    return new Diagnosis(file.toString(), reference.toString(), Math.min(samples, data.size()), errors, groupNames,
+    return new Diagnosis(file, reference, Math.min(samples, data.size()), errors, groupNames,
         jumps, islands, total);
   }
 
-  private static void checkIo(Path file, TfliteModel model, Path reference, FrozenGraph ref, Dataset data) {
+  /**
+   * Tensors at the model's edges, whose names the converter takes from the signature rather than from
+   * nodes: the QUANTIZE of input i is the reference's input i, the tensor DEQUANTIZEd into output i is
+   * the reference's output i.
+   */
+  private static Map<Integer, String> edgeNodes(SubgraphInfo g, FrozenGraph ref, Map<Integer, OperatorInfo> producer) {
+    Map<Integer, String> out = new HashMap<>();
+    for (OperatorInfo op : g.operators()) {
+      if (op.inputs().length == 0 || op.outputs().length == 0) {
+        continue;
+      }
+      for (int i = 0; i < g.inputs().length && i < ref.inputs().size(); i++) {
+        if (op.op().equals("QUANTIZE") && op.inputs()[0] == g.inputs()[i]) {
+          out.put(op.outputs()[0], ref.inputs().get(i).node());
+        }
+      }
+      for (int i = 0; i < g.outputs().length && i < ref.outputs().size(); i++) {
+        if (op.op().equals("DEQUANTIZE") && op.outputs()[0] == g.outputs()[i]) {
+          out.put(op.inputs()[0], ref.outputs().get(i).node());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void checkIo(String file, TfliteModel model, String reference, FrozenGraph ref, Dataset data) {
     SubgraphInfo g = model.primarySubgraph();
     List<String> problems = new ArrayList<>();
     if (g.inputs().length != ref.inputs().size() || g.outputs().length != ref.outputs().size()) {
@@ -193,6 +250,11 @@ public final class Diagnoser {
         for (int i = 0; i < n; i++) {
           float[] x = Arrays.copyOfRange(data.inputs(), i * per, (i + 1) * per);
           it.run(x);
+          if (usable.isEmpty()) {
+            Map<String, float[]> values = Map.of(ref.inputs().get(0).node(), x);
+            accumulate(it, g, nodeOf, values, stats);
+            continue;
+          }
           Session.Runner runner = s.runner();
           try (TFloat32 feed = Tensors.of(x, shape)) {
             runner.feed(ref.inputs().get(0).node(), feed);
@@ -205,14 +267,7 @@ public final class Diagnoser {
               for (int k = 0; k < usable.size(); k++) {
                 values.put(usable.get(k), Tensors.read(r.get(k)));
               }
-              for (Map.Entry<Integer, String> e : nodeOf.entrySet()) {
-                float[] want = values.get(e.getValue());
-                if (want == null || want.length != g.tensor(e.getKey()).elements()) {
-                  continue;
-                }
-                TensorInfo t = g.tensor(e.getKey());
-                stats.computeIfAbsent(e.getKey(), k -> new Stats(t)).add(it.tensorValues(e.getKey()), want);
-              }
+              accumulate(it, g, nodeOf, values, stats);
             }
           } catch (TensorFlowException e) {
             throw new BadInputException("the reference model failed on sample " + i + ": " + e.getMessage(), e);
@@ -221,6 +276,18 @@ public final class Diagnoser {
       }
     }
     return stats;
+  }
+
+  private static void accumulate(TfliteInterpreter it, SubgraphInfo g, Map<Integer, String> nodeOf,
+      Map<String, float[]> values, Map<Integer, Stats> stats) {
+    for (Map.Entry<Integer, String> e : nodeOf.entrySet()) {
+      float[] want = values.get(e.getValue());
+      if (want == null || want.length != g.tensor(e.getKey()).elements()) {
+        continue;
+      }
+      TensorInfo t = g.tensor(e.getKey());
+      stats.computeIfAbsent(e.getKey(), k -> new Stats(t)).add(it.tensorValues(e.getKey()), want);
+    }
   }
 
   /** Tensors tied to one scale by same-scale ops (equal scale and zero point on both sides). */
@@ -288,7 +355,7 @@ public final class Diagnoser {
    * The error a consumer of tensor {@code t} inherits: its own relative error and, through same-scale ops
    * (a concat's output averages its inputs' errors away), the errors of their inputs.
    */
-  private static double inputError(int t, Map<Integer, Diagnosis.TensorError> byIndex,
+  static double inputError(int t, Map<Integer, Diagnosis.TensorError> byIndex,
       Map<Integer, OperatorInfo> producer, int depth) {
     if (t < 0) {
       return 0;

@@ -24,11 +24,25 @@ final class TensorMatch {
 
   private final Map<String, NodeDef> nodes = new HashMap<>();
   private final Map<String, String> groupEnd = new HashMap<>();
+  /** Node names by every '/'-suffix of them (TF2 function inlining prefixes names), when unambiguous. */
+  private final Map<String, String> bySuffix = new HashMap<>();
 
   TensorMatch(FrozenGraph reference) {
+    Map<String, Integer> suffixCount = new HashMap<>();
     for (NodeDef n : reference.graphDef().getNodeList()) {
       nodes.put(n.getName(), n);
+      String name = n.getName();
+      for (int i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) {
+        String suffix = name.substring(i + 1);
+        suffixCount.merge(suffix, 1, Integer::sum);
+        bySuffix.put(suffix, name);
+      }
     }
+    suffixCount.forEach((suffix, count) -> {
+      if (count > 1 || nodes.containsKey(suffix)) {
+        bySuffix.remove(suffix);
+      }
+    });
     QuantPlan plan;
     try {
       plan = QuantPlanner.defaults().plan(reference);
@@ -49,7 +63,8 @@ final class TensorMatch {
   Optional<String> node(String tensorName) {
     String direct = null;
     for (String part : tensorName.split(";")) {
-      for (String candidate : candidates(part)) {
+      for (String raw : candidates(part)) {
+        String candidate = nodes.containsKey(raw) ? raw : bySuffix.getOrDefault(raw, raw);
         if (groupEnd.containsKey(candidate)) {
           return Optional.of(groupEnd.get(candidate));
         }

@@ -66,7 +66,11 @@ public final class ModelImporter {
         throw new BadInputException(dir + ": a Keras model file has one signature, " + KerasImporter.SIGNATURE
             + "; got '" + signatureKey + "'");
       }
-      return KerasImporter.read(dir);
+      if (options.outputKey() != null && !options.outputKey().equals(KerasImporter.OUTPUT_KEY)) {
+        throw new BadInputException(dir + ": a Keras model file has one output, " + KerasImporter.OUTPUT_KEY
+            + "; got --output '" + options.outputKey() + "'");
+      }
+      return KerasImporter.read(dir, options.inputShape());
     }
     try {
       return readUnnamed(dir, tag, signatureKey, options);
@@ -80,7 +84,7 @@ public final class ModelImporter {
    * GraphIndex and the TF2 inliner, name the node but not the model it came from) and has its line breaks
    * escaped.
    */
-  static BadInputException naming(Path dir, BadInputException e) {
+  public static BadInputException naming(Path dir, BadInputException e) {
     String m = String.valueOf(e.getMessage());
     // Node names from a damaged file may hold line breaks; the CLI prints one line.
     String oneLine = m.replace("\r", "\\r").replace("\n", "\\n");

@@ -11,7 +11,11 @@
  *
  * <p>{@link dev.compresso.model.ModelImporter} reads either flavour into an {@link
  * dev.compresso.model.ImportedModel} (TF1 form: {@code VariableV2} variables read through one {@code
- * Identity}); TF2 exports are flattened by subpackage {@code model.tf2} on the way.
+ * Identity}); TF2 exports are flattened by subpackage {@code model.tf2} on the way. What public exports
+ * carry is taken there: one of several signatures, every output ({@link dev.compresso.model.ImportOptions}
+ * keeps one), integer inputs, an input shape the signature leaves open ({@link
+ * dev.compresso.model.InputShape}), the only MetaGraph of a model saved without the {@code serve} tag;
+ * {@link dev.compresso.model.FineTuneChecks} says what fine-tuning needs beyond that.
  *
  * <p>Also here: freezing an imported model into a constant-only graph for the converter ({@link
  * dev.compresso.model.Freezer}; variables become constants, {@code MaxPoolV2} with constant window becomes the

@@ -4,19 +4,19 @@ import dev.compresso.BadInputException;
 import dev.compresso.data.SampleSource;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelSession;
+import dev.compresso.progress.ProgressListener;
 import dev.compresso.prune.shrink.Shrinker;
 import dev.compresso.train.Checkpoint;
 import dev.compresso.train.Checkpointer;
 import dev.compresso.train.Checkpointing;
-import dev.compresso.train.Fingerprint;
 import dev.compresso.train.Evaluation;
+import dev.compresso.train.Fingerprint;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.TrainingSessions;
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.loss.Losses;
 import dev.compresso.train.metric.Metric;
 import dev.compresso.train.metric.TaskKind;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,22 +79,22 @@ public final class Pruner {
    * @param train fine-tuning data
    * @param validation evaluated after each epoch (may be null)
    * @param test evaluated before and after, for the report
-   * @param progress progress bar and notes (may be null)
+   * @param progress receives epochs, steps and notes (may be null)
    */
   public static Result prune(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test, PruneConfig config,
-      PrintStream progress) {
+      ProgressListener progress) {
     return prune(model, train, validation, test, config, progress, null);
   }
 
   /**
-   * As {@link #prune(ImportedModel, SampleSource, SampleSource, SampleSource, PruneConfig, PrintStream)}, checkpointing
+   * As {@link #prune(ImportedModel, SampleSource, SampleSource, SampleSource, PruneConfig, ProgressListener)}, checkpointing
    * every epoch and on SIGINT/SIGTERM, and continuing a checkpointed run when {@code checkpointing}
    * says so (the same model, data and options; anything else is refused naming what differs).
    *
    * @param checkpointing may be null (no checkpoints)
    */
   public static Result prune(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test, PruneConfig config,
-      PrintStream progress, Checkpointing checkpointing) {
+      ProgressListener progress, Checkpointing checkpointing) {
     Masked masked = masked(model, config);
     PrunableWeights.Selection selection = masked.selection();
     List<String> warnings = new ArrayList<>();

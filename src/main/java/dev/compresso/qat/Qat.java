@@ -9,6 +9,7 @@ import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelSession;
+import dev.compresso.progress.ProgressListener;
 import dev.compresso.quant.BatchNormFolding;
 import dev.compresso.quant.Calibration;
 import dev.compresso.quant.CalibrationOptions;
@@ -16,16 +17,16 @@ import dev.compresso.quant.ConstTensor;
 import dev.compresso.quant.QuantPlan;
 import dev.compresso.quant.QuantPlanner;
 import dev.compresso.train.Checkpointer;
-import dev.compresso.train.Evaluation;
 import dev.compresso.train.Checkpointing;
+import dev.compresso.train.Evaluation;
 import dev.compresso.train.Fingerprint;
+import dev.compresso.train.Predictor;
 import dev.compresso.train.StepHook;
 import dev.compresso.train.Optimizer;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.TrainingSessions;
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.loss.Losses;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class Qat {
   /**
    * Folds, plans, calibrates on {@code calibration}'s first samples and builds the training graph.
    *
-   * @throws BadInputException as {@link #run(ImportedModel, SampleSource, SampleSource, SampleSource, QatConfig, PrintStream)}
+   * @throws BadInputException as {@link #run(ImportedModel, SampleSource, SampleSource, SampleSource, QatConfig, ProgressListener)}
    */
   public static Prepared prepare(ImportedModel input, SampleSource calibration, QatConfig config) {
     BatchNormFolding.Result folded = BatchNormFolding.fold(input);
@@ -116,24 +117,24 @@ public final class Qat {
    * @param train fine-tuning data (its first samples also calibrate)
    * @param validation evaluated after each epoch (may be null)
    * @param test evaluated before and after, for the report
-   * @param progress progress bar and notes (may be null)
+   * @param progress receives epochs, steps and notes (may be null)
    * @throws BadInputException for ops without an int8 form, a model that already holds FakeQuant nodes, a
    *     model with nothing to quantize, data that does not fit, or ranges that collapse or go NaN
    */
   public static Result run(ImportedModel input, SampleSource train, SampleSource validation, SampleSource test, QatConfig config,
-      PrintStream progress) {
+      ProgressListener progress) {
     return run(input, train, validation, test, config, progress, null);
   }
 
   /**
-   * As {@link #run(ImportedModel, SampleSource, SampleSource, SampleSource, QatConfig, PrintStream)}, checkpointing every
+   * As {@link #run(ImportedModel, SampleSource, SampleSource, SampleSource, QatConfig, ProgressListener)}, checkpointing every
    * epoch and on SIGINT/SIGTERM (weights, ranges, optimizer slots), and continuing a checkpointed run
    * when {@code checkpointing} says so (the same model, data and options; anything else is refused).
    *
    * @param checkpointing may be null (no checkpoints)
    */
   public static Result run(ImportedModel input, SampleSource train, SampleSource validation, SampleSource test, QatConfig config,
-      PrintStream progress, Checkpointing checkpointing) {
+      ProgressListener progress, Checkpointing checkpointing) {
     Prepared prepared = prepare(input, train, config);
     BatchNormFolding.Result folded = prepared.folded();
     ImportedModel model = folded.model();

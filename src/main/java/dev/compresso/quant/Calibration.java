@@ -48,6 +48,12 @@ public final class Calibration {
    * @param calibrationData may be null when the graph has FakeQuant nodes
    */
   public static FrozenGraph withRanges(FrozenGraph graph, Path model, String calibrationData) {
+    return withRanges(graph, model, calibrationData, CalibrationOptions.defaults());
+  }
+
+  /** {@link #withRanges(FrozenGraph, Path, String)} with these calibration options. */
+  public static FrozenGraph withRanges(FrozenGraph graph, Path model, String calibrationData,
+      CalibrationOptions options) {
     if (graph.hasFakeQuant()) {
       return graph;
     }
@@ -55,7 +61,7 @@ public final class Calibration {
       throw new BadInputException(model + " has no FakeQuant nodes (no quantization ranges from QAT); give "
           + "--calibration-data DATA (" + DataSources.ACCEPTED + ") to measure them, or run 'compresso qat' first");
     }
-    return calibrate(graph, DataSources.openSource(calibrationData), CalibrationOptions.defaults()).graph();
+    return calibrate(graph, DataSources.openSource(calibrationData), options).graph();
   }
 
   /**

@@ -60,13 +60,13 @@ public final class SweepReport {
     StringBuilder sb = new StringBuilder("sparsity,achieved_sparsity,precision,tflite_bytes,gzip_bytes,"
         + "tflite_peak_rss_bytes,reference_peak_rss_bytes,latency_ms_1t,latency_ms_nt,threads,reference_latency_ms_1t,"
         + "loss_name,loss,reference_loss,metric_name,metric,max_abs_error,reference_variables_bytes,io,edgetpu_op_share,"
-        + "edgetpu\n");
+        + "edgetpu,quant_boundaries\n");
     for (SweepRow r : rows) {
-      sb.append(String.format(Locale.ROOT, "%.2f,%.4f,%s,%d,%d,%d,%d,%.3f,%.3f,%d,%.3f,%s,%.6f,%.6f,%s,%.6f,%.6g,%d,%s,%.4f,\"%s\"%n",
+      sb.append(String.format(Locale.ROOT, "%.2f,%.4f,%s,%d,%d,%d,%d,%.3f,%.3f,%d,%.3f,%s,%.6f,%.6f,%s,%.6f,%.6g,%d,%s,%.4f,\"%s\",%d%n",
           r.sparsity(), r.achievedSparsity(), r.precision(), r.tfliteBytes(), r.gzipBytes(), r.tflitePeakRssBytes(),
           r.referencePeakRssBytes(), r.latencyMs1(), r.latencyMsT(), r.threads(), r.referenceLatencyMs1(),
           r.lossName(), r.loss(), r.referenceLoss(), r.metricName(), r.metric(), r.maxAbsError(),
-          r.referenceVariablesBytes(), r.io(), r.edgeTpuOpShare(), r.edgeTpu().replace("\"", "'")));
+          r.referenceVariablesBytes(), r.io(), r.edgeTpuOpShare(), r.edgeTpu().replace("\"", "'"), r.quantBoundaries()));
     }
     return sb.toString();
   }
@@ -81,12 +81,12 @@ public final class SweepReport {
     String metric = baseline != null ? baseline.metricName() : rows.isEmpty() ? "metric" : rows.get(0).metricName();
     int threads = rows.isEmpty() ? baseline == null ? 2 : baseline.threads() : rows.get(0).threads();
     sb.append(String.format("| sparsity | precision | bytes | gzip bytes | x smaller | peak RSS MB | x less RAM "
-        + "| latency ms (1t) | latency ms (%dt) | TF Java RSS MB | TF Java ms (1t) | %s | %s | Edge TPU |%n", threads,
+        + "| latency ms (1t) | latency ms (%dt) | TF Java RSS MB | TF Java ms (1t) | %s | %s | Edge TPU | Q/DQ inside |%n", threads,
         loss, metric));
-    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     if (baseline != null) {
       sb.append(String.format(Locale.ROOT, "| source | SavedModel (variables %,d) | %,d | | 1.00 | %.1f | 1.00 | %.2f "
-          + "| %.2f | %.1f | %.2f | %.4f | %.4f | |%n", baseline.variablesBytes(), baseline.savedModelBytes(),
+          + "| %.2f | %.1f | %.2f | %.4f | %.4f | | |%n", baseline.variablesBytes(), baseline.savedModelBytes(),
           baseline.peakRssBytes() / 1048576.0, baseline.latencyMs1(), baseline.latencyMsT(),
           baseline.peakRssBytes() / 1048576.0, baseline.latencyMs1(), baseline.loss(), baseline.metric()));
     }
@@ -97,9 +97,10 @@ public final class SweepReport {
       String precision = r.io().equals("float") ? r.precision() : r.precision() + " (" + r.io() + " I/O)";
       String edge = r.edgeTpu().isEmpty() ? "" : String.format(Locale.ROOT, "%.0f%% of ops", 100 * r.edgeTpuOpShare());
       sb.append(String.format(Locale.ROOT, "| %.2f (%.3f) | %s | %,d | %,d | %s | %.1f | %s | %.2f | %.2f | %.1f | %.2f "
-          + "| %.4f | %.4f | %s |%n", r.sparsity(), r.achievedSparsity(), precision, r.tfliteBytes(), r.gzipBytes(),
+          + "| %.4f | %.4f | %s | %d |%n", r.sparsity(), r.achievedSparsity(), precision, r.tfliteBytes(), r.gzipBytes(),
           smaller, r.tflitePeakRssBytes() / 1048576.0, lessRam, r.latencyMs1(), r.latencyMsT(),
-          r.referencePeakRssBytes() / 1048576.0, r.referenceLatencyMs1(), r.loss(), r.metric(), edge));
+          r.referencePeakRssBytes() / 1048576.0, r.referenceLatencyMs1(), r.loss(), r.metric(), edge,
+          r.quantBoundaries()));
     }
     return sb.toString();
   }

@@ -27,6 +27,7 @@ import dev.compresso.qat.Qat;
 import dev.compresso.qat.QatConfig;
 import dev.compresso.qat.QatOutput;
 import dev.compresso.quant.Calibration;
+import dev.compresso.report.ConsoleProgress;
 import dev.compresso.tflite.TfliteModel;
 import dev.compresso.tflite.convert.ConversionOptions;
 import dev.compresso.tflite.convert.Converter;
@@ -139,7 +140,7 @@ public final class CellRunner {
     Split d = split(c.data());
     ImportedModel source = ModelImporter.read(c.model(), SavedModels.SERVE, SIGNATURE);
     Checkpointing ck = Checkpointing.beside(out, Files.isRegularFile(Checkpointing.beside(out, false).file()));
-    Pruner.Result r = Pruner.prune(source, d.train, d.validation, d.test, config, log, ck);
+    Pruner.Result r = Pruner.prune(source, d.train, d.validation, d.test, config, ConsoleProgress.on(log), ck);
     PrunedOutput.write(r.stripped(), r.report(), out, true);
     ck.delete();
   }
@@ -150,7 +151,7 @@ public final class CellRunner {
     Split d = split(c.data());
     ImportedModel source = ModelImporter.read(model, SavedModels.SERVE, SIGNATURE);
     Checkpointing ck = Checkpointing.beside(out, Files.isRegularFile(Checkpointing.beside(out, false).file()));
-    Qat.Result r = Qat.run(source, d.train, d.validation, d.test, config, log, ck);
+    Qat.Result r = Qat.run(source, d.train, d.validation, d.test, config, ConsoleProgress.on(log), ck);
     QatOutput.write(r.inference(), r.report(), out, true);
     ck.delete();
   }

@@ -30,12 +30,13 @@ import java.util.Map;
  * @param io the I/O type of an integer model ({@code float} otherwise)
  * @param edgeTpu the Edge TPU check's verdict for integer models ({@code ""} for float ones)
  * @param edgeTpuOpShare the share of operators that map to the Edge TPU (NaN for float models)
+ * @param quantBoundaries QUANTIZE/DEQUANTIZE ops inside the graph (validate's {@code quant_boundaries})
  */
 public record SweepRow(double sparsity, double achievedSparsity, String precision, long tfliteBytes, long gzipBytes,
     long tflitePeakRssBytes, long referencePeakRssBytes, double latencyMs1, double latencyMsT,
     double referenceLatencyMs1, int threads, double loss, double referenceLoss, String lossName, double metric,
     String metricName, double maxAbsError, long referenceVariablesBytes, String io, String edgeTpu,
-    double edgeTpuOpShare) {
+    double edgeTpuOpShare, int quantBoundaries) {
 
   /**
    * Builds a row from a cell's validate JSON ({@link dev.compresso.bench.ValidationResult#toJson}), its
@@ -64,6 +65,6 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
         last.get("threads").getAsInt(), tq.get("loss_value").getAsDouble(), rq.get("loss_value").getAsDouble(),
         tq.get("loss").getAsString(), firstMetric.getValue().getAsDouble(), firstMetric.getKey(), maxAbs,
         sizes.get("reference_variables_bytes").getAsLong(), variant.io().cliName(), edgeTpu == null ? "" : edgeTpu,
-        edgeTpuOpShare);
+        edgeTpuOpShare, v.has("quant_boundaries") ? v.get("quant_boundaries").getAsInt() : 0);
   }
 }

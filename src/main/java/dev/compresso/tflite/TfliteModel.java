@@ -128,6 +128,27 @@ public final class TfliteModel {
     return out;
   }
 
+  /**
+   * For a tensor stored sparse (row-wise CSR over its last dimension, the layout {@link TfliteReader}
+   * accepts), the columns of each row's non-zeros, rows in order.
+   */
+  public int[][] sparseColumns(int tensor) {
+    org.tensorflow.lite.schema.SparsityParameters sp = org.tensorflow.lite.schema.Model
+        .getRootAsModel(java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN)).subgraphs(0)
+        .tensors(tensor).sparsity();
+    if (sp == null) {
+      throw new IllegalArgumentException("tensor " + tensor + " of " + source + " is not stored sparse");
+    }
+    org.tensorflow.lite.schema.DimensionMetadata csr = sp.dimMetadata(sp.dimMetadataLength() - 1);
+    int[] segments = TfliteReader.indexVector(csr.arraySegmentsType(), csr, true);
+    int[] columns = TfliteReader.indexVector(csr.arrayIndicesType(), csr, false);
+    int[][] out = new int[segments.length - 1][];
+    for (int r = 0; r < out.length; r++) {
+      out[r] = java.util.Arrays.copyOfRange(columns, segments[r], segments[r + 1]);
+    }
+    return out;
+  }
+
   public List<SignatureInfo> signatures() {
     return signatures;
   }

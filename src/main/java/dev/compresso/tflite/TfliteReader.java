@@ -12,17 +12,24 @@ import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.BuiltinOptions;
 import org.tensorflow.lite.schema.Conv2DOptions;
 import org.tensorflow.lite.schema.DepthwiseConv2DOptions;
+import org.tensorflow.lite.schema.DimensionMetadata;
+import org.tensorflow.lite.schema.DimensionType;
+import org.tensorflow.lite.schema.Int32Vector;
 import org.tensorflow.lite.schema.Model;
 import org.tensorflow.lite.schema.Operator;
 import org.tensorflow.lite.schema.OperatorCode;
 import org.tensorflow.lite.schema.Pool2DOptions;
 import org.tensorflow.lite.schema.QuantizationParameters;
 import org.tensorflow.lite.schema.SignatureDef;
+import org.tensorflow.lite.schema.SparseIndexVector;
+import org.tensorflow.lite.schema.SparsityParameters;
 import org.tensorflow.lite.schema.SqueezeOptions;
 import org.tensorflow.lite.schema.SubGraph;
 import org.tensorflow.lite.schema.Tensor;
 import org.tensorflow.lite.schema.TensorMap;
 import org.tensorflow.lite.schema.TransposeConvOptions;
+import org.tensorflow.lite.schema.Uint16Vector;
+import org.tensorflow.lite.schema.Uint8Vector;
 
 /**
  * Reads a .tflite flatbuffer with the schema classes and checks everything the native interpreter trusts:
@@ -200,7 +207,9 @@ final class TfliteReader {
     } else {
       bytes = bufferBytes[(int) bufferIndex];
       int elementBytes = TfliteTypes.elementBytes(type);
-      if (bytes > 0 && elementBytes > 0 && bytes != elements * elementBytes) {
+      if (tensor.sparsity() != null) {
+        checkSparse(tWhere, tensor.sparsity(), shape, bytes, elementBytes);
+      } else if (bytes > 0 && elementBytes > 0 && bytes != elements * elementBytes) {
         problem(tWhere + " " + dtype + java.util.Arrays.toString(shape) + " needs " + elements * elementBytes
             + " bytes, its buffer " + bufferIndex + " holds " + bytes);
       }
@@ -208,6 +217,101 @@ final class TfliteReader {
     Quantization q = readQuantization(tWhere, tensor.quantization(), shape);
     return new TensorInfo(t, name, dtype, shape, signature, (int) Math.min(bufferIndex, Integer.MAX_VALUE), bytes, q,
         tensor.isVariable());
+  }
+
+  /**
+   * A sparse constant ({@code SparsityParameters}) in the layout the converter's sparsifier writes for
+   * random sparsity and {@code convert --sparse-weights} writes: traversal order {@code 0..r-1}, no block
+   * map, every dimension {@code DENSE} at its size but the last, {@code SPARSE_CSR} with monotone segments
+   * (one per row, plus one) ending at the number of non-zeros and in-range column indices, the buffer
+   * holding exactly the non-zero values. Other layouts are refused by name.
+   */
+  private void checkSparse(String where, SparsityParameters sp, int[] shape, long bytes, int elementBytes) {
+    int r = shape.length;
+    if (sp.blockMapLength() != 0 || sp.traversalOrderLength() != r || sp.dimMetadataLength() != r || r == 0) {
+      problem(where + " is stored sparse in a layout Compresso does not read (block map " + sp.blockMapLength()
+          + ", traversal order " + sp.traversalOrderLength() + ", " + sp.dimMetadataLength() + " dimensions for rank "
+          + r + "); only row-wise CSR over the last dimension is supported");
+      return;
+    }
+    long rows = 1;
+    for (int d = 0; d < r; d++) {
+      DimensionMetadata m = sp.dimMetadata(d);
+      if (sp.traversalOrder(d) != d || m == null
+          || m.format() != (d < r - 1 ? DimensionType.DENSE : DimensionType.SPARSE_CSR)
+          || (d < r - 1 && m.denseSize() != shape[d])) {
+        problem(where + " is stored sparse in a layout Compresso does not read (dimension " + d + "); only row-wise "
+            + "CSR over the last dimension is supported");
+        return;
+      }
+      if (d < r - 1) {
+        rows *= shape[d];
+      }
+    }
+    DimensionMetadata csr = sp.dimMetadata(r - 1);
+    int[] segments = indexVector(csr.arraySegmentsType(), csr, true);
+    int[] indices = indexVector(csr.arrayIndicesType(), csr, false);
+    if (segments == null || indices == null || segments.length != rows + 1 || segments[0] != 0
+        || segments[segments.length - 1] != indices.length || (long) indices.length * elementBytes != bytes) {
+      problem(where + " is stored sparse with inconsistent CSR vectors (" + (segments == null ? "no" : segments.length)
+          + " segments for " + rows + " rows, " + (indices == null ? "no" : indices.length) + " indices, buffer of "
+          + bytes + " bytes)");
+      return;
+    }
+    for (int i = 1; i < segments.length; i++) {
+      if (segments[i] < segments[i - 1]) {
+        problem(where + " is stored sparse with decreasing CSR segments at row " + i);
+        return;
+      }
+    }
+    for (int c : indices) {
+      if (c < 0 || c >= shape[r - 1]) {
+        problem(where + " is stored sparse with column index " + c + " outside [0, " + shape[r - 1] + ")");
+        return;
+      }
+    }
+  }
+
+  static int[] indexVector(byte type, DimensionMetadata m, boolean segments) {
+    switch (type) {
+      case SparseIndexVector.Int32Vector -> {
+        Int32Vector v = (Int32Vector) (segments ? m.arraySegments(new Int32Vector()) : m.arrayIndices(new Int32Vector()));
+        if (v == null) {
+          return null;
+        }
+        int[] out = new int[v.valuesLength()];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = v.values(i);
+        }
+        return out;
+      }
+      case SparseIndexVector.Uint16Vector -> {
+        Uint16Vector v = (Uint16Vector) (segments ? m.arraySegments(new Uint16Vector())
+            : m.arrayIndices(new Uint16Vector()));
+        if (v == null) {
+          return null;
+        }
+        int[] out = new int[v.valuesLength()];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = v.values(i);
+        }
+        return out;
+      }
+      case SparseIndexVector.Uint8Vector -> {
+        Uint8Vector v = (Uint8Vector) (segments ? m.arraySegments(new Uint8Vector()) : m.arrayIndices(new Uint8Vector()));
+        if (v == null) {
+          return null;
+        }
+        int[] out = new int[v.valuesLength()];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = v.values(i);
+        }
+        return out;
+      }
+      default -> {
+        return null;
+      }
+    }
   }
 
   private Quantization readQuantization(String where, QuantizationParameters p, int[] shape) {

@@ -30,23 +30,29 @@ public final class WeightStats {
   public static List<Kernel> of(TfliteModel model, int m, int n) {
     List<Kernel> out = new ArrayList<>();
     SubgraphInfo g = model.primarySubgraph();
+    java.util.Map<Integer, Integer> densified = new java.util.HashMap<>();
+    for (OperatorInfo op : g.operators()) {
+      if (op.op().equals("DENSIFY")) {
+        densified.put(op.outputs()[0], op.inputs()[0]);
+      }
+    }
     for (OperatorInfo op : g.operators()) {
       if (!List.of("CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED").contains(op.op())
           || op.inputs().length < 2 || op.inputs()[1] < 0) {
         continue;
       }
       TensorInfo t = g.tensor(op.inputs()[1]);
+      boolean sparse = densified.containsKey(t.index());
+      if (sparse) {
+        t = g.tensor(densified.get(t.index()));
+      }
       if (!t.isConstant()) {
         continue;
       }
-      byte[] data = model.bufferData(t.buffer());
-      boolean sparse = t.elements() * width(t.dtype()) != data.length;
+      float[] v = values(t.dtype(), model.bufferData(t.buffer()));
       if (sparse) {
-        out.add(new Kernel(op.op(), op.index(), t.index(), t.name(), t.dtype(), t.shape(), true, t.elements(), -1, -1,
-            -1, -1, -1));
-        continue;
+        v = dense(model.sparseColumns(t.index()), v, t.shape());
       }
-      float[] v = values(t.dtype(), data);
       int[] shape = t.shape();
       int channelAxis = op.op().equals("DEPTHWISE_CONV_2D") ? shape.length - 1 : 0;
       int channels = shape[channelAxis];
@@ -80,8 +86,21 @@ public final class WeightStats {
           violations += z < m ? 1 : 0;
         }
       }
-      out.add(new Kernel(op.op(), op.index(), t.index(), t.name(), t.dtype(), shape, false, v.length, zeros, all.size(),
+      out.add(new Kernel(op.op(), op.index(), t.index(), t.name(), t.dtype(), shape, sparse, v.length, zeros, all.size(),
           perChannel.stream().mapToInt(Set::size).max().orElse(0), groups, violations));
+    }
+    return out;
+  }
+
+  /** Scatters CSR values ({@code rows[r]} = the columns of row r's non-zeros) into a dense array. */
+  private static float[] dense(int[][] rows, float[] values, int[] shape) {
+    int last = shape[shape.length - 1];
+    float[] out = new float[rows.length * last];
+    int at = 0;
+    for (int r = 0; r < rows.length; r++) {
+      for (int c : rows[r]) {
+        out[r * last + c] = values[at++];
+      }
     }
     return out;
   }

@@ -4,9 +4,8 @@ import dev.compresso.BadInputException;
 import dev.compresso.data.BatchStream;
 import dev.compresso.data.Dataset;
 import dev.compresso.data.SampleSource;
-import dev.compresso.report.ProgressBar;
+import dev.compresso.progress.ProgressListener;
 import dev.compresso.train.loss.Loss;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -116,20 +115,21 @@ public final class Trainer {
 
   /**
    * Runs {@code config.epochs()} epochs over {@code train}, evaluating {@code loss} on {@code validation}
-   * (if non-null) after each, with a progress bar on {@code progress} (may be null).
+   * (if non-null) after each, reporting epochs and steps to {@code progress} (may be null).
    */
-  public List<EpochResult> fit(SampleSource train, SampleSource validation, FitConfig config, PrintStream progress) {
+  public List<EpochResult> fit(SampleSource train, SampleSource validation, FitConfig config,
+      ProgressListener progress) {
     return fit(train, validation, config, progress, StepHook.NONE);
   }
 
-  /** As {@link #fit(SampleSource, SampleSource, FitConfig, PrintStream)}, calling {@code hook} before every step. */
-  public List<EpochResult> fit(SampleSource train, SampleSource validation, FitConfig config, PrintStream progress,
+  /** As {@link #fit(SampleSource, SampleSource, FitConfig, ProgressListener)}, calling {@code hook} before every step. */
+  public List<EpochResult> fit(SampleSource train, SampleSource validation, FitConfig config, ProgressListener progress,
       StepHook hook) {
     return fit(train, validation, config, progress, hook, null);
   }
 
   /**
-   * As {@link #fit(SampleSource, SampleSource, FitConfig, PrintStream, StepHook)}, saving a checkpoint after every
+   * As {@link #fit(SampleSource, SampleSource, FitConfig, ProgressListener, StepHook)}, saving a checkpoint after every
    * epoch and, when the process is asked to end, at the next step boundary (then throwing {@link
    * TrainingStopped}). A {@code checkpoints} that {@linkplain Checkpointer#restore() restored} a run
    * continues it: the step count, the epochs measured, and the position in the epoch come from the
@@ -137,8 +137,9 @@ public final class Trainer {
    *
    * @param checkpoints may be null (no checkpoints)
    */
-  public List<EpochResult> fit(SampleSource train, SampleSource validation, FitConfig config, PrintStream progress,
+  public List<EpochResult> fit(SampleSource train, SampleSource validation, FitConfig config, ProgressListener listener,
       StepHook hook, Checkpointer checkpoints) {
+    ProgressListener progress = ProgressListener.orNone(listener);
     checkShapes(train);
     if (validation != null) {
       checkShapes(validation);
@@ -164,14 +165,13 @@ public final class Trainer {
         double sum = carried;
         int n = skip;
         long start = System.nanoTime();
-        try (ProgressBar bar = progress == null ? null
-            : new ProgressBar(progress, String.format("epoch %d/%d", epoch, config.epochs()), steps)) {
-          if (bar != null && skip > 0) {
-            bar.step(skip, "resumed");
-          }
+        progress.epochStarted(epoch, config.epochs(), steps, skip);
+        try {
           int index = 0;
           long samples = 0;
-          try (BatchStream batches = train.stream(config.batchSize(), epochOrder(config.seed(), epoch), true)) {
+          // The next batch is made while this step runs (a streamed source reads and decodes then).
+          try (BatchStream batches = new BatchPrefetch(train.stream(config.batchSize(), epochOrder(config.seed(), epoch),
+              true))) {
             while (batches.hasNext()) {
               Dataset.Batch b = batches.next();
               if (index++ < skip) {
@@ -185,13 +185,12 @@ public final class Trainer {
               sum += step(b);
               n++;
               samples += b.size();
-              if (bar != null) {
-                String note = hook.progressNote();
-                bar.step(1, String.format("loss %.4f, %.1f samples/s", sum / n,
-                    samples / Math.max(1e-9, (System.nanoTime() - start) / 1e9)) + (note.isEmpty() ? "" : " " + note));
-              }
+              progress.step(n, sum / n, samples / Math.max(1e-9, (System.nanoTime() - start) / 1e9),
+                  hook.progressNote());
             }
           }
+        } finally {
+          progress.stepsEnded();
         }
         skip = 0;
         carried = 0;
@@ -200,11 +199,8 @@ public final class Trainer {
             : Evaluation.mean(session, model, validation, config.batchSize(), loss::sample);
         EpochResult r = new EpochResult(epoch, sum / n, val, seconds, n);
         results.add(r);
-        if (progress != null) {
-          progress.printf("epoch %d/%d: train %s %.4f, validation %s %.4f, %.1f s (%.0f ms/step, %.1f samples/s)%n",
-              epoch, config.epochs(), loss.name(), r.trainLoss(), loss.name(), val, seconds, 1000 * seconds / n,
-              (double) n * config.batchSize() / seconds);
-        }
+        progress.epochEnded(new ProgressListener.EpochEnd(epoch, config.epochs(), loss.name(), r.trainLoss(), val,
+            seconds, n, (double) n * config.batchSize() / seconds));
         if (checkpoints != null) {
           checkpoints.save(new Checkpoint.Position(epoch, 0, step, 0, results));
           if (checkpoints.stopRequested() && epoch < config.epochs()) {

@@ -3,6 +3,7 @@ package dev.compresso.zoo;
 import dev.compresso.data.Dataset;
 import dev.compresso.data.SyntheticShapes;
 import dev.compresso.model.SavedModelExporter;
+import dev.compresso.report.ConsoleProgress;
 import dev.compresso.train.Adam;
 import dev.compresso.train.FitConfig;
 import dev.compresso.train.Predictor;
@@ -70,7 +71,7 @@ public final class MakeBundledUNet {
       System.err.printf("UNet: %,d parameters; training on %s%n", params, trainData);
       built.store().assign(s, built.initialValues());
       Trainer trainer = new Trainer(built.model(), s, loss, new Adam(lr));
-      history = trainer.fit(trainData, validation, config, System.err);
+      history = trainer.fit(trainData, validation, config, ConsoleProgress.on(System.err));
       trained = built.store().read(s);
     }
     double trainSeconds = (System.nanoTime() - start) / 1e9;

@@ -70,6 +70,9 @@ class ValidatorTest {
     assertEquals(2, r.referenceRuns().get(1).threads());
     String table = ValidationTable.format(r);
     assertTrue(table.contains("focal-tversky") && table.contains("2 threads") && table.contains("peak RSS"), table);
+    assertEquals(0, r.quantBoundaries(), "a float model has no QUANTIZE/DEQUANTIZE inside");
+    assertEquals(0, r.toJson().get("quant_boundaries").getAsInt());
+    assertTrue(table.contains("QUANTIZE/DEQUANTIZE inside"), table);
   }
 
   @Test

@@ -298,6 +298,10 @@ class BadInputTableTest {
         new Row("neither a .keras archive (zip) nor an HDF5 file", "inspect", notKeras),
         new Row("no such Keras model file", "convert", kerasDir.resolve("missing.h5").toString(), "--precision", "fp32",
             "--out", outFile),
+        new Row("give --input-shape image:1,D1,D2,1", "convert", KerasFiles.file("fcn.h5").toString(), "--precision",
+            "fp32", "--out", outFile),
+        new Row("does not fit input 'image'", "convert", KerasFiles.file("fcn.h5").toString(), "--input-shape",
+            "1,16,16,3", "--precision", "fp32", "--out", outFile),
         new Row("one signature, serving_default", "convert", k, "--signature", "other", "--precision", "fp32", "--out",
             outFile),
         // inspect
@@ -380,7 +384,15 @@ class BadInputTableTest {
         new Row("different inputs/outputs", "diagnose", "src/test/resources/fuzz/conv_dense_int8.tflite",
             "--reference", m, "--data", d),
         new Row("not a SavedModel directory", "diagnose", t, "--reference", tmp.resolve("none").toString(),
-            "--data", d)));
+            "--data", d),
+        new Row("'dec0_concatt' (near: dec0_concat", "convert", m, "--precision", "int8", "--calibration-data", d,
+            "--keep-float", "dec0_concatt", "--out", out),
+        new Row("--keep-float needs --precision int8", "convert", m, "--precision", "fp16", "--keep-float",
+            "dec0_concat", "--out", out),
+        new Row("--max-loss-increase needs --precision int8 and --data", "convert", m, "--precision", "int8",
+            "--calibration-data", d, "--max-loss-increase", "0.01", "--out", out),
+        new Row("--max-loss-increase must be", "convert", m, "--precision", "int8", "--calibration-data", d,
+            "--max-loss-increase", "-1", "--data", d, "--out", out)));
     rows.addAll(realWorldSavedModelRows(out, outFile, t));
 
     List<String> failures = new ArrayList<>();

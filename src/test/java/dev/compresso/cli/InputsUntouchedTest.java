@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.compresso.bench.TinyUNets;
 import dev.compresso.data.SyntheticShapes;
 import dev.compresso.data.tfrecord.TfRecords;
+import dev.compresso.model.keras.KerasFiles;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -130,6 +131,31 @@ class InputsUntouchedTest {
     try (Stream<Path> left = Files.list(tmp.resolve("out"))) {
       assertEquals(2, left.count(), "no temporary files left next to the outputs");
     }
+  }
+
+  /** Keras model files, good and bad, are read and never written: inspect, convert and failed imports leave them. */
+  @Test
+  void kerasFilesAreUntouched() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("keras"));
+    for (String name : new String[] {"dense.keras", "dense.h5", "weights_only.h5", "unknown_layer.keras"}) {
+      Files.copy(KerasFiles.file(name), dir.resolve(name));
+    }
+    byte[] h5 = Files.readAllBytes(dir.resolve("dense.h5"));
+    Files.write(dir.resolve("truncated.h5"), java.util.Arrays.copyOf(h5, h5.length / 2));
+    Map<String, String> before = fingerprint(dir);
+    for (String name : new String[] {"dense.keras", "dense.h5"}) {
+      assertEquals(0, run("inspect", dir.resolve(name).toString(), "--json").exit());
+      Run c = run("convert", dir.resolve(name).toString(), "--precision", "fp32", "--out",
+          tmp.resolve(name + ".tflite").toString());
+      assertEquals(0, c.exit(), c.err());
+    }
+    for (String name : new String[] {"weights_only.h5", "unknown_layer.keras", "truncated.h5"}) {
+      assertEquals(2, run("inspect", dir.resolve(name).toString()).exit(), name);
+      assertEquals(2, run("convert", dir.resolve(name).toString(), "--precision", "fp32", "--out",
+          tmp.resolve(name + ".tflite").toString()).exit(), name);
+      assertTrue(Files.notExists(tmp.resolve(name + ".tflite")), "no output for " + name);
+    }
+    assertEquals(before, fingerprint(dir), "a verb changed a Keras file");
   }
 
   @Test

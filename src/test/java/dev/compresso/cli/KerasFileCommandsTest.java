@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A Keras .h5 UNet (made by Keras 3.15, {@code fixtures/keras_files}) as MODEL through the CLI: inspect reports
- * its layers and the ignored optimizer state; prune, then qat, then convert to int8; convert to fp32 and
+ * its layers and the ignored optimizer state; prune, then qat, then convert to int8; convert to int8 with
+ * calibration; convert to fp32 and
  * validate against the .h5 itself (within 1e-5); the .h5 is untouched by all of it.
  */
 class KerasFileCommandsTest {
@@ -39,7 +40,7 @@ class KerasFileCommandsTest {
   void h5UNetInspectsPrunesQatsConvertsToInt8AndValidates() throws Exception {
     Path h5 = Files.copy(KerasFiles.file("unet.h5"), tmp.resolve("unet.h5"));
     Map<String, String> before = InputsUntouchedTest.fingerprint(h5);
-    String data = "synthetic:shapes?n=40&size=64&seed=3";
+    String data = "synthetic:shapes?n=24&size=64&seed=3";
 
     Run inspect = run("inspect", h5.toString(), "--json");
     assertEquals(0, inspect.exit(), inspect.err());
@@ -61,11 +62,16 @@ class KerasFileCommandsTest {
     assertEquals(0, c.exit(), c.err());
     assertTrue(TfliteModel.read(int8).bytes().length > 0);
 
+    // Post-training int8 straight from the .h5: batch norm is folded before calibration.
+    Path ptq = tmp.resolve("ptq.tflite");
+    Run p = run("convert", h5.toString(), "--precision", "int8", "--calibration-data", data, "--out", ptq.toString());
+    assertEquals(0, p.exit(), p.err());
+
     Path fp32 = tmp.resolve("fp32.tflite");
     Run f = run("convert", h5.toString(), "--precision", "fp32", "--out", fp32.toString());
     assertEquals(0, f.exit(), f.err());
     Run v = run("validate", fp32.toString(), "--reference", h5.toString(), "--data", data, "--samples", "4",
-        "--runs", "2", "--warmup", "1", "--json");
+        "--runs", "1", "--warmup", "0", "--threads", "1", "--json");
     assertEquals(0, v.exit(), v.err());
     JsonObject result = JsonParser.parseString(v.out()).getAsJsonObject();
     double maxAbs = result.getAsJsonArray("output_errors").get(0).getAsJsonObject().get("max_abs").getAsDouble();

@@ -44,9 +44,12 @@ class RealWorldSavedModelsCliTest {
   }
 
   /** Converts to fp32 and validates against the SavedModel on its reference inputs; the output errors. */
-  private JsonArray convertAndValidate(String fixture) {
+  private JsonArray convertAndValidate(String fixture, String... convertOptions) {
     Path tflite = tmp.resolve(fixture + ".tflite");
-    Run c = run("convert", model(fixture), "--precision", "fp32", "--out", tflite.toString());
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("convert", model(fixture), "--precision",
+        "fp32", "--out", tflite.toString()));
+    args.addAll(java.util.List.of(convertOptions));
+    Run c = run(args.toArray(String[]::new));
     assertEquals(0, c.exit(), c.err());
     Run v = run("validate", tflite.toString(), "--reference", model(fixture), "--data", reference(fixture),
         "--threads", "1", "--runs", "1", "--warmup", "0", "--json");
@@ -65,6 +68,11 @@ class RealWorldSavedModelsCliTest {
   void validateFeedsAUint8ImageAndComparesEveryOutput() {
     assertEquals(1, convertAndValidate("uint8_image").size());
     assertEquals(3, convertAndValidate("multi_output").size());
+  }
+
+  @Test
+  void aReferenceWithOpenDimensionsIsTimedAtTheDataShape() {
+    assertEquals(1, convertAndValidate("dynamic_dims", "--input-shape", "1,10,14,3").size());
   }
 
   @Test

@@ -69,6 +69,14 @@ class ClusterQatTest {
     assertEquals(4, c.groups());
     assertTrue(java.util.Arrays.equals(clustered, c.kernel(c.centroids())));
     assertNull(ClusteredKernels.detect("p", new long[] {4, 4, 4}, pruned, 2), "distinct non-zero values: not clustered");
+    // sparse and clustered per kernel, with channels too small to show it on their own
+    float[] both = new float[128];
+    for (int i = 0; i < both.length; i += 5) {
+      both[i] = 0.1f * (1 + (i / 5) % 6);
+    }
+    KernelClusters b = ClusteredKernels.detect("b", new long[] {4, 4, 8}, both, 2);
+    assertNotNull(b, "6 values over 26 non-zeros");
+    assertTrue(java.util.Arrays.equals(both, b.kernel(b.centroids())));
   }
 
   private static String run(int expected, String... args) {

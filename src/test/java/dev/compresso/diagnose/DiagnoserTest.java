@@ -40,11 +40,12 @@ class DiagnoserTest {
   static Path dir;
   static Path broken;
   static Path int8;
+  static Calibration.Result calibrated;
 
   @BeforeAll
   static void build() throws IOException {
     broken = breakConcats(TinyUNets.export(dir.resolve("tiny"), 16), dir.resolve("broken"), 30f);
-    Calibration.Result r = Calibration.calibrate(Freezer.freeze(broken), DataSources.open(DATA),
+    Calibration.Result r = calibrated = Calibration.calibrate(Freezer.freeze(broken), DataSources.open(DATA),
         CalibrationOptions.builder().optEqualizeConcats(false).optSamples(6).build());
     int8 = Files.write(dir.resolve("broken.int8.tflite"), Converter.convert(r.graph(), ConversionOptions.of(Precision.INT8)));
   }
@@ -96,6 +97,60 @@ class DiagnoserTest {
     assertTrue(input.rmseOverScale() < 0.35 && input.cosine() > 0.999, input.toString());
     assertTrue(d.islands().isEmpty(), d.islands().toString());
     assertTrue(d.totalMs() > 0);
+  }
+
+  /**
+   * Keeping the concat and the conv that reads it float: the skip input is dequantized from its own scale
+   * (the requantization to the concat's scale is bypassed), and the model's output error halves.
+   */
+  @Test
+  void keepFloatRunsTheConcatAndItsConsumerInFloatAndTheErrorDrops() throws IOException {
+    Path kept = Files.write(dir.resolve("kept.tflite"), Converter.convert(calibrated.graph(),
+        ConversionOptions.builder(Precision.INT8).optKeepFloat(java.util.Set.of("dec0_concat", "dec0_conv0/relu"))
+            .build()));
+    Diagnosis before = Diagnoser.diagnose(int8, broken, DataSources.open(DATA), 4);
+    Diagnosis after = Diagnoser.diagnose(kept, broken, DataSources.open(DATA), 4);
+    assertEquals(1, after.islands().size(), after.islands().toString());
+    assertEquals(java.util.List.of("CONCATENATION", "CONV_2D"),
+        after.islands().get(0).floatOps().stream().map(o -> o.substring(o.indexOf(':') + 1)).toList());
+    assertEquals(2, after.islands().get(0).dequantize().size(), "the up branch and the skip, each at its own scale");
+    double errBefore = last(before).relativeError();
+    double errAfter = last(after).relativeError();
+    assertTrue(errAfter < 0.75 * errBefore, "output error " + errBefore + " -> " + errAfter);
+    assertEquals(3, QuantBoundaries.count(TfliteModel.read(kept)));
+  }
+
+  /** The search tries first the concat whose skip input was requantized, with the conv that reads it. */
+  @Test
+  void theMostHarmfulLayerIsAConcatWithItsConsumer() {
+    TfliteModel model = TfliteModel.read(int8);
+    Diagnosis d = Diagnoser.diagnose(int8, broken, DataSources.open(DATA), 4);
+    java.util.List<java.util.Set<Integer>> layers = FloatLayerSearch.rank(model, d);
+    assertFalse(layers.isEmpty());
+    java.util.List<String> first = layers.get(0).stream()
+        .map(i -> model.primarySubgraph().operators().get(i).op()).toList();
+    assertEquals(java.util.List.of("CONCATENATION", "CONV_2D"), first);
+  }
+
+  private static Diagnosis.TensorError last(Diagnosis d) {
+    return d.tensors().get(d.tensors().size() - 1);
+  }
+
+  /** TensorFlow's own converter leaves SIN float between int8 convs (src/test/resources/diagnose/make_float_island.py). */
+  @Test
+  void listsTheFloatIslandOfTheOfficialConvertersOutputWithItsLatencyShare() {
+    Path fixtures = Path.of("src/test/resources/diagnose");
+    Diagnosis d = Diagnoser.diagnose(fixtures.resolve("float_island_int8.tflite"), fixtures.resolve("float_island"),
+        DataSources.open(DATA), 2);
+    assertEquals(1, d.islands().size(), d.islands().toString());
+    Diagnosis.FloatIsland island = d.islands().get(0);
+    assertEquals(1, island.dequantize().size());
+    assertEquals(1, island.quantize().size());
+    assertTrue(island.floatOps().size() == 1 && island.floatOps().get(0).endsWith(":SIN"), island.floatOps().toString());
+    assertTrue(island.share() > 0 && island.share() < 1, "share " + island.share());
+    assertEquals(2, QuantBoundaries.count(TfliteModel.read(fixtures.resolve("float_island_int8.tflite"))));
+    // Every quantized tensor found its float counterpart, edges included.
+    assertTrue(d.tensors().stream().allMatch(t -> t.node() != null && t.cosine() > 0.99), d.tensors().toString());
   }
 
   @Test

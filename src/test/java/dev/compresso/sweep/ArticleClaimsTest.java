@@ -15,7 +15,8 @@ class ArticleClaimsTest {
   static SweepRow row(double sparsity, String precision, String io, long bytes, long gzip, long rss, double ms,
       double loss) {
     return new SweepRow(sparsity, sparsity, precision, bytes, gzip, rss, 350L << 20, ms, ms, 20, 2, loss, 0.01, "ft",
-        0.99, "dice", 1e-6, 1_900_000, io, io.equals("float") ? "" : "all ops map", io.equals("float") ? Double.NaN : 1);
+        0.99, "dice", 1e-6, 1_900_000, io, io.equals("float") ? "" : "all ops map", io.equals("float") ? Double.NaN : 1,
+        0);
   }
 
   static List<SweepRow> rows(long sparseGzip, double qatLoss, double qatMs, long fp16Rss) {

@@ -65,6 +65,7 @@ class SweepTest {
       assertTrue(r.maxAbsError() < 1e-4, "fp32 matches TF: " + r);
       assertTrue(r.tflitePeakRssBytes() > 0 && r.latencyMs1() > 0, r.toString());
       assertEquals("", r.edgeTpu(), "float models get no Edge TPU verdict");
+      assertEquals(0, r.quantBoundaries(), "fp32 has no QUANTIZE/DEQUANTIZE inside");
     }
     Path out = one.config().out();
     for (String f : List.of("plan.json", "results.csv", "results.json", "baseline.json", "report.md",
@@ -72,6 +73,7 @@ class SweepTest {
       assertTrue(Files.size(out.resolve(f)) > 0, f);
     }
     assertEquals(3, Files.readAllLines(out.resolve("results.csv")).size(), "header and two rows");
+    assertTrue(Files.readAllLines(out.resolve("results.csv")).get(0).endsWith(",quant_boundaries"));
     assertTrue(Files.readString(out.resolve("report.md")).contains("| source | SavedModel"), "baseline row first");
 
     Path tflite = out.resolve("s0.50").resolve("fp32.tflite");

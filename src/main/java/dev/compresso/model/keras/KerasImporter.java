@@ -3,8 +3,10 @@ package dev.compresso.model.keras;
 import dev.compresso.BadInputException;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.model.ImportedModel;
+import dev.compresso.model.InputShape;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +52,20 @@ public final class KerasImporter {
 
   /** Reads {@code file} into an {@link ImportedModel} (signature {@link #SIGNATURE}, one input, one output). */
   public static ImportedModel read(Path file) {
-    return readWithSummary(file).model();
+    return readWithSummary(file, null).model();
+  }
+
+  /**
+   * Reads {@code file} with the input's unknown dimensions set from {@code inputShape} ({@code --input-shape};
+   * null keeps the model's own). The batch dimension stays unknown in the graph.
+   */
+  public static ImportedModel read(Path file, InputShape inputShape) {
+    return readWithSummary(file, inputShape).model();
+  }
+
+  /** {@link #readWithSummary(Path, InputShape)} with the model's own input shape. */
+  public static Result readWithSummary(Path file) {
+    return readWithSummary(file, null);
   }
 
   /**
@@ -59,7 +74,7 @@ public final class KerasImporter {
    * @throws BadInputException naming the file: unreadable or damaged, weights-only, unsupported layers (all of
    *     them, with the supported classes), several inputs or outputs, weights that do not fit the config
    */
-  public static Result readWithSummary(Path file) {
+  public static Result readWithSummary(Path file, InputShape inputShape) {
     try (KerasFile kf = KerasFile.read(file)) {
       KerasModelConfig top = KerasModelConfig.parse(file, kf.modelConfig());
       List<String> problems = new ArrayList<>();
@@ -71,7 +86,7 @@ public final class KerasImporter {
             Activations.names()));
       }
       try (Graph g = new Graph()) {
-        Builder b = new Builder(file, kf.weights(), new KerasGraph(g));
+        Builder b = new Builder(file, kf.weights(), new KerasGraph(g), inputShape);
         return b.build(top, kf);
       } catch (BadInputException e) {
         String m = String.valueOf(e.getMessage());
@@ -149,11 +164,13 @@ public final class KerasImporter {
     private final KerasGraph kg;
     private final Map<String, Map<String, Operand<TFloat32>>> layerVariables = new HashMap<>();
     private final Map<String, LayerSummary> summaries = new LinkedHashMap<>();
+    private final InputShape given;
 
-    Builder(Path file, KerasWeights weights, KerasGraph kg) {
+    Builder(Path file, KerasWeights weights, KerasGraph kg, InputShape given) {
       this.file = file;
       this.weights = weights;
       this.kg = kg;
+      this.given = given;
     }
 
     Result build(KerasModelConfig top, KerasFile kf) {
@@ -181,6 +198,10 @@ public final class KerasImporter {
       for (int i = 0; i < dims.length; i++) {
         dims[i] = i == 0 ? -1 : shape.get(i);
       }
+      if (given != null) {
+        dims = withGiven(inputName, dims);
+      }
+      InputShape.requireStatic(file.toString(), inputName, dims);
       String placeholderName = kg.unique(KerasGraph.sanitize(inputName));
       Placeholder<TFloat32> input = kg.tf().withName(placeholderName).placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(dims)));
@@ -198,6 +219,26 @@ public final class KerasImporter {
           outputName + ":0", graph, kg.values(), kg.frozen());
       return new Result(model, List.copyOf(summaries.values()), kf.format().description(), kf.kerasVersion(),
           top.className(), kf.optimizerArrays());
+    }
+
+    /** The declared dimensions with the unknown ones set from {@code --input-shape}; the batch stays unknown. */
+    private long[] withGiven(String inputName, long[] declared) {
+      long[] dims = given.dims();
+      if (given.input() != null && !given.input().equals(inputName)) {
+        throw new BadInputException(file + ": --input-shape names input '" + given.input() + "'; the model's input "
+            + "is '" + inputName + "'");
+      }
+      boolean agrees = dims.length == declared.length;
+      for (int i = 1; agrees && i < dims.length; i++) {
+        agrees = declared[i] < 0 || declared[i] == dims[i];
+      }
+      if (!agrees) {
+        throw new BadInputException(String.format("%s: --input-shape %s does not fit input '%s' of shape %s (-1 = "
+            + "unknown; only unknown dimensions can be set)", file, Arrays.toString(dims), inputName,
+            Arrays.toString(declared)));
+      }
+      dims[0] = -1;
+      return dims;
     }
 
     private List<Integer> inputShape(KerasModelConfig m, String inputName) {

@@ -2,14 +2,17 @@ package dev.compresso.tflite.convert;
 
 import dev.compresso.BadInputException;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How to convert: precision and, for full integer, the I/O type. Build with {@link #builder(Precision)}.
  *
  * @param precision weights/activations precision
  * @param io the I/O element type; anything but {@link IoType#FLOAT} needs {@link Precision#INT8}
+ * @param keepFloat graph nodes whose TFLite ops run in float in an int8 model ({@link FloatLayers}); empty
+ *     for a fully integer one
  */
-public record ConversionOptions(Precision precision, IoType io) {
+public record ConversionOptions(Precision precision, IoType io, Set<String> keepFloat) {
 
   public ConversionOptions {
     Objects.requireNonNull(precision, "precision");
@@ -18,6 +21,11 @@ public record ConversionOptions(Precision precision, IoType io) {
       throw new BadInputException("--io " + io.cliName() + " needs --precision int8 (a "
           + precision.cliName() + " model has float inputs and outputs); accepted with " + precision.cliName()
           + ": --io float");
+    }
+    keepFloat = Set.copyOf(keepFloat);
+    if (!keepFloat.isEmpty() && precision != Precision.INT8) {
+      throw new BadInputException("--keep-float needs --precision int8 (a " + precision.cliName()
+          + " model is float already)");
     }
   }
 
@@ -35,6 +43,7 @@ public record ConversionOptions(Precision precision, IoType io) {
   public static final class Builder {
     private final Precision precision;
     private IoType io = IoType.FLOAT;
+    private Set<String> keepFloat = Set.of();
 
     private Builder(Precision precision) {
       this.precision = precision;
@@ -46,8 +55,14 @@ public record ConversionOptions(Precision precision, IoType io) {
       return this;
     }
 
+    /** Graph nodes whose ops stay float in an int8 model (default none). */
+    public Builder optKeepFloat(Set<String> nodes) {
+      this.keepFloat = nodes;
+      return this;
+    }
+
     public ConversionOptions build() {
-      return new ConversionOptions(precision, io);
+      return new ConversionOptions(precision, io, keepFloat);
     }
   }
 }

@@ -33,12 +33,40 @@ public final class Converter {
   public static byte[] convert(FrozenGraph graph, ConversionOptions options) {
     byte[] tflite = WORKER.convert(graph.graphDef().toByteArray(), ConverterFlagSets.modelFlags(graph),
         ConverterFlagSets.converterFlags(options));
+    ConversionOptions integer = ConversionOptions.builder(options.precision()).optIo(options.io()).build();
     if (options.precision() == Precision.INT8 && options.io() == IoType.UINT8) {
       OutputCheck.verify(tflite, ConversionOptions.builder(Precision.INT8).optIo(IoType.INT8).build());
       tflite = Uint8Io.apply(tflite);
     }
-    OutputCheck.verify(tflite, options);
+    OutputCheck.verify(tflite, integer);
+    if (!options.keepFloat().isEmpty()) {
+      tflite = keepFloat(tflite, options.keepFloat());
+    }
     return tflite;
+  }
+
+  /**
+   * The checked integer model with the ops of {@code nodes} run in float ({@link FloatLayers}), loaded once
+   * in the interpreter to prove it allocates.
+   */
+  private static byte[] keepFloat(byte[] tflite, java.util.Set<String> nodes) {
+    java.util.Map<String, java.util.List<Integer>> ops = FloatLayers.opsOf(tflite, nodes);
+    java.util.List<String> none = nodes.stream().filter(n -> !ops.containsKey(n)).sorted().toList();
+    if (!none.isEmpty()) {
+      throw new BadInputException("--keep-float: no op of the converted model computes " + none + " (the node is "
+          + "fused into another op's output or folded away); name the last node of a fused layer, e.g. its ReLU "
+          + "or bias add, or the concat");
+    }
+    java.util.Set<Integer> chosen = new java.util.TreeSet<>();
+    ops.values().forEach(chosen::addAll);
+    byte[] out = FloatLayers.apply(tflite, chosen);
+    try (dev.compresso.tflite.TfliteInterpreter it = dev.compresso.tflite.TfliteInterpreter.open(
+        dev.compresso.tflite.TfliteModel.fromBytes(out, "model with float layers"),
+        dev.compresso.tflite.InterpreterOptions.builder().optKernels(
+            dev.compresso.tflite.InterpreterOptions.Kernels.BUILTIN).build())) {
+      it.invoke();
+    }
+    return out;
   }
 
   /**

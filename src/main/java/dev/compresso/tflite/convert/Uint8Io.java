@@ -139,7 +139,7 @@ final class Uint8Io {
   }
 
   /** Sets every empty array of the object tree to null (the object API unpacks absent vectors as empty). */
-  private static void nullEmptyVectors(Object node, IdentityHashMap<Object, Boolean> seen) {
+  static void nullEmptyVectors(Object node, IdentityHashMap<Object, Boolean> seen) {
     if (node == null || seen.put(node, Boolean.TRUE) != null) {
       return;
     }

@@ -7,6 +7,7 @@ import dev.compresso.data.Dataset;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.FrozenGraph;
 import dev.compresso.model.ImportedModel;
+import dev.compresso.model.InputShape;
 import dev.compresso.tflite.InterpreterOptions;
 import dev.compresso.tflite.TfliteInterpreter;
 import dev.compresso.tflite.TfliteModel;
@@ -34,6 +35,7 @@ class KerasImporterTest {
       b.add(Arguments.of(m, m + ".h5"));
     }
     b.add(Arguments.of("keras2_cnn", "keras2_cnn.h5"));
+    b.add(Arguments.of("fcn", "fcn.h5"));
     return b.build();
   }
 
@@ -41,7 +43,12 @@ class KerasImporterTest {
   @MethodSource("fixtures")
   void importedModelMatchesKerasInTfJavaAndTflite(String model, String file) {
     Dataset ref = KerasFiles.reference(model);
-    ImportedModel imported = KerasImporter.read(KerasFiles.file(file));
+    // fcn.h5's input is [None, None, None, 1]: its spatial size comes from the reference data, as --input-shape.
+    long[] given = new long[ref.inputShape().length + 1];
+    given[0] = 1;
+    System.arraycopy(ref.inputShape(), 0, given, 1, ref.inputShape().length);
+    ImportedModel imported = KerasImporter.read(KerasFiles.file(file),
+        model.equals("fcn") ? new InputShape(null, given) : null);
     float[] tf = KerasFiles.run(imported, ref.inputs(), ref.inputShape(), ref.size());
     double tfError = KerasFiles.maxAbsDiff(tf, ref.targets());
 

@@ -1,0 +1,171 @@
+package dev.compresso.diagnose;
+
+import dev.compresso.data.Dataset;
+import dev.compresso.model.FrozenGraph;
+import dev.compresso.tflite.InterpreterOptions;
+import dev.compresso.tflite.OperatorInfo;
+import dev.compresso.tflite.SubgraphInfo;
+import dev.compresso.tflite.TfliteInterpreter;
+import dev.compresso.tflite.TfliteModel;
+import dev.compresso.tflite.convert.FloatLayers;
+import dev.compresso.train.loss.Loss;
+import dev.compresso.train.metric.TaskKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * {@code convert --max-loss-increase X}: the fewest layers of an int8 model to run in float ({@link
+ * FloatLayers}) so that its loss on the data is within {@code X} of the float model's. Layers are tried
+ * most harmful first, as {@link Diagnoser} ranks them: by how much a tensor's relative error rises over
+ * its inputs'. A tensor requantized to a concat's shared scale stands for the concat and the ops reading
+ * it (the only way its own scale survives); any other tensor for the op that writes it. Each step is
+ * measured, never assumed: the layers are added one at a time until the loss is within bound.
+ */
+public final class FloatLayerSearch {
+
+  /** Layers tried at most. */
+  public static final int MAX_STEPS = 12;
+
+  private FloatLayerSearch() {}
+
+  /**
+   * The result.
+   *
+   * @param tflite the model (the int8 one when it is within bound already)
+   * @param floatLoss the float model's loss
+   * @param int8Loss the fully integer model's loss
+   * @param loss the returned model's loss
+   * @param keptFloat the ops run in float, as {@code index:OP name}
+   * @param withinBound whether {@code loss - floatLoss <= X}
+   */
+  public record Result(byte[] tflite, String lossName, double floatLoss, double int8Loss, double loss,
+      List<String> keptFloat, boolean withinBound) {}
+
+  public static Result search(byte[] int8, byte[] fp32, FrozenGraph reference, Dataset data, double maxIncrease,
+      Consumer<String> progress) {
+    Loss loss = TaskKind.infer(data.targetShape(), data.targets()).loss();
+    double floatLoss = loss(fp32, data, loss);
+    double int8Loss = loss(int8, data, loss);
+    progress.accept(String.format("keep-float search: float loss %.5f, int8 loss %.5f (+%.5f, bound +%s)", floatLoss,
+        int8Loss, int8Loss - floatLoss, maxIncrease));
+    if (int8Loss - floatLoss <= maxIncrease) {
+      return new Result(int8, loss.name(), floatLoss, int8Loss, int8Loss, List.of(), true);
+    }
+    TfliteModel model = TfliteModel.fromBytes(int8, "int8 model");
+    Diagnosis d = Diagnoser.diagnose(model, reference, data, Diagnoser.SAMPLES_DEFAULT, "int8 model", "reference");
+    List<Set<Integer>> layers = rank(model, d);
+    Set<Integer> chosen = new TreeSet<>();
+    byte[] best = int8;
+    double bestLoss = int8Loss;
+    for (int step = 0; step < Math.min(MAX_STEPS, layers.size()); step++) {
+      chosen.addAll(layers.get(step));
+      byte[] candidate = FloatLayers.apply(int8, chosen);
+      double l = loss(candidate, data, loss);
+      progress.accept(String.format("keep-float search: + %s -> loss %.5f (+%.5f)", names(model, layers.get(step)),
+          l, l - floatLoss));
+      best = candidate;
+      bestLoss = l;
+      if (l - floatLoss <= maxIncrease) {
+        break;
+      }
+    }
+    return new Result(best, loss.name(), floatLoss, int8Loss, bestLoss, names(model, chosen),
+        bestLoss - floatLoss <= maxIncrease);
+  }
+
+  /** Candidate layers (op index sets), most harmful first. */
+  static List<Set<Integer>> rank(TfliteModel model, Diagnosis d) {
+    SubgraphInfo g = model.primarySubgraph();
+    Map<Integer, OperatorInfo> producer = new java.util.HashMap<>();
+    Map<Integer, List<OperatorInfo>> consumers = new java.util.HashMap<>();
+    for (OperatorInfo op : g.operators()) {
+      for (int t : op.outputs()) {
+        producer.put(t, op);
+      }
+      for (int t : op.inputs()) {
+        if (t >= 0) {
+          consumers.computeIfAbsent(t, k -> new ArrayList<>()).add(op);
+        }
+      }
+    }
+    Map<Integer, Double> rise = new java.util.HashMap<>();
+    Map<Integer, Diagnosis.TensorError> byIndex = new java.util.HashMap<>();
+    d.tensors().forEach(e -> byIndex.put(e.index(), e));
+    for (Diagnosis.TensorError e : d.tensors()) {
+      if (!Double.isFinite(e.relativeError())) {
+        continue;
+      }
+      double in = 0;
+      for (int t : producer.get(e.index()).inputs()) {
+        in = Math.max(in, Diagnoser.inputError(t, byIndex, producer, 0));
+      }
+      rise.put(e.index(), e.relativeError() - in);
+    }
+    List<Integer> order = new ArrayList<>(rise.keySet());
+    order.sort(Comparator.comparingDouble((Integer t) -> -rise.get(t)));
+    List<Set<Integer>> out = new ArrayList<>();
+    Set<Integer> seen = new java.util.HashSet<>();
+    for (int t : order) {
+      if (rise.get(t) <= 0) {
+        break;
+      }
+      OperatorInfo op = producer.get(t);
+      Set<Integer> layer = new LinkedHashSet<>();
+      boolean requantize = op.op().equals("QUANTIZE") && !QuantBoundaries.isFloat(g.tensor(op.inputs()[0]));
+      if (requantize) {
+        for (OperatorInfo concat : consumers.getOrDefault(t, List.of())) {
+          layer.add(concat.index());
+          for (int o : concat.outputs()) {
+            for (OperatorInfo c : consumers.getOrDefault(o, List.of())) {
+              if (!c.op().equals("QUANTIZE") && !c.op().equals("DEQUANTIZE")) {
+                layer.add(c.index());
+              }
+            }
+          }
+        }
+      } else if (!op.op().equals("QUANTIZE") && !op.op().equals("DEQUANTIZE")) {
+        layer.add(op.index());
+      }
+      layer.removeIf(i -> !FloatLayers.SUPPORTED_NAMES.contains(g.operators().get(i).op()));
+      layer.removeAll(seen);
+      if (!layer.isEmpty()) {
+        seen.addAll(layer);
+        out.add(layer);
+      }
+    }
+    return out;
+  }
+
+  private static List<String> names(TfliteModel model, Set<Integer> ops) {
+    SubgraphInfo g = model.primarySubgraph();
+    return ops.stream().map(i -> {
+      OperatorInfo op = g.operators().get(i);
+      return i + ":" + op.op() + " " + g.tensor(op.outputs()[0]).name();
+    }).toList();
+  }
+
+  /** The mean loss of a model over every sample. */
+  static double loss(byte[] tflite, Dataset data, Loss loss) {
+    int per = (int) Dataset.elements(data.inputShape());
+    int perY = (int) Dataset.elements(data.targetShape());
+    float[] pred = new float[data.size() * perY];
+    try (TfliteInterpreter it = TfliteInterpreter.open(TfliteModel.fromBytes(tflite, "model"),
+        InterpreterOptions.defaults())) {
+      for (int i = 0; i < data.size(); i++) {
+        System.arraycopy(it.run(Arrays.copyOfRange(data.inputs(), i * per, (i + 1) * per))[0], 0, pred, i * perY, perY);
+      }
+    }
+    long[] ys = data.targetShape();
+    long[] shape = new long[ys.length + 1];
+    shape[0] = data.size();
+    System.arraycopy(ys, 0, shape, 1, ys.length);
+    return loss.mean(data.targets(), pred, shape);
+  }
+}

@@ -245,6 +245,22 @@ public final class CompressoModel implements AutoCloseable {
   }
 
   /**
+   * Diagnoses an integer {@code file} converted from this model ({@link dev.compresso.diagnose.Diagnoser}):
+   * per-tensor error against this model's float tensors on the first {@code samples} of {@code data}, shared
+   * scales, where the error jumps and why, float islands with their latency share.
+   */
+  public dev.compresso.diagnose.Diagnosis diagnose(TfliteFile file, dev.compresso.data.Dataset data, int samples) {
+    FrozenGraph graph;
+    try {
+      graph = Freezer.freeze(model, batch);
+    } catch (BadInputException e) {
+      throw ModelImporter.naming(model.source(), e);
+    }
+    return dev.compresso.diagnose.Diagnoser.diagnose(file.model(), graph, data, samples, file.model().source(),
+        model.source().toString());
+  }
+
+  /**
    * Selective precision by measurement: converts at {@code int8} (which must be an int8 conversion without
    * {@link Conversion#keepFloat}), then keeps the fewest layers float, most harmful first as {@code diagnose}
    * ranks them, until the loss on {@code data} is within {@code maxIncrease} of the float model's ({@link

@@ -132,6 +132,14 @@ class DiagnoserTest {
     assertEquals(java.util.List.of("CONCATENATION", "CONV_2D"), first);
   }
 
+  @Test
+  void theApiDiagnosesAsTheCommandDoes() {
+    try (dev.compresso.api.CompressoModel m = dev.compresso.api.Compresso.load(broken)) {
+      Diagnosis d = m.diagnose(dev.compresso.api.Compresso.tflite(int8), DataSources.open(DATA), 2);
+      assertEquals(Diagnosis.Cause.SHARED_SCALE, d.jumps().get(0).cause());
+    }
+  }
+
   private static Diagnosis.TensorError last(Diagnosis d) {
     return d.tensors().get(d.tensors().size() - 1);
   }

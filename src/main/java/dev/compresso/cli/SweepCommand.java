@@ -35,7 +35,8 @@ final class SweepCommand implements Command {
   @Override
   public String usage() {
     return "sweep MODEL --data DATA [--preset article [--epochs-scale F]] [--sparsities 0,0.1,...,0.8] "
-        + "[--precisions fp32,fp16,int8,int8-qat] [--io float|int8|uint8] [--epochs N] [--test-data DATA] "
+        + "[--precisions fp32,fp16,int8,int8-qat] [--granularities unstructured,2:4,channel] [--clusters 16,32] "
+        + "[--io float|int8|uint8] [--epochs N] [--test-data DATA] "
         + "[--workers N] [--plan] --out DIR  |  sweep (--cell K | --worker | --report) --out DIR";
   }
 
@@ -55,6 +56,10 @@ final class SweepCommand implements Command {
     o.addOption(opt("sparsities", "LIST", "comma-separated sparsities in [0, 1); 0 is the dense model "
         + "(default 0,0.5,0.8)"));
     o.addOption(opt("precisions", "LIST", "comma-separated: " + Variant.ACCEPTED + " (default fp32,fp16,int8)"));
+    o.addOption(opt("granularities", "LIST", "comma-separated pruning granularities (prune --granularity): "
+        + "unstructured (default), block:RxC, channel, M:N; an M:N one makes one cell at sparsity M/N"));
+    o.addOption(opt("clusters", "LIST", "comma-separated values per kernel (e.g. 16,32): besides every unclustered "
+        + "cell, cells that prune, then cluster (keeping the zeros)"));
     o.addOption(opt("io", "TYPE", "I/O of the int8 and int8-qat models: float (default), int8 or uint8 (Edge TPU)"));
     o.addOption(opt("epochs", "N", "fine-tuning epochs per sparsity (default " + SweepConfig.EPOCHS_DEFAULT + ")"));
     o.addOption(opt("qat-epochs", "N", "QAT epochs for int8-qat (default: --epochs)"));
@@ -150,6 +155,16 @@ final class SweepCommand implements Command {
         s.add(OptionValues.parseDouble("--sparsities", v.trim()));
       }
       b.optSparsities(s);
+    }
+    if (args.hasOption("granularities")) {
+      b.optGranularities(List.of(args.getOptionValue("granularities").split(",")));
+    }
+    if (args.hasOption("clusters")) {
+      List<Integer> k = new ArrayList<>();
+      for (String v : args.getOptionValue("clusters").split(",")) {
+        k.add(OptionValues.parseInt("--clusters", v.trim()));
+      }
+      b.optClusters(k);
     }
     IoType io = args.hasOption("io") ? IoType.parse(args.getOptionValue("io")) : null;
     if (args.hasOption("precisions") || io != null) {

@@ -60,13 +60,14 @@ public final class SweepReport {
     StringBuilder sb = new StringBuilder("sparsity,achieved_sparsity,precision,tflite_bytes,gzip_bytes,"
         + "tflite_peak_rss_bytes,reference_peak_rss_bytes,latency_ms_1t,latency_ms_nt,threads,reference_latency_ms_1t,"
         + "loss_name,loss,reference_loss,metric_name,metric,max_abs_error,reference_variables_bytes,io,edgetpu_op_share,"
-        + "edgetpu,quant_boundaries\n");
+        + "edgetpu,quant_boundaries,granularity,clusters\n");
     for (SweepRow r : rows) {
-      sb.append(String.format(Locale.ROOT, "%.2f,%.4f,%s,%d,%d,%d,%d,%.3f,%.3f,%d,%.3f,%s,%.6f,%.6f,%s,%.6f,%.6g,%d,%s,%.4f,\"%s\",%d%n",
+      sb.append(String.format(Locale.ROOT, "%.2f,%.4f,%s,%d,%d,%d,%d,%.3f,%.3f,%d,%.3f,%s,%.6f,%.6f,%s,%.6f,%.6g,%d,%s,%.4f,\"%s\",%d,%s,%d%n",
           r.sparsity(), r.achievedSparsity(), r.precision(), r.tfliteBytes(), r.gzipBytes(), r.tflitePeakRssBytes(),
           r.referencePeakRssBytes(), r.latencyMs1(), r.latencyMsT(), r.threads(), r.referenceLatencyMs1(),
           r.lossName(), r.loss(), r.referenceLoss(), r.metricName(), r.metric(), r.maxAbsError(),
-          r.referenceVariablesBytes(), r.io(), r.edgeTpuOpShare(), r.edgeTpu().replace("\"", "'"), r.quantBoundaries()));
+          r.referenceVariablesBytes(), r.io(), r.edgeTpuOpShare(), r.edgeTpu().replace("\"", "'"), r.quantBoundaries(),
+          r.granularity(), r.clusters()));
     }
     return sb.toString();
   }
@@ -96,8 +97,9 @@ public final class SweepReport {
           baseline.timesLessRam(r.tflitePeakRssBytes()));
       String precision = r.io().equals("float") ? r.precision() : r.precision() + " (" + r.io() + " I/O)";
       String edge = r.edgeTpu().isEmpty() ? "" : String.format(Locale.ROOT, "%.0f%% of ops", 100 * r.edgeTpuOpShare());
-      sb.append(String.format(Locale.ROOT, "| %.2f (%.3f) | %s | %,d | %,d | %s | %.1f | %s | %.2f | %.2f | %.1f | %.2f "
-          + "| %.4f | %.4f | %s | %d |%n", r.sparsity(), r.achievedSparsity(), precision, r.tfliteBytes(), r.gzipBytes(),
+      String recipe = r.plain() ? "" : " " + r.recipe();
+      sb.append(String.format(Locale.ROOT, "| %.2f (%.3f)%s | %s | %,d | %,d | %s | %.1f | %s | %.2f | %.2f | %.1f | %.2f "
+          + "| %.4f | %.4f | %s | %d |%n", r.sparsity(), r.achievedSparsity(), recipe, precision, r.tfliteBytes(), r.gzipBytes(),
           smaller, r.tflitePeakRssBytes() / 1048576.0, lessRam, r.latencyMs1(), r.latencyMsT(),
           r.referencePeakRssBytes() / 1048576.0, r.referenceLatencyMs1(), r.loss(), r.metric(), edge,
           r.quantBoundaries()));
@@ -153,7 +155,8 @@ public final class SweepReport {
   private static List<String> plots(Path out, List<SweepRow> rows) {
     Map<String, List<SweepRow>> byPrecision = new LinkedHashMap<>();
     for (SweepRow r : rows) {
-      byPrecision.computeIfAbsent(r.precision(), k -> new ArrayList<>()).add(r);
+      byPrecision.computeIfAbsent(r.plain() ? r.precision() : r.precision() + " " + r.recipe(),
+          k -> new ArrayList<>()).add(r);
     }
     List<String> files = new ArrayList<>();
     if (rows.isEmpty()) {

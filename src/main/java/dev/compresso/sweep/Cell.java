@@ -13,8 +13,14 @@ import java.util.Locale;
  * @param id the cell's folder name: {@code baseline} or {@code s0.50}
  * @param kind baseline or model
  * @param sparsity the target sparsity of a model cell (0 for the baseline)
+ * @param granularity how a model cell prunes, as {@code prune --granularity} spells it ({@link #UNSTRUCTURED}
+ *     for the baseline and the dense cell)
+ * @param clusters the shared values per kernel a model cell clusters to after pruning; 0: not clustered
  */
-public record Cell(int index, String id, Kind kind, double sparsity) {
+public record Cell(int index, String id, Kind kind, double sparsity, String granularity, int clusters) {
+
+  /** The default granularity: the cells of a sweep without a granularity axis. */
+  public static final String UNSTRUCTURED = "unstructured";
 
   /** What a cell measures. */
   public enum Kind {
@@ -26,12 +32,24 @@ public record Cell(int index, String id, Kind kind, double sparsity) {
 
   /** The baseline cell at {@code index}. */
   public static Cell baseline(int index) {
-    return new Cell(index, "baseline", Kind.BASELINE, 0);
+    return new Cell(index, "baseline", Kind.BASELINE, 0, UNSTRUCTURED, 0);
   }
 
-  /** The model cell for {@code sparsity} at {@code index}. */
+  /** The unstructured, unclustered model cell for {@code sparsity} at {@code index}. */
   public static Cell model(int index, double sparsity) {
-    return new Cell(index, String.format(Locale.ROOT, "s%.2f", sparsity), Kind.MODEL, sparsity);
+    return model(index, sparsity, UNSTRUCTURED, 0);
+  }
+
+  /**
+   * The model cell that prunes to {@code sparsity} with {@code granularity}, then clusters to {@code
+   * clusters} values (0: not clustered). Its folder is {@code s0.50}, with {@code -g2_4} (the granularity,
+   * ':' written '_') when not unstructured and {@code -k16} when clustered.
+   */
+  public static Cell model(int index, double sparsity, String granularity, int clusters) {
+    String id = String.format(Locale.ROOT, "s%.2f", sparsity)
+        + (granularity.equals(UNSTRUCTURED) ? "" : "-g" + granularity.replace(':', '_'))
+        + (clusters > 0 ? "-k" + clusters : "");
+    return new Cell(index, id, Kind.MODEL, sparsity, granularity, clusters);
   }
 
   public boolean isBaseline() {

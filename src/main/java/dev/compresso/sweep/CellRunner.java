@@ -6,6 +6,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.compresso.CompressoException;
+import dev.compresso.api.Clustering;
+import dev.compresso.api.Compresso;
+import dev.compresso.api.CompressoModel;
 import dev.compresso.bench.SourceMeasurement;
 import dev.compresso.bench.ValidationRequest;
 import dev.compresso.bench.ValidationResult;
@@ -20,6 +23,7 @@ import dev.compresso.model.FrozenGraph;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.model.SavedModels;
+import dev.compresso.prune.Granularity;
 import dev.compresso.prune.PruneConfig;
 import dev.compresso.prune.PrunedOutput;
 import dev.compresso.prune.Pruner;
@@ -53,7 +57,8 @@ import java.util.List;
  * test, seeded.
  *
  * <p>Layout: {@code OUT/s0.50/model/} (pruned SavedModel and prune-report.json), {@code OUT/s0.50/qat/}
- * (QAT SavedModel), {@code OUT/s0.50/int8-qat-uint8.tflite} with {@code .validate.json} and {@code
+ * (QAT SavedModel), {@code OUT/s0.50-k16/clustered/} (the clustered SavedModel of a clustered cell; its
+ * float model, converted and validated against), {@code OUT/s0.50/int8-qat-uint8.tflite} with {@code .validate.json} and {@code
  * .edgetpu.json}, {@code OUT/s0.50/cell.json}; sparsity 0 converts the source model as it is; {@code
  * OUT/baseline/cell.json} measures the source model.
  */
@@ -90,17 +95,25 @@ public final class CellRunner {
 
   private static JsonArray rows(SweepConfig c, Cell cell, Path dir, PrintStream log) {
     double s = cell.sparsity();
-    Path model = s == 0 ? c.model() : dir.resolve("model");
-    if (s > 0 && !Files.exists(model.resolve(PrunedOutput.REPORT_FILE))) {
-      step(log, cell, "prune to " + s);
-      prune(c, s, model, log);
+    Path pruned = s == 0 ? c.model() : dir.resolve("model");
+    if (s > 0 && !Files.exists(pruned.resolve(PrunedOutput.REPORT_FILE))) {
+      step(log, cell, "prune to " + s + (cell.granularity().equals(Cell.UNSTRUCTURED) ? "" : " " + cell.granularity()));
+      prune(c, s, Granularity.parse(cell.granularity()), pruned, log);
+    }
+    Path model = pruned;
+    if (cell.clusters() > 0) {
+      model = dir.resolve("clustered");
+      if (!Files.exists(model.resolve(CompressoModel.CLUSTER_REPORT_FILE))) {
+        step(log, cell, "cluster " + pruned + " to " + cell.clusters() + " values per kernel");
+        cluster(c, pruned, cell.clusters(), s > 0, model, log);
+      }
     }
     Path qat = dir.resolve("qat");
     if (c.needsQat() && !Files.exists(qat.resolve(QatOutput.REPORT_FILE))) {
       step(log, cell, "QAT of " + model);
       qat(c, model, qat, log);
     }
-    double achieved = s == 0 ? 0 : achievedSparsity(model);
+    double achieved = s == 0 ? 0 : achievedSparsity(pruned);
     JsonArray rows = new JsonArray();
     Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().create();
     for (Variant v : c.variants()) {
@@ -129,20 +142,35 @@ public final class CellRunner {
         verdict = e.get("verdict").getAsString();
         share = e.get("op_share").getAsDouble();
       }
-      rows.add(gson.toJsonTree(SweepRow.of(s, achieved, v, readJson(validation), verdict, share)));
+      rows.add(gson.toJsonTree(SweepRow.of(cell, achieved, v, readJson(validation), verdict, share)));
     }
     return rows;
   }
 
-  private static void prune(SweepConfig c, double sparsity, Path out, PrintStream log) {
+  private static void prune(SweepConfig c, double sparsity, Granularity granularity, Path out, PrintStream log) {
     FitConfig fit = FitConfig.builder().optEpochs(c.epochs()).optBatchSize(c.batch()).optSeed(SEED).build();
-    PruneConfig config = PruneConfig.builder(sparsity).optFit(fit).optLearningRate((float) c.learningRate()).build();
+    PruneConfig config = PruneConfig.builder(sparsity).optGranularity(granularity).optFit(fit)
+        .optLearningRate((float) c.learningRate()).build();
     Split d = split(c.data());
     ImportedModel source = ModelImporter.read(c.model(), SavedModels.SERVE, SIGNATURE);
     Checkpointing ck = Checkpointing.beside(out, Files.isRegularFile(Checkpointing.beside(out, false).file()));
     Pruner.Result r = Pruner.prune(source, d.train, d.validation, d.test, config, ConsoleProgress.on(log), ck);
     PrunedOutput.write(r.stripped(), r.report(), out, true);
     ck.delete();
+  }
+
+  /**
+   * Clusters {@code model} to {@code clusters} values per kernel, as {@code compresso cluster} does, with the
+   * pruning epochs and batch; {@code preserveSparsity} keeps a pruned model's zeros.
+   */
+  private static void cluster(SweepConfig c, Path model, int clusters, boolean preserveSparsity, Path out,
+      PrintStream log) {
+    Clustering clustering = Clustering.toClusters(clusters).epochs(c.epochs()).batchSize(c.batch()).seed(SEED)
+        .preserveSparsity(preserveSparsity);
+    Split d = split(c.data());
+    try (CompressoModel source = Compresso.load(model, SavedModels.SERVE, SIGNATURE)) {
+      source.withProgress(ConsoleProgress.on(log)).cluster(clustering, d.train, d.validation, d.test).save(out, true);
+    }
   }
 
   private static void qat(SweepConfig c, Path model, Path out, PrintStream log) {

@@ -1,6 +1,7 @@
 package dev.compresso.sweep;
 
 import dev.compresso.BadInputException;
+import dev.compresso.prune.Granularity;
 import dev.compresso.qat.QatConfig;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
@@ -17,6 +18,10 @@ import java.util.Locale;
  * @param testData the data every cell is validated on
  * @param sparsities target sparsities in [0, 1); 0 means the dense model, not pruned
  * @param variants the conversions of every model cell
+ * @param granularities how pruned cells prune ({@code prune --granularity} spellings); an {@code M:N} one
+ *     makes one cell per clustering, at its own sparsity M/N, instead of one per sparsity
+ * @param clusters the clusterings of every model cell besides the unclustered one: values per kernel (the
+ *     cell clusters after pruning, keeping the zeros of a pruned model); empty: no clustered cells
  * @param epochs fine-tuning epochs per sparsity
  * @param qatEpochs QAT epochs per sparsity (for {@code int8-qat} variants)
  * @param batch fine-tuning batch size
@@ -30,7 +35,7 @@ import java.util.Locale;
  * @param out the sweep folder (reused: finished steps are skipped)
  */
 public record SweepConfig(Path model, String data, String testData, List<Double> sparsities, List<Variant> variants,
-    int epochs, int qatEpochs, int batch, double learningRate, double qatLearningRate, int samples, int runs,
+    List<String> granularities, List<Integer> clusters, int epochs, int qatEpochs, int batch, double learningRate, double qatLearningRate, int samples, int runs,
     int warmup, int threads, String preset, Path out) {
 
   public static final int EPOCHS_DEFAULT = 2;
@@ -45,6 +50,8 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
   public SweepConfig {
     sparsities = List.copyOf(sparsities);
     variants = List.copyOf(variants);
+    granularities = List.copyOf(granularities);
+    clusters = List.copyOf(clusters);
     preset = preset == null ? "" : preset;
   }
 
@@ -76,6 +83,8 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
     private List<Double> sparsities = List.of(0.0, 0.5, 0.8);
     private List<Variant> variants = List.of(new Variant(Precision.FP32, false, IoType.FLOAT),
         new Variant(Precision.FP16, false, IoType.FLOAT), new Variant(Precision.INT8, false, IoType.FLOAT));
+    private List<String> granularities = List.of(Cell.UNSTRUCTURED);
+    private List<Integer> clusters = List.of();
     private int epochs = EPOCHS_DEFAULT;
     private Integer qatEpochs;
     private int batch = BATCH_DEFAULT;
@@ -115,6 +124,18 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
 
     public Builder optVariants(List<Variant> v) {
       this.variants = v;
+      return this;
+    }
+
+    /** Pruning granularities, as {@code prune --granularity} spells them (default unstructured). */
+    public Builder optGranularities(List<String> g) {
+      this.granularities = g;
+      return this;
+    }
+
+    /** Clusterings (values per kernel, each at least 2) run besides the unclustered cells (default none). */
+    public Builder optClusters(List<Integer> k) {
+      this.clusters = k;
       return this;
     }
 
@@ -183,6 +204,22 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
         throw new BadInputException("--sparsities and --precisions must not repeat a value (sparsities are told "
             + "apart at two decimals)");
       }
+      List<String> spelled = new ArrayList<>();
+      for (String g : granularities) {
+        spelled.add(Granularity.parse(g).spelling());
+      }
+      if (spelled.isEmpty() || spelled.stream().distinct().count() != spelled.size()) {
+        throw new BadInputException("--granularities must name at least one granularity and none twice: "
+            + granularities);
+      }
+      for (int k : clusters) {
+        if (k < 2) {
+          throw new BadInputException("--clusters: " + k + " is below 2 (a kernel needs at least 2 shared values)");
+        }
+      }
+      if (clusters.stream().distinct().count() != clusters.size()) {
+        throw new BadInputException("--clusters must not repeat a value: " + clusters);
+      }
       int qe = qatEpochs == null ? epochs : qatEpochs;
       if (epochs < 0 || qe < 0 || batch < 1 || !(learningRate > 0) || !(qatLearningRate > 0) || samples < 1
           || runs < 1 || warmup < 0 || threads < 1) {
@@ -190,7 +227,8 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
             + "(>= 0), batch %d (>= 1), learning rates %s, %s (> 0), samples %d, runs %d (>= 1), warmup %d (>= 0), "
             + "threads %d (>= 1)", epochs, qe, batch, learningRate, qatLearningRate, samples, runs, warmup, threads));
       }
-      return new SweepConfig(model, data, testData == null ? data : testData, sparsities, variants, epochs, qe,
+      return new SweepConfig(model, data, testData == null ? data : testData, sparsities, variants,
+          spelled, clusters, epochs, qe,
           batch, learningRate, qatLearningRate, samples, runs, warmup, threads, preset, out);
     }
   }

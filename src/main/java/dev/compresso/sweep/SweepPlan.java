@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.compresso.BadInputException;
 import dev.compresso.io.AtomicOutput;
+import dev.compresso.prune.Granularity;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
 import java.io.IOException;
@@ -17,8 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A sweep's cells, in the order batch engines index them: the baseline first (index 0), then one model
- * cell per sparsity. {@link #write} puts the plan in {@code plan.json} in the sweep folder with the whole
+ * A sweep's cells, in the order batch engines index them: the baseline first (index 0), then the model
+ * cells: per clustering (unclustered first), the dense cell (sparsity 0) and one cell per other sparsity and
+ * granularity, with an {@code M:N} granularity making one cell at its own sparsity M/N. A sweep without
+ * granularity or cluster axes has one model cell per sparsity. {@link #write} puts the plan in {@code plan.json} in the sweep folder with the whole
  * configuration, so that a worker on any host needs nothing but the folder ({@code sweep --cell K --out
  * DIR}). Paths are stored absolute; the folder itself is wherever the plan is read from.
  *
@@ -33,12 +36,30 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
     cells = List.copyOf(cells);
   }
 
-  /** The plan of {@code config}: baseline, then the sparsities in the order given. */
+  /** The plan of {@code config}: baseline, then the model cells in the order given. */
   public static SweepPlan of(SweepConfig config) {
     List<Cell> cells = new ArrayList<>();
     cells.add(Cell.baseline(0));
-    for (double s : config.sparsities()) {
-      cells.add(Cell.model(cells.size(), s));
+    List<Integer> clusterings = new ArrayList<>();
+    clusterings.add(0);
+    clusterings.addAll(config.clusters());
+    for (int k : clusterings) {
+      for (double s : config.sparsities()) {
+        if (s == 0) {
+          cells.add(Cell.model(cells.size(), 0, Cell.UNSTRUCTURED, k));
+          continue;
+        }
+        for (String g : config.granularities()) {
+          if (!(Granularity.parse(g) instanceof Granularity.MByN)) {
+            cells.add(Cell.model(cells.size(), s, g, k));
+          }
+        }
+      }
+      for (String g : config.granularities()) {
+        if (Granularity.parse(g) instanceof Granularity.MByN mn) {
+          cells.add(Cell.model(cells.size(), mn.sparsity(), g, k));
+        }
+      }
     }
     return new SweepPlan(absolute(config), cells);
   }
@@ -105,6 +126,12 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
       v.add(e);
     }
     o.add("variants", v);
+    JsonArray g = new JsonArray();
+    c.granularities().forEach(g::add);
+    o.add("granularities", g);
+    JsonArray k = new JsonArray();
+    c.clusters().forEach(k::add);
+    o.add("clusters", k);
     o.addProperty("epochs", c.epochs());
     o.addProperty("qat_epochs", c.qatEpochs());
     o.addProperty("batch", c.batch());
@@ -122,6 +149,8 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
       e.addProperty("id", cell.id());
       e.addProperty("kind", cell.kind().name().toLowerCase());
       e.addProperty("sparsity", cell.sparsity());
+      e.addProperty("granularity", cell.granularity());
+      e.addProperty("clusters", cell.clusters());
       cs.add(e);
     }
     o.add("cells", cs);
@@ -137,8 +166,13 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
       variants.add(new Variant(Precision.parse(v.get("precision").getAsString()), v.get("qat").getAsBoolean(),
           IoType.parse(v.get("io").getAsString())));
     }
+    List<String> granularities = new ArrayList<>();
+    o.getAsJsonArray("granularities").forEach(e -> granularities.add(e.getAsString()));
+    List<Integer> clusters = new ArrayList<>();
+    o.getAsJsonArray("clusters").forEach(e -> clusters.add(e.getAsInt()));
     SweepConfig config = SweepConfig.builder(Path.of(o.get("model").getAsString()), o.get("data").getAsString(), folder)
         .optTestData(o.get("test_data").getAsString()).optSparsities(sparsities).optVariants(variants)
+        .optGranularities(granularities).optClusters(clusters)
         .optEpochs(o.get("epochs").getAsInt()).optQatEpochs(o.get("qat_epochs").getAsInt())
         .optBatch(o.get("batch").getAsInt()).optLearningRate(o.get("learning_rate").getAsDouble())
         .optQatLearningRate(o.get("qat_learning_rate").getAsDouble()).optSamples(o.get("samples").getAsInt())
@@ -154,7 +188,8 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
   /** The config with its model and any data path absolute, so that workers elsewhere find them. */
   private static SweepConfig absolute(SweepConfig c) {
     return new SweepConfig(c.model().toAbsolutePath().normalize(), absoluteSpec(c.data()), absoluteSpec(c.testData()),
-        c.sparsities(), c.variants(), c.epochs(), c.qatEpochs(), c.batch(), c.learningRate(), c.qatLearningRate(),
+        c.sparsities(), c.variants(), c.granularities(), c.clusters(), c.epochs(), c.qatEpochs(), c.batch(),
+        c.learningRate(), c.qatLearningRate(),
         c.samples(), c.runs(), c.warmup(), c.threads(), c.preset(), c.out());
   }
 

@@ -31,19 +31,39 @@ import java.util.Map;
  * @param edgeTpu the Edge TPU check's verdict for integer models ({@code ""} for float ones)
  * @param edgeTpuOpShare the share of operators that map to the Edge TPU (NaN for float models)
  * @param quantBoundaries QUANTIZE/DEQUANTIZE ops inside the graph (validate's {@code quant_boundaries})
+ * @param granularity how the cell pruned ({@code prune --granularity} spelling; null in rows written before
+ *     sweeps had a granularity axis: unstructured)
+ * @param clusters the values per kernel the cell clustered to; 0: not clustered
  */
 public record SweepRow(double sparsity, double achievedSparsity, String precision, long tfliteBytes, long gzipBytes,
     long tflitePeakRssBytes, long referencePeakRssBytes, double latencyMs1, double latencyMsT,
     double referenceLatencyMs1, int threads, double loss, double referenceLoss, String lossName, double metric,
     String metricName, double maxAbsError, long referenceVariablesBytes, String io, String edgeTpu,
-    double edgeTpuOpShare, int quantBoundaries) {
+    double edgeTpuOpShare, int quantBoundaries, String granularity, int clusters) {
+
+  public SweepRow {
+    granularity = granularity == null ? Cell.UNSTRUCTURED : granularity;
+  }
+
+  /** Whether the row is a plain pruned (or dense) model: unstructured, not clustered. */
+  public boolean plain() {
+    return granularity.equals(Cell.UNSTRUCTURED) && clusters == 0;
+  }
+
+  /** How the cell compressed besides its sparsity, e.g. {@code 2:4 + 16 clusters}; empty for a plain row. */
+  public String recipe() {
+    String g = granularity.equals(Cell.UNSTRUCTURED) ? "" : granularity;
+    String k = clusters == 0 ? "" : clusters + " clusters";
+    return g.isEmpty() || k.isEmpty() ? g + k : g + " + " + k;
+  }
 
   /**
    * Builds a row from a cell's validate JSON ({@link dev.compresso.bench.ValidationResult#toJson}), its
    * achieved sparsity and, for integer models, the Edge TPU verdict and op share (null and NaN otherwise).
    */
-  public static SweepRow of(double sparsity, double achievedSparsity, Variant variant, JsonObject v, String edgeTpu,
+  public static SweepRow of(Cell cell, double achievedSparsity, Variant variant, JsonObject v, String edgeTpu,
       double edgeTpuOpShare) {
+    double sparsity = cell.sparsity();
     String precision = variant.name();
     JsonObject sizes = v.getAsJsonObject("sizes");
     JsonObject rss = v.getAsJsonObject("peak_rss");
@@ -65,6 +85,7 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
         last.get("threads").getAsInt(), tq.get("loss_value").getAsDouble(), rq.get("loss_value").getAsDouble(),
         tq.get("loss").getAsString(), firstMetric.getValue().getAsDouble(), firstMetric.getKey(), maxAbs,
         sizes.get("reference_variables_bytes").getAsLong(), variant.io().cliName(), edgeTpu == null ? "" : edgeTpu,
-        edgeTpuOpShare, v.has("quant_boundaries") ? v.get("quant_boundaries").getAsInt() : 0);
+        edgeTpuOpShare, v.has("quant_boundaries") ? v.get("quant_boundaries").getAsInt() : 0, cell.granularity(),
+        cell.clusters());
   }
 }

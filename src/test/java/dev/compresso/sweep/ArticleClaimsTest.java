@@ -16,7 +16,7 @@ class ArticleClaimsTest {
       double loss) {
     return new SweepRow(sparsity, sparsity, precision, bytes, gzip, rss, 350L << 20, ms, ms, 20, 2, loss, 0.01, "ft",
         0.99, "dice", 1e-6, 1_900_000, io, io.equals("float") ? "" : "all ops map", io.equals("float") ? Double.NaN : 1,
-        0);
+        0, Cell.UNSTRUCTURED, 0);
   }
 
   static List<SweepRow> rows(long sparseGzip, double qatLoss, double qatMs, long fp16Rss) {

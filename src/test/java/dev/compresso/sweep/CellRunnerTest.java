@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.compresso.bench.TinyUNets;
+import dev.compresso.prune.PrunableWeights;
 import dev.compresso.tflite.SubgraphInfo;
 import dev.compresso.tflite.TfliteModel;
+import dev.compresso.tflite.WeightStats;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
 import java.io.ByteArrayOutputStream;
@@ -48,5 +50,41 @@ class CellRunnerTest {
     assertTrue(r.edgeTpuOpShare() > 0.5, r.edgeTpu());
     assertTrue(Double.isFinite(r.loss()) && Math.abs(r.loss() - r.referenceLoss()) < 0.1, r.toString());
     assertTrue(Files.isRegularFile(cell.resolve("int8-qat-uint8.edgetpu.json")));
+  }
+
+  @Test
+  void granularityAndClusterAxesMakeTwoOfFourAndClusteredCells() throws Exception {
+    Path model = TinyUNets.export(dir.resolve("unet"), 32);
+    SweepConfig config = SweepConfig.builder(model, SweepTest.DATA, dir.resolve("sweep")).optTestData(SweepTest.TEST_DATA)
+        .optSparsities(List.of(0.5)).optGranularities(List.of("unstructured", "2:4")).optClusters(List.of(4))
+        .optVariants(List.of(new Variant(Precision.FP32, false, IoType.FLOAT)))
+        .optEpochs(1).optBatch(8).optSamples(6).optRuns(2).optWarmup(0).optThreads(1).build();
+    SweepPlan plan = SweepPlan.of(config);
+    assertEquals(List.of("baseline", "s0.50", "s0.50-g2_4", "s0.50-k4", "s0.50-g2_4-k4"),
+        plan.cells().stream().map(Cell::id).toList());
+    plan.write();
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    CellRunner.run(plan, plan.cell(2), new PrintStream(log, true));
+    CellRunner.run(plan, plan.cell(4), new PrintStream(log, true));
+
+    List<SweepRow> rows = SweepResults.read(config.out()).rows();
+    assertEquals(2, rows.size(), log.toString());
+    assertEquals("2:4", rows.get(0).recipe());
+    assertEquals("2:4 + 4 clusters", rows.get(1).recipe());
+    assertFalse(rows.get(0).plain());
+    for (String cell : List.of("s0.50-g2_4", "s0.50-g2_4-k4")) {
+      List<WeightStats.Kernel> kernels = WeightStats.of(TfliteModel.read(config.out().resolve(cell).resolve("fp32.tflite")),
+          2, 4);
+      // Kernels under PrunableWeights.MIN_PARAMETERS_DEFAULT are neither pruned nor clustered.
+      long checked = kernels.stream().filter(k -> k.elements() >= PrunableWeights.MIN_PARAMETERS_DEFAULT).peek(k -> {
+        assertTrue(k.shape()[k.shape().length - 1] == 1 || k.mnViolations() == 0, cell + ": " + k);
+        if (cell.endsWith("k4")) {
+          assertTrue(k.distinct() <= 4, cell + ": " + k);
+        }
+      }).count();
+      assertTrue(checked >= 3, cell + ": " + kernels);
+    }
+    String table = dev.compresso.report.SweepReport.table(null, rows);
+    assertTrue(table.contains("0.50 (") && table.contains("2:4 + 4 clusters"), table);
   }
 }

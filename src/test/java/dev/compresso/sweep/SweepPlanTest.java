@@ -51,5 +51,26 @@ class SweepPlanTest {
     assertEquals(new Variant(Precision.INT8, true, IoType.UINT8), Variant.parse("INT8-QAT", IoType.UINT8));
     assertEquals(IoType.FLOAT, Variant.parse("fp16", IoType.UINT8).io(), "float models keep float I/O");
     assertThrows(BadInputException.class, () -> Presets.builder("paper", dir, null, dir, 1));
+    assertThrows(BadInputException.class, () -> SweepConfig.builder(dir, "synthetic:shapes", dir.resolve("o"))
+        .optGranularities(List.of("diagonal")).build());
+    assertThrows(BadInputException.class, () -> SweepConfig.builder(dir, "synthetic:shapes", dir.resolve("o"))
+        .optGranularities(List.of("4:4")).build());
+    BadInputException k = assertThrows(BadInputException.class,
+        () -> SweepConfig.builder(dir, "synthetic:shapes", dir.resolve("o")).optClusters(List.of(16, 1)).build());
+    assertTrue(k.getMessage().contains("1"), k.getMessage());
+  }
+
+  @Test
+  void granularityAndClusterAxesRoundTripThroughThePlan() {
+    Path out = dir.resolve("axes");
+    SweepConfig c = SweepConfig.builder(dir.resolve("model"), "synthetic:shapes", out)
+        .optSparsities(List.of(0.0, 0.8)).optGranularities(List.of("unstructured", "channel", "2:4"))
+        .optClusters(List.of(16)).build();
+    SweepPlan plan = SweepPlan.of(c);
+    assertEquals(List.of("baseline", "s0.00", "s0.80", "s0.80-gchannel_l1", "s0.50-g2_4", "s0.00-k16", "s0.80-k16",
+        "s0.80-gchannel_l1-k16", "s0.50-g2_4-k16"), plan.cells().stream().map(Cell::id).toList());
+    assertEquals(0.5, plan.cell(4).sparsity(), "2:4 prunes to its own sparsity");
+    plan.write();
+    assertEquals(plan, SweepPlan.read(out));
   }
 }

@@ -73,7 +73,7 @@ class SweepTest {
       assertTrue(Files.size(out.resolve(f)) > 0, f);
     }
     assertEquals(3, Files.readAllLines(out.resolve("results.csv")).size(), "header and two rows");
-    assertTrue(Files.readAllLines(out.resolve("results.csv")).get(0).endsWith(",quant_boundaries"));
+    assertTrue(Files.readAllLines(out.resolve("results.csv")).get(0).endsWith(",quant_boundaries,granularity,clusters"));
     assertTrue(Files.readString(out.resolve("report.md")).contains("| source | SavedModel"), "baseline row first");
 
     Path tflite = out.resolve("s0.50").resolve("fp32.tflite");

@@ -10,10 +10,8 @@ import dev.compresso.data.tfrecord.TfRecords;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.keras.KerasFiles;
 import dev.compresso.model.RealWorldFixtures;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -59,14 +57,8 @@ class BadInputTableTest {
 
   private record Row(String expected, String... args) {}
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   /** A copy of the model folder with {@code damage} applied. */
@@ -405,7 +397,7 @@ class BadInputTableTest {
           args[i + 1] = out + (n++);
         }
       }
-      Run r = run(args);
+      CliRun r = run(args);
       List<String> errorLines = r.err().lines().filter(l -> l.startsWith("compresso ")).toList();
       String verb = row.args()[0];
       boolean ok = r.exit() == 2 && errorLines.size() == 1 && errorLines.get(0).startsWith("compresso " + verb + ": ")

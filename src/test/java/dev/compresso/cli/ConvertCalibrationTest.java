@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.compresso.model.TinySavedModels;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +34,7 @@ class ConvertCalibrationTest {
   void calibratesAndWritesAFullIntegerModel() throws Exception {
     Path data = npz(tmp.resolve("calib.npz"), 8, false);
     Path target = tmp.resolve("int8.tflite");
-    Run r = run("convert", model.toString(), "--precision", "int8", "--io", "int8", "--calibration-data",
+    CliRun r = run("convert", model.toString(), "--precision", "int8", "--io", "int8", "--calibration-data",
         data.toString(), "--out", target.toString());
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("int8"), r.out());
@@ -46,7 +44,7 @@ class ConvertCalibrationTest {
   @Test
   void wrongShapeCalibrationDataIsExitTwo() {
     Path target = tmp.resolve("wrong.tflite");
-    Run r = run("convert", model.toString(), "--precision", "int8", "--calibration-data",
+    CliRun r = run("convert", model.toString(), "--precision", "int8", "--calibration-data",
         "synthetic:shapes?n=4&size=16", "--out", target.toString());
     assertEquals(2, r.exit(), r.err());
     assertTrue(r.err().contains("[16, 16, 1]") && r.err().contains("[8, 8, 4]"), r.err());
@@ -58,21 +56,15 @@ class ConvertCalibrationTest {
   void nanCalibrationDataIsExitTwo() throws Exception {
     Path data = npz(tmp.resolve("nan.npz"), 3, true);
     Path target = tmp.resolve("nan.tflite");
-    Run r = run("convert", model.toString(), "--precision", "int8", "--calibration-data", data.toString(),
+    CliRun r = run("convert", model.toString(), "--precision", "int8", "--calibration-data", data.toString(),
         "--out", target.toString());
     assertEquals(2, r.exit(), r.err());
     assertTrue(r.err().contains("nan.npz") && r.err().toLowerCase().contains("nan"), r.err());
     assertFalse(Files.exists(target));
   }
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   /** A .npz with x [n, 8, 8, 4] float32 in [-1, 1] (one NaN in the last sample when asked) and y [n, 10]. */

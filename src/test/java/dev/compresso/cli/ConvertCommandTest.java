@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.compresso.model.TinySavedModels;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -28,21 +25,15 @@ class ConvertCommandTest {
     qat = TinySavedModels.convDenseQat(tmp.resolve("qat"));
   }
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void fp16WritesTheFileAndNothingElse() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("fp16"));
     Path target = dir.resolve("m.tflite");
-    Run r = run("convert", model.toString(), "--precision", "fp16", "--out", target.toString());
+    CliRun r = run("convert", model.toString(), "--precision", "fp16", "--out", target.toString());
     assertEquals(0, r.exit(), r.err());
     assertTrue(Files.size(target) > 1000);
     try (Stream<Path> files = Files.list(dir)) {
@@ -54,18 +45,18 @@ class ConvertCommandTest {
   void anExistingFileIsRefusedUnlessOverwrite() throws Exception {
     Path target = tmp.resolve("existing.tflite");
     Files.write(target, new byte[] {1, 2, 3});
-    Run refused = run("convert", model.toString(), "--precision", "fp32", "--out", target.toString());
+    CliRun refused = run("convert", model.toString(), "--precision", "fp32", "--out", target.toString());
     assertEquals(2, refused.exit(), refused.err());
     assertTrue(refused.err().contains("already exists") && refused.err().contains("--overwrite"), refused.err());
     assertEquals(1, refused.err().strip().lines().count(), refused.err());
     assertEquals(3, Files.size(target), "the existing file is untouched");
 
-    Run replaced = run("convert", model.toString(), "--precision", "fp32", "--out", target.toString(), "--overwrite");
+    CliRun replaced = run("convert", model.toString(), "--precision", "fp32", "--out", target.toString(), "--overwrite");
     assertEquals(0, replaced.exit(), replaced.err());
     assertTrue(Files.size(target) > 1000);
 
     Path folder = Files.createDirectories(tmp.resolve("a_folder.tflite"));
-    Run dir = run("convert", model.toString(), "--precision", "fp32", "--out", folder.toString(), "--overwrite");
+    CliRun dir = run("convert", model.toString(), "--precision", "fp32", "--out", folder.toString(), "--overwrite");
     assertEquals(2, dir.exit(), dir.err());
     assertTrue(dir.err().contains("is a folder"), dir.err());
   }
@@ -73,7 +64,7 @@ class ConvertCommandTest {
   @Test
   void int8FromQatWithUint8Io() throws Exception {
     Path target = tmp.resolve("qat_uint8.tflite");
-    Run r = run("convert", qat.toString(), "--precision", "int8", "--io", "uint8", "--out", target.toString());
+    CliRun r = run("convert", qat.toString(), "--precision", "int8", "--io", "uint8", "--out", target.toString());
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("uint8 I/O"), r.out());
   }
@@ -81,11 +72,11 @@ class ConvertCommandTest {
   @Test
   void edgeTpuCheckPassesAFullyIntegerModelAndRefusesAFloatOne() {
     Path ok = tmp.resolve("edgetpu_ok.tflite");
-    Run r = run("convert", qat.toString(), "--precision", "int8", "--io", "uint8", "--edgetpu", "--out", ok.toString());
+    CliRun r = run("convert", qat.toString(), "--precision", "int8", "--io", "uint8", "--edgetpu", "--out", ok.toString());
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("edgetpu: all") && Files.exists(ok), r.out());
     Path never = tmp.resolve("edgetpu_float.tflite");
-    Run f = run("convert", model.toString(), "--precision", "fp32", "--edgetpu", "--out", never.toString());
+    CliRun f = run("convert", model.toString(), "--precision", "fp32", "--edgetpu", "--out", never.toString());
     assertEquals(2, f.exit());
     assertTrue(f.err().contains("--edgetpu needs a fully integer model"), f.err());
     assertFalse(Files.exists(never));
@@ -94,13 +85,13 @@ class ConvertCommandTest {
   @Test
   void unknownPrecisionOrIoIsExitTwo() {
     Path target = tmp.resolve("never.tflite");
-    Run p = run("convert", model.toString(), "--precision", "int4", "--out", target.toString());
+    CliRun p = run("convert", model.toString(), "--precision", "int4", "--out", target.toString());
     assertEquals(2, p.exit());
     assertTrue(p.err().contains("int4") && p.err().contains("fp32|fp16|dynamic|int8"), p.err());
-    Run io = run("convert", model.toString(), "--precision", "int8", "--io", "int16", "--out", target.toString());
+    CliRun io = run("convert", model.toString(), "--precision", "int8", "--io", "int16", "--out", target.toString());
     assertEquals(2, io.exit());
     assertTrue(io.err().contains("int16"), io.err());
-    Run mix = run("convert", model.toString(), "--precision", "fp32", "--io", "uint8", "--out", target.toString());
+    CliRun mix = run("convert", model.toString(), "--precision", "fp32", "--io", "uint8", "--out", target.toString());
     assertEquals(2, mix.exit());
     assertFalse(Files.exists(target));
   }
@@ -108,7 +99,7 @@ class ConvertCommandTest {
   @Test
   void int8WithoutFakeQuantOrCalibrationDataIsExitTwo() {
     Path target = tmp.resolve("int8.tflite");
-    Run r = run("convert", model.toString(), "--precision", "int8", "--out", target.toString());
+    CliRun r = run("convert", model.toString(), "--precision", "int8", "--out", target.toString());
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("no FakeQuant") && r.err().contains("calibration"), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -117,7 +108,7 @@ class ConvertCommandTest {
 
   @Test
   void missingModelIsExitTwo() {
-    Run r = run("convert", tmp.resolve("nope").toString(), "--precision", "fp32", "--out",
+    CliRun r = run("convert", tmp.resolve("nope").toString(), "--precision", "fp32", "--out",
         tmp.resolve("x.tflite").toString());
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("nope"), r.err());

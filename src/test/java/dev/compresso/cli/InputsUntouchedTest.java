@@ -8,10 +8,7 @@ import dev.compresso.data.SyntheticShapes;
 import dev.compresso.data.tfrecord.TfRecords;
 import dev.compresso.model.keras.KerasFiles;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -35,14 +32,8 @@ class InputsUntouchedTest {
 
   @TempDir Path tmp;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   /** Relative path -> SHA-256 and modification time of every file below {@code root} (or of the file). */
@@ -99,17 +90,17 @@ class InputsUntouchedTest {
     Path pruned = tmp.resolve("out/pruned");
     String[] prune = {"prune", model.toString(), "--data", data.toString(), "--sparsity", "0.5", "--epochs", "1",
         "--batch", "4", "--min-params", "100", "--out", pruned.toString()};
-    Run p = run(prune);
+    CliRun p = run(prune);
     assertEquals(0, p.exit(), p.err());
     Path tflite = tmp.resolve("out/m.tflite");
     String[] convert = {"convert", model.toString(), "--precision", "fp32", "--out", tflite.toString()};
-    Run c = run(convert);
+    CliRun c = run(convert);
     assertEquals(0, c.exit(), c.err());
     Map<String, String> tfliteBefore = fingerprint(tflite);
-    Run v = run("validate", tflite.toString(), "--reference", model.toString(), "--data", data.toString(),
+    CliRun v = run("validate", tflite.toString(), "--reference", model.toString(), "--data", data.toString(),
         "--threads", "1", "--runs", "2", "--warmup", "1", "--json");
     assertEquals(0, v.exit(), v.err());
-    Run e = run("edgetpu", tflite.toString(), "--json");
+    CliRun e = run("edgetpu", tflite.toString(), "--json");
     assertTrue(e.exit() == 0 || e.exit() == EdgeTpuCommand.EXIT_FALLS_BACK, e.err());
     assertEquals(0, run("inspect", tflite.toString(), "--json").exit());
     assertEquals(0, run("inspect", model.toString(), "--json").exit());
@@ -120,10 +111,10 @@ class InputsUntouchedTest {
 
     // Outputs: running again into the same places is refused, and leaves them as they were.
     Map<String, String> prunedBefore = fingerprint(pruned);
-    Run p2 = run(prune);
+    CliRun p2 = run(prune);
     assertEquals(2, p2.exit(), p2.err());
     assertTrue(p2.err().contains("--overwrite"), p2.err());
-    Run c2 = run(convert);
+    CliRun c2 = run(convert);
     assertEquals(2, c2.exit(), c2.err());
     assertTrue(c2.err().contains("--overwrite"), c2.err());
     assertEquals(prunedBefore, fingerprint(pruned));
@@ -145,7 +136,7 @@ class InputsUntouchedTest {
     Map<String, String> before = fingerprint(dir);
     for (String name : new String[] {"dense.keras", "dense.h5"}) {
       assertEquals(0, run("inspect", dir.resolve(name).toString(), "--json").exit());
-      Run c = run("convert", dir.resolve(name).toString(), "--precision", "fp32", "--out",
+      CliRun c = run("convert", dir.resolve(name).toString(), "--precision", "fp32", "--out",
           tmp.resolve(name + ".tflite").toString());
       assertEquals(0, c.exit(), c.err());
     }
@@ -168,17 +159,17 @@ class InputsUntouchedTest {
     Map<String, String> before = fingerprint(shards);
     String glob = shards + "/part-*.tfrecord*?x=image&y=mask";
 
-    Run p = run("prune", model.toString(), "--data", shards.toString(), "--sparsity", "0.5", "--epochs", "1",
+    CliRun p = run("prune", model.toString(), "--data", shards.toString(), "--sparsity", "0.5", "--epochs", "1",
         "--batch", "4", "--min-params", "100", "--out", tmp.resolve("out/pruned").toString());
     assertEquals(0, p.exit(), p.err());
     assertTrue(p.err().contains("samples/s"), "the progress says samples/s: " + p.err());
-    Run q = run("qat", model.toString(), "--data", glob, "--epochs", "1", "--batch", "4", "--out",
+    CliRun q = run("qat", model.toString(), "--data", glob, "--epochs", "1", "--batch", "4", "--out",
         tmp.resolve("out/qat").toString());
     assertEquals(0, q.exit(), q.err());
     Path int8 = tmp.resolve("out/m8.tflite");
-    Run c = run("convert", model.toString(), "--precision", "int8", "--calibration-data", glob, "--out", int8.toString());
+    CliRun c = run("convert", model.toString(), "--precision", "int8", "--calibration-data", glob, "--out", int8.toString());
     assertEquals(0, c.exit(), c.err());
-    Run v = run("validate", int8.toString(), "--reference", model.toString(), "--data", shards.toString(),
+    CliRun v = run("validate", int8.toString(), "--reference", model.toString(), "--data", shards.toString(),
         "--threads", "1", "--runs", "2", "--warmup", "1", "--samples", "6", "--json");
     assertEquals(0, v.exit(), v.err());
     assertTrue(v.out().contains("\"samples\": 6") || v.out().contains("\"samples\":6"), v.out());

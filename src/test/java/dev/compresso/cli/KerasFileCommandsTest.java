@@ -7,9 +7,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.compresso.model.keras.KerasFiles;
 import dev.compresso.tflite.TfliteModel;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,14 +23,8 @@ class KerasFileCommandsTest {
 
   @TempDir Path tmp;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -42,7 +33,7 @@ class KerasFileCommandsTest {
     Map<String, String> before = InputsUntouchedTest.fingerprint(h5);
     String data = "synthetic:shapes?n=24&size=64&seed=3";
 
-    Run inspect = run("inspect", h5.toString(), "--json");
+    CliRun inspect = run("inspect", h5.toString(), "--json");
     assertEquals(0, inspect.exit(), inspect.err());
     JsonObject info = JsonParser.parseString(inspect.out()).getAsJsonObject();
     assertEquals(29_497, info.get("parameters").getAsLong());
@@ -51,26 +42,26 @@ class KerasFileCommandsTest {
     assertTrue(info.get("optimizer_state").getAsString().contains("ignored"), inspect.out());
 
     Path pruned = tmp.resolve("pruned");
-    Run prune = run("prune", h5.toString(), "--data", data, "--sparsity", "0.5", "--epochs", "1", "--batch", "8",
+    CliRun prune = run("prune", h5.toString(), "--data", data, "--sparsity", "0.5", "--epochs", "1", "--batch", "8",
         "--out", pruned.toString());
     assertEquals(0, prune.exit(), prune.err());
     Path qat = tmp.resolve("qat");
-    Run q = run("qat", pruned.toString(), "--data", data, "--epochs", "1", "--batch", "8", "--out", qat.toString());
+    CliRun q = run("qat", pruned.toString(), "--data", data, "--epochs", "1", "--batch", "8", "--out", qat.toString());
     assertEquals(0, q.exit(), q.err());
     Path int8 = tmp.resolve("qat.tflite");
-    Run c = run("convert", qat.toString(), "--precision", "int8", "--out", int8.toString());
+    CliRun c = run("convert", qat.toString(), "--precision", "int8", "--out", int8.toString());
     assertEquals(0, c.exit(), c.err());
     assertTrue(TfliteModel.read(int8).bytes().length > 0);
 
     // Post-training int8 straight from the .h5: batch norm is folded before calibration.
     Path ptq = tmp.resolve("ptq.tflite");
-    Run p = run("convert", h5.toString(), "--precision", "int8", "--calibration-data", data, "--out", ptq.toString());
+    CliRun p = run("convert", h5.toString(), "--precision", "int8", "--calibration-data", data, "--out", ptq.toString());
     assertEquals(0, p.exit(), p.err());
 
     Path fp32 = tmp.resolve("fp32.tflite");
-    Run f = run("convert", h5.toString(), "--precision", "fp32", "--out", fp32.toString());
+    CliRun f = run("convert", h5.toString(), "--precision", "fp32", "--out", fp32.toString());
     assertEquals(0, f.exit(), f.err());
-    Run v = run("validate", fp32.toString(), "--reference", h5.toString(), "--data", data, "--samples", "4",
+    CliRun v = run("validate", fp32.toString(), "--reference", h5.toString(), "--data", data, "--samples", "4",
         "--runs", "1", "--warmup", "0", "--threads", "1", "--json");
     assertEquals(0, v.exit(), v.err());
     JsonObject result = JsonParser.parseString(v.out()).getAsJsonObject();

@@ -8,9 +8,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.compresso.model.RealWorldFixtures;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -25,14 +22,8 @@ class RealWorldSavedModelsCliTest {
 
   @TempDir Path tmp;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private static String model(String fixture) {
@@ -49,9 +40,9 @@ class RealWorldSavedModelsCliTest {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("convert", model(fixture), "--precision",
         "fp32", "--out", tflite.toString()));
     args.addAll(java.util.List.of(convertOptions));
-    Run c = run(args.toArray(String[]::new));
+    CliRun c = run(args.toArray(String[]::new));
     assertEquals(0, c.exit(), c.err());
-    Run v = run("validate", tflite.toString(), "--reference", model(fixture), "--data", reference(fixture),
+    CliRun v = run("validate", tflite.toString(), "--reference", model(fixture), "--data", reference(fixture),
         "--threads", "1", "--runs", "1", "--warmup", "0", "--json");
     assertEquals(0, v.exit(), v.err());
     JsonObject root = JsonParser.parseString(v.out()).getAsJsonObject();
@@ -77,13 +68,13 @@ class RealWorldSavedModelsCliTest {
 
   @Test
   void inspectShowsOneSignatureOrListsTheKeys() {
-    Run r = run("inspect", model("multi_signature"), "--signature", "logits", "--json");
+    CliRun r = run("inspect", model("multi_signature"), "--signature", "logits", "--json");
     assertEquals(0, r.exit(), r.err());
     JsonArray sigs = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("metaGraphs").get(0)
         .getAsJsonObject().getAsJsonArray("signatures");
     assertEquals(1, sigs.size());
     assertEquals("logits", sigs.get(0).getAsJsonObject().get("key").getAsString());
-    Run bad = run("inspect", model("multi_signature"), "--signature", "nope");
+    CliRun bad = run("inspect", model("multi_signature"), "--signature", "nope");
     assertEquals(2, bad.exit());
     assertTrue(bad.err().contains("no signature 'nope'") && bad.err().contains("embed, logits, serving_default"),
         bad.err());
@@ -93,22 +84,22 @@ class RealWorldSavedModelsCliTest {
   void pruneTrainsTheOutputItIsToldToAndFixesAnOpenShape() throws Exception {
     Path data = BadInputTableTest.npz(tmp.resolve("masks.npz"), new long[] {20, 12, 12, 1},
         new long[] {20, 12, 12, 1}, 0.5f);
-    Run all = run("prune", model("multi_output"), "--data", data.toString(), "--sparsity", "0.5", "--epochs", "1",
+    CliRun all = run("prune", model("multi_output"), "--data", data.toString(), "--sparsity", "0.5", "--epochs", "1",
         "--out", tmp.resolve("never").toString());
     assertEquals(2, all.exit(), all.err());
     assertTrue(all.err().contains("3 outputs [features, mask, score]") && all.err().contains("--output KEY"),
         all.err());
     Path out = tmp.resolve("pruned");
-    Run one = run("prune", model("multi_output"), "--data", data.toString(), "--sparsity", "0.5", "--epochs", "1",
+    CliRun one = run("prune", model("multi_output"), "--data", data.toString(), "--sparsity", "0.5", "--epochs", "1",
         "--min-params", "1", "--output", "mask", "--out", out.toString());
     assertEquals(0, one.exit(), one.err());
     assertTrue(Files.isRegularFile(out.resolve("saved_model.pb")));
 
     Path rows = BadInputTableTest.npz(tmp.resolve("rows.npz"), new long[] {20, 6}, new long[] {20, 3}, 0.5f);
-    Run rank = run("prune", model("unknown_rank"), "--data", rows.toString(), "--sparsity", "0.5", "--epochs", "1",
+    CliRun rank = run("prune", model("unknown_rank"), "--data", rows.toString(), "--sparsity", "0.5", "--epochs", "1",
         "--loss", "mse", "--min-params", "1", "--input-shape", "x:1,6", "--out", tmp.resolve("pruned_rank").toString());
     assertEquals(0, rank.exit(), rank.err());
-    Run converted = run("convert", tmp.resolve("pruned_rank").toString(), "--precision", "fp32", "--out",
+    CliRun converted = run("convert", tmp.resolve("pruned_rank").toString(), "--precision", "fp32", "--out",
         tmp.resolve("pruned_rank.tflite").toString());
     assertEquals(0, converted.exit(), converted.err());
   }

@@ -11,8 +11,6 @@ import dev.compresso.bench.TinyUNets;
 import dev.compresso.data.Dataset;
 import dev.compresso.data.NpzReader;
 import dev.compresso.tflite.convert.Precision;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,20 +34,14 @@ class ValidateCommandTest {
     fp16 = TinyUNets.convert(model, Precision.FP16, tmp.resolve("unet_fp16.tflite"));
   }
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void jsonIsOneDocumentWithEveryMeasure() throws Exception {
     Path predictions = tmp.resolve("predictions.npz");
-    Run r = run("validate", fp16.toString(), "--reference", model.toString(), "--data", DATA, "--threads", "1",
+    CliRun r = run("validate", fp16.toString(), "--reference", model.toString(), "--data", DATA, "--threads", "1",
         "--runs", "2", "--warmup", "1", "--save-predictions", predictions.toString(), "--json");
     assertEquals(0, r.exit(), r.err());
     JsonReader reader = new JsonReader(new StringReader(r.out()));
@@ -101,7 +93,7 @@ class ValidateCommandTest {
     };
     String[] expected = {"missing.tflite", "bad.tflite", "saved_model.pb", "[64, 64, 1]", "--runs", "two"};
     for (int i = 0; i < cases.length; i++) {
-      Run r = run(cases[i]);
+      CliRun r = run(cases[i]);
       assertEquals(2, r.exit(), String.join(" ", cases[i]) + ": " + r.err());
       String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
       assertTrue(last.startsWith("compresso validate: ") && last.contains(expected[i]), last);

@@ -154,7 +154,11 @@ public final class Dataset implements SampleSource {
     digestFloats(sha, y);
   }
 
-  private static void digestFloats(MessageDigest sha, float[] floats) {
+  /**
+   * Feeds {@code floats} (big-endian float32 bytes, then their count as a long) to {@code sha}: the one byte
+   * form of float arrays in fingerprints (data here, variable values in {@code train.Fingerprint}).
+   */
+  public static void digestFloats(MessageDigest sha, float[] floats) {
     ByteBuffer buf = ByteBuffer.allocate(1 << 16);
     for (float f : floats) {
       if (!buf.hasRemaining()) {

@@ -1,6 +1,7 @@
 package dev.compresso.train;
 
 import com.google.protobuf.CodedOutputStream;
+import dev.compresso.data.Dataset;
 import dev.compresso.data.SampleSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -101,16 +102,7 @@ public final class Fingerprint {
 
   /** Feeds {@code floats} to {@code sha}. */
   public static void update(MessageDigest sha, float[] floats) {
-    ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-    for (float f : floats) {
-      if (!buf.hasRemaining()) {
-        sha.update(buf.array(), 0, buf.position());
-        buf.clear();
-      }
-      buf.putFloat(f);
-    }
-    sha.update(buf.array(), 0, buf.position());
-    update(sha, floats.length);
+    Dataset.digestFloats(sha, floats);
   }
 
   private static void update(MessageDigest sha, long n) {

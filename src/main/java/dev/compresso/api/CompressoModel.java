@@ -225,14 +225,14 @@ public final class CompressoModel implements AutoCloseable {
       // Full integer from calibration: batch norm folded into its conv first, as TFLite's converter does:
       // unfolded, its Rsqrt/Mul chain over constants would be calibrated as activations, and Rsqrt has no int8
       // kernel (Keras models, TF2 exports).
-      ImportedModel frozenFrom = options.precision() == Precision.INT8 && conversion.hasCalibration()
+      ImportedModel frozenFrom = options.precision().fullInteger() && conversion.hasCalibration()
           ? BatchNormFolding.fold(model).model() : model;
       graph = Freezer.freeze(frozenFrom, batch);
     } catch (BadInputException e) {
       throw ModelImporter.naming(model.source(), e);
     }
     dev.compresso.tflite.convert.KeepFloatNames.check(graph, options.keepFloat());
-    if (options.precision() == Precision.INT8 && !graph.hasFakeQuant()) {
+    if (options.precision().fullInteger() && !graph.hasFakeQuant()) {
       if (!conversion.hasCalibration()) {
         throw new BadInputException(model.source() + " has no FakeQuant nodes (no quantization ranges from QAT); "
             + "give --calibration-data DATA (" + DataSources.ACCEPTED + "; Conversion.calibrateWith in the API) "

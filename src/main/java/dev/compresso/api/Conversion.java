@@ -66,6 +66,13 @@ public final class Conversion {
     return of(Precision.INT8);
   }
 
+  /**
+   * 16x8: int16 activations, int8 weights ({@link Precision#INT16X8}); ranges as for {@link #int8()}, float I/O.
+   */
+  public static Conversion int16x8() {
+    return of(Precision.INT16X8);
+  }
+
   /** Inputs and outputs of this element type ({@link IoType#INT8}/{@link IoType#UINT8} need {@link #int8()}). */
   public Conversion io(IoType io) {
     return new Conversion(precision, io, calibration, calibrationName, calibrationSamples, keepFloat, equalizeConcats);
@@ -125,8 +132,8 @@ public final class Conversion {
    */
   public ConversionOptions options() {
     ConversionOptions options = ConversionOptions.builder(precision).optIo(io).optKeepFloat(keepFloat).build();
-    if (calibration != null && precision != Precision.INT8) {
-      throw new dev.compresso.BadInputException("--calibration-data is only used with --precision int8 (got "
+    if (calibration != null && !precision.fullInteger()) {
+      throw new dev.compresso.BadInputException("--calibration-data is only used with --precision int8 or int16x8 (got "
           + "--precision " + precision.cliName() + ")");
     }
     calibrationOptions();

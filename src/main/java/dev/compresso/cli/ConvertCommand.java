@@ -22,7 +22,7 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
- * {@code compresso convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8]
+ * {@code compresso convert MODEL --precision fp32|fp16|dynamic|int8|int16x8 [--io float|int8|uint8]
  * [--calibration-data DATA] [--signature NAME] [--output KEY] [--input-shape SHAPE] --out FILE.tflite}:
  * freezes one signature of a SavedModel (every output, or the one {@code --output} names)
  * (batch fixed to 1) and converts it with the official TFLite converter. The output is written to a
@@ -38,24 +38,26 @@ final class ConvertCommand implements Command {
 
   @Override
   public String usage() {
-    return "convert MODEL --precision fp32|fp16|dynamic|int8 [--io float|int8|uint8] [--calibration-data DATA] "
+    return "convert MODEL --precision fp32|fp16|dynamic|int8|int16x8 [--io float|int8|uint8] [--calibration-data DATA] "
         + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] [--sparse-weights [--sparse-threshold S]] --out FILE.tflite [--overwrite]";
   }
 
   @Override
   public String summary() {
-    return "Convert a SavedModel or Keras file to TensorFlow Lite (float32, float16, dynamic-range or full int8).";
+    return "Convert a SavedModel or Keras file to TensorFlow Lite (float32, float16, dynamic-range, full int8 or 16x8).";
   }
 
   @Override
   public Options options() {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("precision").hasArg().argName("P").required()
-        .desc("fp32, fp16 (float16 weights), dynamic (int8 weights) or int8 (full integer)").build());
+        .desc("fp32, fp16 (float16 weights), dynamic (int8 weights), int8 (full integer) or int16x8 (int16 "
+            + "activations, int8 weights; ranges as for int8)").build());
     o.addOption(Option.builder().longOpt("io").hasArg().argName("TYPE")
         .desc("int8 models only: float (default), int8 or uint8 inputs and outputs").build());
     o.addOption(Option.builder().longOpt("calibration-data").hasArg().argName("DATA")
-        .desc("int8 only: representative inputs to measure ranges when the model has no FakeQuant nodes").build());
+        .desc("int8 and int16x8: representative inputs to measure ranges when the model has no FakeQuant nodes")
+        .build());
     o.addOption(Option.builder().longOpt("signature").hasArg().argName("NAME")
         .desc("the signature to convert (default " + Freezer.DEFAULT_SIGNATURE + ")").build());
     o.addOption(Option.builder().longOpt("output").hasArg().argName("KEY")

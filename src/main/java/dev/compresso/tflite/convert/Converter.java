@@ -31,6 +31,12 @@ public final class Converter {
    * @throws dev.compresso.CompressoException (internal) when the worker dies or the bridge cannot load
    */
   public static byte[] convert(FrozenGraph graph, ConversionOptions options) {
+    if (options.precision() == Precision.INT16X8) {
+      byte[] int8 = convert(graph, ConversionOptions.of(Precision.INT8));
+      byte[] int16 = Int16Activations.apply(int8);
+      OutputCheck.verify(int16, options);
+      return loaded(int16, "16x8 model");
+    }
     byte[] tflite = WORKER.convert(graph.graphDef().toByteArray(), ConverterFlagSets.modelFlags(graph),
         ConverterFlagSets.converterFlags(options));
     ConversionOptions integer = ConversionOptions.builder(options.precision()).optIo(options.io()).build();
@@ -59,14 +65,18 @@ public final class Converter {
     }
     java.util.Set<Integer> chosen = new java.util.TreeSet<>();
     ops.values().forEach(chosen::addAll);
-    byte[] out = FloatLayers.apply(tflite, chosen);
+    return loaded(FloatLayers.apply(tflite, chosen), "model with float layers");
+  }
+
+  /** {@code tflite}, once the interpreter has allocated and run it with TFLite's builtin kernels. */
+  private static byte[] loaded(byte[] tflite, String what) {
     try (dev.compresso.tflite.TfliteInterpreter it = dev.compresso.tflite.TfliteInterpreter.open(
-        dev.compresso.tflite.TfliteModel.fromBytes(out, "model with float layers"),
+        dev.compresso.tflite.TfliteModel.fromBytes(tflite, what),
         dev.compresso.tflite.InterpreterOptions.builder().optKernels(
             dev.compresso.tflite.InterpreterOptions.Kernels.BUILTIN).build())) {
       it.invoke();
     }
-    return out;
+    return tflite;
   }
 
   /**

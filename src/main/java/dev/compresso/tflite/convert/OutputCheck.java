@@ -17,7 +17,8 @@ import org.tensorflow.lite.schema.TensorType;
  *       dynamic-range quantizer leaves smaller ones float on purpose);
  *   <li>int8: every tensor is integer (int8 activations and weights, int32 bias), except float I/O when
  *       asked; per-channel weights are symmetric (TFLite's int8 spec, which its kernels enforce); and
- *       the I/O tensors have the asked type.
+ *       the I/O tensors have the asked type;
+ *   <li>int16x8: as int8 with float I/O, and no activation is int8 any more.
  * </ul>
  */
 final class OutputCheck {
@@ -58,6 +59,14 @@ final class OutputCheck {
         }
       }
       case INT8 -> verifyInteger(tensors, options.io());
+      case INT16X8 -> {
+        verifyInteger(tensors, IoType.FLOAT);
+        List<String> int8Activations = names(tensors, t -> !t.constant() && t.type() == TensorType.INT8);
+        if (!int8Activations.isEmpty()) {
+          throw CompressoException.internal("asked for int16 activations but these stayed int8: "
+              + shown(int8Activations), null);
+        }
+      }
     }
   }
 

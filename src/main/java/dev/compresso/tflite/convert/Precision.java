@@ -16,7 +16,12 @@ public enum Precision {
   /** Dynamic-range: int8 weights, float activations quantized on the fly by hybrid kernels. */
   DYNAMIC("dynamic"),
   /** Full integer: int8 weights and activations, int32 bias; ranges come from FakeQuant nodes. */
-  INT8("int8");
+  INT8("int8"),
+  /**
+   * 16x8: int16 activations (symmetric), int8 weights, int64 bias, from the same ranges as {@link #INT8}
+   * ({@link Int16Activations}); float I/O.
+   */
+  INT16X8("int16x8");
 
   private final String cliName;
 
@@ -29,7 +34,12 @@ public enum Precision {
     return cliName;
   }
 
-  /** Parses a command-line name ({@code fp32|fp16|dynamic|int8}, case-insensitive). */
+  /** Whether activations are integer too, so conversion needs their ranges (QAT's FakeQuant or calibration). */
+  public boolean fullInteger() {
+    return this == INT8 || this == INT16X8;
+  }
+
+  /** Parses a command-line name ({@code fp32|fp16|dynamic|int8|int16x8}, case-insensitive). */
   public static Precision parse(String name) {
     for (Precision p : values()) {
       if (p.cliName.equals(name.toLowerCase(Locale.ROOT))) {

@@ -1,5 +1,6 @@
 package dev.compresso.tflite.convert;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -81,7 +82,7 @@ class RoundTripTest {
       case FP32 -> FP32_REL * Math.max(1, RoundTrip.maxAbs(expected));
       case FP16 -> FP16_REL * Math.max(1, RoundTrip.maxAbs(expected));
       case DYNAMIC -> DYNAMIC_REL * RoundTrip.range(expected);
-      case INT8 -> throw new IllegalArgumentException("int8 has its own test");
+      case INT8, INT16X8 -> throw new IllegalArgumentException("int8 and int16x8 have their own tests");
     };
     assertTrue(diff <= tolerance, op + " " + precision + ": max abs diff " + diff + " > " + tolerance);
     if (op.weightElements() > 0) {
@@ -116,6 +117,39 @@ class RoundTripTest {
     if (op.weightElements() > 0) {
       assertTrue(TfliteTensor.read(tflite).stream().anyMatch(t -> t.constant() && t.type() == TensorType.INT8
           && t.elements() == op.weightElements()), op + " int8: kernel not stored as int8");
+    }
+  }
+
+  /**
+   * 16x8 from the same FakeQuant ranges, against the float graph: ops without constants land within an
+   * eighth of an int8 step (int16 activations are 256x finer; measured: about one int16 step); ops whose
+   * kernel or constant operand carries an 8-bit FakeQuant keep that rounding, so they get the int8 bound. Every activation
+   * is int16 and every kernel int8.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("int8Ops")
+  void int16x8FromFakeQuantMatchesTensorFlow(OpCase op) {
+    RoundTrip rt = graph(op, true);
+    byte[] tflite = rt.convert(ConversionOptions.of(Precision.INT16X8));
+    float[] x = rt.input(12, op.inputRange());
+    // Against the float graph: the FakeQuant graph's own output carries int8 rounding.
+    float[] expected = graph(op, false).reference(x);
+    float[] actual = RoundTrip.interpret(tflite, x);
+    double diff = RoundTrip.maxAbsDiff(expected, actual);
+    // Kernels and constant operands (an ADD's or MUL's) were rounded to int8 by their FakeQuant.
+    boolean int8Constants = TfliteTensor.read(tflite).stream()
+        .anyMatch(t -> t.constant() && (t.type() == TensorType.INT8 || t.type() == TensorType.INT16));
+    double tolerance = int8Constants ? INT8_STEPS * op.outputStep() : op.outputStep() / 8;
+    System.out.printf("int16x8 %s: max abs diff %.3g (int8 step %.3g)%n", op, diff, op.outputStep());
+    assertTrue(diff <= tolerance, op + " int16x8: max abs diff " + diff + " > " + tolerance);
+    for (TfliteTensor t : TfliteTensor.read(tflite)) {
+      if (!t.constant() && !t.io()) {
+        assertEquals(TensorType.INT16, t.type(), op + ": activation " + t.name() + " is " + t.typeName());
+      }
+    }
+    if (op.weightElements() > 0) {
+      assertTrue(TfliteTensor.read(tflite).stream().anyMatch(t -> t.constant() && t.type() == TensorType.INT8
+          && t.elements() == op.weightElements()), op + " int16x8: kernel not stored as int8");
     }
   }
 }

@@ -1,0 +1,269 @@
+package dev.compresso.tflite.convert;
+
+import com.google.flatbuffers.FlatBufferBuilder;
+import dev.compresso.BadInputException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.tensorflow.lite.schema.AddOptionsT;
+import org.tensorflow.lite.schema.BufferT;
+import org.tensorflow.lite.schema.BuiltinOperator;
+import org.tensorflow.lite.schema.BuiltinOptions;
+import org.tensorflow.lite.schema.BuiltinOptionsUnion;
+import org.tensorflow.lite.schema.Model;
+import org.tensorflow.lite.schema.ModelT;
+import org.tensorflow.lite.schema.OperatorCodeT;
+import org.tensorflow.lite.schema.OperatorT;
+import org.tensorflow.lite.schema.QuantizationParametersT;
+import org.tensorflow.lite.schema.SubGraphT;
+import org.tensorflow.lite.schema.SubOptionsT;
+import org.tensorflow.lite.schema.TensorT;
+import org.tensorflow.lite.schema.TensorType;
+
+/**
+ * 16x8 quantization: turns a full-integer int8 model into TFLite's int16-activation, int8-weight form
+ * ({@code EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8}). The int8 model already holds every
+ * range the converter took from the FakeQuant nodes (QAT or calibration): an int8 tensor of scale {@code s}
+ * and zero point {@code z} spans {@code [(-128 - z) s, (127 - z) s]}. Each activation becomes int16,
+ * symmetric as TFLite's 16x8 spec requires (zero point 0, scale {@code max|range| / 32767}), 256 times finer
+ * than int8 over the same range; tensors that shared an int8 scale (concat inputs, pool in and out) share
+ * their int16 one, since it is a function of the int8 one. Weights stay int8 (already symmetric per
+ * channel); biases become int64 at {@code input scale x weight scale}; int16 LOGISTIC, TANH and SOFTMAX
+ * outputs take their fixed {@code 1/32768}; ADD and SUB get general (not power-of-two) int16 scales; op
+ * versions rise to the int16 ones of TFLite's {@code op_version.cc}.
+ *
+ * <p>Why a pass over the flatbuffer: the converter inside TF Java's library (TF 2.18) fails on UNets when
+ * asked for 16-bit activations from FakeQuant ranges (TRANSPOSE_CONV "input and output must have same
+ * element type", CONCATENATION refusing int16), and its Python-side post-training quantizer takes C++ absl
+ * containers that cannot be called from the JNI bridge. The kernels that run the result are TFLite's own
+ * int16 kernels; the interpreter loads the result before it is returned ({@link Converter}).
+ */
+final class Int16Activations {
+
+  /** Int16 activation range: symmetric, {@code [-32767, 32767]}. */
+  static final int INT16_MAX = 32767;
+  /** Output scale of TFLite's int16 LOGISTIC, TANH and SOFTMAX kernels. */
+  static final float FIXED_OUTPUT_SCALE = 1f / 32768f;
+
+  /** Ops with int16-activation kernels in TFLite, with the op version that declares int16 (op_version.cc). */
+  static final Map<Integer, Integer> VERSIONS = Map.ofEntries(
+      Map.entry(BuiltinOperator.CONV_2D, 4), Map.entry(BuiltinOperator.DEPTHWISE_CONV_2D, 5),
+      Map.entry(BuiltinOperator.FULLY_CONNECTED, 7), Map.entry(BuiltinOperator.TRANSPOSE_CONV, 3),
+      Map.entry(BuiltinOperator.MAX_POOL_2D, 3), Map.entry(BuiltinOperator.AVERAGE_POOL_2D, 3),
+      Map.entry(BuiltinOperator.ADD, 3), Map.entry(BuiltinOperator.SUB, 5), Map.entry(BuiltinOperator.MUL, 4),
+      Map.entry(BuiltinOperator.CONCATENATION, 3), Map.entry(BuiltinOperator.LOGISTIC, 3),
+      Map.entry(BuiltinOperator.TANH, 3), Map.entry(BuiltinOperator.SOFTMAX, 3), Map.entry(BuiltinOperator.MEAN, 3),
+      Map.entry(BuiltinOperator.RELU, 3), Map.entry(BuiltinOperator.RELU6, 3), Map.entry(BuiltinOperator.LEAKY_RELU, 2),
+      Map.entry(BuiltinOperator.REDUCE_MAX, 3), Map.entry(BuiltinOperator.RESIZE_BILINEAR, 4),
+      Map.entry(BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, 4), Map.entry(BuiltinOperator.PAD, 3),
+      Map.entry(BuiltinOperator.PADV2, 3), Map.entry(BuiltinOperator.MAXIMUM, 4), Map.entry(BuiltinOperator.MINIMUM, 4),
+      Map.entry(BuiltinOperator.TRANSPOSE, 5), Map.entry(BuiltinOperator.SLICE, 4), Map.entry(BuiltinOperator.SPLIT, 4),
+      Map.entry(BuiltinOperator.PACK, 3), Map.entry(BuiltinOperator.GATHER, 4), Map.entry(BuiltinOperator.BATCH_MATMUL, 3),
+      Map.entry(BuiltinOperator.QUANTIZE, 2), Map.entry(BuiltinOperator.DEQUANTIZE, 3),
+      // type-agnostic copies: any version runs int16
+      Map.entry(BuiltinOperator.RESHAPE, 1), Map.entry(BuiltinOperator.SQUEEZE, 1),
+      Map.entry(BuiltinOperator.EXPAND_DIMS, 1), Map.entry(BuiltinOperator.STRIDED_SLICE, 1));
+
+  private Int16Activations() {}
+
+  /**
+   * The 16x8 form of a full-integer int8 model (float or int8 I/O).
+   *
+   * @throws BadInputException naming an op TFLite has no int16 kernel for
+   */
+  static byte[] apply(byte[] int8Model) {
+    ModelT model = Model.getRootAsModel(ByteBuffer.wrap(int8Model)).unpack();
+    List<BufferT> buffers = new ArrayList<>(Arrays.asList(model.getBuffers()));
+    refuseUnsupported(model);
+    for (SubGraphT g : model.getSubgraphs()) {
+      rewrite(model, g, buffers);
+    }
+    dropUnreferenced(model, buffers);
+    model.setBuffers(buffers.toArray(new BufferT[0]));
+    for (OperatorCodeT code : model.getOperatorCodes()) {
+      code.setVersion(Math.max(code.getVersion(), VERSIONS.getOrDefault(builtin(code), 1)));
+    }
+    Uint8Io.nullEmptyVectors(model, new java.util.IdentityHashMap<>());
+    FlatBufferBuilder builder = new FlatBufferBuilder(int8Model.length * 2 + 4096);
+    Model.finishModelBuffer(builder, Model.pack(builder, model));
+    return builder.sizedByteArray();
+  }
+
+  private static void refuseUnsupported(ModelT model) {
+    Map<String, String> refused = new TreeMap<>();
+    for (SubGraphT g : model.getSubgraphs()) {
+      for (OperatorT op : g.getOperators()) {
+        int code = builtin(model.getOperatorCodes()[(int) op.getOpcodeIndex()]);
+        if (!VERSIONS.containsKey(code)) {
+          int out = op.getOutputs().length > 0 ? op.getOutputs()[0] : -1;
+          refused.putIfAbsent(BuiltinOperator.name(code), out < 0 ? "?" : g.getTensors()[out].getName());
+        }
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw new BadInputException("--precision int16x8: TFLite has no int16-activation kernel for "
+          + refused.entrySet().stream().map(e -> e.getKey() + " (e.g. " + e.getValue() + ")").toList()
+          + "; convert with --precision int8, or to int16x8 a model without these ops");
+    }
+  }
+
+  private static void rewrite(ModelT model, SubGraphT g, List<BufferT> buffers) {
+    TensorT[] tensors = g.getTensors();
+    Set<Integer> weights = new HashSet<>();
+    Map<Integer, int[]> biases = new HashMap<>(); // bias tensor -> {input tensor, weight tensor}
+    Set<Integer> fixedScale = new HashSet<>();
+    for (OperatorT op : g.getOperators()) {
+      int code = builtin(model.getOperatorCodes()[(int) op.getOpcodeIndex()]);
+      int[] in = op.getInputs();
+      switch (code) {
+        case BuiltinOperator.CONV_2D, BuiltinOperator.DEPTHWISE_CONV_2D, BuiltinOperator.FULLY_CONNECTED -> {
+          weights.add(in[1]);
+          if (in.length > 2 && in[2] >= 0) {
+            biases.put(in[2], new int[] {in[0], in[1]});
+          }
+        }
+        case BuiltinOperator.TRANSPOSE_CONV -> {
+          weights.add(in[1]);
+          if (in.length > 3 && in[3] >= 0) {
+            biases.put(in[3], new int[] {in[2], in[1]});
+          }
+        }
+        case BuiltinOperator.LOGISTIC, BuiltinOperator.TANH, BuiltinOperator.SOFTMAX -> fixedScale.add(op.getOutputs()[0]);
+        case BuiltinOperator.ADD -> generalScale(op, true);
+        case BuiltinOperator.SUB -> generalScale(op, false);
+        default -> { }
+      }
+    }
+    Map<Integer, Float> int8Scale = new HashMap<>();
+    for (int t = 0; t < tensors.length; t++) {
+      TensorT tensor = tensors[t];
+      if (tensor.getType() != TensorType.INT8 || weights.contains(t)) {
+        continue;
+      }
+      QuantizationParametersT q = tensor.getQuantization();
+      if (q == null || q.getScale() == null || q.getScale().length != 1) {
+        throw new BadInputException("--precision int16x8: activation " + tensor.getName()
+            + " has no per-tensor int8 quantization to take its range from");
+      }
+      float s8 = q.getScale()[0];
+      long z8 = q.getZeroPoint() == null || q.getZeroPoint().length == 0 ? 0 : q.getZeroPoint()[0];
+      int8Scale.put(t, s8);
+      float s16 = fixedScale.contains(t) ? FIXED_OUTPUT_SCALE
+          : (float) (Math.max(Math.abs((-128 - z8) * (double) s8), Math.abs((127 - z8) * (double) s8)) / INT16_MAX);
+      int[] data = constantData(tensor, buffers);
+      if (data != null) {
+        ByteBuffer b = ByteBuffer.allocate(2 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int v : data) {
+          long q16 = Math.round(((byte) v - z8) * (double) s8 / s16);
+          b.putShort((short) Math.max(-INT16_MAX, Math.min(INT16_MAX, q16)));
+        }
+        tensor.setBuffer(addBuffer(buffers, b.array()));
+      }
+      tensor.setType(TensorType.INT16);
+      QuantizationParametersT q16 = new QuantizationParametersT();
+      q16.setScale(new float[] {s16});
+      q16.setZeroPoint(new long[] {0});
+      tensor.setQuantization(q16);
+    }
+    for (Map.Entry<Integer, int[]> e : biases.entrySet()) {
+      rescaleBias(tensors, e.getKey(), e.getValue()[0], e.getValue()[1], buffers);
+    }
+  }
+
+  /** An int32 bias at {@code s8(input) x s(weight)} becomes int64 at {@code s16(input) x s(weight)}. */
+  private static void rescaleBias(TensorT[] tensors, int bias, int input, int weight, List<BufferT> buffers) {
+    TensorT b = tensors[bias];
+    if (b.getType() != TensorType.INT32) {
+      return;
+    }
+    float[] ws = tensors[weight].getQuantization().getScale();
+    float[] bs = b.getQuantization().getScale();
+    float in16 = tensors[input].getQuantization().getScale()[0];
+    int[] data = constantData(b, buffers);
+    if (data == null) {
+      throw new BadInputException("--precision int16x8: bias " + b.getName() + " is not a constant");
+    }
+    int n = data.length / 4;
+    ByteBuffer raw = ByteBuffer.allocate(data.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (int v : data) {
+      raw.put((byte) v);
+    }
+    raw.flip();
+    ByteBuffer out = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
+    float[] scales = new float[n];
+    for (int c = 0; c < n; c++) {
+      float w = ws[ws.length == 1 ? 0 : c];
+      scales[c] = in16 * w;
+      out.putLong(Math.round(raw.getInt() * (double) bs[bs.length == 1 ? 0 : c] / scales[c]));
+    }
+    b.setType(TensorType.INT64);
+    b.setBuffer(addBuffer(buffers, out.array()));
+    QuantizationParametersT q = new QuantizationParametersT();
+    q.setScale(scales);
+    q.setZeroPoint(new long[n]);
+    q.setQuantizedDimension(0);
+    b.setQuantization(q);
+  }
+
+  /** TFLite's int16 ADD and SUB need {@code pot_scale_int16 = false} for scales that are not powers of two. */
+  private static void generalScale(OperatorT op, boolean add) {
+    BuiltinOptionsUnion u = op.getBuiltinOptions();
+    if (u == null || u.getValue() == null) {
+      u = new BuiltinOptionsUnion();
+      u.setType(add ? BuiltinOptions.AddOptions : BuiltinOptions.SubOptions);
+      u.setValue(add ? new AddOptionsT() : new SubOptionsT());
+      op.setBuiltinOptions(u);
+    }
+    if (u.getValue() instanceof AddOptionsT a) {
+      a.setPotScaleInt16(false);
+    } else if (u.getValue() instanceof SubOptionsT s) {
+      s.setPotScaleInt16(false);
+    }
+  }
+
+  /** Empties the int8 and int32 buffers the rewrite replaced (indices stay, so no tensor moves). */
+  private static void dropUnreferenced(ModelT model, List<BufferT> buffers) {
+    Set<Long> used = new HashSet<>();
+    for (SubGraphT g : model.getSubgraphs()) {
+      for (TensorT t : g.getTensors()) {
+        used.add(t.getBuffer());
+      }
+    }
+    for (int b = 1; b < buffers.size(); b++) {
+      if (!used.contains((long) b) && buffers.get(b).getData() != null) {
+        buffers.get(b).setData(null);
+      }
+    }
+  }
+
+  private static int[] constantData(TensorT t, List<BufferT> buffers) {
+    int b = (int) t.getBuffer();
+    if (b <= 0 || b >= buffers.size()) {
+      return null;
+    }
+    int[] data = buffers.get(b).getData();
+    return data == null || data.length == 0 ? null : data;
+  }
+
+  private static int addBuffer(List<BufferT> buffers, byte[] bytes) {
+    int[] ints = new int[bytes.length];
+    for (int i = 0; i < bytes.length; i++) {
+      ints[i] = bytes[i] & 0xff;
+    }
+    BufferT buf = new BufferT();
+    buf.setData(ints);
+    buffers.add(buf);
+    return buffers.size() - 1;
+  }
+
+  private static int builtin(OperatorCodeT c) {
+    return Math.max(c.getBuiltinCode(), c.getDeprecatedBuiltinCode());
+  }
+}

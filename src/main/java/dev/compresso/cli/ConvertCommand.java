@@ -190,6 +190,10 @@ final class ConvertCommand implements Command {
       tflite = enc.file();
     }
     tflite.save(target, true);
+    if (precision == Precision.INT16X8) {
+      out.println("note: TFLite runs int16x8 convolutions with its reference int16 kernels (XNNPACK takes none): "
+          + "expect it slower than int8 and fp32 on CPU; 'compresso validate' measures it");
+    }
     out.printf("wrote %s: %d bytes, %s%s%s, %.1f s%n", target, tflite.sizeBytes(), precision.cliName(),
         precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", sparseNote, (System.nanoTime() - t0) / 1e9);
     return 0;

@@ -186,7 +186,7 @@ public final class CellRunner {
 
   private static void convert(SweepConfig c, Path model, Variant v, Path out) {
     FrozenGraph graph = Freezer.freeze(model, SIGNATURE, Freezer.DEFAULT_BATCH);
-    if (v.integer()) {
+    if (v.needsRanges()) {
       graph = Calibration.withRanges(graph, model, v.qat() ? null : c.data());
     }
     AtomicOutput.writeFile(out, Converter.convert(graph, ConversionOptions.builder(v.precision()).optIo(v.io()).build()));

@@ -18,7 +18,8 @@ import java.util.Locale;
 public record Variant(Precision precision, boolean qat, IoType io) {
 
   /** The precision names {@code --precisions} accepts. */
-  public static final String ACCEPTED = "fp32, fp16, dynamic, int8 (calibrated), int8-qat (learned ranges)";
+  public static final String ACCEPTED = "fp32, fp16, dynamic, int8 (calibrated), int8-qat (learned ranges), "
+      + "int16x8 (calibrated; int16 activations, int8 weights)";
 
   public Variant {
     if (qat && precision != Precision.INT8) {
@@ -46,14 +47,19 @@ public record Variant(Precision precision, boolean qat, IoType io) {
     }
   }
 
-  /** The name in reports and on the command line: fp32, fp16, dynamic, int8 or int8-qat. */
+  /** The name in reports and on the command line: fp32, fp16, dynamic, int8, int8-qat or int16x8. */
   public String name() {
     return qat ? "int8-qat" : precision.cliName();
   }
 
-  /** Whether the model is full integer (an Edge TPU candidate). */
+  /** Whether the model is full int8 (an Edge TPU candidate; int16x8 is not one). */
   public boolean integer() {
     return precision == Precision.INT8;
+  }
+
+  /** Whether conversion needs activation ranges (QAT's, or calibrated on the sweep's data). */
+  public boolean needsRanges() {
+    return precision.fullInteger();
   }
 
   /** File name stem in the cell folder: the name, plus the I/O type when not float ({@code int8-qat-uint8}). */

@@ -384,7 +384,13 @@ class BadInputTableTest {
         new Row("--max-loss-increase needs --precision int8 and --data", "convert", m, "--precision", "int8",
             "--calibration-data", d, "--max-loss-increase", "0.01", "--out", out),
         new Row("--max-loss-increase must be", "convert", m, "--precision", "int8", "--calibration-data", d,
-            "--max-loss-increase", "-1", "--data", d, "--out", out)));
+            "--max-loss-increase", "-1", "--data", d, "--out", out),
+        new Row("--io uint8 needs --precision int8", "convert", m, "--precision", "int16x8", "--io", "uint8",
+            "--calibration-data", d, "--out", out),
+        new Row("--edgetpu needs a fully integer model", "convert", m, "--precision", "int16x8", "--edgetpu",
+            "--calibration-data", d, "--out", out),
+        new Row("--keep-float needs --precision int8", "convert", m, "--precision", "int16x8", "--calibration-data",
+            d, "--keep-float", "dec0_concat", "--out", out)));
     rows.addAll(realWorldSavedModelRows(out, outFile, t));
 
     List<String> failures = new ArrayList<>();

@@ -70,6 +70,16 @@ class ConvertCommandTest {
   }
 
   @Test
+  void int16x8FromQatRanges() throws Exception {
+    Path target = tmp.resolve("qat_16x8.tflite");
+    CliRun r = run("convert", qat.toString(), "--precision", "int16x8", "--out", target.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("int16x8") && r.out().contains("reference int16 kernels"), r.out());
+    assertTrue(dev.compresso.tflite.convert.TfliteTensor.read(Files.readAllBytes(target)).stream()
+        .anyMatch(t -> !t.constant() && t.type() == org.tensorflow.lite.schema.TensorType.INT16), "int16 activations");
+  }
+
+  @Test
   void edgeTpuCheckPassesAFullyIntegerModelAndRefusesAFloatOne() {
     Path ok = tmp.resolve("edgetpu_ok.tflite");
     CliRun r = run("convert", qat.toString(), "--precision", "int8", "--io", "uint8", "--edgetpu", "--out", ok.toString());

@@ -31,7 +31,8 @@ class CellRunnerTest {
   void anInt8QatCellConvertsWithTheLearnedRangesAndGetsAnEdgeTpuVerdict() throws Exception {
     Path model = TinyUNets.export(dir.resolve("unet"), 32);
     SweepConfig config = SweepConfig.builder(model, SweepTest.DATA, dir.resolve("sweep")).optTestData(SweepTest.TEST_DATA)
-        .optSparsities(List.of(0.0)).optVariants(List.of(new Variant(Precision.INT8, true, IoType.UINT8)))
+        .optSparsities(List.of(0.0)).optVariants(List.of(new Variant(Precision.INT8, true, IoType.UINT8),
+            Variant.parse("int16x8", IoType.UINT8)))
         .optEpochs(1).optBatch(8).optSamples(6).optRuns(2).optWarmup(0).optThreads(1).build();
     SweepPlan plan = SweepPlan.of(config);
     plan.write();
@@ -50,6 +51,14 @@ class CellRunnerTest {
     assertTrue(r.edgeTpuOpShare() > 0.5, r.edgeTpu());
     assertTrue(Double.isFinite(r.loss()) && Math.abs(r.loss() - r.referenceLoss()) < 0.1, r.toString());
     assertTrue(Files.isRegularFile(cell.resolve("int8-qat-uint8.edgetpu.json")));
+    // int16x8 is calibrated on the sweep's data, keeps float I/O and is no Edge TPU candidate.
+    SweepRow r16 = SweepResults.read(config.out()).rows().get(1);
+    assertEquals("int16x8", r16.precision());
+    assertTrue(r16.edgeTpu().isEmpty(), r16.edgeTpu());
+    SubgraphInfo g16 = TfliteModel.read(cell.resolve("int16x8.tflite")).primarySubgraph();
+    assertEquals("FLOAT32", g16.tensor(g16.inputs()[0]).dtype());
+    assertTrue(g16.tensors().stream().anyMatch(t -> t.dtype().equals("INT16")));
+    assertTrue(Math.abs(r16.loss() - r16.referenceLoss()) <= Math.abs(r.loss() - r.referenceLoss()) + 0.01, r16.toString());
   }
 
   @Test

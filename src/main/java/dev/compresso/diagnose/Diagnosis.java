@@ -49,10 +49,13 @@ public record Diagnosis(String file, String reference, int samples, List<TensorE
    * @param cosine cosine similarity
    * @param relativeError rmse over the float tensor's root mean square
    * @param saturated fraction of float values outside the representable range
+   * @param rescaledChannels channels whose float values were compared after the positive per-channel factor
+   *     that concat equalization applied (fitted, {@link Diagnoser}); 0 when compared as they are. The range and
+   *     every error above are then of the rescaled values
    */
   public record TensorError(int index, String name, String producer, String dtype, float scale, long zeroPoint,
       String node, double floatMin, double floatMax, double levels, double rmse, double rmseOverScale, double maxAbs,
-      double cosine, double relativeError, double saturated) {}
+      double cosine, double relativeError, double saturated, int rescaledChannels) {}
 
   /**
    * A tensor where the error jumps.

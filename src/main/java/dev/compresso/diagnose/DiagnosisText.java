@@ -14,10 +14,16 @@ public final class DiagnosisText {
         "tensor", "op", "scale", "zp", "float range", "levels", "rmse", "rmse/sc", "cosine", "rel.err", "clipped"));
     for (Diagnosis.TensorError e : d.tensors()) {
       b.append(String.format(Locale.ROOT, "%-4d %-44s %-14s %-10.4g %5d  %-22s %7.1f %9.4g %9.3f %7.4f %8.4f %6.2f%%%n",
-          e.index(), cut(e.name(), 44), e.producer(), e.scale(), e.zeroPoint(),
+          e.index(), cut(e.name(), 44), e.rescaledChannels() > 0 ? e.producer() + "*" : e.producer(), e.scale(),
+          e.zeroPoint(),
           e.node() == null ? "(no reference tensor)" : String.format(Locale.ROOT, "[%.3g, %.3g]", e.floatMin(),
               e.floatMax()), e.levels(), e.rmse(), e.rmseOverScale(), e.cosine(), e.relativeError(),
           100 * e.saturated()));
+    }
+    long rescaled = d.tensors().stream().filter(e -> e.rescaledChannels() > 0).count();
+    if (rescaled > 0) {
+      b.append(String.format(Locale.ROOT, "* %d tensor(s) compared after the per-channel factors concat equalization "
+          + "applied to their float values (the range and errors are of the rescaled values)%n", rescaled));
     }
     b.append(String.format("%nShared scales (TFLite int8 makes these tensors use one scale):%n"));
     if (d.sharedScales().isEmpty()) {

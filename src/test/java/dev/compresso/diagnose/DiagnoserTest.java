@@ -161,6 +161,28 @@ class DiagnoserTest {
     assertTrue(d.tensors().stream().allMatch(t -> t.node() != null && t.cosine() > 0.99), d.tensors().toString());
   }
 
+  /**
+   * With equalization on (the default), the up branches' channels are scaled down in the converted model; the
+   * float reference is the model as it was. Diagnose fits those per-channel factors, so the up branches show
+   * their real (small) error instead of a false SATURATED jump.
+   */
+  @Test
+  void equalizedChannelsAreComparedAfterTheirFactorsNotReportedAsSaturated() throws IOException {
+    Calibration.Result eq = Calibration.calibrate(Freezer.freeze(broken), DataSources.open(DATA),
+        CalibrationOptions.builder().optSamples(6).build());
+    assertFalse(eq.equalized().isEmpty(), "nothing was equalized");
+    Path file = Files.write(dir.resolve("broken.equalized.int8.tflite"),
+        Converter.convert(eq.graph(), ConversionOptions.of(Precision.INT8)));
+    Diagnosis d = Diagnoser.diagnose(file, broken, DataSources.open(DATA), 4);
+    java.util.List<Diagnosis.TensorError> up = d.tensors().stream().filter(t -> t.name().contains("_up/")).toList();
+    assertFalse(up.isEmpty());
+    assertTrue(up.stream().allMatch(t -> t.rescaledChannels() > 0 && t.relativeError() < 0.1 && t.saturated() < 1e-3),
+        up.toString());
+    assertTrue(d.jumps().stream().noneMatch(j -> j.cause() == Diagnosis.Cause.SATURATED), d.jumps().toString());
+    // Tensors equalization did not touch are compared as they are.
+    assertTrue(d.tensors().stream().filter(t -> t.name().startsWith("enc")).allMatch(t -> t.rescaledChannels() == 0));
+  }
+
   @Test
   void aFloatModelHasNothingToDiagnose() throws IOException {
     Path fp32 = TinyUNets.convert(broken, Precision.FP32, dir.resolve("broken.fp32.tflite"));

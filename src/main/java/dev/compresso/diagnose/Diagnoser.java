@@ -55,6 +55,12 @@ public final class Diagnoser {
   static final double FEW_LEVELS = 32;
 
   /** TFLite int8 ops whose (activation) inputs and output have one scale (TFLite quantization spec). */
+  /**
+   * Ops whose output scale TFLite fixes (1/256 for int8 LOGISTIC and SOFTMAX, 1/128 for TANH): values at the
+   * top of their range (a sigmoid's 1.0) lie half a step outside it, which is no calibration problem.
+   */
+  static final Set<String> FIXED_SCALE_OPS = Set.of("LOGISTIC", "SOFTMAX", "TANH");
+
   static final Set<String> SAME_SCALE_OPS = Set.of("CONCATENATION", "MAX_POOL_2D", "AVERAGE_POOL_2D", "RESHAPE",
       "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR", "SQUEEZE", "EXPAND_DIMS", "PACK", "TRANSPOSE",
       "STRIDED_SLICE", "SLICE", "PAD", "SPLIT", "GATHER");
@@ -373,6 +379,9 @@ public final class Diagnoser {
       if (e.relativeError() - in < JUMP_MIN_RISE || e.relativeError() < 1.5 * in) {
         continue;
       }
+      if (FIXED_SCALE_OPS.contains(op.op()) && in >= JUMP_MIN_ERROR) {
+        continue; // a fixed-scale op squashing an input that is already wrong: the cause lies upstream
+      }
       out.add(explain(g, e, in, op, byIndex, groupOf, stats.get(e.index())));
     }
     return out;
@@ -423,7 +432,7 @@ public final class Diagnoser {
           "equalize the concat inputs' ranges (compresso convert --calibration-data does it unless turned off) "
               + "or fine-tune with the shared range: compresso qat");
     }
-    if (e.saturated() > 1e-3) {
+    if (e.saturated() > 1e-3 && !FIXED_SCALE_OPS.contains(op.op())) {
       return new Diagnosis.Jump(e.name(), e.node(), e.relativeError(), in, Diagnosis.Cause.SATURATED,
           String.format("%.1f%% of its float values lie outside the representable range; %s", 100 * e.saturated(),
               levels),

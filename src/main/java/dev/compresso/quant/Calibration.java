@@ -77,6 +77,10 @@ public final class Calibration {
     CalibrationData.check(graph, source);
     // Calibration reads only its first samples: read just those from a streamed set.
     Dataset data = source.head(options.samples());
+    List<Rewrite> folds = ConstantOperands.rewrites(new GraphIndex(graph.graphDef()));
+    if (!folds.isEmpty()) {
+      graph = withGraph(graph, GraphRewriter.apply(graph.graphDef(), folds));
+    }
     QuantPlanner planner = QuantPlanner.defaults();
     QuantPlan plan = planner.plan(graph);
     List<ConcatEqualizer.Equalized> equalized = List.of();

@@ -1,0 +1,174 @@
+package dev.compresso.quant;
+
+import dev.compresso.graph.GraphIndex;
+import dev.compresso.graph.Nodes;
+import dev.compresso.graph.Rewrite;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.TensorProto;
+
+/**
+ * Folds the constant arithmetic that Keras graphs put between a constant and the op that reads it, so that
+ * full-integer planning ({@link QuantPlanner}) sees what TFLite's converter would: a {@code Conv1D} kernel is
+ * {@code ExpandDims(Const, 0)} in front of a {@code Conv2D} (folded to one constant of the expanded shape, a
+ * kernel the planner can quantize per channel), a reshaped constant likewise, and a division by a constant
+ * ({@code hard_swish}'s {@code / 6}; TFLite has no int8 DIV kernel) becomes a multiplication by its
+ * reciprocal, which the converter quantizes as MUL. The float function is unchanged (the reciprocal up to one
+ * float rounding).
+ */
+final class ConstantOperands {
+
+  private ConstantOperands() {}
+
+  /** The rewrites for {@code graph}; empty when it has nothing to fold. */
+  static List<Rewrite> rewrites(GraphIndex graph) {
+    List<Rewrite> out = new ArrayList<>();
+    for (NodeDef n : graph.nodes()) {
+      switch (n.getOp()) {
+        case "ExpandDims", "Reshape" -> {
+          if (n.getInputCount() < 2) {
+            continue;
+          }
+          NodeDef data = graph.throughIdentities(graph.input(n, 0));
+          long[] dims = ints(graph.throughIdentities(graph.input(n, 1)));
+          if (!isFloatConst(data) || dims == null) {
+            continue;
+          }
+          ConstTensor c = ConstTensor.of(data);
+          long[] shape = n.getOp().equals("ExpandDims") ? expanded(c.shape(), dims) : reshaped(c.values().length, dims);
+          if (shape != null) {
+            out.add(new Rewrite.ReplaceNode(Nodes.constant(n.getName(), c.values(), shape)));
+          }
+        }
+        case "RealDiv" -> {
+          if (n.getInputCount() < 2) {
+            continue;
+          }
+          NodeDef divisor = graph.throughIdentities(graph.input(n, 1));
+          if (!isFloatConst(divisor)) {
+            continue;
+          }
+          ConstTensor c = ConstTensor.of(divisor);
+          float[] reciprocal = new float[c.values().length];
+          boolean finite = true;
+          for (int i = 0; i < reciprocal.length; i++) {
+            reciprocal[i] = 1f / c.values()[i];
+            finite &= Float.isFinite(reciprocal[i]);
+          }
+          if (!finite) {
+            continue;
+          }
+          String name = n.getName() + "/reciprocal";
+          out.add(new Rewrite.AddNode(Nodes.constant(name, reciprocal, c.shape())));
+          out.add(new Rewrite.ReplaceNode(Nodes.mul(n.getName(), n.getInput(0), name)));
+        }
+        default -> { }
+      }
+    }
+    return out;
+  }
+
+  private static boolean isFloatConst(NodeDef n) {
+    return n.getOp().equals("Const") && n.containsAttr("value")
+        && n.getAttrOrThrow("value").getTensor().getDtype() == DataType.DT_FLOAT;
+  }
+
+  /** {@code shape} with a 1 inserted at {@code axis} (negative counts from the end, as ExpandDims does). */
+  private static long[] expanded(long[] shape, long[] axis) {
+    if (axis.length != 1) {
+      return null;
+    }
+    int rank = shape.length + 1;
+    int a = (int) (axis[0] < 0 ? rank + axis[0] : axis[0]);
+    if (a < 0 || a >= rank) {
+      return null;
+    }
+    long[] out = new long[rank];
+    for (int i = 0, j = 0; i < rank; i++) {
+      out[i] = i == a ? 1 : shape[j++];
+    }
+    return out;
+  }
+
+  /** {@code dims} with its one {@code -1} resolved, or null when it does not hold {@code elements}. */
+  private static long[] reshaped(long elements, long[] dims) {
+    long known = 1;
+    int free = -1;
+    long[] out = dims.clone();
+    for (int i = 0; i < out.length; i++) {
+      if (out[i] == -1 && free < 0) {
+        free = i;
+      } else if (out[i] < 0) {
+        return null;
+      } else {
+        known *= out[i];
+      }
+    }
+    if (free >= 0) {
+      if (known == 0 || elements % known != 0) {
+        return null;
+      }
+      out[free] = elements / known;
+    } else if (known != elements) {
+      return null;
+    }
+    return out;
+  }
+
+  /** The values of an int32/int64 {@code Const}; null for anything else. */
+  private static long[] ints(NodeDef n) {
+    if (!n.getOp().equals("Const") || !n.containsAttr("value")) {
+      return null;
+    }
+    TensorProto t = n.getAttrOrThrow("value").getTensor();
+    long count = 1;
+    for (var d : t.getTensorShape().getDimList()) {
+      count *= d.getSize();
+    }
+    long[] out = new long[(int) count];
+    boolean content = !t.getTensorContent().isEmpty();
+    switch (t.getDtype()) {
+      case DT_INT32 -> {
+        if (content) {
+          var b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+          if (b.remaining() != count) {
+            return null;
+          }
+          for (int i = 0; i < count; i++) {
+            out[i] = b.get(i);
+          }
+        } else {
+          for (int i = 0; i < count; i++) {
+            out[i] = t.getIntValCount() == 1 ? t.getIntVal(0) : i < t.getIntValCount() ? t.getIntVal(i) : 0;
+          }
+          if (t.getIntValCount() != count && t.getIntValCount() != 1 && count > 0) {
+            return null;
+          }
+        }
+      }
+      case DT_INT64 -> {
+        if (content) {
+          var b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+          if (b.remaining() != count) {
+            return null;
+          }
+          b.get(out);
+        } else {
+          if (t.getInt64ValCount() != count && t.getInt64ValCount() != 1 && count > 0) {
+            return null;
+          }
+          for (int i = 0; i < count; i++) {
+            out[i] = t.getInt64ValCount() == 1 ? t.getInt64Val(0) : t.getInt64Val(i);
+          }
+        }
+      }
+      default -> {
+        return null;
+      }
+    }
+    return out;
+  }
+}

@@ -90,7 +90,10 @@ public final class Qat {
    * @throws BadInputException as {@link #run(ImportedModel, SampleSource, SampleSource, SampleSource, QatConfig, ProgressListener)}
    */
   public static Prepared prepare(ImportedModel input, SampleSource calibration, QatConfig config) {
-    BatchNormFolding.Result folded = BatchNormFolding.fold(input);
+    BatchNormFolding.Result bn = BatchNormFolding.fold(input);
+    // hard_swish's division by 6: TFLite has no int8 DIV, so QAT trains (and exports) the multiplication.
+    BatchNormFolding.Result folded = new BatchNormFolding.Result(
+        bn.model().withGraph(dev.compresso.quant.ConstantOperands.withoutDivisions(bn.model().graph())), bn.folds());
     ImportedModel model = folded.model();
     FrozenGraph frozen = Freezer.freeze(model, Freezer.DEFAULT_BATCH);
     QuantPlan plan = QuantPlanner.defaults().plan(frozen);

@@ -19,16 +19,33 @@ import org.tensorflow.proto.TensorProto;
  * reciprocal, which the converter quantizes as MUL. The float function is unchanged (the reciprocal up to one
  * float rounding).
  */
-final class ConstantOperands {
+public final class ConstantOperands {
 
   private ConstantOperands() {}
 
   /** The rewrites for {@code graph}; empty when it has nothing to fold. */
   static List<Rewrite> rewrites(GraphIndex graph) {
+    return rewrites(graph, true);
+  }
+
+  /**
+   * Only the divisions by a constant, for a training graph (QAT): its kernels are variables, so there is no
+   * constant kernel to fold, but the division must be a multiplication before the planner sees it and in the
+   * graph QAT exports.
+   */
+  public static org.tensorflow.proto.GraphDef withoutDivisions(org.tensorflow.proto.GraphDef graph) {
+    List<Rewrite> r = rewrites(new GraphIndex(graph), false);
+    return r.isEmpty() ? graph : dev.compresso.graph.GraphRewriter.apply(graph, r);
+  }
+
+  private static List<Rewrite> rewrites(GraphIndex graph, boolean constants) {
     List<Rewrite> out = new ArrayList<>();
     for (NodeDef n : graph.nodes()) {
       switch (n.getOp()) {
         case "ExpandDims", "Reshape" -> {
+          if (!constants) {
+            continue;
+          }
           if (n.getInputCount() < 2) {
             continue;
           }

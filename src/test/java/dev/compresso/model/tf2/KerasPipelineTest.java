@@ -100,6 +100,18 @@ class KerasPipelineTest {
     assertTrue(mean[1] < mean[0], fixture + ": int16x8 mean error " + mean[1] + " not below int8's " + mean[0]);
   }
 
+  /** QAT trains hard_swish's division by 6 as a multiplication (no int8 DIV), so mixed_ops can be planned. */
+  @Test
+  void qatPreparesHardSwishsDivisionAsAMultiplication() {
+    ImportedModel m = ModelImporter.read(KerasFixtures.dir("mixed_ops", "keras_export"), "serve", "serving_default");
+    assertTrue(m.graph().getNodeList().stream().anyMatch(n -> n.getOp().equals("RealDiv")), "the fixture divides");
+    dev.compresso.qat.Qat.Prepared p = dev.compresso.qat.Qat.prepare(m,
+        dev.compresso.data.DataSources.openSource(KerasFixtures.dir("mixed_ops", "reference.npz").toString()),
+        dev.compresso.qat.QatConfig.builder().build());
+    assertTrue(p.folded().model().graph().getNodeList().stream().noneMatch(n -> n.getOp().equals("RealDiv")));
+    assertTrue(p.plan().weights().size() >= 3, p.plan().weights().toString());
+  }
+
   @Test
   void importedKerasUNetPrunesConvertsAndRunsInTflite() {
     ImportedModel keras = ModelImporter.read(KerasFixtures.dir("unet_bn", "keras_export"), "serve",

@@ -120,6 +120,18 @@ class DiagnoserTest {
     assertEquals(3, QuantBoundaries.count(TfliteModel.read(kept)));
   }
 
+  /** A transposed conv kept float keeps its int32 output-shape input as it is (it used to be made float). */
+  @Test
+  void aTransposedConvKeptFloatRuns() throws IOException {
+    byte[] kept = Converter.convert(calibrated.graph(), ConversionOptions.builder(Precision.INT8)
+        .optKeepFloat(java.util.Set.of("dec0_up/conv_transpose")).build());
+    Path file = Files.write(dir.resolve("kept_up.tflite"), kept);
+    Diagnosis d = Diagnoser.diagnose(file, broken, DataSources.open(DATA), 2);
+    assertEquals(1, d.islands().size(), d.islands().toString());
+    assertTrue(d.islands().get(0).floatOps().stream().anyMatch(o -> o.endsWith(":TRANSPOSE_CONV")),
+        d.islands().toString());
+  }
+
   /** The search tries first the concat whose skip input was requantized, with the conv that reads it. */
   @Test
   void theMostHarmfulLayerIsAConcatWithItsConsumer() {

@@ -181,11 +181,13 @@ public final class FloatLayers {
         if (ti.getType() == TensorType.FLOAT32) {
           continue;
         }
+        boolean quantized = ti.getQuantization() != null && ti.getQuantization().getScale() != null
+            && ti.getQuantization().getScale().length > 0;
+        if ((ti.getType() == TensorType.INT32 || ti.getType() == TensorType.INT64) && !quantized) {
+          continue; // shapes, sizes, axes: the float kernel reads them as integers too
+        }
         if (isConstant(ti, buffers)) {
           inputs[k] = floatConstant(tensors, buffers, t);
-          continue;
-        }
-        if (ti.getType() == TensorType.INT32 || ti.getType() == TensorType.INT64) {
           continue;
         }
         int source = t;

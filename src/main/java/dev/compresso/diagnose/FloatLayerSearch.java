@@ -22,16 +22,19 @@ import java.util.function.Consumer;
 
 /**
  * {@code convert --max-loss-increase X}: the fewest layers of an int8 model to run in float ({@link
- * FloatLayers}) so that its loss on the data is within {@code X} of the float model's. Layers are tried
- * most harmful first, as {@link Diagnoser} ranks them: by how much a tensor's relative error rises over
- * its inputs'. A tensor requantized to a concat's shared scale stands for the concat and the ops reading
- * it (the only way its own scale survives); any other tensor for the op that writes it. Each step is
- * measured, never assumed: the layers are added one at a time until the loss is within bound.
+ * FloatLayers}) so that its loss on the data is within {@code X} of the float model's. {@link Diagnoser}
+ * finds the candidate layers, every tensor whose relative error rises over its inputs' ({@link #rank}): a
+ * tensor requantized to a concat's shared scale stands for the concat and the ops reading it (the only way
+ * its own scale survives); any other tensor for the op that writes it. Each candidate's harm is then
+ * measured (the loss with it alone in float), and the layers are added most harmful first, one at a time,
+ * until the loss is within bound.
  */
 public final class FloatLayerSearch {
 
   /** Layers tried at most. */
   public static final int MAX_STEPS = 12;
+  /** Candidate layers (in diagnosis order) whose harm is measured one by one. */
+  public static final int MAX_CANDIDATES = 32;
 
   private FloatLayerSearch() {}
 
@@ -60,7 +63,21 @@ public final class FloatLayerSearch {
     }
     TfliteModel model = TfliteModel.fromBytes(int8, "int8 model");
     Diagnosis d = Diagnoser.diagnose(model, reference, data, Diagnoser.SAMPLES_DEFAULT, "int8 model", "reference");
-    List<Set<Integer>> layers = rank(model, d);
+    List<Set<Integer>> ranked = rank(model, d);
+    // Harm is measured: each candidate alone in float, the one whose loss drops most first. The diagnosis
+    // finds the candidates and breaks ties; a layer's tensor error need not say what it does to the loss
+    // (an int8 sigmoid's 1/256 grid shows a small relative error and can dominate a segmentation loss).
+    List<Set<Integer>> candidates = new ArrayList<>(ranked.subList(0, Math.min(MAX_CANDIDATES, ranked.size())));
+    Map<Set<Integer>, Double> alone = new java.util.HashMap<>();
+    for (Set<Integer> layer : candidates) {
+      alone.put(layer, loss(FloatLayers.apply(int8, new TreeSet<>(layer)), data, loss));
+    }
+    List<Set<Integer>> layers = new ArrayList<>(candidates);
+    layers.sort(Comparator.comparingDouble(alone::get));
+    if (!layers.isEmpty()) {
+      progress.accept(String.format("keep-float search: %d candidate layer(s) measured alone; the most harmful, %s, "
+          + "float alone -> loss %.5f", layers.size(), names(model, layers.get(0)), alone.get(layers.get(0))));
+    }
     Set<Integer> chosen = new TreeSet<>();
     byte[] best = int8;
     double bestLoss = int8Loss;

@@ -120,6 +120,29 @@ class DiagnoserTest {
     assertEquals(3, QuantBoundaries.count(TfliteModel.read(kept)));
   }
 
+  /**
+   * The loss bound end to end: each candidate's harm measured alone, the most harmful added first, until the
+   * loss is within a bound of a third of int8's gap; the result's loss is what the search reported.
+   */
+  @Test
+  void theSearchKeepsFewLayersFloatUntilTheLossIsWithinBound() throws IOException {
+    Path fp32 = TinyUNets.convert(broken, Precision.FP32, dir.resolve("broken.search.fp32.tflite"));
+    dev.compresso.data.Dataset data = DataSources.open(DATA);
+    byte[] q = Files.readAllBytes(int8);
+    dev.compresso.train.loss.Loss loss = dev.compresso.train.metric.TaskKind.infer(data.targetShape(),
+        data.targets()).loss();
+    double gap = FloatLayerSearch.loss(q, data, loss) - FloatLayerSearch.loss(Files.readAllBytes(fp32), data, loss);
+    assertTrue(gap > 0, "int8 is no worse than float: " + gap);
+    java.util.List<String> steps = new java.util.ArrayList<>();
+    FloatLayerSearch.Result r = FloatLayerSearch.search(q, Files.readAllBytes(fp32), Freezer.freeze(broken), data,
+        gap / 3, steps::add);
+    assertTrue(r.withinBound(), r + " " + steps);
+    assertFalse(r.keptFloat().isEmpty());
+    assertTrue(r.keptFloat().size() <= 4, r.keptFloat().toString());
+    assertEquals(r.loss(), FloatLayerSearch.loss(r.tflite(), data, loss), 1e-9);
+    assertTrue(steps.stream().anyMatch(l -> l.contains("measured alone")), steps.toString());
+  }
+
   /** A transposed conv kept float keeps its int32 output-shape input as it is (it used to be made float). */
   @Test
   void aTransposedConvKeptFloatRuns() throws IOException {

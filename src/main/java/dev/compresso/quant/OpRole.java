@@ -24,7 +24,10 @@ public enum OpRole {
    * the converter propagates the input's.
    */
   SAME_SCALE,
-  /** Output range fixed by TFLite's int8 kernels (sigmoid and softmax: [0, 1) with scale 1/256). */
+  /**
+   * Output range fixed by TFLite's int8 kernels (sigmoid and softmax: [0, 1) with scale 1/256; tanh: [-1, 1)
+   * with scale 1/128).
+   */
   FIXED_RANGE,
   /** Not a float computation TFLite quantizes (constants, shape arithmetic, identities). */
   NOT_QUANTIZED

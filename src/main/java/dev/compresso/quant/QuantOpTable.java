@@ -48,6 +48,7 @@ public final class QuantOpTable {
       OpRule.of("ExpandDims", OpRole.SAME_SCALE),
       OpRule.of("Sigmoid", OpRole.FIXED_RANGE),
       OpRule.of("Softmax", OpRole.FIXED_RANGE),
+      OpRule.of("Tanh", OpRole.FIXED_RANGE),
       OpRule.of("Const", OpRole.NOT_QUANTIZED),
       OpRule.of("Identity", OpRole.NOT_QUANTIZED),
       OpRule.of("Shape", OpRole.NOT_QUANTIZED),

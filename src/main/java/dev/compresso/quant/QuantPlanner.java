@@ -20,7 +20,7 @@ import org.tensorflow.proto.NodeDef;
  * Finds every tensor and kernel TFLite will quantize in a frozen float graph, by {@link QuantOpTable}:
  * the model inputs, the end of each fused weighted group (the FakeQuant goes after the ReLU when one
  * follows the BiasAdd, after the BiasAdd otherwise), outputs of ops with their own range (add, mul,
- * concat, a lone bias add or ReLU), fixed-range outputs (sigmoid, softmax), and the weighted ops'
+ * concat, a lone bias add or ReLU), fixed-range outputs (sigmoid, softmax, tanh), and the weighted ops'
  * kernels. Same-scale ops (pooling, resize, reshape) get no range of their own: TFLite int8 requires
  * their output to share the input's scale and the converter propagates it.
  *
@@ -31,6 +31,8 @@ public final class QuantPlanner {
 
   /** TFLite int8 sigmoid / softmax output: scale 1/256, zero point -128, i.e. [0, 255/256]. */
   static final float[] UNIT_RANGE = {0f, 255f / 256f};
+  /** TFLite int8 tanh output: scale 1/128, zero point 0, i.e. [-1, 127/128]. */
+  static final float[] TANH_RANGE = {-1f, 127f / 128f};
 
   private final QuantOpTable table;
 
@@ -111,7 +113,8 @@ public final class QuantPlanner {
             sites.add(new QuantPlan.ActivationSite(n.getName(), n.getOp(), null));
           }
         }
-        case FIXED_RANGE -> sites.add(new QuantPlan.ActivationSite(n.getName(), n.getOp(), UNIT_RANGE.clone()));
+        case FIXED_RANGE -> sites.add(new QuantPlan.ActivationSite(n.getName(), n.getOp(),
+            (n.getOp().equals("Tanh") ? TANH_RANGE : UNIT_RANGE).clone()));
         case SAME_SCALE, NOT_QUANTIZED -> { }
       }
     }

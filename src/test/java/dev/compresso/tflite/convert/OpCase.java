@@ -68,7 +68,15 @@ record OpCase(String name, RoundTrip.Body body, float inputRange, float outMin, 
         new OpCase("relu", (tf, x, w) -> tf.nn.relu(x), 1, 0, 1, 0),
         new OpCase("relu6", (tf, x, w) -> tf.nn.relu6(x), 8, 0, 6, 0),
         new OpCase("sigmoid", (tf, x, w) -> tf.math.sigmoid(x), 4, 0, 1, 0),
-        new OpCase("softmax", (tf, x, w) -> tf.nn.softmax(x), 4, 0, 1, 0));
+        new OpCase("softmax", (tf, x, w) -> tf.nn.softmax(x), 4, 0, 1, 0),
+        new OpCase("tanh", (tf, x, w) -> tf.math.tanh(x), 3, -1, 1, 0),
+        // GlobalAveragePooling: uniform inputs average to about +-0.25 over 64 positions.
+        new OpCase("mean", (tf, x, w) -> tf.math.mean(x, tf.constant(new int[] {1, 2}),
+            org.tensorflow.op.math.Mean.keepDims(true)), 1, -0.5f, 0.5f, 0),
+        new OpCase("leaky_relu", (tf, x, w) -> tf.nn.leakyRelu(x, org.tensorflow.op.nn.LeakyRelu.alpha(0.2f)),
+            1, -0.2f, 1, 0),
+        new OpCase("pad", (tf, x, w) -> tf.pad(x, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}), tf.constant(0f)),
+            1, -1, 1, 0));
   }
 
 }

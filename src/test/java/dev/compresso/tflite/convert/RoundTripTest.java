@@ -152,4 +152,36 @@ class RoundTripTest {
           && t.elements() == op.weightElements()), op + " int16x8: kernel not stored as int8");
     }
   }
+
+  /**
+   * Calibrated int8 for every op (the quantization table's rule for it: own range, same scale, fixed range,
+   * weighted), against the float graph: within {@value #CALIBRATED_STEPS} int8 steps of the output's measured
+   * range. Calibration sees 16 inputs; the checked input is another.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("int8Ops")
+  void calibratedInt8MatchesTheFloatGraph(OpCase op) {
+    RoundTrip rt = graph(op, false);
+    int per = rt.inputElements();
+    int n = 16;
+    float[] xs = new float[n * per];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(rt.input(100 + i, op.inputRange()), 0, xs, i * per, per);
+    }
+    long[] shape = rt.inputShape();
+    dev.compresso.data.Dataset data = dev.compresso.data.Dataset.of("uniform", xs,
+        java.util.Arrays.copyOfRange(shape, 1, shape.length), new float[n], new long[] {1}, n);
+    dev.compresso.model.FrozenGraph calibrated = dev.compresso.quant.Calibration.calibrate(rt.frozen(), data,
+        dev.compresso.quant.CalibrationOptions.builder().optSamples(n).build()).graph();
+    byte[] tflite = Converter.convert(calibrated, ConversionOptions.of(Precision.INT8));
+    float[] x = rt.input(12, op.inputRange());
+    float[] expected = rt.reference(x);
+    double diff = RoundTrip.maxAbsDiff(expected, RoundTrip.interpret(tflite, x));
+    double step = RoundTrip.range(expected) / 255.0;
+    System.out.printf("calibrated int8 %s: max abs diff %.3g (%.2f steps of the output range)%n", op, diff, diff / step);
+    assertTrue(diff <= CALIBRATED_STEPS * step, op + " calibrated int8: max abs diff " + diff + " > "
+        + CALIBRATED_STEPS + " steps of " + step);
+  }
+
+  static final double CALIBRATED_STEPS = 4;
 }

@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  * tensor requantized to a concat's shared scale stands for the concat and the ops reading it (the only way
  * its own scale survives); any other tensor for the op that writes it. Each candidate's harm is then
  * measured (the loss with it alone in float), and the layers are added most harmful first, one at a time,
- * until the loss is within bound.
+ * until the loss is within bound; then each added layer whose removal keeps the loss within bound is dropped
+ * again (layers interact: one that helped alone may not be needed once later ones are float).
  */
 public final class FloatLayerSearch {
 
@@ -78,12 +79,12 @@ public final class FloatLayerSearch {
       progress.accept(String.format("keep-float search: %d candidate layer(s) measured alone; the most harmful, %s, "
           + "float alone -> loss %.5f", layers.size(), names(model, layers.get(0)), alone.get(layers.get(0))));
     }
-    Set<Integer> chosen = new TreeSet<>();
+    List<Set<Integer>> added = new ArrayList<>();
     byte[] best = int8;
     double bestLoss = int8Loss;
     for (int step = 0; step < Math.min(MAX_STEPS, layers.size()); step++) {
-      chosen.addAll(layers.get(step));
-      byte[] candidate = FloatLayers.apply(int8, chosen);
+      added.add(layers.get(step));
+      byte[] candidate = FloatLayers.apply(int8, union(added));
       double l = loss(candidate, data, loss);
       progress.accept(String.format("keep-float search: + %s -> loss %.5f (+%.5f)", names(model, layers.get(step)),
           l, l - floatLoss));
@@ -93,8 +94,31 @@ public final class FloatLayerSearch {
         break;
       }
     }
-    return new Result(best, loss.name(), floatLoss, int8Loss, bestLoss, names(model, chosen),
+    // Fewest: a layer added early may not be needed once later ones are float (layers interact); drop each
+    // one whose removal keeps the loss within bound, the least harmful first.
+    if (bestLoss - floatLoss <= maxIncrease) {
+      for (int i = added.size() - 2; i >= 0; i--) {
+        List<Set<Integer>> fewer = new ArrayList<>(added);
+        Set<Integer> dropped = fewer.remove(i);
+        byte[] candidate = FloatLayers.apply(int8, union(fewer));
+        double l = loss(candidate, data, loss);
+        if (l - floatLoss <= maxIncrease) {
+          progress.accept(String.format("keep-float search: - %s -> loss %.5f (+%.5f), still within bound",
+              names(model, dropped), l, l - floatLoss));
+          added = fewer;
+          best = candidate;
+          bestLoss = l;
+        }
+      }
+    }
+    return new Result(best, loss.name(), floatLoss, int8Loss, bestLoss, names(model, union(added)),
         bestLoss - floatLoss <= maxIncrease);
+  }
+
+  private static Set<Integer> union(List<Set<Integer>> layers) {
+    Set<Integer> out = new TreeSet<>();
+    layers.forEach(out::addAll);
+    return out;
   }
 
   /** Candidate layers (op index sets), most harmful first. */

@@ -429,8 +429,9 @@ public final class Diagnoser {
           levels + (requantized ? ", requantized from its own scale " + g.tensor(op.inputs()[0]).quantization().scale()
               : "") + " to share one scale with " + wider.orElse(consumer) + " (TFLite int8 CONCATENATION "
               + "and pooling need one scale on inputs and output)",
-          "equalize the concat inputs' ranges (compresso convert --calibration-data does it unless turned off) "
-              + "or fine-tune with the shared range: compresso qat");
+          "equalize the concat inputs' ranges (compresso convert --calibration-data does it unless turned off), "
+              + "fine-tune with the shared range (compresso qat), convert --precision int16x8, or for a CPU target "
+              + "keep the concat float (convert --max-loss-increase X --data DATA picks what to keep)");
     }
     if (e.saturated() > 1e-3 && !FIXED_SCALE_OPS.contains(op.op())) {
       return new Diagnosis.Jump(e.name(), e.node(), e.relativeError(), in, Diagnosis.Cause.SATURATED,

@@ -130,12 +130,12 @@ public final class Diagnoser {
       }
       n.ifPresent(node -> nodeOf.put(t.index(), node));
     }
-    Map<Integer, Stats> stats = run(model, ref, data, Math.max(1, samples), nodeOf, g, equalizable(g, producer));
+    Map<Integer, TensorStats> stats = run(model, ref, data, Math.max(1, samples), nodeOf, g, equalizable(g, producer));
 
     List<Diagnosis.TensorError> errors = new ArrayList<>();
     Map<Integer, Diagnosis.TensorError> byIndex = new HashMap<>();
     for (TensorInfo t : quantized) {
-      Stats s = stats.get(t.index());
+      TensorStats s = stats.get(t.index());
       Diagnosis.TensorError e = s == null
           ? new Diagnosis.TensorError(t.index(), t.name(), producer.get(t.index()).op(), t.dtype(),
               t.quantization().scale(), t.quantization().zeroPoint(), null, Double.NaN, Double.NaN, Double.NaN,
@@ -232,7 +232,7 @@ public final class Diagnoser {
   /**
    * The tensors whose channels concat equalization may have rescaled ({@link dev.compresso.quant.ConcatEqualizer}):
    * every input and output of a CONCATENATION, and the tensor a requantizing QUANTIZE moved to a concat's
-   * scale. Their float counterparts are compared per channel after a fitted positive scale ({@link Stats}).
+   * scale. Their float counterparts are compared per channel after a fitted positive scale ({@link TensorStats}).
    */
   static Set<Integer> equalizable(SubgraphInfo g, Map<Integer, OperatorInfo> producer) {
     Set<Integer> out = new HashSet<>();
@@ -256,10 +256,10 @@ public final class Diagnoser {
   }
 
   /** Runs both models over the samples and accumulates the error of every matched tensor. */
-  private static Map<Integer, Stats> run(TfliteModel model, FrozenGraph ref, Dataset data, int samples,
+  private static Map<Integer, TensorStats> run(TfliteModel model, FrozenGraph ref, Dataset data, int samples,
       Map<Integer, String> nodeOf, SubgraphInfo g, Set<Integer> equalizable) {
     List<String> fetches = nodeOf.values().stream().distinct().toList();
-    Map<Integer, Stats> stats = new HashMap<>();
+    Map<Integer, TensorStats> stats = new HashMap<>();
     int per = (int) Dataset.elements(data.inputShape());
     int n = Math.min(samples, data.size());
     InterpreterOptions options = InterpreterOptions.builder().optKernels(InterpreterOptions.Kernels.BUILTIN)
@@ -312,14 +312,14 @@ public final class Diagnoser {
   }
 
   private static void accumulate(TfliteInterpreter it, SubgraphInfo g, Map<Integer, String> nodeOf,
-      Map<String, float[]> values, Map<Integer, Stats> stats, Set<Integer> equalizable) {
+      Map<String, float[]> values, Map<Integer, TensorStats> stats, Set<Integer> equalizable) {
     for (Map.Entry<Integer, String> e : nodeOf.entrySet()) {
       float[] want = values.get(e.getValue());
       if (want == null || want.length != g.tensor(e.getKey()).elements()) {
         continue;
       }
       TensorInfo t = g.tensor(e.getKey());
-      stats.computeIfAbsent(e.getKey(), k -> new Stats(t, equalizable.contains(k))).add(it.tensorValues(e.getKey()), want);
+      stats.computeIfAbsent(e.getKey(), k -> new TensorStats(t, equalizable.contains(k))).add(it.tensorValues(e.getKey()), want);
     }
   }
 
@@ -359,7 +359,7 @@ public final class Diagnoser {
 
   private static List<Diagnosis.Jump> jumps(SubgraphInfo g, List<Diagnosis.TensorError> errors,
       Map<Integer, Diagnosis.TensorError> byIndex, Map<Integer, OperatorInfo> producer, List<List<Integer>> groups,
-      Map<Integer, Stats> stats) {
+      Map<Integer, TensorStats> stats) {
     Map<Integer, List<Integer>> groupOf = new HashMap<>();
     for (List<Integer> grp : groups) {
       for (int t : grp) {
@@ -408,7 +408,7 @@ public final class Diagnoser {
   }
 
   private static Diagnosis.Jump explain(SubgraphInfo g, Diagnosis.TensorError e, double in, OperatorInfo op,
-      Map<Integer, Diagnosis.TensorError> byIndex, Map<Integer, List<Integer>> groupOf, Stats s) {
+      Map<Integer, Diagnosis.TensorError> byIndex, Map<Integer, List<Integer>> groupOf, TensorStats s) {
     String levels = String.format("its float range [%.3g, %.3g] gets %.1f levels at scale %.3g", e.floatMin(),
         e.floatMax(), e.levels(), e.scale());
     // Shared scale: requantized to a concat's scale, or in a same-scale group with a much wider member.
@@ -460,125 +460,5 @@ public final class Diagnoser {
 
   private static void union(Map<Integer, Integer> parent, int a, int b) {
     parent.put(find(parent, a), find(parent, b));
-  }
-
-  /** The residual without channel factors must be this many times the fitted one to apply them. */
-  static final double RESCALE_EXPLAINS = 10;
-  /** Some channel factor must differ from 1 by more than this. */
-  static final double RESCALE_MIN_CHANGE = 0.1;
-
-  /** Running sums for one tensor. */
-  private static final class Stats {
-    private final double lo;
-    private final double hi;
-    private long n;
-    private long outside;
-    private double sumSqErr;
-    private double maxAbs;
-    private double dot;
-    private double sumSqA;
-    private double sumSqB;
-    private double sumB;
-    private double min = Double.POSITIVE_INFINITY;
-    private double max = Double.NEGATIVE_INFINITY;
-    /** Fit channel scales on the first sample (a tensor concat equalization may have rescaled). */
-    private final boolean fitChannels;
-    private final int channels;
-    /** The per-channel factors applied to the float values, or null for none. */
-    private double[] channelScale;
-    private boolean fitted;
-
-    Stats(TensorInfo t, boolean fitChannels) {
-      int[] shape = t.shape();
-      this.channels = shape.length == 0 ? 1 : Math.max(1, shape[shape.length - 1]);
-      this.fitChannels = fitChannels && channels > 1;
-      int qmin = t.dtype().equals("INT16") ? Short.MIN_VALUE : t.dtype().equals("UINT8") ? 0 : -128;
-      int qmax = t.dtype().equals("INT16") ? Short.MAX_VALUE : t.dtype().equals("UINT8") ? 255 : 127;
-      float scale = t.quantization().scale();
-      long zp = t.quantization().zeroPoint();
-      lo = scale * (qmin - zp) - scale / 2;
-      hi = scale * (qmax - zp) + scale / 2;
-    }
-
-    void add(float[] quant, float[] want) {
-      if (fitChannels && !fitted) {
-        channelScale = fitChannelScale(quant, want);
-        fitted = true;
-      }
-      for (int i = 0; i < want.length; i++) {
-        double a = quant[i];
-        double b = channelScale == null ? want[i] : channelScale[i % channels] * want[i];
-        double d = a - b;
-        sumSqErr += d * d;
-        maxAbs = Math.max(maxAbs, Math.abs(d));
-        dot += a * b;
-        sumSqA += a * a;
-        sumSqB += b * b;
-        sumB += b;
-        min = Math.min(min, b);
-        max = Math.max(max, b);
-        if (b < lo || b > hi) {
-          outside++;
-        }
-      }
-      n += want.length;
-    }
-
-    /**
-     * Per-channel least-squares factors {@code k_c} with {@code quant ~ k_c want}, kept only when they explain
-     * the difference: equalization scaled whole channels by positive factors (without them the residual
-     * would be at least {@value #RESCALE_EXPLAINS} times larger) and some channel moved by more than
-     * {@value #RESCALE_MIN_CHANGE}. Clipping or rounding does not look like that.
-     */
-    private double[] fitChannelScale(float[] quant, float[] want) {
-      double[] qf = new double[channels];
-      double[] ff = new double[channels];
-      for (int i = 0; i < want.length; i++) {
-        qf[i % channels] += (double) quant[i] * want[i];
-        ff[i % channels] += (double) want[i] * want[i];
-      }
-      double[] k = new double[channels];
-      double moved = 0;
-      for (int c = 0; c < channels; c++) {
-        k[c] = ff[c] > 0 && qf[c] > 0 ? qf[c] / ff[c] : 1;
-        moved = Math.max(moved, Math.abs(k[c] - 1));
-      }
-      double raw = 0;
-      double fitted = 0;
-      for (int i = 0; i < want.length; i++) {
-        double d0 = quant[i] - want[i];
-        double d1 = quant[i] - k[i % channels] * want[i];
-        raw += d0 * d0;
-        fitted += d1 * d1;
-      }
-      return moved > RESCALE_MIN_CHANGE && fitted * RESCALE_EXPLAINS < raw ? k : null;
-    }
-
-    int rescaledChannels() {
-      if (channelScale == null) {
-        return 0;
-      }
-      int n = 0;
-      for (double k : channelScale) {
-        n += Math.abs(k - 1) > 0.01 ? 1 : 0;
-      }
-      return n;
-    }
-
-    double spreadOverRange() {
-      double mean = sumB / n;
-      double var = Math.max(0, sumSqB / n - mean * mean);
-      return max > min ? Math.sqrt(var) / (max - min) : 1;
-    }
-
-    Diagnosis.TensorError report(TensorInfo t, String op, String node) {
-      double rmse = Math.sqrt(sumSqErr / n);
-      double rms = Math.sqrt(sumSqB / n);
-      double cos = sumSqA > 0 && sumSqB > 0 ? dot / Math.sqrt(sumSqA * sumSqB) : (sumSqA == sumSqB ? 1 : 0);
-      float scale = t.quantization().scale();
-      return new Diagnosis.TensorError(t.index(), t.name(), op, t.dtype(), scale, t.quantization().zeroPoint(), node,
-          min, max, (max - min) / scale, rmse, rmse / scale, maxAbs, cos, rms > 0 ? rmse / rms : rmse,
-          (double) outside / n, rescaledChannels());
-    }
   }
 }

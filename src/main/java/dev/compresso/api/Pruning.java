@@ -87,7 +87,11 @@ public final class Pruning {
     return this;
   }
 
-  /** The training loss by name ({@code focal-tversky}, {@code dice}, {@code bce}, {@code ce}, {@code mse}). */
+  /**
+   * The training loss by name: {@code auto} (the default: from the targets, as {@link
+   * dev.compresso.train.metric.TaskKind} infers the task), {@code focal-tversky}, {@code dice}, {@code bce},
+   * {@code cce}, {@code mse}.
+   */
   public Pruning loss(String loss) {
     builder().optLoss(loss);
     return this;

@@ -44,7 +44,8 @@ final class FineTuning {
     o.addOption(Option.builder().longOpt("overwrite").desc("replace a non-empty --out").build());
     o.addOption(opt("epochs", "N", "fine-tuning epochs (default " + epochsDefault + ")"));
     o.addOption(opt("batch", "B", "batch size (default " + batchDefault + ")"));
-    o.addOption(opt("loss", "NAME", "training loss (default focal-tversky)"));
+    o.addOption(opt("loss", "NAME", "training loss (default auto: focal-tversky for binary masks, cce for one-hot "
+        + "labels, mse otherwise, from the targets)"));
     o.addOption(opt("seed", "N", "seed for the split and shuffling (default " + SEED_DEFAULT + ")"));
     o.addOption(opt("tag", "TAG", "SavedModel tag (default serve)"));
     o.addOption(opt("signature", "KEY", "signature key (default serving_default)"));
@@ -69,7 +70,7 @@ final class FineTuning {
     long seed = OptionValues.integer(args, "seed", SEED_DEFAULT, Long.MIN_VALUE, Long.MAX_VALUE);
     FitConfig fit = FitConfig.builder().optEpochs((int) OptionValues.integer(args, "epochs", epochsDefault, 0, MAX_EPOCHS))
         .optBatchSize((int) OptionValues.integer(args, "batch", batchDefault, 1, MAX_BATCH)).optSeed(seed).build();
-    return new Inputs(modelDir, outDir, overwrite, fit, args.getOptionValue("loss", "focal-tversky"));
+    return new Inputs(modelDir, outDir, overwrite, fit, args.getOptionValue("loss", dev.compresso.train.loss.Losses.AUTO));
   }
 
   /**

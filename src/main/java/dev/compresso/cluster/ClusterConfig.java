@@ -1,5 +1,6 @@
 package dev.compresso.cluster;
 
+import dev.compresso.train.loss.Losses;
 import dev.compresso.BadInputException;
 import dev.compresso.prune.PrunableWeights;
 import dev.compresso.train.Adam;
@@ -38,7 +39,7 @@ public record ClusterConfig(int clusters, CentroidInit init, boolean preserveSpa
     private boolean perChannel = false;
     private List<String> ignore = List.of();
     private int minParameters = PrunableWeights.MIN_PARAMETERS_DEFAULT;
-    private String loss = "focal-tversky";
+    private String loss = Losses.AUTO;
     private float learningRate = LEARNING_RATE_DEFAULT;
     private FitConfig fit = FitConfig.builder().optEpochs(1).build();
 
@@ -87,6 +88,7 @@ public record ClusterConfig(int clusters, CentroidInit init, boolean preserveSpa
     }
 
     public ClusterConfig build() {
+      Losses.check(loss);
       if (clusters < 2) {
         throw new BadInputException("--clusters must be at least 2, got " + clusters);
       }

@@ -11,7 +11,6 @@ import dev.compresso.prune.PrunableWeights;
 import dev.compresso.train.Evaluation;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.loss.Loss;
-import dev.compresso.train.loss.Losses;
 import dev.compresso.train.metric.Metric;
 import dev.compresso.train.metric.TaskKind;
 import java.util.ArrayList;
@@ -77,8 +76,9 @@ public final class Clusterer {
       warnings.add("--preserve-sparsity: no clustered kernel holds a zero (the model is dense); clustered as without it");
     }
 
-    Loss loss = Losses.byName(config.loss());
-    Metric metric = TaskKind.infer(test).metrics().get(0);
+    TaskKind task = TaskKind.infer(test);
+    Loss loss = task.lossOr(config.loss());
+    Metric metric = task.metrics().get(0);
     int batch = config.fit().batchSize();
     double[] before = evaluate(model, test, loss, metric, batch);
     Set<String> kernels = new HashSet<>(clusters.keySet());

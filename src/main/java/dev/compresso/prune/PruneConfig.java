@@ -1,5 +1,6 @@
 package dev.compresso.prune;
 
+import dev.compresso.train.loss.Losses;
 import dev.compresso.BadInputException;
 import dev.compresso.train.Adam;
 import dev.compresso.train.FitConfig;
@@ -81,7 +82,7 @@ public record PruneConfig(double sparsity, String schedule, double initialSparsi
     private boolean global = false;
     private List<String> ignore = List.of();
     private int minParameters = PrunableWeights.MIN_PARAMETERS_DEFAULT;
-    private String loss = "focal-tversky";
+    private String loss = Losses.AUTO;
     private String optimizer = "adam";
     private Float learningRate = null;
     private float momentum = Momentum.MOMENTUM_DEFAULT;
@@ -167,6 +168,7 @@ public record PruneConfig(double sparsity, String schedule, double initialSparsi
     }
 
     public PruneConfig build() {
+      Losses.check(loss);
       PruningSchedule.checkSparsity("--sparsity", sparsity);
       PruningSchedule.checkSparsity("--initial-sparsity", initialSparsity);
       if (!schedule.equals("polynomial") && !schedule.equals("constant")) {

@@ -14,7 +14,6 @@ import dev.compresso.train.Fingerprint;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.TrainingSessions;
 import dev.compresso.train.loss.Loss;
-import dev.compresso.train.loss.Losses;
 import dev.compresso.train.metric.Metric;
 import dev.compresso.train.metric.TaskKind;
 import java.util.ArrayList;
@@ -102,8 +101,9 @@ public final class Pruner {
       warnings.add("--ignore " + p + " matched no prunable weight");
     }
     MaskCalculator calculator = new MaskCalculator(selection.weights(), config.granularity(), config.global());
-    Loss loss = Losses.byName(config.loss());
-    Metric metric = TaskKind.infer(test).metrics().get(0);
+    TaskKind task = TaskKind.infer(test);
+    Loss loss = task.lossOr(config.loss());
+    Metric metric = task.metrics().get(0);
     int batch = config.fit().batchSize();
     long totalSteps = (long) config.fit().epochs() * train.batchCount(batch, true);
     PruningSchedule schedule = config.resolveSchedule(Math.max(totalSteps, 1));
@@ -202,8 +202,9 @@ public final class Pruner {
   public static Result shrink(Result pruned, SampleSource test, PruneConfig config) {
     requireShrinkable(config.granularity());
     Shrinker.Result s = Shrinker.shrink(pruned.stripped());
-    Loss loss = Losses.byName(config.loss());
-    Metric metric = TaskKind.infer(test).metrics().get(0);
+    TaskKind task = TaskKind.infer(test);
+    Loss loss = task.lossOr(config.loss());
+    Metric metric = task.metrics().get(0);
     double lossAfter;
     double metricAfter;
     try (ModelSession session = new ModelSession(s.model(), v -> false)) {

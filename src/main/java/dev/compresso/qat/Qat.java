@@ -26,7 +26,6 @@ import dev.compresso.train.Optimizer;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.TrainingSessions;
 import dev.compresso.train.loss.Loss;
-import dev.compresso.train.loss.Losses;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,7 +89,8 @@ public final class Qat {
    * @throws BadInputException as {@link #run(ImportedModel, SampleSource, SampleSource, SampleSource, QatConfig, ProgressListener)}
    */
   public static Prepared prepare(ImportedModel input, SampleSource calibration, QatConfig config) {
-    BatchNormFolding.Result bn = BatchNormFolding.fold(input);
+    // Conv1D kernels stored as the 4-D kernels their Conv2D reads, so that they are planned and trained by variable.
+    BatchNormFolding.Result bn = BatchNormFolding.fold(dev.compresso.quant.ExpandedKernels.apply(input));
     // hard_swish's division by 6: TFLite has no int8 DIV, so QAT trains (and exports) the multiplication.
     BatchNormFolding.Result folded = new BatchNormFolding.Result(
         bn.model().withGraph(dev.compresso.quant.ConstantOperands.withoutDivisions(bn.model().graph())), bn.folds());
@@ -147,7 +147,7 @@ public final class Qat {
     Map<String, float[]> masks = prepared.masks();
     QatRewrite.Training training = prepared.training();
 
-    Loss loss = Losses.byName(config.loss());
+    Loss loss = dev.compresso.train.metric.TaskKind.infer(test).lossOr(config.loss());
     int batch = config.fit().batchSize();
     double floatLoss = evaluate(model, test, loss, batch);
     double before;

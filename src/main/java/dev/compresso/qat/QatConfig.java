@@ -43,7 +43,7 @@ public record QatConfig(FitConfig fit, float learningRate, String loss, int cali
   public static final class Builder {
     private FitConfig fit = FitConfig.builder().optEpochs(EPOCHS_DEFAULT).build();
     private float learningRate = LEARNING_RATE_DEFAULT;
-    private String loss = "focal-tversky";
+    private String loss = Losses.AUTO;
     private int calibrationSamples = CalibrationOptions.SAMPLES_DEFAULT;
     private double emaDecay = EmaTracker.DECAY_DEFAULT;
     private double sparsityThreshold = SparsityMasks.THRESHOLD_DEFAULT;
@@ -97,7 +97,7 @@ public record QatConfig(FitConfig fit, float learningRate, String loss, int cali
       if (!(sparsityThreshold > 0 && sparsityThreshold <= 1)) {
         throw new BadInputException("sparsity threshold must be in (0, 1], got " + sparsityThreshold);
       }
-      Losses.byName(loss);
+      Losses.check(loss);
       return new QatConfig(fit, learningRate, loss, calibrationSamples, emaDecay, sparsityThreshold,
           equalizeConcats);
     }

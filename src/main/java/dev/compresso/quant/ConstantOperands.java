@@ -136,7 +136,7 @@ public final class ConstantOperands {
   }
 
   /** The values of an int32/int64 {@code Const}; null for anything else. */
-  private static long[] ints(NodeDef n) {
+  static long[] ints(NodeDef n) {
     if (!n.getOp().equals("Const") || !n.containsAttr("value")) {
       return null;
     }

@@ -20,7 +20,22 @@ public final class Losses {
     register("mse", MeanSquaredError::new);
   }
 
+  /**
+   * The name that asks for the task's own loss, inferred from the targets ({@link
+   * dev.compresso.train.metric.TaskKind#lossOr}): focal-Tversky for binary masks, categorical cross-entropy
+   * for one-hot labels, MSE otherwise. The default of every fine-tuning stage.
+   */
+  public static final String AUTO = "auto";
+
   private Losses() {}
+
+  /** Checks {@code name}: {@link #AUTO} or a registered loss. */
+  public static String check(String name) {
+    if (!AUTO.equals(name)) {
+      byName(name);
+    }
+    return name;
+  }
 
   private static void register(String name, Supplier<Loss> factory) {
     if (BY_NAME.putIfAbsent(name, factory) != null) {
@@ -32,7 +47,8 @@ public final class Losses {
   public static Loss byName(String name) {
     Supplier<Loss> factory = BY_NAME.get(name);
     if (factory == null) {
-      throw new BadInputException("unknown loss '" + name + "'; known: " + String.join(", ", BY_NAME.keySet()));
+      throw new BadInputException("unknown loss '" + name + "'; known: " + AUTO + " (from the targets), "
+          + String.join(", ", BY_NAME.keySet()));
     }
     return factory.get();
   }

@@ -47,6 +47,11 @@ public enum TaskKind {
     return Losses.byName(defaultLoss);
   }
 
+  /** The loss called {@code name}, or this task's default loss when {@code name} is {@link Losses#AUTO}. */
+  public Loss lossOr(String name) {
+    return Losses.AUTO.equals(name) ? loss() : Losses.byName(name);
+  }
+
   /** New instances of the default metrics, in order. */
   public List<Metric> metrics() {
     return defaultMetrics.stream().map(Metrics::byName).toList();

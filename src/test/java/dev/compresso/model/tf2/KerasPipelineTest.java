@@ -112,6 +112,28 @@ class KerasPipelineTest {
     assertTrue(p.plan().weights().size() >= 3, p.plan().weights().toString());
   }
 
+  /** Conv1D's kernel, a 3-D variable expanded per call, is stored as the 4-D kernel its Conv2D reads. */
+  @Test
+  void qatPlansConv1DKernelsAsTheKernelsTheirConv2DReads() {
+    ImportedModel m = ModelImporter.read(KerasFixtures.dir("conv1d", "keras_export"), "serve", "serving_default");
+    assertEquals(3, m.variables().get("conv1/kernel").shape().length);
+    dev.compresso.qat.Qat.Prepared p = dev.compresso.qat.Qat.prepare(m,
+        dev.compresso.data.DataSources.openSource(KerasFixtures.dir("conv1d", "reference.npz").toString()),
+        dev.compresso.qat.QatConfig.builder().build());
+    assertEquals(4, p.folded().model().variables().get("conv1/kernel").shape().length);
+    assertTrue(p.plan().weights().stream().anyMatch(w -> w.constNode().equals("conv1/kernel")), p.plan().weights().toString());
+    // The same function: TensorFlow runs the rewritten model to the fixture's reference output.
+    Dataset reference = NpzReader.read(KerasFixtures.dir("conv1d", "reference.npz"));
+    float[] expected = reference.targets();
+    float[] actual;
+    try (ModelSession session = new ModelSession(dev.compresso.quant.ExpandedKernels.apply(m), v -> false)) {
+      actual = Predictor.predict(session.session(), session.trainable(), reference, 8);
+    }
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], 1e-5, "output " + i);
+    }
+  }
+
   @Test
   void importedKerasUNetPrunesConvertsAndRunsInTflite() {
     ImportedModel keras = ModelImporter.read(KerasFixtures.dir("unet_bn", "keras_export"), "serve",

@@ -58,4 +58,19 @@ class TaskKindTest {
     assertTrue(e.getMessage().contains("[3]") && e.getMessage().contains("4"), e.getMessage());
     assertThrows(BadInputException.class, () -> TaskKind.infer(new long[] {0}, new float[3]));
   }
+
+  /** Fine-tuning's default loss is the task's: a classifier is not fine-tuned with focal-Tversky. */
+  @Test
+  void autoLossIsTheTasksLossAndEveryStageDefaultsToIt() {
+    assertEquals("cce", TaskKind.CLASSIFICATION.lossOr(dev.compresso.train.loss.Losses.AUTO).name());
+    assertEquals("mse", TaskKind.REGRESSION.lossOr("auto").name());
+    assertEquals("focal-tversky", TaskKind.SEGMENTATION.lossOr("auto").name());
+    assertEquals("bce", TaskKind.SEGMENTATION.lossOr("bce").name());
+    assertEquals("auto", dev.compresso.prune.PruneConfig.builder(0.5).build().loss());
+    assertEquals("auto", dev.compresso.qat.QatConfig.builder().build().loss());
+    assertEquals("auto", dev.compresso.cluster.ClusterConfig.builder(8).build().loss());
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> dev.compresso.prune.PruneConfig.builder(0.5).optLoss("hinge").build());
+    assertTrue(e.getMessage().contains("hinge") && e.getMessage().contains("auto"), e.getMessage());
+  }
 }

@@ -27,11 +27,6 @@ import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
-import org.tensorflow.types.TUint8;
 
 /**
  * The source model of a .tflite, served by TF Java through one signature of its SavedModel: a TF1-style
@@ -231,32 +226,7 @@ public final class ReferenceModel implements AutoCloseable {
    * for integer inputs, as a uint8 image or token ids are stored as floats in a dataset). The caller closes it.
    */
   public Tensor inputOf(float[] values, long[] shape) {
-    Shape s = Shape.of(shape);
-    switch (inputType) {
-      case DT_UINT8: {
-        byte[] b = new byte[values.length];
-        for (int i = 0; i < b.length; i++) {
-          b[i] = (byte) Math.max(0, Math.min(255, Math.rint(values[i])));
-        }
-        return TUint8.tensorOf(s, DataBuffers.of(b, true, false));
-      }
-      case DT_INT32: {
-        int[] v = new int[values.length];
-        for (int i = 0; i < v.length; i++) {
-          v[i] = (int) Math.rint(values[i]);
-        }
-        return TInt32.tensorOf(s, DataBuffers.of(v, true, false));
-      }
-      case DT_INT64: {
-        long[] v = new long[values.length];
-        for (int i = 0; i < v.length; i++) {
-          v[i] = (long) Math.rint(values[i]);
-        }
-        return TInt64.tensorOf(s, DataBuffers.of(v, true, false));
-      }
-      default:
-        return Tensors.of(values, shape);
-    }
+    return Tensors.ofType(inputType, values, shape);
   }
 
   /** Runs the signature on an input tensor (of the input's element type) the caller owns. */

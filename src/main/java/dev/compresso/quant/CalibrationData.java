@@ -21,8 +21,9 @@ final class CalibrationData {
           + graph.inputs().size() + ": " + graph.inputs());
     }
     FrozenGraph.Input input = graph.inputs().get(0);
-    if (input.dtype() != DataType.DT_FLOAT) {
-      throw new BadInputException("calibration feeds float32, but input '" + input.key() + "' is " + input.dtype());
+    if (input.dtype() != DataType.DT_FLOAT && input.dtype() != DataType.DT_UINT8) {
+      throw new BadInputException("calibration feeds float32 or uint8 (an image model that casts its input), but "
+          + "input '" + input.key() + "' is " + input.dtype());
     }
     long[] want = input.shape();
     long[] got = data.inputShape();

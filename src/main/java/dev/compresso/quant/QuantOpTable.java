@@ -22,6 +22,8 @@ public final class QuantOpTable {
 
   private static final QuantOpTable DEFAULT = new QuantOpTable(List.of(
       OpRule.of("Placeholder", OpRole.INPUT),
+      // A uint8 image cast to float: the cast's output is where the model's float input begins.
+      OpRule.of("Cast", OpRole.OWN_RANGE),
       OpRule.weighted("Conv2D", 0, WeightQuant.perChannel(1, 3)),
       OpRule.weighted("DepthwiseConv2dNative", 0, new WeightQuant(1, 2, 3)),
       OpRule.weighted("Conv2DBackpropInput", 2, WeightQuant.perChannel(1, 2)),

@@ -157,9 +157,9 @@ public final class QuantPlanner {
     return uses.get(0).consumer();
   }
 
-  /** Whether the node's output is float32 by its {@code T} / {@code dtype} attribute (absent: assume so). */
+  /** Whether the node's output is float32 by its {@code DstT} / {@code T} / {@code dtype} attribute (absent: assume so). */
   static boolean floatOutput(NodeDef n) {
-    for (String attr : new String[] {"T", "dtype"}) {
+    for (String attr : new String[] {"DstT", "T", "dtype"}) {
       AttrValue v = n.getAttrMap().get(attr);
       if (v != null) {
         return v.getType() == DataType.DT_FLOAT;

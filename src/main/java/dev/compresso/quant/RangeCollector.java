@@ -83,7 +83,7 @@ public final class RangeCollector {
           float[] sample = Arrays.copyOfRange(all, i * per, (i + 1) * per);
           checkFinite(data, sample, i);
           Session.Runner runner = s.runner();
-          try (TFloat32 feed = Tensors.of(sample, shape)) {
+          try (org.tensorflow.Tensor feed = Tensors.ofType(input.dtype(), sample, shape)) {
             runner.feed(input.node(), feed);
             for (Operand<TFloat32> f : fetches) {
               runner.fetch(f);

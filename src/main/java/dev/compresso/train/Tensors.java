@@ -16,6 +16,41 @@ public final class Tensors {
   }
 
   /** The values of a float32 tensor, row-major. */
+  /**
+   * A tensor of element type {@code type} holding {@code values}: float32 as they are; uint8, int32 and int64
+   * rounded (and uint8 clamped to 0..255), as a uint8 image or token ids are stored as floats in a dataset.
+   * Other types are float32. The caller closes it.
+   */
+  public static Tensor ofType(org.tensorflow.proto.DataType type, float[] values, long... shape) {
+    Shape s = Shape.of(shape);
+    switch (type) {
+      case DT_UINT8 -> {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < b.length; i++) {
+          b[i] = (byte) Math.max(0, Math.min(255, Math.rint(values[i])));
+        }
+        return org.tensorflow.types.TUint8.tensorOf(s, DataBuffers.of(b, true, false));
+      }
+      case DT_INT32 -> {
+        int[] v = new int[values.length];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (int) Math.rint(values[i]);
+        }
+        return org.tensorflow.types.TInt32.tensorOf(s, DataBuffers.of(v, true, false));
+      }
+      case DT_INT64 -> {
+        long[] v = new long[values.length];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (long) Math.rint(values[i]);
+        }
+        return org.tensorflow.types.TInt64.tensorOf(s, DataBuffers.of(v, true, false));
+      }
+      default -> {
+        return of(values, shape);
+      }
+    }
+  }
+
   public static float[] read(Tensor tensor) {
     if (!(tensor instanceof TFloat32 t)) {
       throw new IllegalArgumentException("expected a float32 tensor, got " + tensor.dataType());

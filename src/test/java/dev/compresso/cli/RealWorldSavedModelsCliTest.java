@@ -11,6 +11,8 @@ import dev.compresso.model.RealWorldFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -59,6 +61,32 @@ class RealWorldSavedModelsCliTest {
   void validateFeedsAUint8ImageAndComparesEveryOutput() {
     assertEquals(1, convertAndValidate("uint8_image").size());
     assertEquals(3, convertAndValidate("multi_output").size());
+  }
+
+  /**
+   * Full integer of a model that casts a uint8 image to float: calibrated on uint8 data, the input stays
+   * uint8 (scale 1, zero point 0) and feeds a QUANTIZE directly (no CAST, no float tensor inside), for float,
+   * int8 and uint8 outputs and for int16x8 (through an int32 cast); every output within 0.05 of TensorFlow's.
+   */
+  @ParameterizedTest
+  @CsvSource({"int8, float", "int8, int8", "int8, uint8", "int16x8, float"})
+  void aUint8ImageModelConvertsToFullIntegerKeepingItsUint8Input(String precision, String io) throws Exception {
+    Path tflite = tmp.resolve("uint8_image." + precision + "." + io + ".tflite");
+    CliRun c = run("convert", model("uint8_image"), "--precision", precision, "--io", io, "--calibration-data",
+        reference("uint8_image"), "--out", tflite.toString());
+    assertEquals(0, c.exit(), c.err());
+    dev.compresso.tflite.SubgraphInfo g = dev.compresso.tflite.TfliteModel.read(tflite).primarySubgraph();
+    dev.compresso.tflite.TensorInfo in = g.tensor(g.inputs()[0]);
+    assertEquals("UINT8", in.dtype());
+    assertEquals(1f, in.quantization().scale());
+    assertTrue(g.operators().stream().noneMatch(o -> o.op().equals("CAST") && g.tensor(o.outputs()[0]).dtype()
+        .equals("FLOAT32")), g.operators().toString());
+    CliRun v = run("validate", tflite.toString(), "--reference", model("uint8_image"), "--data",
+        reference("uint8_image"), "--threads", "1", "--runs", "1", "--warmup", "0", "--json");
+    assertEquals(0, v.exit(), v.err());
+    for (JsonElement e : JsonParser.parseString(v.out()).getAsJsonObject().getAsJsonArray("output_errors")) {
+      assertTrue(e.getAsJsonObject().get("max_abs").getAsDouble() <= 0.05, e.toString());
+    }
   }
 
   @Test

@@ -40,6 +40,9 @@ public final class Converter {
     byte[] tflite = WORKER.convert(graph.graphDef().toByteArray(), ConverterFlagSets.modelFlags(graph),
         ConverterFlagSets.converterFlags(options));
     ConversionOptions integer = ConversionOptions.builder(options.precision()).optIo(options.io()).build();
+    if (options.precision() == Precision.INT8) {
+      tflite = IntegerInputs.apply(tflite);
+    }
     if (options.precision() == Precision.INT8 && options.io() == IoType.UINT8) {
       OutputCheck.verify(tflite, ConversionOptions.builder(Precision.INT8).optIo(IoType.INT8).build());
       tflite = Uint8Io.apply(tflite);

@@ -67,6 +67,7 @@ final class Int16Activations {
       Map.entry(BuiltinOperator.TRANSPOSE, 5), Map.entry(BuiltinOperator.SLICE, 4), Map.entry(BuiltinOperator.SPLIT, 4),
       Map.entry(BuiltinOperator.PACK, 3), Map.entry(BuiltinOperator.GATHER, 4), Map.entry(BuiltinOperator.BATCH_MATMUL, 3),
       Map.entry(BuiltinOperator.QUANTIZE, 2), Map.entry(BuiltinOperator.DEQUANTIZE, 3),
+      Map.entry(BuiltinOperator.CAST, 1),
       // type-agnostic copies: any version runs int16
       Map.entry(BuiltinOperator.RESHAPE, 1), Map.entry(BuiltinOperator.SQUEEZE, 1),
       Map.entry(BuiltinOperator.EXPAND_DIMS, 1), Map.entry(BuiltinOperator.STRIDED_SLICE, 1));
@@ -83,6 +84,7 @@ final class Int16Activations {
     List<BufferT> buffers = new ArrayList<>(Arrays.asList(model.getBuffers()));
     refuseUnsupported(model);
     for (SubGraphT g : model.getSubgraphs()) {
+      widenUint8Inputs(model, g);
       rewrite(model, g, buffers);
     }
     dropUnreferenced(model, buffers);
@@ -112,6 +114,60 @@ final class Int16Activations {
           + refused.entrySet().stream().map(e -> e.getKey() + " (e.g. " + e.getValue() + ")").toList()
           + "; convert with --precision int8, or to int16x8 a model without these ops");
     }
+  }
+
+  /**
+   * A uint8 input the model was written with ({@link IntegerInputs}: scale 1, zero point 0) cannot be
+   * requantized to int16 directly (TFLite's QUANTIZE takes uint8 to int8 or uint8 only): it is cast to int32
+   * first (the same values, scale 1), and the QUANTIZE requantizes int32 to int16.
+   */
+  private static void widenUint8Inputs(ModelT model, SubGraphT g) {
+    List<TensorT> tensors = new ArrayList<>(Arrays.asList(g.getTensors()));
+    List<OperatorT> ops = new ArrayList<>();
+    int cast = -1;
+    for (OperatorT op : g.getOperators()) {
+      int code = builtin(model.getOperatorCodes()[(int) op.getOpcodeIndex()]);
+      if (code == BuiltinOperator.QUANTIZE && tensors.get(op.getInputs()[0]).getType() == TensorType.UINT8) {
+        TensorT u8 = tensors.get(op.getInputs()[0]);
+        TensorT wide = new TensorT();
+        wide.setName(u8.getName() + "/int32");
+        wide.setType(TensorType.INT32);
+        wide.setShape(u8.getShape());
+        wide.setShapeSignature(u8.getShapeSignature());
+        wide.setBuffer(0);
+        wide.setQuantization(u8.getQuantization());
+        tensors.add(wide);
+        if (cast < 0) {
+          cast = opcode(model, BuiltinOperator.CAST);
+        }
+        OperatorT c = new OperatorT();
+        c.setOpcodeIndex(cast);
+        c.setInputs(new int[] {op.getInputs()[0]});
+        c.setOutputs(new int[] {tensors.size() - 1});
+        ops.add(c);
+        op.setInputs(new int[] {tensors.size() - 1});
+      }
+      ops.add(op);
+    }
+    g.setTensors(tensors.toArray(new TensorT[0]));
+    g.setOperators(ops.toArray(new OperatorT[0]));
+  }
+
+  private static int opcode(ModelT model, int builtin) {
+    OperatorCodeT[] codes = model.getOperatorCodes();
+    for (int i = 0; i < codes.length; i++) {
+      if (builtin(codes[i]) == builtin) {
+        return i;
+      }
+    }
+    OperatorCodeT code = new OperatorCodeT();
+    code.setBuiltinCode(builtin);
+    code.setDeprecatedBuiltinCode((byte) builtin);
+    code.setVersion(1);
+    OperatorCodeT[] more = Arrays.copyOf(codes, codes.length + 1);
+    more[codes.length] = code;
+    model.setOperatorCodes(more);
+    return codes.length;
   }
 
   private static void rewrite(ModelT model, SubGraphT g, List<BufferT> buffers) {

@@ -21,11 +21,12 @@ import org.tensorflow.lite.schema.TensorType;
  * @param constant whether a non-empty buffer holds its value (a weight, bias or other constant)
  * @param elements the product of its shape (1 for a scalar)
  * @param io whether it is an input or output of its subgraph
+ * @param input whether it is an input of its subgraph
  * @param perChannelOffset whether it is quantized per channel with a non-zero zero point (TFLite's
  *     int8 spec requires per-channel weights to be symmetric; the kernels refuse them otherwise)
  */
 public record TfliteTensor(int subgraph, String name, byte type, boolean constant, long elements, boolean io,
-    boolean perChannelOffset) {
+    boolean input, boolean perChannelOffset) {
 
   /** The type's schema name, e.g. {@code FLOAT16}. */
   public String typeName() {
@@ -43,8 +44,10 @@ public record TfliteTensor(int subgraph, String name, byte type, boolean constan
     for (int s = 0; s < model.subgraphsLength(); s++) {
       SubGraph g = model.subgraphs(s);
       Set<Integer> io = new HashSet<>();
+      Set<Integer> inputs = new HashSet<>();
       for (int i = 0; i < g.inputsLength(); i++) {
         io.add(g.inputs(i));
+        inputs.add(g.inputs(i));
       }
       for (int i = 0; i < g.outputsLength(); i++) {
         io.add(g.outputs(i));
@@ -58,7 +61,7 @@ public record TfliteTensor(int subgraph, String name, byte type, boolean constan
           elements *= tensor.shape(d);
         }
         out.add(new TfliteTensor(s, tensor.name(), tensor.type(), constant, elements, io.contains(t),
-            perChannelOffset(tensor.quantization())));
+            inputs.contains(t), perChannelOffset(tensor.quantization())));
       }
     }
     return out;

@@ -51,6 +51,9 @@ final class Uint8Io {
     List<OperatorT> ops = new ArrayList<>(Arrays.asList(graph.getOperators()));
     int[] inputs = graph.getInputs().clone();
     for (int i = 0; i < inputs.length; i++) {
+      if (tensors.get(inputs[i]).getType() == TensorType.UINT8) {
+        continue; // uint8 already: an image input the model was written with (IntegerInputs)
+      }
       int twin = addTwin(tensors, inputs[i]);
       ops.add(0, quantizeOp(quantize, twin, inputs[i]));
       remap.put((long) inputs[i], (long) twin);

@@ -427,7 +427,7 @@ public final class Diagnoser {
           .orElse("its consumer");
       return new Diagnosis.Jump(e.name(), e.node(), e.relativeError(), in, Diagnosis.Cause.SHARED_SCALE,
           levels + (requantized ? ", requantized from its own scale " + g.tensor(op.inputs()[0]).quantization().scale()
-              : "") + " to share one scale with " + wider.orElse(consumer) + " (TFLite int8 CONCATENATION "
+              : "") + " to share one scale with " + wider.orElse(consumer) + " (TFLite's integer CONCATENATION "
               + "and pooling need one scale on inputs and output)",
           "equalize the concat inputs' ranges (compresso convert --calibration-data does it unless turned off), "
               + "fine-tune with the shared range (compresso qat), convert --precision int16x8, or for a CPU target "
@@ -446,8 +446,8 @@ public final class Diagnoser {
           "compresso qat (learns a range that clips the outliers)");
     }
     return new Diagnosis.Jump(e.name(), e.node(), e.relativeError(), in, Diagnosis.Cause.PRECISION,
-        levels + "; 8 bits are too coarse for what this layer computes",
-        "compresso qat, or keep this model at fp16");
+        levels + "; " + (e.dtype().equals("INT16") ? "16" : "8") + " bits are too coarse for what this layer computes",
+        "compresso qat, convert --precision int16x8 (16-bit activations), or keep this model at fp16");
   }
 
   private static int find(Map<Integer, Integer> parent, int i) {

@@ -26,7 +26,7 @@ public record Diagnosis(String file, String reference, int samples, List<TensorE
     OUTLIERS,
     /** Many float values lie outside the representable range: clipped. */
     SATURATED,
-    /** None of the above: 8 bits are too coarse for what this layer computes. */
+    /** None of the above: the integer type (8 or 16 bits) is too coarse for what this layer computes. */
     PRECISION
   }
 

@@ -25,7 +25,7 @@ public final class DiagnosisText {
       b.append(String.format(Locale.ROOT, "* %d tensor(s) compared after the per-channel factors concat equalization "
           + "applied to their float values (the range and errors are of the rescaled values)%n", rescaled));
     }
-    b.append(String.format("%nShared scales (TFLite int8 makes these tensors use one scale):%n"));
+    b.append(String.format("%nShared scales (TFLite's integer kernels make these tensors use one scale):%n"));
     if (d.sharedScales().isEmpty()) {
       b.append("  none\n");
     }

@@ -22,7 +22,7 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
- * {@code compresso convert MODEL --precision fp32|fp16|dynamic|int8|int16x8 [--io float|int8|uint8]
+ * {@code compresso convert MODEL --precision fp32|fp16|dynamic|int8|int16x8 [--io float|int8|uint8|int16]
  * [--calibration-data DATA] [--signature NAME] [--output KEY] [--input-shape SHAPE] --out FILE.tflite}:
  * freezes one signature of a SavedModel (every output, or the one {@code --output} names)
  * (batch fixed to 1) and converts it with the official TFLite converter. The output is written to a
@@ -38,7 +38,7 @@ final class ConvertCommand implements Command {
 
   @Override
   public String usage() {
-    return "convert MODEL --precision fp32|fp16|dynamic|int8|int16x8 [--io float|int8|uint8] [--calibration-data DATA] "
+    return "convert MODEL --precision fp32|fp16|dynamic|int8|int16x8 [--io float|int8|uint8|int16] [--calibration-data DATA] "
         + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] [--sparse-weights [--sparse-threshold S]] --out FILE.tflite [--overwrite]";
   }
 
@@ -54,7 +54,7 @@ final class ConvertCommand implements Command {
         .desc("fp32, fp16 (float16 weights), dynamic (int8 weights), int8 (full integer) or int16x8 (int16 "
             + "activations, int8 weights; ranges as for int8)").build());
     o.addOption(Option.builder().longOpt("io").hasArg().argName("TYPE")
-        .desc("int8 models only: float (default), int8 or uint8 inputs and outputs").build());
+        .desc("inputs and outputs: float (default); int8 or uint8 for int8 models, int16 for int16x8").build());
     o.addOption(Option.builder().longOpt("calibration-data").hasArg().argName("DATA")
         .desc("int8 and int16x8: representative inputs to measure ranges when the model has no FakeQuant nodes")
         .build());
@@ -195,7 +195,7 @@ final class ConvertCommand implements Command {
           + "expect it slower than int8 and fp32 on CPU; 'compresso validate' measures it");
     }
     out.printf("wrote %s: %d bytes, %s%s%s, %.1f s%n", target, tflite.sizeBytes(), precision.cliName(),
-        precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "", sparseNote, (System.nanoTime() - t0) / 1e9);
+        precision.fullInteger() ? " (" + io.cliName() + " I/O)" : "", sparseNote, (System.nanoTime() - t0) / 1e9);
     return 0;
   }
 }

@@ -167,6 +167,10 @@ final class SweepCommand implements Command {
       b.optClusters(k);
     }
     IoType io = args.hasOption("io") ? IoType.parse(args.getOptionValue("io")) : null;
+    if (io == IoType.INT16) {
+      throw new BadInputException("sweep --io applies to the int8 models: float, int8 or uint8 (int16x8 cells keep "
+          + "float I/O)");
+    }
     if (args.hasOption("precisions") || io != null) {
       List<Variant> v = new ArrayList<>();
       String list = args.getOptionValue("precisions", preset != null ? Presets.precisions(preset) : "fp32,fp16,int8");

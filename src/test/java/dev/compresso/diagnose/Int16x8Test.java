@@ -135,6 +135,21 @@ class Int16x8Test {
         d.tensors().toString());
   }
 
+  /** int16 I/O: the same model with int16 input and output tensors; fed floats, it computes what float I/O does. */
+  @Test
+  void int16IoGivesInt16InputAndOutputAndTheSameResults() {
+    byte[] io16 = Converter.convert(calibrated.graph(), ConversionOptions.builder(Precision.INT16X8)
+        .optIo(dev.compresso.tflite.convert.IoType.INT16).build());
+    SubgraphInfo g = TfliteModel.fromBytes(io16, "16x8 int16 I/O").primarySubgraph();
+    assertEquals("INT16", g.tensor(g.inputs()[0]).dtype());
+    assertEquals("INT16", g.tensor(g.outputs()[0]).dtype());
+    assertTrue(g.tensors().stream().noneMatch(t -> t.dtype().equals("FLOAT32")), "no float tensor at all");
+    Dataset data = DataSources.open(DiagnoserTest.DATA);
+    assertTrue(rmse(io16, int16, data) < 1e-3, "int16 I/O vs float I/O: " + rmse(io16, int16, data));
+    assertThrows(BadInputException.class, () -> ConversionOptions.builder(Precision.INT8)
+        .optIo(dev.compresso.tflite.convert.IoType.INT16).build());
+  }
+
   @Test
   void ioOtherThanFloatAndKeepFloatAreRefused() {
     assertThrows(BadInputException.class, () -> ConversionOptions.builder(Precision.INT16X8)

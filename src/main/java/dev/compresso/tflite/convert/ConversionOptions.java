@@ -8,7 +8,7 @@ import java.util.Set;
  * How to convert: precision and, for full integer, the I/O type. Build with {@link #builder(Precision)}.
  *
  * @param precision weights/activations precision
- * @param io the I/O element type; anything but {@link IoType#FLOAT} needs {@link Precision#INT8}
+ * @param io the I/O element type; int8 and uint8 need {@link Precision#INT8}, int16 {@link Precision#INT16X8}
  * @param keepFloat graph nodes whose TFLite ops run in float in an int8 model ({@link FloatLayers}); empty
  *     for a fully integer one
  */
@@ -17,10 +17,15 @@ public record ConversionOptions(Precision precision, IoType io, Set<String> keep
   public ConversionOptions {
     Objects.requireNonNull(precision, "precision");
     Objects.requireNonNull(io, "io");
-    if (io != IoType.FLOAT && precision != Precision.INT8) {
+    if (io == IoType.INT16 && precision != Precision.INT16X8) {
+      throw new BadInputException("--io int16 needs --precision int16x8; accepted with " + precision.cliName() + ": "
+          + (precision == Precision.INT8 ? "--io float, int8 or uint8" : "--io float"));
+    }
+    if ((io == IoType.INT8 || io == IoType.UINT8) && precision != Precision.INT8) {
       throw new BadInputException("--io " + io.cliName() + " needs --precision int8 (a "
-          + precision.cliName() + " model has float inputs and outputs); accepted with " + precision.cliName()
-          + ": --io float");
+          + precision.cliName() + " model has " + (precision == Precision.INT16X8 ? "int16 or float" : "float")
+          + " inputs and outputs); accepted with " + precision.cliName() + ": --io float"
+          + (precision == Precision.INT16X8 ? " or int16" : ""));
     }
     keepFloat = Set.copyOf(keepFloat);
     if (!keepFloat.isEmpty() && precision != Precision.INT8) {

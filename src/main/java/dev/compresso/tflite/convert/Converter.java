@@ -32,7 +32,9 @@ public final class Converter {
    */
   public static byte[] convert(FrozenGraph graph, ConversionOptions options) {
     if (options.precision() == Precision.INT16X8) {
-      byte[] int8 = convert(graph, ConversionOptions.of(Precision.INT8));
+      // int16 I/O: the int8 model's int8 I/O tensors become int16 like every other activation.
+      byte[] int8 = convert(graph, ConversionOptions.builder(Precision.INT8)
+          .optIo(options.io() == IoType.INT16 ? IoType.INT8 : IoType.FLOAT).build());
       byte[] int16 = Int16Activations.apply(int8);
       OutputCheck.verify(int16, options);
       return loaded(int16, "16x8 model");

@@ -78,6 +78,7 @@ final class ConverterFlagSets {
             case FLOAT -> IO_FLOAT;
             // uint8 I/O is added after conversion (Uint8Io): QUANTIZED_UINT8 here makes the whole model uint8.
             case INT8, UINT8 -> IO_QUANTIZED_INT8;
+            case INT16 -> throw new IllegalArgumentException("int16 I/O is made from an int8-I/O model");
           });
     }
     return flags.toByteArray();

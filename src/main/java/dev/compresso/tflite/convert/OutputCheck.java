@@ -18,7 +18,7 @@ import org.tensorflow.lite.schema.TensorType;
  *   <li>int8: every tensor is integer (int8 activations and weights, int32 bias), except float I/O when
  *       asked; per-channel weights are symmetric (TFLite's int8 spec, which its kernels enforce); and
  *       the I/O tensors have the asked type;
- *   <li>int16x8: as int8 with float I/O, and no activation is int8 any more.
+ *   <li>int16x8: as int8 (float or int16 I/O), and no activation is int8 any more.
  * </ul>
  */
 final class OutputCheck {
@@ -60,7 +60,7 @@ final class OutputCheck {
       }
       case INT8 -> verifyInteger(tensors, options.io());
       case INT16X8 -> {
-        verifyInteger(tensors, IoType.FLOAT);
+        verifyInteger(tensors, options.io());
         List<String> int8Activations = names(tensors, t -> !t.constant() && t.type() == TensorType.INT8);
         if (!int8Activations.isEmpty()) {
           throw CompressoException.internal("asked for int16 activations but these stayed int8: "
@@ -75,6 +75,7 @@ final class OutputCheck {
       case FLOAT -> TensorType.FLOAT32;
       case INT8 -> TensorType.INT8;
       case UINT8 -> TensorType.UINT8;
+      case INT16 -> TensorType.INT16;
     };
     List<String> stayedFloat = names(tensors, t -> isFloat(t.type()) && !(t.io() && io == IoType.FLOAT));
     if (!stayedFloat.isEmpty()) {

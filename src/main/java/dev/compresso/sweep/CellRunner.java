@@ -185,7 +185,15 @@ public final class CellRunner {
   }
 
   private static void convert(SweepConfig c, Path model, Variant v, Path out) {
-    FrozenGraph graph = Freezer.freeze(model, SIGNATURE, Freezer.DEFAULT_BATCH);
+    FrozenGraph graph;
+    if (v.needsRanges() && !v.qat()) {
+      // Calibrated: batch norm folded into its conv first, as CompressoModel.convert does (Keras' unfused form
+      // has Rsqrt, which has no int8 kernel).
+      ImportedModel source = ModelImporter.read(model, SavedModels.SERVE, SIGNATURE);
+      graph = Freezer.freeze(dev.compresso.quant.BatchNormFolding.fold(source).model(), Freezer.DEFAULT_BATCH);
+    } else {
+      graph = Freezer.freeze(model, SIGNATURE, Freezer.DEFAULT_BATCH);
+    }
     if (v.needsRanges()) {
       graph = Calibration.withRanges(graph, model, v.qat() ? null : c.data());
     }

@@ -61,6 +61,26 @@ class CellRunnerTest {
     assertTrue(Math.abs(r16.loss() - r16.referenceLoss()) <= Math.abs(r.loss() - r.referenceLoss()) + 0.01, r16.toString());
   }
 
+  /** A Keras model with BatchNorm: the calibrated cells fold it first (its Rsqrt has no int8 kernel), as convert does. */
+  @Test
+  void calibratedCellsOfAKerasBatchNormModelConvert() throws Exception {
+    Path model = dev.compresso.model.KerasFixtures.dir("unet_bn", "keras_export");
+    String data = "synthetic:shapes?n=16&size=64&seed=5";
+    SweepConfig config = SweepConfig.builder(model, data, dir.resolve("sweep_bn"))
+        .optTestData("synthetic:shapes?n=4&size=64&seed=6").optSparsities(List.of(0.5))
+        .optVariants(List.of(new Variant(Precision.INT8, false, IoType.FLOAT)))
+        .optEpochs(1).optBatch(8).optSamples(4).optRuns(1).optWarmup(0).optThreads(1).build();
+    SweepPlan plan = SweepPlan.of(config);
+    plan.write();
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    CellRunner.run(plan, plan.cell(1), new PrintStream(log, true));
+    SweepRow r = SweepResults.read(config.out()).rows().get(0);
+    assertEquals("int8", r.precision());
+    assertTrue(Double.isFinite(r.loss()), log.toString());
+    assertTrue(TfliteModel.read(config.cellDir(0.5).resolve("int8.tflite")).primarySubgraph().tensors().stream()
+        .noneMatch(t -> t.name().contains("Rsqrt")), "batch norm folded");
+  }
+
   @Test
   void granularityAndClusterAxesMakeTwoOfFourAndClusteredCells() throws Exception {
     Path model = TinyUNets.export(dir.resolve("unet"), 32);

@@ -289,7 +289,7 @@ public final class Diagnoser {
             continue;
           }
           Session.Runner runner = s.runner();
-          try (TFloat32 feed = Tensors.of(x, shape)) {
+          try (org.tensorflow.Tensor feed = Tensors.ofType(ref.inputs().get(0).dtype(), x, shape)) {
             runner.feed(ref.inputs().get(0).node(), feed);
             for (String node : usable) {
               runner.fetch(node);

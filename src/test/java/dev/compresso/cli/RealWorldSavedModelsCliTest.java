@@ -87,6 +87,10 @@ class RealWorldSavedModelsCliTest {
     for (JsonElement e : JsonParser.parseString(v.out()).getAsJsonObject().getAsJsonArray("output_errors")) {
       assertTrue(e.getAsJsonObject().get("max_abs").getAsDouble() <= 0.05, e.toString());
     }
+    // diagnose feeds the reference uint8 too
+    CliRun d = run("diagnose", tflite.toString(), "--reference", model("uint8_image"), "--data",
+        reference("uint8_image"), "--json");
+    assertEquals(0, d.exit(), d.err());
   }
 
   @Test

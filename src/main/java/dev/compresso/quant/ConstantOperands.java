@@ -14,7 +14,8 @@ import org.tensorflow.proto.TensorProto;
  * Folds the constant arithmetic that Keras graphs put between a constant and the op that reads it, so that
  * full-integer planning ({@link QuantPlanner}) sees what TFLite's converter would: a {@code Conv1D} kernel is
  * {@code ExpandDims(Const, 0)} in front of a {@code Conv2D} (folded to one constant of the expanded shape, a
- * kernel the planner can quantize per channel), a reshaped constant likewise, and a division by a constant
+ * kernel the planner can quantize per channel), a reshaped constant likewise, a split constant (a grouped
+ * convolution's kernel) into one constant per part, and a division by a constant
  * ({@code hard_swish}'s {@code / 6}; TFLite has no int8 DIV kernel) becomes a multiplication by its
  * reciprocal, which the converter quantizes as MUL. The float function is unchanged (the reciprocal up to one
  * float rounding).
@@ -60,7 +61,13 @@ public final class ConstantOperands {
             out.add(new Rewrite.ReplaceNode(Nodes.constant(n.getName(), c.values(), shape)));
           }
         }
-        case "RealDiv" -> {
+        case "Split" -> {
+          if (!constants || n.getInputCount() < 2) {
+            continue;
+          }
+          splitConstant(graph, n, out);
+        }
+        case "RealDiv", "Div" -> {
           if (n.getInputCount() < 2) {
             continue;
           }
@@ -86,6 +93,55 @@ public final class ConstantOperands {
       }
     }
     return out;
+  }
+
+  /**
+   * {@code Split(axis, Const)} (a grouped convolution's kernel, split per group): one constant per part, and
+   * every reader of part {@code i} reads it instead.
+   */
+  private static void splitConstant(GraphIndex graph, NodeDef n, List<Rewrite> out) {
+    long[] axis = ints(graph.throughIdentities(graph.input(n, 0)));
+    NodeDef data = graph.throughIdentities(graph.input(n, 1));
+    if (axis == null || axis.length != 1 || !isFloatConst(data) || !n.containsAttr("num_split")) {
+      return;
+    }
+    ConstTensor c = ConstTensor.of(data);
+    int rank = c.shape().length;
+    int a = (int) (axis[0] < 0 ? rank + axis[0] : axis[0]);
+    int parts = (int) n.getAttrOrThrow("num_split").getI();
+    if (a < 0 || a >= rank || parts < 1 || c.shape()[a] % parts != 0) {
+      return;
+    }
+    long outer = 1;
+    for (int d = 0; d < a; d++) {
+      outer *= c.shape()[d];
+    }
+    long inner = 1;
+    for (int d = a + 1; d < rank; d++) {
+      inner *= c.shape()[d];
+    }
+    long width = c.shape()[a] / parts;
+    long[] shape = c.shape().clone();
+    shape[a] = width;
+    for (int p = 0; p < parts; p++) {
+      float[] part = new float[(int) (outer * width * inner)];
+      int k = 0;
+      for (long o = 0; o < outer; o++) {
+        for (long w = 0; w < width; w++) {
+          long src = (o * c.shape()[a] + p * width + w) * inner;
+          for (long i = 0; i < inner; i++) {
+            part[k++] = c.values()[(int) (src + i)];
+          }
+        }
+      }
+      String name = n.getName() + "/part_" + p;
+      out.add(new Rewrite.AddNode(Nodes.constant(name, part, shape)));
+      for (GraphIndex.Use u : graph.uses(n.getName())) {
+        if (!u.ref().control() && u.ref().index() == p) {
+          out.add(new Rewrite.SetInput(u.consumer().getName(), u.position(), name));
+        }
+      }
+    }
   }
 
   private static boolean isFloatConst(NodeDef n) {

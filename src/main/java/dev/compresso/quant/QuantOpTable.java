@@ -41,6 +41,11 @@ public final class QuantOpTable {
       OpRule.of("Pad", OpRole.SAME_SCALE),
       OpRule.of("PadV2", OpRole.SAME_SCALE),
       OpRule.of("MirrorPad", OpRole.SAME_SCALE),
+      // TFLite int8 MAXIMUM, REDUCE_MAX, SPLIT and TRANSPOSE compare or copy raw values: one scale in and out.
+      OpRule.of("Maximum", OpRole.SAME_SCALE),
+      OpRule.of("Max", OpRole.SAME_SCALE),
+      OpRule.of("Split", OpRole.SAME_SCALE),
+      OpRule.of("Transpose", OpRole.SAME_SCALE),
       OpRule.of("MaxPool", OpRole.SAME_SCALE),
       OpRule.of("AvgPool", OpRole.SAME_SCALE),
       OpRule.of("ResizeBilinear", OpRole.SAME_SCALE),

@@ -67,6 +67,9 @@ final class Int16Activations {
       Map.entry(BuiltinOperator.RELU, 3), Map.entry(BuiltinOperator.RELU6, 3), Map.entry(BuiltinOperator.LEAKY_RELU, 2),
       Map.entry(BuiltinOperator.RESIZE_BILINEAR, 4), Map.entry(BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, 4),
       Map.entry(BuiltinOperator.PAD, 3), Map.entry(BuiltinOperator.PADV2, 3), Map.entry(BuiltinOperator.SLICE, 4),
+      Map.entry(BuiltinOperator.SPLIT, 4), Map.entry(BuiltinOperator.REDUCE_MAX, 3),
+      Map.entry(BuiltinOperator.MAXIMUM, 4),
+      Map.entry(BuiltinOperator.TRANSPOSE, 5),
       Map.entry(BuiltinOperator.QUANTIZE, 2), Map.entry(BuiltinOperator.DEQUANTIZE, 3),
       Map.entry(BuiltinOperator.CAST, 1),
       // copies whatever the element type: any version runs int16

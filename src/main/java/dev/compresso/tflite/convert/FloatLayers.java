@@ -316,7 +316,8 @@ public final class FloatLayers {
     return Math.max(c.getBuiltinCode(), c.getDeprecatedBuiltinCode());
   }
 
-  private static int opcode(ModelT model, int builtin, int version) {
+  /** The index of {@code builtin}'s operator code, added at {@code version} when the model has none. */
+  static int opcode(ModelT model, int builtin, int version) {
     OperatorCodeT[] codes = model.getOperatorCodes();
     for (int i = 0; i < codes.length; i++) {
       if (Math.max(codes[i].getBuiltinCode(), codes[i].getDeprecatedBuiltinCode()) == builtin) {

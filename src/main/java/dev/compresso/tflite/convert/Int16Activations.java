@@ -106,7 +106,7 @@ final class Int16Activations {
     Map<String, String> refused = new TreeMap<>();
     for (SubGraphT g : model.getSubgraphs()) {
       for (OperatorT op : g.getOperators()) {
-        int code = builtin(model.getOperatorCodes()[(int) op.getOpcodeIndex()]);
+        int code = FloatLayers.builtin(model, op);
         if (!VERSIONS.containsKey(code)) {
           int out = op.getOutputs().length > 0 ? op.getOutputs()[0] : -1;
           refused.putIfAbsent(BuiltinOperator.name(code), out < 0 ? "?" : g.getTensors()[out].getName());
@@ -130,7 +130,7 @@ final class Int16Activations {
     List<OperatorT> ops = new ArrayList<>();
     int cast = -1;
     for (OperatorT op : g.getOperators()) {
-      int code = builtin(model.getOperatorCodes()[(int) op.getOpcodeIndex()]);
+      int code = FloatLayers.builtin(model, op);
       if (code == BuiltinOperator.QUANTIZE && tensors.get(op.getInputs()[0]).getType() == TensorType.UINT8) {
         TensorT u8 = tensors.get(op.getInputs()[0]);
         TensorT wide = new TensorT();
@@ -142,7 +142,7 @@ final class Int16Activations {
         wide.setQuantization(u8.getQuantization());
         tensors.add(wide);
         if (cast < 0) {
-          cast = opcode(model, BuiltinOperator.CAST);
+          cast = FloatLayers.opcode(model, BuiltinOperator.CAST, 1);
         }
         OperatorT c = new OperatorT();
         c.setOpcodeIndex(cast);
@@ -157,30 +157,13 @@ final class Int16Activations {
     g.setOperators(ops.toArray(new OperatorT[0]));
   }
 
-  private static int opcode(ModelT model, int builtin) {
-    OperatorCodeT[] codes = model.getOperatorCodes();
-    for (int i = 0; i < codes.length; i++) {
-      if (builtin(codes[i]) == builtin) {
-        return i;
-      }
-    }
-    OperatorCodeT code = new OperatorCodeT();
-    code.setBuiltinCode(builtin);
-    code.setDeprecatedBuiltinCode((byte) builtin);
-    code.setVersion(1);
-    OperatorCodeT[] more = Arrays.copyOf(codes, codes.length + 1);
-    more[codes.length] = code;
-    model.setOperatorCodes(more);
-    return codes.length;
-  }
-
   private static void rewrite(ModelT model, SubGraphT g, List<BufferT> buffers) {
     TensorT[] tensors = g.getTensors();
     Set<Integer> weights = new HashSet<>();
     Map<Integer, int[]> biases = new HashMap<>(); // bias tensor -> {input tensor, weight tensor}
     Set<Integer> fixedScale = new HashSet<>();
     for (OperatorT op : g.getOperators()) {
-      int code = builtin(model.getOperatorCodes()[(int) op.getOpcodeIndex()]);
+      int code = FloatLayers.builtin(model, op);
       int[] in = op.getInputs();
       switch (code) {
         case BuiltinOperator.CONV_2D, BuiltinOperator.DEPTHWISE_CONV_2D, BuiltinOperator.FULLY_CONNECTED -> {

@@ -6,9 +6,7 @@ import dev.compresso.api.Compresso;
 import dev.compresso.api.CompressoModel;
 import dev.compresso.api.Conversion;
 import dev.compresso.data.Dataset;
-import dev.compresso.tflite.InterpreterOptions;
-import dev.compresso.tflite.TfliteInterpreter;
-import dev.compresso.tflite.TfliteModel;
+import dev.compresso.tflite.ReferenceErrors;
 import dev.compresso.tflite.convert.Precision;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,34 +24,16 @@ class KerasFileQuantizationTest {
       "dense.keras, dense", "unet.h5, unet"})
   void calibratedInt8AndInt16x8TrackKeras(String file, String reference) {
     Dataset ref = KerasFiles.reference(reference);
-    float lo = Float.POSITIVE_INFINITY;
-    float hi = Float.NEGATIVE_INFINITY;
-    for (float y : ref.targets()) {
-      lo = Math.min(lo, y);
-      hi = Math.max(hi, y);
-    }
-    double[] mean = new double[2];
+    ReferenceErrors[] errors = new ReferenceErrors[2];
     Precision[] precisions = {Precision.INT8, Precision.INT16X8};
     try (CompressoModel m = Compresso.load(KerasFiles.file(file))) {
       for (int k = 0; k < 2; k++) {
         byte[] tflite = m.convert(Conversion.of(precisions[k]).calibrateWith(ref)).bytes();
-        int per = ref.targets().length / ref.size();
-        double worst = 0;
-        try (TfliteInterpreter it = TfliteInterpreter.open(TfliteModel.fromBytes(tflite, file), InterpreterOptions.defaults())) {
-          for (int s = 0; s < ref.size(); s++) {
-            float[] out = it.run(ref.slice(s, s + 1).inputs())[0];
-            for (int i = 0; i < per; i++) {
-              double d = Math.abs(out[i] - ref.targets()[s * per + i]);
-              worst = Math.max(worst, d);
-              mean[k] += d / ref.targets().length;
-            }
-          }
-        }
-        System.out.printf("%s %s: max |tflite - keras| %.4f (%.1f%% of the range), mean %.4g%n", file,
-            precisions[k].cliName(), worst, 100 * worst / (hi - lo), mean[k]);
-        assertTrue(worst <= 0.08 * (hi - lo), file + " " + precisions[k].cliName() + ": " + worst);
+        errors[k] = ReferenceErrors.of(tflite, ref, file);
+        System.out.printf("%s %s: %s%n", file, precisions[k].cliName(), errors[k]);
+        assertTrue(errors[k].worstShare() <= 0.08, file + " " + precisions[k].cliName() + ": " + errors[k]);
       }
     }
-    assertTrue(mean[1] < mean[0], file + ": int16x8 mean " + mean[1] + " vs int8 " + mean[0]);
+    assertTrue(errors[1].mean() < errors[0].mean(), file + ": int16x8 " + errors[1] + " vs int8 " + errors[0]);
   }
 }

@@ -68,36 +68,17 @@ class KerasPipelineTest {
       "mixed_ops, keras_export", "unet_bn, keras_export"})
   void calibratedInt8AndInt16x8OfEveryFixtureTrackTensorFlow(String fixture, String flavour) {
     Dataset reference = NpzReader.read(KerasFixtures.dir(fixture, "reference.npz"));
-    float lo = Float.POSITIVE_INFINITY;
-    float hi = Float.NEGATIVE_INFINITY;
-    for (float y : reference.targets()) {
-      lo = Math.min(lo, y);
-      hi = Math.max(hi, y);
-    }
-    double[] mean = new double[2];
+    dev.compresso.tflite.ReferenceErrors[] errors = new dev.compresso.tflite.ReferenceErrors[2];
     Precision[] precisions = {Precision.INT8, Precision.INT16X8};
     try (dev.compresso.api.CompressoModel m = dev.compresso.api.Compresso.load(KerasFixtures.dir(fixture, flavour))) {
       for (int k = 0; k < 2; k++) {
-        byte[] tflite = m.convert(dev.compresso.api.Conversion.of(precisions[k])
-            .calibrateWith(KerasFixtures.dir(fixture, "reference.npz").toString())).bytes();
-        int perSample = reference.targets().length / reference.size();
-        float worst = 0;
-        try (TfliteInterpreter it = TfliteInterpreter.open(TfliteModel.fromBytes(tflite, fixture), InterpreterOptions.defaults())) {
-          for (int s = 0; s < reference.size(); s++) {
-            float[] actual = it.run(reference.slice(s, s + 1).inputs())[0];
-            for (int i = 0; i < perSample; i++) {
-              float d = Math.abs(reference.targets()[s * perSample + i] - actual[i]);
-              worst = Math.max(worst, d);
-              mean[k] += d / reference.targets().length;
-            }
-          }
-        }
-        System.out.printf("%s: %s max |tflite - reference| %.4f (%.1f%% of the output range), mean %.3g%n", fixture,
-            precisions[k].cliName(), worst, 100 * worst / (hi - lo), mean[k]);
-        assertTrue(worst <= 0.05 * (hi - lo), fixture + " " + precisions[k].cliName() + ": max abs diff " + worst);
+        byte[] tflite = m.convert(dev.compresso.api.Conversion.of(precisions[k]).calibrateWith(reference)).bytes();
+        errors[k] = dev.compresso.tflite.ReferenceErrors.of(tflite, reference, fixture);
+        System.out.printf("%s: %s %s%n", fixture, precisions[k].cliName(), errors[k]);
+        assertTrue(errors[k].worstShare() <= 0.05, fixture + " " + precisions[k].cliName() + ": " + errors[k]);
       }
     }
-    assertTrue(mean[1] < mean[0], fixture + ": int16x8 mean error " + mean[1] + " not below int8's " + mean[0]);
+    assertTrue(errors[1].mean() < errors[0].mean(), fixture + ": int16x8 " + errors[1] + " vs int8 " + errors[0]);
   }
 
   /** QAT trains hard_swish's division by 6 as a multiplication (no int8 DIV), so mixed_ops can be planned. */

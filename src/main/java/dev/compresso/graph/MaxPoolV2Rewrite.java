@@ -1,14 +1,10 @@
 package dev.compresso.graph;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.tensorflow.proto.AttrValue;
-import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.NodeDef;
-import org.tensorflow.proto.TensorProto;
 
 /**
  * Turns {@code MaxPoolV2} (window and strides as tensor inputs; what TF Java's {@code tf.nn.maxPool} writes)
@@ -47,8 +43,8 @@ public final class MaxPoolV2Rewrite {
     if (!n.getOp().equals(OP) || n.getInputCount() < 3) {
       return n;
     }
-    long[] ksize = constantInts(byName.apply(TensorRef.parse(n.getInput(1)).node()));
-    long[] strides = constantInts(byName.apply(TensorRef.parse(n.getInput(2)).node()));
+    long[] ksize = IntConstants.of(byName.apply(TensorRef.parse(n.getInput(1)).node()));
+    long[] strides = IntConstants.of(byName.apply(TensorRef.parse(n.getInput(2)).node()));
     if (ksize == null || strides == null || ksize.length != 4 || strides.length != 4) {
       return n;
     }
@@ -67,37 +63,5 @@ public final class MaxPoolV2Rewrite {
       list.addI(v);
     }
     return AttrValue.newBuilder().setList(list).build();
-  }
-
-  /** The values of an int32 {@code Const} node; null when {@code n} is anything else. */
-  private static long[] constantInts(NodeDef n) {
-    if (n == null || !n.getOp().equals("Const") || !n.containsAttr("value")) {
-      return null;
-    }
-    TensorProto t = n.getAttrOrThrow("value").getTensor();
-    if (t.getDtype() != DataType.DT_INT32) {
-      return null;
-    }
-    if (!t.getTensorContent().isEmpty()) {
-      ByteBuffer bb = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-      long[] out = new long[bb.remaining() / 4];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = bb.getInt();
-      }
-      return out;
-    }
-    long elements = 1;
-    for (var d : t.getTensorShape().getDimList()) {
-      elements *= d.getSize();
-    }
-    if (t.getIntValCount() == 0 || elements > 16) {
-      return null;
-    }
-    long[] out = new long[(int) elements];
-    for (int i = 0; i < out.length; i++) {
-      // A repeated last value fills the rest (TensorProto's compact form).
-      out[i] = t.getIntVal(Math.min(i, t.getIntValCount() - 1));
-    }
-    return out;
   }
 }

@@ -1,14 +1,13 @@
 package dev.compresso.quant;
 
 import dev.compresso.graph.GraphIndex;
+import dev.compresso.graph.IntConstants;
 import dev.compresso.graph.Nodes;
 import dev.compresso.graph.Rewrite;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.NodeDef;
-import org.tensorflow.proto.TensorProto;
 
 /**
  * Folds the constant arithmetic that Keras graphs put between a constant and the op that reads it, so that
@@ -51,7 +50,7 @@ public final class ConstantOperands {
             continue;
           }
           NodeDef data = graph.throughIdentities(graph.input(n, 0));
-          long[] dims = ints(graph.throughIdentities(graph.input(n, 1)));
+          long[] dims = IntConstants.of(graph.throughIdentities(graph.input(n, 1)));
           if (!isFloatConst(data) || dims == null) {
             continue;
           }
@@ -100,7 +99,7 @@ public final class ConstantOperands {
    * every reader of part {@code i} reads it instead.
    */
   private static void splitConstant(GraphIndex graph, NodeDef n, List<Rewrite> out) {
-    long[] axis = ints(graph.throughIdentities(graph.input(n, 0)));
+    long[] axis = IntConstants.of(graph.throughIdentities(graph.input(n, 0)));
     NodeDef data = graph.throughIdentities(graph.input(n, 1));
     if (axis == null || axis.length != 1 || !isFloatConst(data) || !n.containsAttr("num_split")) {
       return;
@@ -187,60 +186,6 @@ public final class ConstantOperands {
       out[free] = elements / known;
     } else if (known != elements) {
       return null;
-    }
-    return out;
-  }
-
-  /** The values of an int32/int64 {@code Const}; null for anything else. */
-  static long[] ints(NodeDef n) {
-    if (!n.getOp().equals("Const") || !n.containsAttr("value")) {
-      return null;
-    }
-    TensorProto t = n.getAttrOrThrow("value").getTensor();
-    long count = 1;
-    for (var d : t.getTensorShape().getDimList()) {
-      count *= d.getSize();
-    }
-    long[] out = new long[(int) count];
-    boolean content = !t.getTensorContent().isEmpty();
-    switch (t.getDtype()) {
-      case DT_INT32 -> {
-        if (content) {
-          var b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
-          if (b.remaining() != count) {
-            return null;
-          }
-          for (int i = 0; i < count; i++) {
-            out[i] = b.get(i);
-          }
-        } else {
-          for (int i = 0; i < count; i++) {
-            out[i] = t.getIntValCount() == 1 ? t.getIntVal(0) : i < t.getIntValCount() ? t.getIntVal(i) : 0;
-          }
-          if (t.getIntValCount() != count && t.getIntValCount() != 1 && count > 0) {
-            return null;
-          }
-        }
-      }
-      case DT_INT64 -> {
-        if (content) {
-          var b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
-          if (b.remaining() != count) {
-            return null;
-          }
-          b.get(out);
-        } else {
-          if (t.getInt64ValCount() != count && t.getInt64ValCount() != 1 && count > 0) {
-            return null;
-          }
-          for (int i = 0; i < count; i++) {
-            out[i] = t.getInt64ValCount() == 1 ? t.getInt64Val(0) : t.getInt64Val(i);
-          }
-        }
-      }
-      default -> {
-        return null;
-      }
     }
     return out;
   }

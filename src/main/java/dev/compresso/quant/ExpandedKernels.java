@@ -2,6 +2,7 @@ package dev.compresso.quant;
 
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.GraphRewriter;
+import dev.compresso.graph.IntConstants;
 import dev.compresso.graph.Nodes;
 import dev.compresso.graph.Rewrite;
 import dev.compresso.model.ImportedModel;
@@ -51,7 +52,7 @@ public final class ExpandedKernels {
     NodeDef read = index.node(index.input(n, 0).node());
     NodeDef variable = index.throughIdentities(index.input(n, 0));
     ImportedModel.VariableValue v = model.variables().get(variable.getName());
-    long[] axis = ConstantOperands.ints(index.throughIdentities(index.input(n, 1)));
+    long[] axis = IntConstants.of(index.throughIdentities(index.input(n, 1)));
     if (v == null || axis == null || axis.length != 1 || read == variable
         || index.uses(read.getName()).size() != 1 || !feedsWeightedOps(index, n)) {
       return Optional.empty();

@@ -1,6 +1,7 @@
 package dev.compresso.prune.shrink;
 
 import dev.compresso.graph.GraphIndex;
+import dev.compresso.graph.IntConstants;
 import dev.compresso.graph.TensorRef;
 import dev.compresso.model.ImportedModel;
 import java.util.ArrayList;
@@ -87,7 +88,7 @@ final class ChannelTrace {
         }
         case CONCAT -> {
           int n = (int) c.getAttrOrThrow("N").getI();
-          int[] axis = IntConst.values(graph.throughIdentities(graph.input(c, n)));
+          int[] axis = IntConstants.int32(graph.throughIdentities(graph.input(c, n)));
           if (axis == null || axis.length != 1 || (axis[0] != -1 && axis[0] != 3)) {
             throw new Stop(c.getName() + " (ConcatV2) does not concatenate along the channel axis");
           }
@@ -146,13 +147,13 @@ final class ChannelTrace {
       NodeDef s = u.consumer();
       boolean ok = false;
       if (u.position() == 0 && s.getOp().equals("Slice")) {
-        int[] begin = IntConst.values(graph.throughIdentities(graph.input(s, 1)));
-        int[] size = IntConst.values(graph.throughIdentities(graph.input(s, 2)));
+        int[] begin = IntConstants.int32(graph.throughIdentities(graph.input(s, 1)));
+        int[] size = IntConstants.int32(graph.throughIdentities(graph.input(s, 2)));
         ok = begin != null && size != null && begin.length == 1 && size.length == 1 && begin[0] == 0 && size[0] == 1;
       } else if (u.position() == 0 && s.getOp().equals("StridedSlice")) {
-        int[] begin = IntConst.values(graph.throughIdentities(graph.input(s, 1)));
-        int[] end = IntConst.values(graph.throughIdentities(graph.input(s, 2)));
-        int[] strides = IntConst.values(graph.throughIdentities(graph.input(s, 3)));
+        int[] begin = IntConstants.int32(graph.throughIdentities(graph.input(s, 1)));
+        int[] end = IntConstants.int32(graph.throughIdentities(graph.input(s, 2)));
+        int[] strides = IntConstants.int32(graph.throughIdentities(graph.input(s, 3)));
         ok = begin != null && end != null && strides != null && begin.length == 1 && begin[0] == 0
             && end.length == 1 && end[0] == 1 && strides.length == 1 && strides[0] == 1
             && s.getAttrOrThrow("begin_mask").getI() == 0 && s.getAttrOrThrow("end_mask").getI() == 0;

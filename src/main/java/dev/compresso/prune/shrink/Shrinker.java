@@ -3,6 +3,7 @@ package dev.compresso.prune.shrink;
 import dev.compresso.BadInputException;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.GraphRewriter;
+import dev.compresso.graph.IntConstants;
 import dev.compresso.graph.Nodes;
 import dev.compresso.graph.Rewrite;
 import dev.compresso.graph.TensorRef;
@@ -130,7 +131,7 @@ public final class Shrinker {
           add(removals, s.variable(), s.axis(), s.offset(), remove);
         }
         if (shapeNode != null) {
-          int[] v = consts.computeIfAbsent(shapeNode, n -> IntConst.values(graph.node(n)).clone());
+          int[] v = consts.computeIfAbsent(shapeNode, n -> IntConstants.int32(graph.node(n)).clone());
           v[v.length - 1] -= remove.size();
         }
         layers.add(new Layer(p.getName(), p.getOp(), channels, channels - remove.size()));
@@ -182,7 +183,7 @@ public final class Shrinker {
       int values = (int) n.getAttrOrThrow("N").getI();
       c = graph.throughIdentities(graph.input(n, values - 1));
     }
-    int[] v = IntConst.values(c);
+    int[] v = IntConstants.int32(c);
     if (v == null || v.length == 0 || v[v.length - 1] != channels) {
       throw new ChannelTrace.Stop("its output_shape (" + n.getName() + ", " + n.getOp() + ") is not built from an "
           + "int32 Const whose last entry is the channel count " + channels);

@@ -273,21 +273,25 @@ public final class FloatLayers {
       long zp = q == null || q.getZeroPoint() == null || q.getZeroPoint().length == 0 ? 0 : q.getZeroPoint()[c];
       floats.putFloat(scale * (v - zp));
     }
-    BufferT buf = new BufferT();
-    byte[] bytes = floats.array();
-    int[] ints = new int[bytes.length];
-    for (int i = 0; i < bytes.length; i++) {
-      ints[i] = bytes[i] & 0xff;
-    }
-    buf.setData(ints);
-    buffers.add(buf);
     TensorT f = new TensorT();
     f.setName(t.getName() + "/float");
     f.setType(TensorType.FLOAT32);
     f.setShape(t.getShape());
-    f.setBuffer(buffers.size() - 1);
+    f.setBuffer(addBuffer(buffers, floats.array()));
     tensors.add(f);
     return tensors.size() - 1;
+  }
+
+  /** Appends a buffer holding {@code bytes} (the object API stores a ubyte vector as ints); its index. */
+  static int addBuffer(List<BufferT> buffers, byte[] bytes) {
+    int[] ints = new int[bytes.length];
+    for (int i = 0; i < bytes.length; i++) {
+      ints[i] = bytes[i] & 0xff;
+    }
+    BufferT buf = new BufferT();
+    buf.setData(ints);
+    buffers.add(buf);
+    return buffers.size() - 1;
   }
 
   private static int addFloatTwin(List<TensorT> tensors, int index) {

@@ -184,7 +184,6 @@ final class Int16Activations {
         default -> { }
       }
     }
-    Map<Integer, Float> int8Scale = new HashMap<>();
     for (int t = 0; t < tensors.length; t++) {
       TensorT tensor = tensors[t];
       if (tensor.getType() != TensorType.INT8 || weights.contains(t)) {
@@ -197,7 +196,6 @@ final class Int16Activations {
       }
       float s8 = q.getScale()[0];
       long z8 = q.getZeroPoint() == null || q.getZeroPoint().length == 0 ? 0 : q.getZeroPoint()[0];
-      int8Scale.put(t, s8);
       float s16 = fixedScale.contains(t) ? FIXED_OUTPUT_SCALE
           : (float) (Math.max(Math.abs((-128 - z8) * (double) s8), Math.abs((127 - z8) * (double) s8)) / INT16_MAX);
       int[] data = constantData(tensor, buffers);
@@ -207,7 +205,7 @@ final class Int16Activations {
           long q16 = Math.round(((byte) v - z8) * (double) s8 / s16);
           b.putShort((short) Math.max(-INT16_MAX, Math.min(INT16_MAX, q16)));
         }
-        tensor.setBuffer(addBuffer(buffers, b.array()));
+        tensor.setBuffer(FloatLayers.addBuffer(buffers, b.array()));
       }
       tensor.setType(TensorType.INT16);
       QuantizationParametersT q16 = new QuantizationParametersT();
@@ -247,7 +245,7 @@ final class Int16Activations {
       out.putLong(Math.round(raw.getInt() * (double) bs[bs.length == 1 ? 0 : c] / scales[c]));
     }
     b.setType(TensorType.INT64);
-    b.setBuffer(addBuffer(buffers, out.array()));
+    b.setBuffer(FloatLayers.addBuffer(buffers, out.array()));
     QuantizationParametersT q = new QuantizationParametersT();
     q.setScale(scales);
     q.setZeroPoint(new long[n]);
@@ -293,17 +291,6 @@ final class Int16Activations {
     }
     int[] data = buffers.get(b).getData();
     return data == null || data.length == 0 ? null : data;
-  }
-
-  private static int addBuffer(List<BufferT> buffers, byte[] bytes) {
-    int[] ints = new int[bytes.length];
-    for (int i = 0; i < bytes.length; i++) {
-      ints[i] = bytes[i] & 0xff;
-    }
-    BufferT buf = new BufferT();
-    buf.setData(ints);
-    buffers.add(buf);
-    return buffers.size() - 1;
   }
 
   private static int builtin(OperatorCodeT c) {

@@ -1,6 +1,7 @@
 package dev.compresso.bench;
 
 import dev.compresso.CompressoException;
+import dev.compresso.nativelogs.NativeLogs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,6 +69,7 @@ public final class ChildJvm {
     try {
       ProcessBuilder pb = new ProcessBuilder(command(jvmOptions, mainClass, args));
       pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "1");
+      pb.environment().put(NativeLogs.ENV, NativeLogs.verbose() ? "1" : "0");
       p = pb.start();
     } catch (IOException e) {
       throw CompressoException.internal("cannot start the process for " + what + ": " + e.getMessage(), e);

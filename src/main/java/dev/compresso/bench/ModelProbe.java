@@ -2,6 +2,7 @@ package dev.compresso.bench;
 
 import com.google.gson.Gson;
 import dev.compresso.CompressoException;
+import dev.compresso.nativelogs.NativeLogs;
 import dev.compresso.tflite.InterpreterOptions;
 import dev.compresso.tflite.TensorDescriptor;
 import dev.compresso.tflite.TfliteInterpreter;
@@ -25,6 +26,7 @@ public final class ModelProbe {
 
   public static void main(String[] args) {
     try {
+      NativeLogs.applyInherited();
       ProbeResult r = probe(ProbeSpec.parse(args));
       System.out.println(new Gson().toJson(r.toJson()));
       System.out.flush();

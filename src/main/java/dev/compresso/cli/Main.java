@@ -1,6 +1,7 @@
 package dev.compresso.cli;
 
 import dev.compresso.CompressoException;
+import dev.compresso.nativelogs.NativeLogs;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -64,6 +65,7 @@ public final class Main {
     }
     try {
       CommandLine parsed = new DefaultParser().parse(options, rest);
+      NativeLogs.setVerbose(verbose || NativeLogs.verbose());
       return command.run(parsed, out, err);
     } catch (ParseException e) {
       err.println("compresso " + command.name() + ": " + e.getMessage() + " (usage: compresso " + command.usage() + ")");

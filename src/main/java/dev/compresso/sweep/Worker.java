@@ -2,6 +2,7 @@ package dev.compresso.sweep;
 
 import dev.compresso.BadInputException;
 import dev.compresso.CompressoException;
+import dev.compresso.nativelogs.NativeLogs;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -54,6 +55,7 @@ public final class Worker {
 
   public static void main(String[] args) {
     try {
+      NativeLogs.applyInherited();
       if (args.length < 2) {
         throw new BadInputException("usage: Worker DIR (--cell K | --all) [--name NAME]");
       }

@@ -1,6 +1,7 @@
 package dev.compresso.tflite;
 
 import dev.compresso.CompressoException;
+import dev.compresso.nativelogs.NativeLogs;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.tensorflowlite.global.tensorflowlite;
 
@@ -37,6 +38,7 @@ final class TfliteNative {
     }
     NativeLibraries.load("tflite_xnnpack");
     tfliteLibrary = path;
+    NativeLogs.apply();
   }
 
   /** Creates an XNNPACK delegate ({@code TfLiteXNNPackDelegateCreate}); 0 when TFLite refused. */

@@ -68,7 +68,7 @@ class ConvertCalibrationTest {
   }
 
   /** A .npz with x [n, 8, 8, 4] float32 in [-1, 1] (one NaN in the last sample when asked) and y [n, 10]. */
-  private static Path npz(Path file, int n, boolean nan) throws IOException {
+  static Path npz(Path file, int n, boolean nan) throws IOException {
     Random rnd = new Random(3);
     float[] x = new float[n * TinySavedModels.H * TinySavedModels.W * TinySavedModels.C];
     for (int i = 0; i < x.length; i++) {

@@ -7,6 +7,8 @@ import dev.compresso.sweep.Sweep;
 import dev.compresso.sweep.SweepConfig;
 import dev.compresso.sweep.SweepResults;
 import dev.compresso.sweep.SweepRow;
+import dev.compresso.sweep.Variant;
+import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,12 +23,21 @@ import org.apache.commons.cli.Options;
 /**
  * {@code compresso demo [--out DIR]}: the whole pipeline on the bundled UNet ({@code savedmodels/unet})
  * and built-in synthetic data, sized to finish in minutes on 2 cores: prune to 50% and 80% with a short
- * fine-tune, convert each to fp32, fp16 and int8, validate every file against its SavedModel with the
- * TFLite interpreter, and print the table (after the source model's baseline row) and the report's location.
+ * fine-tune, convert each to fp32, fp16, calibrated int8 and (after one epoch of QAT) int8, both integer
+ * files with uint8 I/O for the Edge TPU, validate every file against its SavedModel with the TFLite
+ * interpreter, check the integer ones against the Edge TPU's rules, and print the table (after the source model's baseline row) and the report's location.
  * It is a small {@link Sweep}; rerun
  * with the same folder to reuse finished steps.
  */
 final class DemoCommand implements Command {
+
+  /**
+   * What every sparsity is turned into: float files, and the two Edge TPU files (full int8 with uint8 I/O),
+   * one calibrated and one after quantization-aware training.
+   */
+  static final List<Variant> VARIANTS = List.of(new Variant(Precision.FP32, false, IoType.FLOAT),
+      new Variant(Precision.FP16, false, IoType.FLOAT), new Variant(Precision.INT8, false, IoType.UINT8),
+      new Variant(Precision.INT8, true, IoType.UINT8));
 
   /** Fine-tuning and calibration images; the bundled model trained on seed 1 and validated on seed 2. */
   static final String TRAIN_DATA = "synthetic:shapes?n=800&size=128&seed=21";
@@ -45,7 +56,7 @@ final class DemoCommand implements Command {
 
   @Override
   public String summary() {
-    return "Prune, convert and validate the bundled UNet on built-in synthetic data, in minutes.";
+    return "Prune, QAT, convert (float and Edge TPU int8) and validate the bundled UNet on synthetic data, in minutes.";
   }
 
   @Override
@@ -69,8 +80,9 @@ final class DemoCommand implements Command {
     SweepConfig config = SweepConfig.builder(model, TRAIN_DATA, outDir)
         .optTestData(TEST_DATA)
         .optSparsities(List.of(0.5, 0.8))
-        .optPrecisions(List.of(Precision.FP32, Precision.FP16, Precision.INT8))
+        .optVariants(VARIANTS)
         .optEpochs(2)
+        .optQatEpochs(1)
         .optBatch(8)
         .optLearningRate(1e-3)
         .optSamples(50)
@@ -79,7 +91,8 @@ final class DemoCommand implements Command {
         .optThreads(2)
         .build();
     err.println("demo: " + model + " -> " + outDir + " (prune 50% and 80%, 2 epochs on " + TRAIN_DATA
-        + "; fp32, fp16, int8; validated on " + TEST_DATA + ")");
+        + "; fp32, fp16, int8 calibrated and int8 after 1 epoch of QAT, both with uint8 I/O for the Edge TPU; "
+        + "validated on " + TEST_DATA + ")");
     long start = System.nanoTime();
     SweepResults results = Sweep.run(config, 1, err);
     if (!results.failed().isEmpty()) {
@@ -91,6 +104,7 @@ final class DemoCommand implements Command {
     for (double s : config.sparsities()) {
       printChecks(out, rows, s);
     }
+    out.println(edgeTpuVerdict(rows));
     out.printf("demo finished in %.0f s; report: %s%n", (System.nanoTime() - start) / 1e9,
         outDir.resolve(SweepReport.MARKDOWN));
     return 0;
@@ -110,6 +124,21 @@ final class DemoCommand implements Command {
         + "%.4f vs float SavedModel %.4f%n", sparsity, (double) f.tflitePeakRssBytes() / f.referencePeakRssBytes(),
         i.latencyMs1() / f.latencyMs1(), (double) i.tfliteBytes() / i.referenceVariablesBytes(), i.lossName(),
         i.loss(), i.referenceLoss());
+  }
+
+  /** One line: how much of each integer row the Edge TPU check maps, and which rows it maps whole. */
+  static String edgeTpuVerdict(List<SweepRow> rows) {
+    List<SweepRow> integer = rows.stream().filter(r -> !r.edgeTpu().isEmpty()).toList();
+    if (integer.isEmpty()) {
+      return "Edge TPU: no integer rows";
+    }
+    long whole = integer.stream().filter(r -> r.edgeTpuOpShare() >= 1.0).count();
+    StringBuilder b = new StringBuilder("Edge TPU: ").append(whole).append(" of ").append(integer.size())
+        .append(" integer files map every op to the TPU");
+    for (SweepRow r : integer) {
+      b.append(String.format("; %.2f %s-%s %.0f%%", r.sparsity(), r.precision(), r.io(), 100 * r.edgeTpuOpShare()));
+    }
+    return b.toString();
   }
 
   private static Optional<SweepRow> find(List<SweepRow> rows, double sparsity, String precision) {

@@ -35,6 +35,14 @@ public final class Main {
       new SweepCommand(),
       new DemoCommand());
 
+  /** What MODEL and DATA may be, for {@code compresso --help} and {@code docs/cli.md}. */
+  static final List<String> FORMS = List.of(
+      "MODEL is a SavedModel directory (TF1 as TF Java writes it, TF2 tf.saved_model.save, Keras 3",
+      "model.export(), hub-style without tags), a Keras 3 .keras file, or a full-model Keras .h5/.hdf5 file.",
+      "DATA is a .npz file (arrays x, y), a folder with images/ and masks/ (or labels.csv) of PNG/JPEG",
+      "images, TFRecord shards of tf.train.Examples streamed from disk (a .tfrecord[.gz] file, a folder of",
+      "shards or a glob; ?x=FEATURE&y=FEATURE&x_shape=H,W,C), or synthetic:shapes[?n=..&size=..&seed=..].");
+
   private Main() {}
 
   public static void main(String[] argv) {
@@ -103,8 +111,9 @@ public final class Main {
       stream.printf("  %-9s %s%n", c.name(), c.summary());
     }
     stream.println();
-    stream.println("MODEL is a SavedModel directory. DATA is a .npz file (arrays x, y), a folder with images/");
-    stream.println("and masks/ (or labels.csv) of PNGs, or synthetic:shapes[?n=..&size=..&seed=..].");
+    for (String line : FORMS) {
+      stream.println(line);
+    }
     stream.println("Exit codes: 0 ok, 2 bad usage or bad input, 1 internal failure.");
   }
 

@@ -26,7 +26,6 @@ public final class ModelProbe {
 
   public static void main(String[] args) {
     try {
-      NativeLogs.applyInherited();
       ProbeResult r = probe(ProbeSpec.parse(args));
       System.out.println(new Gson().toJson(r.toJson()));
       System.out.flush();
@@ -66,6 +65,7 @@ public final class ModelProbe {
   }
 
   private static ProbeResult probeTensorFlow(ProbeSpec spec, long before) {
+    NativeLogs.applyInherited(); // loads TensorFlow, as the reference needs it anyway; a .tflite probe never does
     long t0 = System.nanoTime();
     try (ReferenceModel model = ReferenceModel.open(spec.model(), spec.signature(), spec.threads())) {
       long[] shape = spec.inputShape() != null ? dev.compresso.model.InputShape.parse(spec.inputShape()).dims()

@@ -76,7 +76,7 @@ cleanup() {
   local rc=$? left p
   trap - EXIT INT TERM HUP
   set +e
-  [ -n "$watchdog" ] && kill "$watchdog" 2>/dev/null
+  [ -n "$watchdog" ] && pkill -P "$watchdog" sleep 2>/dev/null; [ -n "$watchdog" ] && kill "$watchdog" 2>/dev/null
   if [ -n "${ctld_pid:-}" ] && kill -0 "$ctld_pid" 2>/dev/null; then
     # Our cluster's jobs only: SLURM_CONF points at it.
     squeue -h -o %A | sort -u | xargs -r scancel 2>/dev/null
@@ -139,7 +139,7 @@ state=$(mktemp -d "${TMPDIR:-/tmp}/compresso-slurm.XXXXXX")
 chmod 755 "$state"  # munged wants its socket's folder searchable by all and writable by none but root
 export COMPRESSO_TRY_LOCAL=$state  # marks every process of this run (daemons, steps, jobs) for clean-up
 export SLURM_CONF=$state/slurm.conf
-( sleep "$timeout_s"; say "the whole run took longer than TRY_LOCAL_TIMEOUT=$timeout_s s"; kill -TERM $$ ) &
+( sleep "$timeout_s"; say "the whole run took longer than TRY_LOCAL_TIMEOUT=$timeout_s s"; kill -TERM $$ ) 2>/dev/null &
 watchdog=$!
 say "state in $state; this run may take up to $timeout_s s"
 if [ "${TRY_LOCAL_BUILD:-1}" = 1 ]; then  # the jar the `compresso` launcher runs, from this source

@@ -2,6 +2,7 @@ package dev.compresso.sweep;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.compresso.BadInputException;
 import dev.compresso.CompressoException;
 import dev.compresso.io.AtomicOutput;
 import java.io.IOException;
@@ -44,6 +45,15 @@ public final class CellLocks {
   public static final long HEARTBEAT_MILLIS_DEFAULT = 10_000;
   /** A heartbeat unchanged this long means its worker is dead: long enough for a stalled NFS client. */
   public static final long LEASE_MILLIS_DEFAULT = 120_000;
+  /**
+   * The environment variable that sets the lease in whole seconds (default 120), e.g. for a cluster whose
+   * shared filesystem never stalls, or a drill that kills a worker on purpose ({@code deploy/slurm/try-local.sh}).
+   * Every worker of a folder should see the same value: a holder beats every quarter lease (at most every
+   * {@value #HEARTBEAT_MILLIS_DEFAULT} ms), and an observer judges with its own lease.
+   */
+  public static final String LEASE_ENV = "COMPRESSO_SWEEP_LEASE_SECONDS";
+  /** The shortest lease {@link #LEASE_ENV} accepts: four beats of 2.5 s. */
+  public static final long LEASE_SECONDS_MIN = 10;
 
   /** Where a cell stands. */
   public enum State {
@@ -79,8 +89,42 @@ public final class CellLocks {
     this.leaseMillis = leaseMillis;
   }
 
+  /** The locks of {@code out} with the lease {@link #LEASE_ENV} sets, or the default. */
   public CellLocks(Path out) {
-    this(out, HEARTBEAT_MILLIS_DEFAULT, LEASE_MILLIS_DEFAULT);
+    this(out, leaseMillis(System.getenv()));
+  }
+
+  private CellLocks(Path out, long leaseMillis) {
+    this(out, heartbeatMillis(leaseMillis), leaseMillis);
+  }
+
+  /** The lease {@code env} sets with {@link #LEASE_ENV}, or the default; a value that is not whole seconds of at least {@value #LEASE_SECONDS_MIN} is bad input. */
+  static long leaseMillis(Map<String, String> env) {
+    String v = env.get(LEASE_ENV);
+    if (v == null || v.isBlank()) {
+      return LEASE_MILLIS_DEFAULT;
+    }
+    long seconds;
+    try {
+      seconds = Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      seconds = -1;
+    }
+    if (seconds < LEASE_SECONDS_MIN || seconds > 7 * 24 * 3600) {
+      throw new BadInputException(LEASE_ENV + " is the sweep lease in whole seconds, " + LEASE_SECONDS_MIN
+          + " to 604800; got '" + v + "'");
+    }
+    return seconds * 1000;
+  }
+
+  /** How often a holder beats under {@code leaseMillis}: four times per lease, at most every {@value #HEARTBEAT_MILLIS_DEFAULT} ms. */
+  static long heartbeatMillis(long leaseMillis) {
+    return Math.min(HEARTBEAT_MILLIS_DEFAULT, leaseMillis / 4);
+  }
+
+  /** The lease: how long a heartbeat may stay unchanged before its attempt counts as dead. */
+  public long leaseMillis() {
+    return leaseMillis;
   }
 
   /** The file whose existence means the cell is done. */

@@ -1,12 +1,16 @@
 package dev.compresso.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import dev.compresso.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -83,6 +87,20 @@ class CellLocksTest {
     }
     Thread.sleep(400);
     assertEquals(CellLocks.State.FREE, locks.status(cell).state(), "no beat for the lease: dead");
+  }
+
+  @Test
+  void theLeaseComesFromTheEnvironmentInWholeSecondsAndTheHeartbeatFollowsIt() {
+    assertEquals(CellLocks.LEASE_MILLIS_DEFAULT, CellLocks.leaseMillis(Map.of()));
+    assertEquals(30_000, CellLocks.leaseMillis(Map.of(CellLocks.LEASE_ENV, " 30 ")));
+    assertEquals(7_500, CellLocks.heartbeatMillis(30_000), "four beats per lease");
+    assertEquals(CellLocks.HEARTBEAT_MILLIS_DEFAULT, CellLocks.heartbeatMillis(CellLocks.LEASE_MILLIS_DEFAULT));
+    for (String bad : List.of("9", "30s", "-1", "1e3", "999999999")) {
+      BadInputException e = assertThrows(BadInputException.class,
+          () -> CellLocks.leaseMillis(Map.of(CellLocks.LEASE_ENV, bad)), bad);
+      assertTrue(e.getMessage().startsWith(CellLocks.LEASE_ENV + " is the sweep lease") && e.getMessage()
+          .endsWith("'" + bad + "'"), e.getMessage());
+    }
   }
 
   @Test

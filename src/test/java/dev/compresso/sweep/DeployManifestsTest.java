@@ -16,9 +16,11 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The batch-engine manifests in {@code deploy/}: the Kubernetes Indexed Job has what the batch/v1 Job
- * schema requires (no kubectl here, so checked field by field) and runs exactly {@code compresso sweep
- * --cell $JOB_COMPLETION_INDEX}; the Slurm script parses ({@code bash -n}) and runs {@code --cell
- * $SLURM_ARRAY_TASK_ID}.
+ * schema requires (checked field by field here; {@code deploy/kubernetes/validate.sh} checks it against
+ * Kubernetes' OpenAPI schemas, with npm) and runs exactly {@code compresso sweep --cell
+ * $JOB_COMPLETION_INDEX}; the Slurm script parses ({@code bash -n}) and runs {@code --cell
+ * $SLURM_ARRAY_TASK_ID}; the README's Slurm lines are the ones {@code deploy/slurm/try-local.sh} runs on a
+ * real one-node cluster (that script is a benchmark-like command of its own, not run here).
  */
 class DeployManifestsTest {
 
@@ -69,5 +71,28 @@ class DeployManifestsTest {
     assertTrue(text.startsWith("#!/usr/bin/env bash\n"), "a bash script");
     assertTrue(text.contains("sweep --cell \"$SLURM_ARRAY_TASK_ID\" --out \"$SWEEP_DIR\""), text);
     assertTrue(Files.isExecutable(script), "executable");
+  }
+
+  @Test
+  void theReadmesSlurmLinesAreExactlyWhatTryLocalRuns() throws Exception {
+    for (String name : List.of("slurm/try-local.sh", "kubernetes/validate.sh")) {
+      Path script = DEPLOY.resolve(name);
+      Process p = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(0, p.exitValue(), name + ": " + new String(p.getInputStream().readAllBytes()));
+      assertTrue(Files.isExecutable(script), name + " is executable");
+    }
+    String readme = Files.readString(Path.of("README.md"));
+    int section = readme.indexOf("### On a Slurm cluster");
+    assertTrue(section > 0, "the README has a Slurm section");
+    int open = readme.indexOf("```\n", section) + 4;
+    List<String> lines = readme.substring(open, readme.indexOf("```", open)).lines().toList();
+    assertEquals(3, lines.size(), "plan, sbatch, report: " + lines);
+    assertTrue(lines.get(1).contains("sbatch --array=0-$((N-1)) --cpus-per-task=\"$CPUS\" --mem=\"$MEM\"")
+        && lines.get(1).endsWith(" deploy/slurm/sweep-array.sh"), lines.get(1));
+    List<String> tryLocal = Files.readString(DEPLOY.resolve("slurm/try-local.sh")).lines().map(String::strip).toList();
+    for (String line : lines) {
+      assertTrue(tryLocal.stream().anyMatch(l -> l.startsWith(line)), "try-local.sh runs the README's line: " + line);
+    }
   }
 }

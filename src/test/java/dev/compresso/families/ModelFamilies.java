@@ -53,8 +53,17 @@ public final class ModelFamilies {
 
   /** Writes {@code family} as a SavedModel (signature {@code serving_default}, input {@code x}, output {@code y}). */
   public static void export(Family family, Path dir) {
+    export(family, dir, false);
+  }
+
+  /**
+   * As {@link #export(Family, Path)}; with {@code decomposedOnly} every batch norm is Keras 3's decomposed form
+   * (what {@code model.export()} writes), none {@code FusedBatchNormV3}.
+   */
+  public static void export(Family family, Path dir, boolean decomposedOnly) {
     try (Graph g = new Graph()) {
       Net n = new Net(Ops.create(g), new Random(family.ordinal() + 100));
+      n.decomposedOnly = decomposedOnly;
       long[] in = family.input;
       Placeholder<TFloat32> x = n.tf.withName("x").placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, in[0], in[1], in[2])));
@@ -185,6 +194,7 @@ public final class ModelFamilies {
     final Ops tf;
     final Random rnd;
     int id;
+    boolean decomposedOnly;
 
     Net(Ops tf, Random rnd) {
       this.tf = tf;
@@ -237,7 +247,7 @@ public final class ModelFamilies {
       Operand<TFloat32> beta = stat("beta", -0.3f, 0.3f, c);
       Operand<TFloat32> mean = stat("moving_mean", -0.3f, 0.3f, c);
       Operand<TFloat32> var = stat("moving_variance", 0.5f, 2f, c);
-      if (fused) {
+      if (fused && !decomposedOnly) {
         return tf.scope().env().opBuilder("FusedBatchNormV3", "bn_fused_" + (id++), tf.scope())
             .addInput(x.asOutput()).addInput(gamma.asOutput()).addInput(beta.asOutput()).addInput(mean.asOutput())
             .addInput(var.asOutput()).setAttr("epsilon", 1e-3f).setAttr("is_training", false)

@@ -91,6 +91,12 @@ public record EdgeTpuReport(String source, List<Finding> modelFindings, List<OpV
       return String.format(Locale.ROOT, "no op maps to the Edge TPU: op #%d %s breaks %s", first.index(), first.op(),
           why);
     }
+    List<String> tail = ops.subList(firstUnmappable(), ops.size()).stream().map(OpVerdict::op).toList();
+    if (EdgeTpuRules.INTEGER_HEAD_OPS.containsAll(tail)) {
+      return String.format(Locale.ROOT, "%d of %d ops map to the Edge TPU (%s of MACs); only the integer head at "
+          + "the end (%s) runs on the CPU, after the TPU part (one hand-off, no round trip)", opsOnTpu(), ops.size(),
+          percent(macShare()), String.join(", ", tail));
+    }
     return String.format(Locale.ROOT, "%d of %d ops map to the Edge TPU (%s of MACs); from op #%d %s (%s) on, "
         + "everything runs on the CPU", opsOnTpu(), ops.size(), percent(macShare()), first.index(), first.op(), why);
   }

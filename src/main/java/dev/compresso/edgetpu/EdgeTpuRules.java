@@ -66,6 +66,15 @@ public final class EdgeTpuRules {
   /** Dtypes of tensors an Edge TPU op may read or write (besides INT32 biases and arguments). */
   private static final Set<String> EIGHT_BIT = Set.of("INT8", "UINT8");
 
+  /** Dtypes of outputs the model computes as integers (ArgMax, a final Cast): not float I/O. */
+  private static final Set<String> INTEGER_RESULTS = Set.of("INT32", "INT64", "BOOL");
+
+  /**
+   * Ops that turn 8-bit activations into an integer result at the end of a model (a class map): not in Coral's
+   * table, so they run on the CPU, but after the whole TPU part, which costs one hand-off and no round trip.
+   */
+  public static final Set<String> INTEGER_HEAD_OPS = Set.of("ARG_MAX", "ARG_MIN", "CAST");
+
   /** Coral's SOFTMAX limit: "a max of 16,000 elements". */
   static final long SOFTMAX_MAX_ELEMENTS = 16_000;
 
@@ -371,7 +380,8 @@ public final class EdgeTpuRules {
       }
     }
     for (int i : g.outputs()) {
-      if (!EIGHT_BIT.contains(g.tensor(i).dtype())) {
+      // An integer result the model computes (an ArgMax class map) is not a float output to quantize.
+      if (!EIGHT_BIT.contains(g.tensor(i).dtype()) && !INTEGER_RESULTS.contains(g.tensor(i).dtype())) {
         bad.add("output '" + g.tensor(i).name() + "' " + g.tensor(i).dtype());
       }
     }

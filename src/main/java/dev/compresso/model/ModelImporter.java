@@ -147,7 +147,8 @@ public final class ModelImporter {
       SignatureDef sig = SavedModels.signature(meta, dir, signatureKey);
       Map.Entry<String, TensorInfo> in = sig.getInputsMap().entrySet().iterator().next();
       GraphIndex full = new GraphIndex(meta.getGraphDef());
-      String inputNode = TensorRef.parse(in.getValue().getName()).node();
+      String inputTensor = placeholderBehind(full, in.getValue().getName());
+      String inputNode = TensorRef.parse(inputTensor).node();
       List<FrozenGraph.Output> outputs = new ArrayList<>();
       List<String> outputNodes = new ArrayList<>();
       for (String key : outputKeys) {
@@ -163,15 +164,16 @@ public final class ModelImporter {
       GraphIndex inference = new GraphIndex(full.restrictTo(keep));
       List<String> resource = new ArrayList<>();
       List<String> variables = new ArrayList<>();
+      List<String> integers = new ArrayList<>();
       for (NodeDef n : inference.nodes()) {
         if (RESOURCE_VARIABLE_OPS.contains(n.getOp())) {
           resource.add(n.getName() + " (" + n.getOp() + ")");
         } else if (REF_VARIABLE_OPS.contains(n.getOp())) {
           if (n.getAttrOrThrow("dtype").getType() != DataType.DT_FLOAT) {
-            throw new BadInputException(String.format("%s: variable %s is %s; only float32 variables are supported",
-                dir, n.getName(), n.getAttrOrThrow("dtype").getType()));
+            integers.add(n.getName());
+          } else {
+            variables.add(n.getName());
           }
-          variables.add(n.getName());
         }
       }
       if (!resource.isEmpty()) {
@@ -179,11 +181,27 @@ public final class ModelImporter {
             + "variables or function calls (%s)", dir, signatureKey,
             resource.size() > 5 ? resource.subList(0, 5) + " and " + (resource.size() - 5) + " more" : resource));
       }
-      GraphDef graph = GraphRewriter.apply(inference.graph(), singleReads(inference, variables));
+      List<Rewrite> rewrites = singleReads(inference, variables);
+      rewrites.addAll(VariableConstants.of(bundle.session(), integers, dir));
+      GraphDef graph = GraphRewriter.apply(inference.graph(), rewrites);
       Map<String, ImportedModel.VariableValue> values = readValues(bundle.session(), inference, variables);
-      return new ImportedModel(dir, signatureKey, in.getKey(), in.getValue().getName(), outputs.get(0).key(),
+      return new ImportedModel(dir, signatureKey, in.getKey(), inputTensor, outputs.get(0).key(),
           outputs.get(0).tensor(), graph, values, Set.of(), outputs);
     }
+  }
+
+  /**
+   * The tensor to feed for signature input {@code tensor}: TF1 exports often name an {@code Identity} of the
+   * {@code Placeholder} (hub modules, {@code tf.identity(x, "input")}); feeding the placeholder is the same
+   * and is what the converter takes as the model's input.
+   */
+  private static String placeholderBehind(GraphIndex graph, String tensor) {
+    NodeDef n = graph.find(TensorRef.parse(tensor).node());
+    if (n == null || !n.getOp().equals("Identity")) {
+      return tensor;
+    }
+    NodeDef p = graph.throughIdentities(TensorRef.parse(tensor));
+    return p.getOp().equals("Placeholder") ? p.getName() + ":0" : tensor;
   }
 
   /** Rewrites so that every data use of each variable goes through one Identity {@code <var>/read}. */

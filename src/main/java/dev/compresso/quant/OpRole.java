@@ -29,6 +29,11 @@ public enum OpRole {
    * with scale 1/128).
    */
   FIXED_RANGE,
+  /**
+   * Reads a quantized tensor and writes integers ({@code ArgMax}, {@code ArgMin}: a class map): no range, the
+   * op stays in the integer model (TFLite's int8 ARG_MAX / ARG_MIN kernels, {@code arg_min_max.cc}).
+   */
+  INTEGER_RESULT,
   /** Not a float computation TFLite quantizes (constants, shape arithmetic, identities). */
   NOT_QUANTIZED
 }

@@ -56,6 +56,8 @@ public final class QuantOpTable {
       OpRule.of("Sigmoid", OpRole.FIXED_RANGE),
       OpRule.of("Softmax", OpRole.FIXED_RANGE),
       OpRule.of("Tanh", OpRole.FIXED_RANGE),
+      OpRule.of("ArgMax", OpRole.INTEGER_RESULT),
+      OpRule.of("ArgMin", OpRole.INTEGER_RESULT),
       OpRule.of("Const", OpRole.NOT_QUANTIZED),
       OpRule.of("Identity", OpRole.NOT_QUANTIZED),
       OpRule.of("Shape", OpRole.NOT_QUANTIZED),

@@ -115,7 +115,7 @@ public final class QuantPlanner {
         }
         case FIXED_RANGE -> sites.add(new QuantPlan.ActivationSite(n.getName(), n.getOp(),
             (n.getOp().equals("Tanh") ? TANH_RANGE : UNIT_RANGE).clone()));
-        case SAME_SCALE, NOT_QUANTIZED -> { }
+        case SAME_SCALE, NOT_QUANTIZED, INTEGER_RESULT -> { }
       }
     }
     if (!unsupported.isEmpty()) {
@@ -157,14 +157,17 @@ public final class QuantPlanner {
     return uses.get(0).consumer();
   }
 
-  /** Whether the node's output is float32 by its {@code DstT} / {@code T} / {@code dtype} attribute (absent: assume so). */
+  /**
+   * Whether the node's output is float32 by its {@code DstT} / {@code output_type} / {@code out_type} / {@code
+   * T} / {@code dtype} attribute, the first present (none: assume so).
+   */
   static boolean floatOutput(NodeDef n) {
-    for (String attr : new String[] {"DstT", "T", "dtype"}) {
+    for (String attr : new String[] {"DstT", "output_type", "out_type", "T", "dtype"}) {
       AttrValue v = n.getAttrMap().get(attr);
       if (v != null) {
         return v.getType() == DataType.DT_FLOAT;
       }
     }
-    return !n.getAttrMap().containsKey("out_type");
+    return true;
   }
 }

@@ -93,7 +93,7 @@ final class OutputCheck {
     for (TfliteTensor t : tensors) {
       // A uint8 input the model was written with stays uint8 (IntegerInputs), whatever the I/O asked.
       boolean nativeUint8Input = t.input() && t.type() == TensorType.UINT8;
-      if (t.io() && t.subgraph() == 0 && t.type() != ioType && !nativeUint8Input) {
+      if (t.io() && t.subgraph() == 0 && t.type() != ioType && !nativeUint8Input && !integerResult(t)) {
         wrongIo.add(t.name() + " (" + t.typeName() + ")");
       }
     }
@@ -101,6 +101,15 @@ final class OutputCheck {
       throw CompressoException.internal("asked for " + io.cliName() + " inputs and outputs but the converter "
           + "produced " + shown(wrongIo), null);
     }
+  }
+
+  /**
+   * An output the source model itself computes as integers (an {@code ArgMax} class map, a final {@code Cast}):
+   * it keeps its type whatever the I/O asked, as TensorFlow's converter leaves non-float outputs alone.
+   */
+  static boolean integerResult(TfliteTensor t) {
+    return !t.input() && (t.type() == TensorType.INT32 || t.type() == TensorType.INT64 || t.type() == TensorType.BOOL
+       );
   }
 
   private static boolean isFloat(byte type) {

@@ -61,6 +61,9 @@ final class Uint8Io {
     }
     int[] outputs = graph.getOutputs().clone();
     for (int i = 0; i < outputs.length; i++) {
+      if (tensors.get(outputs[i]).getType() != TensorType.INT8) {
+        continue; // an integer result the model computes (ArgMax's class map): not quantized, left as it is
+      }
       int twin = addTwin(tensors, outputs[i]);
       ops.add(quantizeOp(quantize, outputs[i], twin));
       remap.put((long) outputs[i], (long) twin);

@@ -29,6 +29,7 @@ public final class Sweep {
     if (workers < 1 || workers > MAX_WORKERS) {
       throw new BadInputException("--workers must be between 1 and " + MAX_WORKERS + ", got " + workers);
     }
+    SweepData.check(config);
     SweepPlan plan = SweepPlan.of(config);
     plan.write();
     SweepResults before = SweepResults.read(config.out());

@@ -51,6 +51,12 @@ public final class Diagnoser {
   static final double JUMP_MIN_ERROR = 0.05;
   /** ... and exceed the largest input error by this much. */
   static final double JUMP_MIN_RISE = 0.03;
+  /**
+   * A tensor whose values point where the float ones do (cosine similarity at least this) is no jump,
+   * whatever its relative error: a large relative error there comes from values near zero (a tensor whose
+   * root mean square is small against its range), not from lost information.
+   */
+  static final double NO_JUMP_COSINE = 0.999;
   /** Fewer levels than this under a shared scale is a shared-scale failure. */
   static final double FEW_LEVELS = 32;
 
@@ -169,8 +175,11 @@ public final class Diagnoser {
           is.floatOps().stream().map(i -> i + ":" + g.operators().get(i).op()).toList(), is.quantize(), t,
           total > 0 ? t / total : 0));
     }
+    List<String> layers = LayerNames.of(errors.stream().map(Diagnosis.TensorError::name).toList(),
+        errors.stream().map(Diagnosis.TensorError::index).toList());
+    int matched = (int) errors.stream().filter(e -> e.node() != null && Double.isFinite(e.relativeError())).count();
     return new Diagnosis(file, reference, Math.min(samples, data.size()), errors, groupNames,
-        jumps, islands, total);
+        jumps, islands, total, layers, matched);
   }
 
   /**
@@ -368,7 +377,7 @@ public final class Diagnoser {
     }
     List<Diagnosis.Jump> out = new ArrayList<>();
     for (Diagnosis.TensorError e : errors) {
-      if (e.node() == null || !(e.relativeError() >= JUMP_MIN_ERROR)) {
+      if (e.node() == null || !(e.relativeError() >= JUMP_MIN_ERROR) || e.cosine() >= NO_JUMP_COSINE) {
         continue;
       }
       OperatorInfo op = producer.get(e.index());

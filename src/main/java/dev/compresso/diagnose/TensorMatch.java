@@ -17,6 +17,11 @@ import org.tensorflow.proto.NodeDef;
  * FakeQuant names ({@code X/act_quant}, {@code X/float} for a moved output) point back to {@code X}. A
  * part naming a member of a fused group (conv, bias add, ReLU, as {@link QuantPlanner} fuses them)
  * stands for the group's end, whose output the fused TFLite kernel computes.
+ *
+ * <p>When no name matches (a .tflite converted from another form of the model: a Keras 3 export's {@code
+ * .../model_1/conv_1/Relu} against a {@code .keras} file's {@code conv/Relu}), tensors are matched by layer:
+ * the trailing components of the name (layer path and op) with call wrappers and Keras' {@code _N} call
+ * suffixes dropped, the fewest (at least two) that exactly one reference node ends with.
  */
 final class TensorMatch {
 
@@ -26,6 +31,8 @@ final class TensorMatch {
   private final Map<String, String> groupEnd = new HashMap<>();
   /** Node names by every '/'-suffix of them (TF2 function inlining prefixes names), when unambiguous. */
   private final Map<String, String> bySuffix = new HashMap<>();
+  /** Node names by every layer key ({@link #layerKeys}) of them, when unambiguous. */
+  private final Map<String, String> byLayer = new HashMap<>();
 
   TensorMatch(FrozenGraph reference) {
     Map<String, Integer> suffixCount = new HashMap<>();
@@ -38,6 +45,18 @@ final class TensorMatch {
         bySuffix.put(suffix, name);
       }
     }
+    Map<String, Integer> layerCount = new HashMap<>();
+    for (NodeDef n : reference.graphDef().getNodeList()) {
+      for (String key : layerKeys(n.getName())) {
+        layerCount.merge(key, 1, Integer::sum);
+        byLayer.put(key, n.getName());
+      }
+    }
+    layerCount.forEach((key, count) -> {
+      if (count > 1) {
+        byLayer.remove(key);
+      }
+    });
     suffixCount.forEach((suffix, count) -> {
       if (count > 1 || nodes.containsKey(suffix)) {
         bySuffix.remove(suffix);
@@ -73,7 +92,35 @@ final class TensorMatch {
         }
       }
     }
+    if (direct == null) {
+      for (String part : tensorName.split(";")) {
+        for (String raw : candidates(part)) {
+          for (String key : layerKeys(raw)) {
+            if (byLayer.containsKey(key)) {
+              String node = byLayer.get(key);
+              return Optional.of(groupEnd.getOrDefault(node, node));
+            }
+          }
+        }
+      }
+    }
     return Optional.ofNullable(direct);
+  }
+
+  /**
+   * The layer keys of a node name, shortest first: its trailing components after the call wrappers, two or
+   * more, each without Keras' {@code _N} call suffix (a Keras 3 export names layer {@code conv} {@code
+   * conv_1}); none for a name of one component.
+   */
+  static java.util.List<String> layerKeys(String name) {
+    String[] p = LayerNames.path(name);
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    String key = p[p.length - 1];
+    for (int k = p.length - 2; k >= 0; k--) {
+      key = p[k].replaceFirst("_\\d+$", "") + "/" + key;
+      keys.add(key);
+    }
+    return keys;
   }
 
   private static String[] candidates(String part) {

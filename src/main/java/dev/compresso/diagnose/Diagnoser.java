@@ -26,6 +26,9 @@ import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -70,6 +73,14 @@ public final class Diagnoser {
   static final Set<String> SAME_SCALE_OPS = Set.of("CONCATENATION", "MAX_POOL_2D", "AVERAGE_POOL_2D", "RESHAPE",
       "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR", "SQUEEZE", "EXPAND_DIMS", "PACK", "TRANSPOSE",
       "STRIDED_SLICE", "SLICE", "PAD", "SPLIT", "GATHER");
+
+  /**
+   * The reference session runs the graph as it is: Grappler's remapper would fuse a conv with its swish
+   * ({@code Sigmoid}, {@code Mul}) and the fused nodes could no longer be fetched ("not found in the
+   * Graph"), yet every node is a tensor diagnose compares.
+   */
+  private static final ConfigProto UNOPTIMIZED = ConfigProto.newBuilder().setGraphOptions(GraphOptions.newBuilder()
+      .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true))).build();
 
   private Diagnoser() {}
 
@@ -281,14 +292,14 @@ public final class Diagnoser {
       }
       List<String> usable = new ArrayList<>();
       for (String node : fetches) {
-        var o = graph.output(node + ":0");
+        var o = graph.output(node.contains(":") ? node : node + ":0");
         if (o != null && o.type() == TFloat32.class && !node.equals(ref.inputs().get(0).node())) {
           usable.add(node);
         }
       }
       long[] shape = ref.inputs().get(0).shape();
       shape[0] = 1;
-      try (Session s = new Session(graph)) {
+      try (Session s = new Session(graph, UNOPTIMIZED)) {
         for (int i = 0; i < n; i++) {
           float[] x = Arrays.copyOfRange(data.inputs(), i * per, (i + 1) * per);
           it.run(x);

@@ -78,8 +78,24 @@ final class TensorMatch {
     }
   }
 
-  /** The reference node for a TFLite tensor name, if any part of it names one. */
+  /** Ops with several outputs whose TFLite tensors are named {@code name}, {@code name1}, {@code name2}, ... */
+  private static final java.util.Set<String> MULTI_OUTPUT_OPS = java.util.Set.of("Split", "SplitV", "Unpack");
+
+  /**
+   * The reference tensor for a TFLite tensor name, if any part of it names one: a node name (its output 0),
+   * or {@code node:k} for output k of a multi-output op ({@code c_grp/split2} is {@code c_grp/split:2}).
+   */
   Optional<String> node(String tensorName) {
+    for (String part : tensorName.split(";")) {
+      String base = candidates(part)[0];
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.*?)(\\d+)$").matcher(base);
+      if (m.matches()) {
+        String n = nodes.containsKey(m.group(1)) ? m.group(1) : bySuffix.get(m.group(1));
+        if (n != null && !nodes.containsKey(base) && MULTI_OUTPUT_OPS.contains(nodes.get(n).getOp())) {
+          return Optional.of(n + ":" + m.group(2));
+        }
+      }
+    }
     String direct = null;
     for (String part : tensorName.split(";")) {
       for (String raw : candidates(part)) {

@@ -11,8 +11,8 @@ import java.util.Random;
 import org.tensorflow.Tensor;
 
 /**
- * The child process that measures one model alone: loads it, runs the warm-up and timed inferences at
- * batch 1 on fixed pseudo-random inputs in [0, 1), and prints one JSON line ({@link ProbeResult}) on
+ * The child process that measures one model alone: loads it, runs the warm-up and timed windows of
+ * inferences ({@link LatencyWindows}) at batch 1 on fixed pseudo-random inputs in [0, 1), and prints one JSON line ({@link ProbeResult}) on
  * stdout, read by {@link ChildProbe}. Its {@code VmHWM} then holds what loading and serving the model
  * cost, and nothing the parent did.
  *
@@ -27,7 +27,7 @@ public final class ModelProbe {
   public static void main(String[] args) {
     try {
       ProbeResult r = probe(ProbeSpec.parse(args));
-      System.out.println(new Gson().toJson(r.toJson()));
+      System.out.println(new com.google.gson.GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(r.toJson()));
       System.out.flush();
       System.exit(0);
     } catch (CompressoException e) {
@@ -59,7 +59,7 @@ public final class ModelProbe {
         it.setInput(i, uniform(random, inputs.get(i).elements()));
       }
       double loadMs = (System.nanoTime() - t0) / 1e6;
-      LatencyStats latency = LatencyStats.measure(it::invoke, spec.warmup(), spec.runs());
+      LatencyStats latency = LatencyWindows.measure(it::invoke, spec.warmup(), spec.runs(), spec.threads());
       return new ProbeResult(spec.runtime(), spec.threads(), loadMs, latency, before, ProcessMemory.peakRssBytes());
     }
   }
@@ -83,7 +83,8 @@ public final class ModelProbe {
       }
       try (Tensor x = model.inputOf(uniform(new Random(42), (int) n), shape)) {
         double loadMs = (System.nanoTime() - t0) / 1e6;
-        LatencyStats latency = LatencyStats.measure(() -> model.run(x), spec.warmup(), spec.runs());
+        LatencyStats latency = LatencyWindows.measure(() -> model.run(x), spec.warmup(), spec.runs(),
+            spec.threads());
         return new ProbeResult(spec.runtime(), spec.threads(), loadMs, latency, before, ProcessMemory.peakRssBytes());
       }
     }

@@ -27,6 +27,11 @@ public record ProbeResult(ProbeSpec.Runtime runtime, int threads, double loadMs,
     o.addProperty("median_ms", latency.medianMs());
     o.addProperty("p90_ms", latency.p90Ms());
     o.addProperty("min_ms", latency.minMs());
+    o.addProperty("p10_ms", latency.p10Ms());
+    o.addProperty("invocations_per_window", latency.perWindow());
+    o.addProperty("load_average", latency.loadAverage());
+    o.addProperty("stable", latency.stable());
+    o.addProperty("unstable", latency.unstable());
     o.addProperty("rss_before_load_bytes", rssBeforeLoadBytes);
     o.addProperty("peak_rss_bytes", peakRssBytes);
     return o;
@@ -36,7 +41,13 @@ public record ProbeResult(ProbeSpec.Runtime runtime, int threads, double loadMs,
     return new ProbeResult(ProbeSpec.Runtime.valueOf(o.get("runtime").getAsString()), o.get("threads").getAsInt(),
         o.get("load_ms").getAsDouble(),
         new LatencyStats(o.get("runs").getAsInt(), o.get("median_ms").getAsDouble(), o.get("p90_ms").getAsDouble(),
-            o.get("min_ms").getAsDouble()),
+            o.get("min_ms").getAsDouble(), number(o, "p10_ms"), o.has("invocations_per_window")
+                ? o.get("invocations_per_window").getAsInt() : 1, number(o, "load_average"),
+            o.has("unstable") ? o.get("unstable").getAsString() : ""),
         o.get("rss_before_load_bytes").getAsLong(), o.get("peak_rss_bytes").getAsLong());
+  }
+
+  private static double number(JsonObject o, String key) {
+    return o.has(key) && !o.get(key).isJsonNull() ? o.get(key).getAsDouble() : Double.NaN;
   }
 }

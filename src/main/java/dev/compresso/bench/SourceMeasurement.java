@@ -28,10 +28,10 @@ import java.util.function.Consumer;
  * @param task the task inferred from the targets
  * @param quality loss and metrics on those samples
  * @param runs the probes, 1 thread first
- * @param sizes the SavedModel's bytes
+ * @param size the model as given (its bytes on disk) and as inference weights
  */
 public record SourceMeasurement(Path model, int samples, TaskKind task, ModelQuality quality, List<ProbeResult> runs,
-    DiskUsage sizes) {
+    ReferenceSize size) {
 
   public SourceMeasurement {
     runs = List.copyOf(runs);
@@ -45,8 +45,16 @@ public record SourceMeasurement(Path model, int samples, TaskKind task, ModelQua
   public static SourceMeasurement measure(Path model, String signature, String data, int samples, int threads, int runs,
       int warmup, Consumer<String> progress) {
     SampleSource all = DataSources.openSource(data);
-    Dataset d = all.head(samples);
-    progress.accept("baseline: scoring " + model + " on " + d.size() + " sample(s) of " + all.source());
+    return measure(model, signature, all.head(samples), all.source(), threads, runs, warmup, progress);
+  }
+
+  /**
+   * Measures {@code model} on exactly the samples {@code d} (a sweep's scored set), named {@code testSet} in
+   * messages.
+   */
+  public static SourceMeasurement measure(Path model, String signature, Dataset d, String testSet, int threads,
+      int runs, int warmup, Consumer<String> progress) {
+    progress.accept("baseline: scoring " + model + " on " + d.size() + " sample(s) of " + testSet);
     ModelQuality quality;
     TaskKind task = TaskKind.infer(d.targetShape(), d.targets());
     try (ReferenceModel ref = ReferenceModel.open(model, signature, 1)) {
@@ -72,7 +80,7 @@ public record SourceMeasurement(Path model, int samples, TaskKind task, ModelQua
       probes.add(ChildProbe.run(new ProbeSpec(ProbeSpec.Runtime.TENSORFLOW, model, signature, t, runs, warmup,
           InterpreterOptions.Kernels.XNNPACK)));
     }
-    return new SourceMeasurement(model, d.size(), task, quality, probes, ReferenceModel.diskUsage(model));
+    return new SourceMeasurement(model, d.size(), task, quality, probes, ReferenceSize.of(model, signature));
   }
 
   private static int targetOutput(float[][] out, int yPer, Path model, ReferenceModel ref, Dataset d) {
@@ -109,6 +117,10 @@ public record SourceMeasurement(Path model, int samples, TaskKind task, ModelQua
     runs.forEach(r -> a.add(r.toJson()));
     o.add("runs", a);
     JsonObject s = new JsonObject();
+    DiskUsage sizes = size.disk();
+    s.addProperty("kind", size.kind());
+    s.addProperty("parameters", size.parameters());
+    s.addProperty("inference_fp32_bytes", size.inferenceBytes());
     s.addProperty("saved_model_total_bytes", sizes.total());
     s.addProperty("variables_bytes", sizes.variables());
     s.addProperty("saved_model_pb_bytes", sizes.savedModelPb());

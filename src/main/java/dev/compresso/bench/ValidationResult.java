@@ -2,6 +2,7 @@ package dev.compresso.bench;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.compresso.diagnose.QuantBoundaries;
 import dev.compresso.train.metric.TaskKind;
 import java.util.List;
 import java.util.Map;
@@ -18,17 +19,22 @@ import java.util.Map;
  * @param tfliteRuns the .tflite's probes, at 1 thread first, then at {@code request.threads()} if not 1
  * @param referenceRuns the reference's probes, in the same order
  * @param sizes bytes on disk
- * @param quantBoundaries QUANTIZE/DEQUANTIZE ops inside the .tflite's graph, around ops that run in float
- *     between integer ops ({@link dev.compresso.diagnose.QuantBoundaries}); 0 for a fully integer or float model
+ * @param boundaries the .tflite's float islands (DEQUANTIZE, float ops, QUANTIZE between integer ops) and
+ *     requantize ops (int8 to int8 QUANTIZE), {@link dev.compresso.diagnose.QuantBoundaries}
  */
 public record ValidationResult(ValidationRequest request, int samples, TaskKind task, ModelQuality tfliteQuality,
     ModelQuality referenceQuality, List<OutputError> errors, List<ProbeResult> tfliteRuns,
-    List<ProbeResult> referenceRuns, ModelSizes sizes, int quantBoundaries) {
+    List<ProbeResult> referenceRuns, ModelSizes sizes, QuantBoundaries.Summary boundaries) {
 
   public ValidationResult {
     errors = List.copyOf(errors);
     tfliteRuns = List.copyOf(tfliteRuns);
     referenceRuns = List.copyOf(referenceRuns);
+  }
+
+  /** QUANTIZE/DEQUANTIZE ops of the float islands; 0 for a fully integer or float model. */
+  public int quantBoundaries() {
+    return boundaries.islandBoundaries();
   }
 
   /** Peak RSS of the process serving the .tflite at 1 thread. */
@@ -90,8 +96,26 @@ public record ValidationResult(ValidationRequest request, int samples, TaskKind 
     size.addProperty("reference_total_bytes", sizes.reference().total());
     size.addProperty("reference_variables_bytes", sizes.reference().variables());
     size.addProperty("reference_saved_model_pb_bytes", sizes.reference().savedModelPb());
+    size.addProperty("reference_kind", sizes.referenceSize().kind());
+    size.addProperty("reference_file_bytes", sizes.referenceSize().fileBytes());
+    size.addProperty("reference_parameters", sizes.referenceSize().parameters());
+    size.addProperty("reference_inference_fp32_bytes", sizes.referenceSize().inferenceBytes());
+    size.addProperty("times_smaller_than_inference_weights", sizes.timesSmallerThanWeights());
+    size.addProperty("times_smaller_than_file", sizes.timesSmallerThanFile());
     root.add("sizes", size);
-    root.addProperty("quant_boundaries", quantBoundaries);
+    root.addProperty("quant_boundaries", quantBoundaries());
+    JsonArray islands = new JsonArray();
+    boundaries.islandNames().forEach(islands::add);
+    root.add("float_islands", islands);
+    JsonArray requantize = new JsonArray();
+    for (QuantBoundaries.Requantize q : boundaries.requantize()) {
+      JsonObject o = new JsonObject();
+      o.addProperty("operator", q.operator());
+      o.addProperty("input", q.input());
+      o.addProperty("output", q.output());
+      requantize.add(o);
+    }
+    root.add("requantize_ops", requantize);
     return root;
   }
 

@@ -23,18 +23,24 @@ public final class ValidationTable {
       ProbeResult t = r.tfliteRuns().get(i);
       ProbeResult f = r.referenceRuns().get(i);
       String label = t.threads() + " thread" + (t.threads() == 1 ? "" : "s");
-      rows.add(new String[] {"latency median, " + label, ms(t.latency().medianMs()), ms(f.latency().medianMs()),
-          ratio(t.latency().medianMs(), f.latency().medianMs())});
-      rows.add(new String[] {"latency p90, " + label, ms(t.latency().p90Ms()), ms(f.latency().p90Ms()), ""});
-      rows.add(new String[] {"latency min, " + label, ms(t.latency().minMs()), ms(f.latency().minMs()), ""});
+      rows.add(new String[] {"latency median, " + label, ms(t.latency().medianMs()) + mark(t.latency()),
+          ms(f.latency().medianMs()) + mark(f.latency()), LatencyWindows.ratio(t.latency(), f.latency())});
+      rows.add(new String[] {"  p10-p90, " + label, range(t.latency()), range(f.latency()), ""});
+      rows.add(new String[] {"  calls per timed window", Integer.toString(t.latency().perWindow()),
+          Integer.toString(f.latency().perWindow()), ""});
     }
     rows.add(new String[] {"peak RSS (VmHWM), 1 thread", mb(r.tflitePeakRssBytes()), mb(r.referencePeakRssBytes()),
         ratio(r.tflitePeakRssBytes(), r.referencePeakRssBytes())});
-    rows.add(new String[] {"size on disk", bytes(r.sizes().tfliteBytes()), bytes(r.sizes().reference().total()),
-        ratio(r.sizes().tfliteBytes(), r.sizes().reference().total())});
-    rows.add(new String[] {"  gzip -9 / variables", bytes(r.sizes().tfliteGzipBytes()),
-        bytes(r.sizes().reference().variables()), ratio(r.sizes().tfliteBytes(), r.sizes().reference().variables())});
-    rows.add(new String[] {"QUANTIZE/DEQUANTIZE inside", Integer.toString(r.quantBoundaries()), "", ""});
+    ReferenceSize ref = r.sizes().referenceSize();
+    rows.add(new String[] {"size vs inference weights (b)", bytes(r.sizes().tfliteBytes()), bytes(ref.inferenceBytes()),
+        ratio(r.sizes().tfliteBytes(), ref.inferenceBytes())});
+    rows.add(new String[] {"size vs " + ref.kind() + " as given (a)", bytes(r.sizes().tfliteBytes()),
+        bytes(ref.fileBytes()), ratio(r.sizes().tfliteBytes(), ref.fileBytes())});
+    rows.add(new String[] {"  .tflite gzip -9", bytes(r.sizes().tfliteGzipBytes()), "", ""});
+    rows.add(new String[] {"float islands (DEQUANTIZE..QUANTIZE)", Integer.toString(r.boundaries().islands().size()),
+        "", ""});
+    rows.add(new String[] {"requantize ops (int8 -> int8 QUANTIZE)",
+        Integer.toString(r.boundaries().requantize().size()), "", ""});
 
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("%s vs %s [%s] on %d sample(s) of %s, %s, batch 1, %d runs after %d warm-up, %s kernels%n%n",
@@ -55,8 +61,24 @@ public final class ValidationTable {
       sb.append(String.format(Locale.ROOT, "    %s (reference '%s'): max |diff| %.3g, mean |diff| %.3g over %d values%n",
           e.tfliteName(), e.referenceName(), e.maxAbs(), e.meanAbs(), e.values()));
     }
-    sb.append("  sizes: .tflite raw and gzip -9 (no zstd -19: no pure-Java compressor for it); reference: whole "
-        + "SavedModel directory and variables/\n");
+    sb.append(String.format(Locale.ROOT, "  size: %.2fx smaller than the reference's inference weights (b: %,d "
+        + "parameters as fp32, %,d B); %.2fx smaller than the %s as given (a: %,d B)%n", r.sizes().timesSmallerThanWeights(),
+        ref.parameters(), ref.inferenceBytes(), r.sizes().timesSmallerThanFile(), ref.kind(), ref.fileBytes()));
+    sb.append(r.boundaries().describe());
+    List<String> unstable = new ArrayList<>();
+    for (ProbeResult p : r.tfliteRuns()) {
+      if (!p.latency().stable()) {
+        unstable.add(".tflite at " + p.threads() + " thread(s): " + p.latency().unstable());
+      }
+    }
+    for (ProbeResult p : r.referenceRuns()) {
+      if (!p.latency().stable()) {
+        unstable.add("reference at " + p.threads() + " thread(s): " + p.latency().unstable());
+      }
+    }
+    sb.append(String.format(Locale.ROOT, "  latency: per call, median of %d timed windows of back-to-back calls (each "
+        + ">= %.0f ms)%s%n", q.runs(), LatencyWindows.WINDOW_MS, unstable.isEmpty() ? "; stable"
+        : "; UNSTABLE (*), ratios marked: " + String.join("; ", unstable)));
     return sb.toString();
   }
 
@@ -64,8 +86,16 @@ public final class ValidationTable {
     return v == null ? "-" : String.format(Locale.ROOT, "%.4f", v);
   }
 
+  private static String mark(LatencyStats s) {
+    return s.stable() ? "" : " *";
+  }
+
+  private static String range(LatencyStats s) {
+    return String.format(Locale.ROOT, "%.3f-%.3f ms", s.p10Ms(), s.p90Ms());
+  }
+
   private static String ms(double v) {
-    return String.format(Locale.ROOT, "%.2f ms", v);
+    return String.format(Locale.ROOT, v < 1 ? "%.3f ms" : "%.2f ms", v);
   }
 
   private static String mb(long bytes) {

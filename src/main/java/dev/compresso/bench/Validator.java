@@ -96,9 +96,9 @@ public final class Validator {
       referenceRuns.add(probe(new ProbeSpec(ProbeSpec.Runtime.TENSORFLOW, request.reference(), request.signature(),
           threads, request.runs(), request.warmup(), request.kernels(), timedShape(data)), progress));
     }
-    ModelSizes sizes = ModelSizes.of(model.bytes(), ReferenceModel.diskUsage(request.reference()));
+    ModelSizes sizes = ModelSizes.of(model.bytes(), ReferenceSize.of(request.reference(), request.signature()));
     return new ValidationResult(request, data.size(), compared.task, compared.tflite, compared.reference,
-        compared.errors, tfliteRuns, referenceRuns, sizes, dev.compresso.diagnose.QuantBoundaries.count(model));
+        compared.errors, tfliteRuns, referenceRuns, sizes, dev.compresso.diagnose.QuantBoundaries.summary(model));
   }
 
   /** One sample of the data, batch 1, as the reference's timed input ({@code 1,H,W,C}). */

@@ -102,7 +102,7 @@ final class DemoCommand implements Command {
     List<SweepRow> rows = results.rows();
     out.print(SweepReport.table(results.baseline(), rows));
     for (double s : config.sparsities()) {
-      printChecks(out, rows, s);
+      printChecks(out, results.baseline(), rows, s);
     }
     out.println(edgeTpuVerdict(rows));
     out.printf("demo finished in %.0f s; report: %s%n", (System.nanoTime() - start) / 1e9,
@@ -111,7 +111,8 @@ final class DemoCommand implements Command {
   }
 
   /** The numbers the pipeline promises, measured in this run (not asserted: reported). */
-  private static void printChecks(PrintStream out, List<SweepRow> rows, double sparsity) {
+  private static void printChecks(PrintStream out, dev.compresso.sweep.BaselineRow baseline, List<SweepRow> rows,
+      double sparsity) {
     Optional<SweepRow> fp32 = find(rows, sparsity, "fp32");
     Optional<SweepRow> int8 = find(rows, sparsity, "int8");
     if (fp32.isEmpty() || int8.isEmpty()) {
@@ -119,10 +120,15 @@ final class DemoCommand implements Command {
     }
     SweepRow f = fp32.get();
     SweepRow i = int8.get();
+    boolean unstable = !f.latencyUnstable().isEmpty() || !i.latencyUnstable().isEmpty();
     out.printf("sparsity %.2f: fp32 .tflite peak RSS / TF Java %.2fx (target <= 0.5); int8 / fp32 latency "
-        + "(1 thread) %.2fx (target <= 0.5); int8 bytes / SavedModel variables %.3fx (target <= 0.27); int8 %s "
-        + "%.4f vs float SavedModel %.4f%n", sparsity, (double) f.tflitePeakRssBytes() / f.referencePeakRssBytes(),
-        i.latencyMs1() / f.latencyMs1(), (double) i.tfliteBytes() / i.referenceVariablesBytes(), i.lossName(),
+        + "(1 thread) %.2fx%s (target <= 0.5); int8 bytes / source inference weights (fp32) %.3fx, / %s as given "
+        + "%.3fx (target <= 0.27); int8 %s %.4f vs float SavedModel %.4f%n", sparsity,
+        (double) f.tflitePeakRssBytes() / f.referencePeakRssBytes(), i.latencyMs1() / f.latencyMs1(),
+        unstable ? " (unstable: " + (f.latencyUnstable() + " " + i.latencyUnstable()).trim() + ")" : "",
+        baseline == null ? Double.NaN : 1 / baseline.timesSmaller(i.tfliteBytes()),
+        baseline == null ? "source" : baseline.sourceKind(),
+        baseline == null ? Double.NaN : 1 / baseline.timesSmallerThanFile(i.tfliteBytes()), i.lossName(),
         i.loss(), i.referenceLoss());
   }
 

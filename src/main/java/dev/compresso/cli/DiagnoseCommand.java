@@ -38,7 +38,8 @@ final class DiagnoseCommand implements Command {
   public Options options() {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("reference").hasArg().argName("MODEL").required()
-        .desc("the float SavedModel the .tflite was converted from").build());
+        .desc("the float model the .tflite was converted from: a SavedModel directory (TF1, TF2 or a Keras 3 "
+            + "export) or a .keras/.h5 file").build());
     o.addOption(Option.builder().longOpt("data").hasArg().argName("DATA").required()
         .desc("samples: .npz, image folder or synthetic:shapes[...]").build());
     o.addOption(Option.builder().longOpt("samples").hasArg().argName("K")
@@ -51,8 +52,9 @@ final class DiagnoseCommand implements Command {
   public int run(CommandLine args, PrintStream out, PrintStream err) {
     Path file = OptionValues.onePath(args, "FILE.tflite", usage());
     Path reference = Path.of(args.getOptionValue("reference"));
-    if (!Files.isDirectory(reference)) {
-      throw new dev.compresso.BadInputException("--reference " + reference + " is not a SavedModel directory");
+    if (!Files.isDirectory(reference) && !dev.compresso.model.keras.KerasImporter.isKerasFile(reference)) {
+      throw new dev.compresso.BadInputException("--reference " + reference + " is neither a SavedModel directory "
+          + "nor a .keras/.h5 file");
     }
     int samples = args.hasOption("samples") ? OptionValues.parseInt("--samples", args.getOptionValue("samples"))
         : Diagnoser.SAMPLES_DEFAULT;

@@ -5,6 +5,7 @@ import dev.compresso.report.SweepReport;
 import dev.compresso.sweep.Presets;
 import dev.compresso.sweep.Sweep;
 import dev.compresso.sweep.SweepConfig;
+import dev.compresso.sweep.SweepData;
 import dev.compresso.sweep.SweepPlan;
 import dev.compresso.sweep.SweepResults;
 import dev.compresso.sweep.Variant;
@@ -49,7 +50,8 @@ final class SweepCommand implements Command {
   public Options options() {
     Options o = new Options();
     o.addOption(opt("data", "DATA", "fine-tuning and calibration data"));
-    o.addOption(opt("test-data", "DATA", "validation data (default: --data)"));
+    o.addOption(opt("test-data", "DATA", "data the baseline and every row are scored on (default: a held-out 10% of "
+        + "--data that no fine-tuning or calibration of any cell sees); must fit the model and not be --data"));
     o.addOption(opt("preset", "NAME", "a whole grid: article (the seed article's: sparsities 0 to 0.8, fp32, fp16, "
         + "int8-qat with uint8 I/O, " + Presets.ARTICLE_EPOCHS + " epochs each; lists the article's claims)"));
     o.addOption(opt("epochs-scale", "F", "with --preset: multiply its epoch counts by F (e.g. 0.1)"));
@@ -102,6 +104,7 @@ final class SweepCommand implements Command {
     }
     SweepConfig config = config(args, OptionValues.onePath(args, "MODEL (a SavedModel directory or a .keras/.h5 file)", usage()), folder);
     if (args.hasOption("plan")) {
+      SweepData.check(config);
       SweepPlan plan = SweepPlan.of(config);
       plan.write();
       int n = plan.cells().size();

@@ -26,6 +26,9 @@ import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -51,6 +54,12 @@ public final class Diagnoser {
   static final double JUMP_MIN_ERROR = 0.05;
   /** ... and exceed the largest input error by this much. */
   static final double JUMP_MIN_RISE = 0.03;
+  /**
+   * A tensor whose values point where the float ones do (cosine similarity at least this) is no jump,
+   * whatever its relative error: a large relative error there comes from values near zero (a tensor whose
+   * root mean square is small against its range), not from lost information.
+   */
+  static final double NO_JUMP_COSINE = 0.999;
   /** Fewer levels than this under a shared scale is a shared-scale failure. */
   static final double FEW_LEVELS = 32;
 
@@ -64,6 +73,14 @@ public final class Diagnoser {
   static final Set<String> SAME_SCALE_OPS = Set.of("CONCATENATION", "MAX_POOL_2D", "AVERAGE_POOL_2D", "RESHAPE",
       "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR", "SQUEEZE", "EXPAND_DIMS", "PACK", "TRANSPOSE",
       "STRIDED_SLICE", "SLICE", "PAD", "SPLIT", "GATHER");
+
+  /**
+   * The reference session runs the graph as it is: Grappler's remapper would fuse a conv with its swish
+   * ({@code Sigmoid}, {@code Mul}) and the fused nodes could no longer be fetched ("not found in the
+   * Graph"), yet every node is a tensor diagnose compares.
+   */
+  private static final ConfigProto UNOPTIMIZED = ConfigProto.newBuilder().setGraphOptions(GraphOptions.newBuilder()
+      .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true))).build();
 
   private Diagnoser() {}
 
@@ -169,8 +186,11 @@ public final class Diagnoser {
           is.floatOps().stream().map(i -> i + ":" + g.operators().get(i).op()).toList(), is.quantize(), t,
           total > 0 ? t / total : 0));
     }
+    List<String> layers = LayerNames.of(errors.stream().map(Diagnosis.TensorError::name).toList(),
+        errors.stream().map(Diagnosis.TensorError::index).toList());
+    int matched = (int) errors.stream().filter(e -> e.node() != null && Double.isFinite(e.relativeError())).count();
     return new Diagnosis(file, reference, Math.min(samples, data.size()), errors, groupNames,
-        jumps, islands, total);
+        jumps, islands, total, layers, matched);
   }
 
   /**
@@ -272,14 +292,14 @@ public final class Diagnoser {
       }
       List<String> usable = new ArrayList<>();
       for (String node : fetches) {
-        var o = graph.output(node + ":0");
+        var o = graph.output(node.contains(":") ? node : node + ":0");
         if (o != null && o.type() == TFloat32.class && !node.equals(ref.inputs().get(0).node())) {
           usable.add(node);
         }
       }
       long[] shape = ref.inputs().get(0).shape();
       shape[0] = 1;
-      try (Session s = new Session(graph)) {
+      try (Session s = new Session(graph, UNOPTIMIZED)) {
         for (int i = 0; i < n; i++) {
           float[] x = Arrays.copyOfRange(data.inputs(), i * per, (i + 1) * per);
           it.run(x);
@@ -368,7 +388,7 @@ public final class Diagnoser {
     }
     List<Diagnosis.Jump> out = new ArrayList<>();
     for (Diagnosis.TensorError e : errors) {
-      if (e.node() == null || !(e.relativeError() >= JUMP_MIN_ERROR)) {
+      if (e.node() == null || !(e.relativeError() >= JUMP_MIN_ERROR) || e.cosine() >= NO_JUMP_COSINE) {
         continue;
       }
       OperatorInfo op = producer.get(e.index());

@@ -14,9 +14,28 @@ import java.util.List;
  * @param jumps the tensors where the error first jumps, worst first, with cause and remedy
  * @param islands float regions inside the graph, between {@code DEQUANTIZE} and {@code QUANTIZE}
  * @param totalMs the sum of every op's mean time per run (builtin kernels, 1 thread)
+ * @param layers each tensor's short name, the shortest unique layer path ({@link LayerNames}), in the order of
+ *     {@code tensors}
+ * @param matched how many of {@code tensors} were compared with a reference tensor
  */
 public record Diagnosis(String file, String reference, int samples, List<TensorError> tensors,
-    List<List<String>> sharedScales, List<Jump> jumps, List<FloatIsland> islands, double totalMs) {
+    List<List<String>> sharedScales, List<Jump> jumps, List<FloatIsland> islands, double totalMs,
+    List<String> layers, int matched) {
+
+  /** The share of quantized activation tensors compared with a reference tensor. */
+  public double matchRate() {
+    return tensors.isEmpty() ? 0 : (double) matched / tensors.size();
+  }
+
+  /** A tensor's short name by its full name (the name itself when unknown). */
+  public String layerOf(String tensorName) {
+    for (int i = 0; i < tensors.size(); i++) {
+      if (tensors.get(i).name().equals(tensorName)) {
+        return layers.get(i);
+      }
+    }
+    return tensorName;
+  }
 
   /** Why a tensor loses accuracy. */
   public enum Cause {

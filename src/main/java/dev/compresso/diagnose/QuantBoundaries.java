@@ -16,7 +16,10 @@ import java.util.TreeSet;
  * activation and a {@code QUANTIZE} back to integer. Ops joined by a float activation tensor form one
  * island (union-find); an island counts only when it has both ends, so the {@code QUANTIZE} of a float
  * input and the {@code DEQUANTIZE} of a float output at the model's edges are not boundaries, nor are
- * {@code DEQUANTIZE}s of constant (float16) weights.
+ * {@code DEQUANTIZE}s of constant (float16) weights. Apart from them, requantize ops: a {@code QUANTIZE} from
+ * an integer tensor to an integer one (TFLite's quantize kernel rescales, e.g. a concat input moved to the
+ * concat's shared scale); nothing runs in float there, but a value is rounded a second time. {@link
+ * #summary} counts and names both.
  */
 public final class QuantBoundaries {
 
@@ -34,7 +37,73 @@ public final class QuantBoundaries {
     }
   }
 
+  /**
+   * One requantize op.
+   *
+   * @param operator its index
+   * @param input the integer tensor it reads
+   * @param output the integer tensor it writes
+   */
+  public record Requantize(int operator, String input, String output) {}
+
+  /**
+   * Both kinds of boundary in one model, named.
+   *
+   * @param islands the float islands ({@link #islands}), each with its ops named by output tensor
+   * @param islandNames per island, {@code DEQUANTIZE a -> float ops b, c -> QUANTIZE d} by tensor names
+   * @param requantize the int8-to-int8 QUANTIZE ops
+   */
+  public record Summary(List<Island> islands, List<String> islandNames, List<Requantize> requantize) {
+    public Summary {
+      islands = List.copyOf(islands);
+      islandNames = List.copyOf(islandNames);
+      requantize = List.copyOf(requantize);
+    }
+
+    /** QUANTIZE and DEQUANTIZE ops of the islands (the old single count). */
+    public int islandBoundaries() {
+      return islands.stream().mapToInt(Island::boundaries).sum();
+    }
+
+    /** Two lines for reports: the islands and the requantize ops, counted and named. */
+    public String describe() {
+      StringBuilder b = new StringBuilder();
+      b.append(String.format("  float islands (DEQUANTIZE -> float ops -> QUANTIZE): %d%s%n", islands.size(),
+          islands.isEmpty() ? "" : ": " + String.join("; ", islandNames)));
+      b.append(String.format("  requantize ops (int8 -> int8 QUANTIZE, no float in between): %d%s%n", requantize.size(),
+          requantize.isEmpty() ? "" : ": " + String.join("; ", requantize.stream()
+              .map(r -> "op " + r.operator() + " " + r.input() + " -> " + r.output()).toList())));
+      return b.toString();
+    }
+  }
+
   private QuantBoundaries() {}
+
+  /** The islands and requantize ops of the primary subgraph. */
+  public static Summary summary(TfliteModel model) {
+    SubgraphInfo g = model.primarySubgraph();
+    List<Island> islands = islands(model);
+    List<String> names = new ArrayList<>();
+    for (Island is : islands) {
+      names.add("DEQUANTIZE " + outputs(g, is.dequantize()) + (is.floatOps().isEmpty() ? "" : " -> float "
+          + outputs(g, is.floatOps())) + " -> QUANTIZE " + outputs(g, is.quantize()));
+    }
+    List<Requantize> req = new ArrayList<>();
+    for (int i : requantizations(model)) {
+      OperatorInfo op = g.operators().get(i);
+      req.add(new Requantize(i, g.tensor(op.inputs()[0]).name(), g.tensor(op.outputs()[0]).name()));
+    }
+    return new Summary(islands, names, req);
+  }
+
+  private static String outputs(SubgraphInfo g, List<Integer> ops) {
+    List<String> n = new ArrayList<>();
+    for (int i : ops) {
+      OperatorInfo op = g.operators().get(i);
+      n.add(op.outputs().length == 0 ? op.op() : g.tensor(op.outputs()[0]).name());
+    }
+    return String.join(", ", n);
+  }
 
   /** The islands of the primary subgraph, in operator order. */
   public static List<Island> islands(TfliteModel model) {

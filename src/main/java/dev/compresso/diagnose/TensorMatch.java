@@ -17,6 +17,11 @@ import org.tensorflow.proto.NodeDef;
  * FakeQuant names ({@code X/act_quant}, {@code X/float} for a moved output) point back to {@code X}. A
  * part naming a member of a fused group (conv, bias add, ReLU, as {@link QuantPlanner} fuses them)
  * stands for the group's end, whose output the fused TFLite kernel computes.
+ *
+ * <p>When no name matches (a .tflite converted from another form of the model: a Keras 3 export's {@code
+ * .../model_1/conv_1/Relu} against a {@code .keras} file's {@code conv/Relu}), tensors are matched by layer:
+ * the trailing components of the name (layer path and op) with call wrappers and Keras' {@code _N} call
+ * suffixes dropped, the fewest (at least two) that exactly one reference node ends with.
  */
 final class TensorMatch {
 
@@ -26,6 +31,8 @@ final class TensorMatch {
   private final Map<String, String> groupEnd = new HashMap<>();
   /** Node names by every '/'-suffix of them (TF2 function inlining prefixes names), when unambiguous. */
   private final Map<String, String> bySuffix = new HashMap<>();
+  /** Node names by every layer key ({@link #layerKeys}) of them, when unambiguous. */
+  private final Map<String, String> byLayer = new HashMap<>();
 
   TensorMatch(FrozenGraph reference) {
     Map<String, Integer> suffixCount = new HashMap<>();
@@ -38,6 +45,18 @@ final class TensorMatch {
         bySuffix.put(suffix, name);
       }
     }
+    Map<String, Integer> layerCount = new HashMap<>();
+    for (NodeDef n : reference.graphDef().getNodeList()) {
+      for (String key : layerKeys(n.getName())) {
+        layerCount.merge(key, 1, Integer::sum);
+        byLayer.put(key, n.getName());
+      }
+    }
+    layerCount.forEach((key, count) -> {
+      if (count > 1) {
+        byLayer.remove(key);
+      }
+    });
     suffixCount.forEach((suffix, count) -> {
       if (count > 1 || nodes.containsKey(suffix)) {
         bySuffix.remove(suffix);
@@ -59,8 +78,24 @@ final class TensorMatch {
     }
   }
 
-  /** The reference node for a TFLite tensor name, if any part of it names one. */
+  /** Ops with several outputs whose TFLite tensors are named {@code name}, {@code name1}, {@code name2}, ... */
+  private static final java.util.Set<String> MULTI_OUTPUT_OPS = java.util.Set.of("Split", "SplitV", "Unpack");
+
+  /**
+   * The reference tensor for a TFLite tensor name, if any part of it names one: a node name (its output 0),
+   * or {@code node:k} for output k of a multi-output op ({@code c_grp/split2} is {@code c_grp/split:2}).
+   */
   Optional<String> node(String tensorName) {
+    for (String part : tensorName.split(";")) {
+      String base = candidates(part)[0];
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.*?)(\\d+)$").matcher(base);
+      if (m.matches()) {
+        String n = nodes.containsKey(m.group(1)) ? m.group(1) : bySuffix.get(m.group(1));
+        if (n != null && !nodes.containsKey(base) && MULTI_OUTPUT_OPS.contains(nodes.get(n).getOp())) {
+          return Optional.of(n + ":" + m.group(2));
+        }
+      }
+    }
     String direct = null;
     for (String part : tensorName.split(";")) {
       for (String raw : candidates(part)) {
@@ -73,7 +108,35 @@ final class TensorMatch {
         }
       }
     }
+    if (direct == null) {
+      for (String part : tensorName.split(";")) {
+        for (String raw : candidates(part)) {
+          for (String key : layerKeys(raw)) {
+            if (byLayer.containsKey(key)) {
+              String node = byLayer.get(key);
+              return Optional.of(groupEnd.getOrDefault(node, node));
+            }
+          }
+        }
+      }
+    }
     return Optional.ofNullable(direct);
+  }
+
+  /**
+   * The layer keys of a node name, shortest first: its trailing components after the call wrappers, two or
+   * more, each without Keras' {@code _N} call suffix (a Keras 3 export names layer {@code conv} {@code
+   * conv_1}); none for a name of one component.
+   */
+  static java.util.List<String> layerKeys(String name) {
+    String[] p = LayerNames.path(name);
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    String key = p[p.length - 1];
+    for (int k = p.length - 2; k >= 0; k--) {
+      key = p[k].replaceFirst("_\\d+$", "") + "/" + key;
+      keys.add(key);
+    }
+    return keys;
   }
 
   private static String[] candidates(String part) {

@@ -31,8 +31,8 @@ public final class FineTuneChecks {
   public static void require(ImportedModel model) {
     List<String> problems = new ArrayList<>();
     if (model.outputs().size() > 1) {
-      problems.add(String.format("it has %d outputs [%s]; fine-tuning trains one: choose it with --output KEY "
-          + "(convert keeps them all)", model.outputs().size(), String.join(", ", model.outputKeys())));
+      problems.add(String.format("it has %d outputs [%s]; fine-tuning trains one: choose it with "
+          + "'compresso prune --output KEY' (qat and cluster take the same option; convert keeps them all)", model.outputs().size(), String.join(", ", model.outputKeys())));
     }
     NodeDef input = null;
     List<String> controlFlow = new ArrayList<>();

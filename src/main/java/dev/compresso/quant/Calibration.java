@@ -59,7 +59,7 @@ public final class Calibration {
     }
     if (calibrationData == null) {
       throw new BadInputException(model + " has no FakeQuant nodes (no quantization ranges from QAT); give "
-          + "--calibration-data DATA (" + DataSources.ACCEPTED + ") to measure them, or run 'compresso qat' first");
+          + "'compresso convert --calibration-data DATA' (" + DataSources.ACCEPTED + ") to measure them, or run 'compresso qat' first");
     }
     return calibrate(graph, DataSources.openSource(calibrationData), options).graph();
   }

@@ -121,7 +121,7 @@ public final class QuantPlanner {
     if (!unsupported.isEmpty()) {
       throw new BadInputException(unsupported.size() + " node(s) have no int8 TFLite form, so the model cannot "
           + "be fully integer: " + String.join(", ", unsupported) + ". Quantizable op types: " + table.opTypes()
-          + "; convert with --precision fp16 or dynamic instead");
+          + "; keep it in float instead: 'compresso convert --precision fp16' (or dynamic)");
     }
     if (!problems.isEmpty()) {
       throw new BadInputException("cannot quantize: " + String.join("; ", problems));

@@ -60,14 +60,15 @@ public final class SweepReport {
     StringBuilder sb = new StringBuilder("sparsity,achieved_sparsity,precision,tflite_bytes,gzip_bytes,"
         + "tflite_peak_rss_bytes,reference_peak_rss_bytes,latency_ms_1t,latency_ms_nt,threads,reference_latency_ms_1t,"
         + "loss_name,loss,reference_loss,metric_name,metric,max_abs_error,reference_variables_bytes,io,edgetpu_op_share,"
-        + "edgetpu,quant_boundaries,granularity,clusters\n");
+        + "edgetpu,quant_boundaries,granularity,clusters,float_islands,requantize_ops,samples,latency_unstable\n");
     for (SweepRow r : rows) {
-      sb.append(String.format(Locale.ROOT, "%.2f,%.4f,%s,%d,%d,%d,%d,%.3f,%.3f,%d,%.3f,%s,%.6f,%.6f,%s,%.6f,%.6g,%d,%s,%.4f,\"%s\",%d,%s,%d%n",
+      sb.append(String.format(Locale.ROOT, "%.2f,%.4f,%s,%d,%d,%d,%d,%.3f,%.3f,%d,%.3f,%s,%.6f,%.6f,%s,%.6f,%.6g,%d,%s,%.4f,\"%s\",%d,%s,%d,%d,%d,%d,\"%s\"%n",
           r.sparsity(), r.achievedSparsity(), r.precision(), r.tfliteBytes(), r.gzipBytes(), r.tflitePeakRssBytes(),
           r.referencePeakRssBytes(), r.latencyMs1(), r.latencyMsT(), r.threads(), r.referenceLatencyMs1(),
           r.lossName(), r.loss(), r.referenceLoss(), r.metricName(), r.metric(), r.maxAbsError(),
           r.referenceVariablesBytes(), r.io(), r.edgeTpuOpShare(), r.edgeTpu().replace("\"", "'"), r.quantBoundaries(),
-          r.granularity(), r.clusters()));
+          r.granularity(), r.clusters(), r.floatIslands(), r.requantizeOps(), r.samples(),
+          r.latencyUnstable().replace("\"", "'")));
     }
     return sb.toString();
   }
@@ -81,28 +82,32 @@ public final class SweepReport {
     String loss = baseline != null ? baseline.lossName() : rows.isEmpty() ? "loss" : rows.get(0).lossName();
     String metric = baseline != null ? baseline.metricName() : rows.isEmpty() ? "metric" : rows.get(0).metricName();
     int threads = rows.isEmpty() ? baseline == null ? 2 : baseline.threads() : rows.get(0).threads();
-    sb.append(String.format("| sparsity | precision | bytes | gzip bytes | x smaller | peak RSS MB | x less RAM "
-        + "| latency ms (1t) | latency ms (%dt) | TF Java RSS MB | TF Java ms (1t) | %s | %s | Edge TPU | Q/DQ inside |%n", threads,
-        loss, metric));
-    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    sb.append(String.format("| sparsity | precision | bytes | gzip bytes | x smaller (weights) | x smaller (file) "
+        + "| peak RSS MB | x less RAM | latency ms (1t) | latency ms (%dt) | TF Java RSS MB | TF Java ms (1t) | %s | %s "
+        + "| Edge TPU | float islands / requantize |%n", threads, loss, metric));
+    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     if (baseline != null) {
-      sb.append(String.format(Locale.ROOT, "| source | SavedModel (variables %,d) | %,d | | 1.00 | %.1f | 1.00 | %.2f "
-          + "| %.2f | %.1f | %.2f | %.4f | %.4f | | |%n", baseline.variablesBytes(), baseline.savedModelBytes(),
-          baseline.peakRssBytes() / 1048576.0, baseline.latencyMs1(), baseline.latencyMsT(),
+      sb.append(String.format(Locale.ROOT, "| source | %s (%,d parameters, fp32 %,d B) | %,d | | 1.00 | 1.00 | %.1f | 1.00 "
+          + "| %.2f%s | %.2f | %.1f | %.2f | %.4f | %.4f | | |%n", baseline.sourceKind(), baseline.parameters(),
+          baseline.inferenceBytes(), baseline.savedModelBytes(), baseline.peakRssBytes() / 1048576.0,
+          baseline.latencyMs1(), baseline.latencyUnstable().isEmpty() ? "" : " *", baseline.latencyMsT(),
           baseline.peakRssBytes() / 1048576.0, baseline.latencyMs1(), baseline.loss(), baseline.metric()));
     }
     for (SweepRow r : rows) {
       String smaller = baseline == null ? "" : String.format(Locale.ROOT, "%.2f", baseline.timesSmaller(r.tfliteBytes()));
+      String smallerFile = baseline == null ? "" : String.format(Locale.ROOT, "%.2f",
+          baseline.timesSmallerThanFile(r.tfliteBytes()));
+      String star = r.latencyUnstable().isEmpty() ? "" : " *";
       String lessRam = baseline == null ? "" : String.format(Locale.ROOT, "%.2f",
           baseline.timesLessRam(r.tflitePeakRssBytes()));
       String precision = r.io().equals("float") ? r.precision() : r.precision() + " (" + r.io() + " I/O)";
       String edge = r.edgeTpu().isEmpty() ? "" : String.format(Locale.ROOT, "%.0f%% of ops", 100 * r.edgeTpuOpShare());
       String recipe = r.plain() ? "" : " " + r.recipe();
-      sb.append(String.format(Locale.ROOT, "| %.2f (%.3f)%s | %s | %,d | %,d | %s | %.1f | %s | %.2f | %.2f | %.1f | %.2f "
-          + "| %.4f | %.4f | %s | %d |%n", r.sparsity(), r.achievedSparsity(), recipe, precision, r.tfliteBytes(), r.gzipBytes(),
-          smaller, r.tflitePeakRssBytes() / 1048576.0, lessRam, r.latencyMs1(), r.latencyMsT(),
-          r.referencePeakRssBytes() / 1048576.0, r.referenceLatencyMs1(), r.loss(), r.metric(), edge,
-          r.quantBoundaries()));
+      sb.append(String.format(Locale.ROOT, "| %.2f (%.3f)%s | %s | %,d | %,d | %s | %s | %.1f | %s | %.2f%s | %.2f%s | %.1f "
+          + "| %.2f | %.4f | %.4f | %s | %d / %d |%n", r.sparsity(), r.achievedSparsity(), recipe, precision, r.tfliteBytes(),
+          r.gzipBytes(), smaller, smallerFile, r.tflitePeakRssBytes() / 1048576.0, lessRam, r.latencyMs1(), star,
+          r.latencyMsT(), star, r.referencePeakRssBytes() / 1048576.0, r.referenceLatencyMs1(), r.loss(), r.metric(), edge,
+          r.floatIslands(), r.requantizeOps()));
     }
     return sb.toString();
   }
@@ -126,16 +131,22 @@ public final class SweepReport {
   private static String markdown(SweepResults results, List<String> plots) {
     SweepConfig c = results.config();
     StringBuilder sb = new StringBuilder("# Compresso sweep\n\n");
-    sb.append(String.format("Model `%s`; fine-tuning data `%s`, %d epochs (QAT %d), batch %d, learning rate %s; "
-        + "validated on %d samples of `%s`; latency median of %d runs after %d warm-up, batch 1; peak RSS (VmHWM) of "
-        + "a process that loads the model and runs it, 1 thread.%s%n%n", c.model(), c.data(), c.epochs(),
-        c.qatEpochs(), c.batch(), c.learningRate(), c.samples(), c.testData(), c.runs(), c.warmup(),
+    sb.append(String.format("Model `%s`; fine-tuning data `%s` (its train part: 80%%), %d epochs (QAT %d), batch %d, "
+        + "learning rate %s; scored on %s of %s; latency per call, median of %d timed windows of back-to-back calls "
+        + "(each >= %.0f ms) after %d warm-up, batch 1; peak RSS (VmHWM) of a process that loads the model and runs it, "
+        + "1 thread.%s%n%n", c.model(), c.data(), c.epochs(), c.qatEpochs(), c.batch(), c.learningRate(),
+        scoredCount(results), testSet(results), c.runs(), dev.compresso.bench.LatencyWindows.WINDOW_MS, c.warmup(),
         c.preset().isEmpty() ? "" : " Preset `" + c.preset() + "`."));
     sb.append(String.format("%d of %d cells done.%s%n%n", results.done(), results.plan().cells().size(),
         results.failed().isEmpty() ? "" : " Failed: " + String.join("; ", results.failed()) + "."));
     sb.append("The first row is the source model as it is, served by TF Java. Sparsity is the target, with the "
-        + "achieved share of zero parameters in brackets; \"x smaller\" is the SavedModel's bytes over the file's, "
-        + "\"x less RAM\" TF Java's peak RSS serving the source over the interpreter's. TF Java columns measure the "
+        + "achieved share of zero parameters in brackets; \"x smaller (weights)\" is the source's inference weights "
+        + "(the parameters `inspect` counts, as fp32 bytes; optimizer slots not counted) over the file's bytes, \"x "
+        + "smaller (file)\" the source file or folder as given over the file's; \"x less RAM\" TF Java's peak RSS "
+        + "serving the source over the interpreter's. A latency marked * is unstable (p10-p90 spread over "
+        + Math.round(100 * dev.compresso.bench.LatencyWindows.MAX_SPREAD) + "% of the median, or the machine busy): "
+        + "see each cell's validate.json before comparing it. Float islands: DEQUANTIZE -> float ops -> QUANTIZE "
+        + "inside the graph; requantize: int8 -> int8 QUANTIZE ops. TF Java columns measure the "
         + "cell's own SavedModel (pruned, float). Edge TPU: the share of operators Coral's rules map (integer "
         + "models).\n\n");
     sb.append(table(results.baseline(), results.rows())).append('\n');
@@ -150,6 +161,27 @@ public final class SweepReport {
         + "QAT SavedModel, each .tflite with its `validate.json` (and `edgetpu.json`), and `cell.json`.%n", CSV, JSON,
         BASELINE));
     return sb.toString();
+  }
+
+  /** The exact number of samples scored, from what was scored ("N samples", or each count when they differ). */
+  static String scoredCount(SweepResults results) {
+    java.util.TreeSet<Integer> counts = new java.util.TreeSet<>();
+    if (results.baseline() != null) {
+      counts.add(results.baseline().samples());
+    }
+    results.rows().forEach(r -> counts.add(r.samples()));
+    if (counts.isEmpty()) {
+      return "(nothing scored yet)";
+    }
+    return counts.size() == 1 ? counts.first() + " samples" : "differing counts " + counts + " of samples (a cell was "
+        + "scored on other data)";
+  }
+
+  private static String testSet(SweepResults results) {
+    if (results.baseline() != null && !results.baseline().testSet().isEmpty()) {
+      return "`" + results.baseline().testSet() + "`";
+    }
+    return results.rows().isEmpty() ? "`" + results.config().testData() + "`" : "`" + results.rows().get(0).testSet() + "`";
   }
 
   private static List<String> plots(Path out, List<SweepRow> rows) {

@@ -8,7 +8,8 @@ import java.util.Map;
  * The source model as the user has it: the first row of a sweep's report, against which every cell's
  * size and memory read as ratios.
  *
- * @param savedModelBytes the SavedModel folder's bytes ({@code saved_model.pb} and {@code variables/})
+ * @param savedModelBytes the source as given: the SavedModel folder's bytes ({@code saved_model.pb} and {@code
+ *     variables/}, optimizer slots included) or the Keras file's
  * @param variablesBytes the {@code variables/} bytes alone
  * @param peakRssBytes peak RSS of a TF Java process serving it, 1 thread
  * @param latencyMs1 TF Java median latency at 1 thread, batch 1
@@ -18,12 +19,25 @@ import java.util.Map;
  * @param lossName which loss
  * @param metric the first task metric
  * @param metricName which metric
+ * @param sourceKind what {@code savedModelBytes} measured: {@code SavedModel folder}, {@code .keras file}, ...
+ * @param parameters the source's inference parameters (what {@code inspect} counts)
+ * @param inferenceBytes those parameters as float32: the size "x smaller" is against
+ * @param samples how many samples were scored
+ * @param testSet which samples
+ * @param latencyUnstable why the 1-thread latency is not to be trusted, or empty
  */
 public record BaselineRow(long savedModelBytes, long variablesBytes, long peakRssBytes, double latencyMs1,
-    double latencyMsT, int threads, double loss, String lossName, double metric, String metricName) {
+    double latencyMsT, int threads, double loss, String lossName, double metric, String metricName,
+    String sourceKind, long parameters, long inferenceBytes, int samples, String testSet, String latencyUnstable) {
 
-  /** Reads {@link dev.compresso.bench.SourceMeasurement#toJson}. */
-  public static BaselineRow of(JsonObject m) {
+  public BaselineRow {
+    sourceKind = sourceKind == null ? "SavedModel folder" : sourceKind;
+    testSet = testSet == null ? "" : testSet;
+    latencyUnstable = latencyUnstable == null ? "" : latencyUnstable;
+  }
+
+  /** Reads {@link dev.compresso.bench.SourceMeasurement#toJson}, scored on {@code testSet}. */
+  public static BaselineRow of(JsonObject m, String testSet) {
     JsonObject q = m.getAsJsonObject("quality");
     Map.Entry<String, JsonElement> firstMetric = q.getAsJsonObject("metrics").entrySet().iterator().next();
     var runs = m.getAsJsonArray("runs");
@@ -33,11 +47,19 @@ public record BaselineRow(long savedModelBytes, long variablesBytes, long peakRs
     return new BaselineRow(sizes.get("saved_model_total_bytes").getAsLong(), sizes.get("variables_bytes").getAsLong(),
         first.get("peak_rss_bytes").getAsLong(), first.get("median_ms").getAsDouble(),
         last.get("median_ms").getAsDouble(), last.get("threads").getAsInt(), q.get("loss_value").getAsDouble(),
-        q.get("loss").getAsString(), firstMetric.getValue().getAsDouble(), firstMetric.getKey());
+        q.get("loss").getAsString(), firstMetric.getValue().getAsDouble(), firstMetric.getKey(),
+        sizes.get("kind").getAsString(), sizes.get("parameters").getAsLong(),
+        sizes.get("inference_fp32_bytes").getAsLong(), m.get("samples").getAsInt(), testSet,
+        first.has("unstable") ? first.get("unstable").getAsString() : "");
   }
 
-  /** How many times smaller {@code bytes} are than the SavedModel. */
+  /** How many times smaller {@code bytes} are than the source's fp32 inference weights: the headline. */
   public double timesSmaller(long bytes) {
+    return inferenceBytes > 0 ? (double) inferenceBytes / bytes : Double.NaN;
+  }
+
+  /** How many times smaller {@code bytes} are than the source file or folder as given. */
+  public double timesSmallerThanFile(long bytes) {
     return (double) savedModelBytes / bytes;
   }
 

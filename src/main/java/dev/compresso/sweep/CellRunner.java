@@ -13,8 +13,6 @@ import dev.compresso.bench.SourceMeasurement;
 import dev.compresso.bench.ValidationRequest;
 import dev.compresso.bench.ValidationResult;
 import dev.compresso.bench.Validator;
-import dev.compresso.data.DataSources;
-import dev.compresso.data.SampleSource;
 import dev.compresso.edgetpu.EdgeTpuChecker;
 import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.io.AtomicOutput;
@@ -31,6 +29,7 @@ import dev.compresso.qat.Qat;
 import dev.compresso.qat.QatConfig;
 import dev.compresso.qat.QatOutput;
 import dev.compresso.quant.Calibration;
+import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.report.ConsoleProgress;
 import dev.compresso.tflite.TfliteModel;
 import dev.compresso.tflite.convert.ConversionOptions;
@@ -53,8 +52,10 @@ import java.util.List;
  * worker stopped (pruning and QAT also resume from their per-epoch checkpoints). {@code cell.json} is
  * written last, atomically: its existence means the cell is done.
  *
- * <p>Fine-tuning data are split as {@code compresso prune} splits them: 80% train, 10% validation, 10%
- * test, seeded.
+ * <p>Which samples train and which are scored is {@link SweepData}'s: {@code --data} split as {@code
+ * compresso prune} splits it (80% train, 10% validation, 10% held out, seeded); fine-tuning and calibration
+ * read the train part only; the baseline and every row are scored on the same samples, the held-out part
+ * or {@code --test-data}.
  *
  * <p>Layout: {@code OUT/s0.50/model/} (pruned SavedModel and prune-report.json), {@code OUT/s0.50/qat/}
  * (QAT SavedModel), {@code OUT/s0.50-k16/clustered/} (the clustered SavedModel of a clustered cell; its
@@ -79,39 +80,42 @@ public final class CellRunner {
     result.addProperty("cell", cell.id());
     result.addProperty("index", cell.index());
     result.addProperty("kind", cell.kind().name().toLowerCase());
+    SweepData data = SweepData.of(c);
+    result.addProperty("test_set", data.testSet());
+    result.addProperty("scored_samples", data.scored().size());
     if (cell.isBaseline()) {
       log.println("sweep: cell " + cell.id() + ": measuring the source model " + c.model());
-      SourceMeasurement m = SourceMeasurement.measure(c.model(), SIGNATURE, c.testData(), c.samples(), c.threads(),
-          c.runs(), c.warmup(), log::println);
+      SourceMeasurement m = SourceMeasurement.measure(c.model(), SIGNATURE, data.scored(), data.testSet(),
+          c.threads(), c.runs(), c.warmup(), log::println);
       result.add("measurement", m.toJson());
-      result.add("baseline", new Gson().toJsonTree(BaselineRow.of(m.toJson())));
+      result.add("baseline", new Gson().toJsonTree(BaselineRow.of(m.toJson(), data.testSet())));
     } else {
-      result.add("rows", rows(c, cell, dir, log));
+      result.add("rows", rows(c, data, cell, dir, log));
     }
     AtomicOutput.writeFile(dir.resolve(CELL_FILE), new GsonBuilder().setPrettyPrinting()
         .serializeSpecialFloatingPointValues().create().toJson(result) + "\n");
     return result;
   }
 
-  private static JsonArray rows(SweepConfig c, Cell cell, Path dir, PrintStream log) {
+  private static JsonArray rows(SweepConfig c, SweepData d, Cell cell, Path dir, PrintStream log) {
     double s = cell.sparsity();
     Path pruned = s == 0 ? c.model() : dir.resolve("model");
     if (s > 0 && !Files.exists(pruned.resolve(PrunedOutput.REPORT_FILE))) {
       step(log, cell, "prune to " + s + (cell.granularity().equals(Cell.UNSTRUCTURED) ? "" : " " + cell.granularity()));
-      prune(c, s, Granularity.parse(cell.granularity()), pruned, log);
+      prune(c, d, s, Granularity.parse(cell.granularity()), pruned, log);
     }
     Path model = pruned;
     if (cell.clusters() > 0) {
       model = dir.resolve("clustered");
       if (!Files.exists(model.resolve(CompressoModel.CLUSTER_REPORT_FILE))) {
         step(log, cell, "cluster " + pruned + " to " + cell.clusters() + " values per kernel");
-        cluster(c, pruned, cell.clusters(), s > 0, model, log);
+        cluster(c, d, pruned, cell.clusters(), s > 0, model, log);
       }
     }
     Path qat = dir.resolve("qat");
     if (c.needsQat() && !Files.exists(qat.resolve(QatOutput.REPORT_FILE))) {
       step(log, cell, "QAT of " + model);
-      qat(c, model, qat, log);
+      qat(c, d, model, qat, log);
     }
     double achieved = s == 0 ? 0 : achievedSparsity(pruned);
     JsonArray rows = new JsonArray();
@@ -120,14 +124,14 @@ public final class CellRunner {
       Path tflite = dir.resolve(v.stem() + ".tflite");
       if (!Files.exists(tflite)) {
         step(log, cell, "convert " + v.stem());
-        convert(c, v.qat() ? qat : model, v, tflite);
+        convert(d, v.qat() ? qat : model, v, tflite);
       }
       Path validation = dir.resolve(v.stem() + ".validate.json");
       if (!Files.exists(validation)) {
         step(log, cell, "validate " + v.stem());
-        ValidationResult r = Validator.validate(ValidationRequest.builder(tflite, model, c.testData())
-            .optSamples(c.samples()).optRuns(c.runs()).optWarmup(c.warmup()).optThreads(c.threads()).build(),
-            line -> log.println("    " + line));
+        ValidationResult r = Validator.validate(ValidationRequest.builder(tflite, model, d.testSet())
+            .optSamples(d.scored().size()).optRuns(c.runs()).optWarmup(c.warmup()).optThreads(c.threads()).build(),
+            d.scored(), line -> log.println("    " + line), null);
         AtomicOutput.writeFile(validation, gson.toJson(r.toJson()) + "\n");
       }
       String verdict = null;
@@ -147,14 +151,15 @@ public final class CellRunner {
     return rows;
   }
 
-  private static void prune(SweepConfig c, double sparsity, Granularity granularity, Path out, PrintStream log) {
+  private static void prune(SweepConfig c, SweepData d, double sparsity, Granularity granularity, Path out,
+      PrintStream log) {
     FitConfig fit = FitConfig.builder().optEpochs(c.epochs()).optBatchSize(c.batch()).optSeed(SEED).build();
     PruneConfig config = PruneConfig.builder(sparsity).optGranularity(granularity).optFit(fit)
         .optLearningRate((float) c.learningRate()).build();
-    Split d = split(c.data());
     ImportedModel source = ModelImporter.read(c.model(), SavedModels.SERVE, SIGNATURE);
     Checkpointing ck = Checkpointing.beside(out, Files.isRegularFile(Checkpointing.beside(out, false).file()));
-    Pruner.Result r = Pruner.prune(source, d.train, d.validation, d.test, config, ConsoleProgress.on(log), ck);
+    Pruner.Result r = Pruner.prune(source, d.train(), d.validation(), d.heldOut(), config, ConsoleProgress.on(log),
+        ck);
     PrunedOutput.write(r.stripped(), r.report(), out, true);
     ck.delete();
   }
@@ -163,28 +168,28 @@ public final class CellRunner {
    * Clusters {@code model} to {@code clusters} values per kernel, as {@code compresso cluster} does, with the
    * pruning epochs and batch; {@code preserveSparsity} keeps a pruned model's zeros.
    */
-  private static void cluster(SweepConfig c, Path model, int clusters, boolean preserveSparsity, Path out,
-      PrintStream log) {
+  private static void cluster(SweepConfig c, SweepData d, Path model, int clusters, boolean preserveSparsity,
+      Path out, PrintStream log) {
     Clustering clustering = Clustering.toClusters(clusters).epochs(c.epochs()).batchSize(c.batch()).seed(SEED)
         .preserveSparsity(preserveSparsity);
-    Split d = split(c.data());
     try (CompressoModel source = Compresso.load(model, SavedModels.SERVE, SIGNATURE)) {
-      source.withProgress(ConsoleProgress.on(log)).cluster(clustering, d.train, d.validation, d.test).save(out, true);
+      source.withProgress(ConsoleProgress.on(log)).cluster(clustering, d.train(), d.validation(), d.heldOut())
+          .save(out, true);
     }
   }
 
-  private static void qat(SweepConfig c, Path model, Path out, PrintStream log) {
+  private static void qat(SweepConfig c, SweepData d, Path model, Path out, PrintStream log) {
     FitConfig fit = FitConfig.builder().optEpochs(c.qatEpochs()).optBatchSize(c.batch()).optSeed(SEED).build();
     QatConfig config = QatConfig.builder().optFit(fit).optLearningRate((float) c.qatLearningRate()).build();
-    Split d = split(c.data());
     ImportedModel source = ModelImporter.read(model, SavedModels.SERVE, SIGNATURE);
     Checkpointing ck = Checkpointing.beside(out, Files.isRegularFile(Checkpointing.beside(out, false).file()));
-    Qat.Result r = Qat.run(source, d.train, d.validation, d.test, config, ConsoleProgress.on(log), ck);
+    Qat.Result r = Qat.run(source, d.train(), d.validation(), d.heldOut(), config, ConsoleProgress.on(log), ck);
     QatOutput.write(r.inference(), r.report(), out, true);
     ck.delete();
   }
 
-  private static void convert(SweepConfig c, Path model, Variant v, Path out) {
+  /** Converts; a calibrated int8 variant measures its ranges on the train part only. */
+  private static void convert(SweepData d, Path model, Variant v, Path out) {
     FrozenGraph graph;
     if (v.needsRanges() && !v.qat()) {
       // Calibrated: batch norm folded into its conv first, as CompressoModel.convert does (Keras' unfused form
@@ -195,18 +200,10 @@ public final class CellRunner {
       graph = Freezer.freeze(model, SIGNATURE, Freezer.DEFAULT_BATCH);
     }
     if (v.needsRanges()) {
-      graph = Calibration.withRanges(graph, model, v.qat() ? null : c.data());
+      graph = graph.hasFakeQuant() ? Calibration.withRanges(graph, model, null)
+          : Calibration.calibrate(graph, d.train(), CalibrationOptions.defaults()).graph();
     }
     AtomicOutput.writeFile(out, Converter.convert(graph, ConversionOptions.builder(v.precision()).optIo(v.io()).build()));
-  }
-
-  private record Split(SampleSource train, SampleSource validation, SampleSource test) {}
-
-  private static Split split(String spec) {
-    SampleSource all = DataSources.openSource(spec);
-    SampleSource.Split trainRest = all.partition(0.2, SEED);
-    SampleSource.Split valTest = trainRest.test().partition(0.5, SEED + 1);
-    return new Split(trainRest.train(), valTest.train(), valTest.test());
   }
 
   private static double achievedSparsity(Path model) {

@@ -30,6 +30,7 @@ public final class Sweep {
       throw new BadInputException("--workers must be between 1 and " + MAX_WORKERS + ", got " + workers);
     }
     CellLocks.leaseMillis(System.getenv());  // a bad lease setting fails here, once, not in every worker
+    SweepData.check(config);
     SweepPlan plan = SweepPlan.of(config);
     plan.write();
     SweepResults before = SweepResults.read(config.out());

@@ -15,7 +15,7 @@ import java.util.Locale;
  *
  * @param model the dense SavedModel
  * @param data fine-tuning and calibration data (a DATA spec)
- * @param testData the data every cell is validated on
+ * @param testData the data every cell is scored on; empty: a held-out part of {@code data} ({@link SweepData})
  * @param sparsities target sparsities in [0, 1); 0 means the dense model, not pruned
  * @param variants the conversions of every model cell
  * @param granularities how pruned cells prune ({@code prune --granularity} spellings); an {@code M:N} one
@@ -53,6 +53,7 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
     granularities = List.copyOf(granularities);
     clusters = List.copyOf(clusters);
     preset = preset == null ? "" : preset;
+    testData = testData == null ? "" : testData;
   }
 
   public static Builder builder(Path model, String data, Path out) {
@@ -67,6 +68,11 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
   /** Folder of a cell. */
   public Path cellDir(Cell cell) {
     return out.resolve(cell.id());
+  }
+
+  /** Whether the scored samples are held out of {@code data} (no {@code --test-data}). */
+  public boolean heldOut() {
+    return testData.isEmpty();
   }
 
   /** Whether some variant needs a QAT model. */
@@ -227,7 +233,7 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
             + "(>= 0), batch %d (>= 1), learning rates %s, %s (> 0), samples %d, runs %d (>= 1), warmup %d (>= 0), "
             + "threads %d (>= 1)", epochs, qe, batch, learningRate, qatLearningRate, samples, runs, warmup, threads));
       }
-      return new SweepConfig(model, data, testData == null ? data : testData, sparsities, variants,
+      return new SweepConfig(model, data, testData, sparsities, variants,
           spelled, clusters, epochs, qe,
           batch, learningRate, qatLearningRate, samples, runs, warmup, threads, preset, out);
     }

@@ -194,6 +194,9 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
   }
 
   private static String absoluteSpec(String spec) {
+    if (spec.isEmpty()) {
+      return spec;
+    }
     try {
       Path p = Path.of(spec);
       return Files.exists(p) ? p.toAbsolutePath().normalize().toString() : spec;

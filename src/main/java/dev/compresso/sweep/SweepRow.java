@@ -34,15 +34,23 @@ import java.util.Map;
  * @param granularity how the cell pruned ({@code prune --granularity} spelling; null in rows written before
  *     sweeps had a granularity axis: unstructured)
  * @param clusters the values per kernel the cell clustered to; 0: not clustered
+ * @param floatIslands float islands (DEQUANTIZE, float ops, QUANTIZE) inside the graph
+ * @param requantizeOps int8-to-int8 QUANTIZE ops
+ * @param samples how many samples were scored
+ * @param testSet which samples
+ * @param latencyUnstable why a latency of the .tflite is not to be trusted (either thread count), or empty
  */
 public record SweepRow(double sparsity, double achievedSparsity, String precision, long tfliteBytes, long gzipBytes,
     long tflitePeakRssBytes, long referencePeakRssBytes, double latencyMs1, double latencyMsT,
     double referenceLatencyMs1, int threads, double loss, double referenceLoss, String lossName, double metric,
     String metricName, double maxAbsError, long referenceVariablesBytes, String io, String edgeTpu,
-    double edgeTpuOpShare, int quantBoundaries, String granularity, int clusters) {
+    double edgeTpuOpShare, int quantBoundaries, String granularity, int clusters, int floatIslands,
+    int requantizeOps, int samples, String testSet, String latencyUnstable) {
 
   public SweepRow {
     granularity = granularity == null ? Cell.UNSTRUCTURED : granularity;
+    testSet = testSet == null ? "" : testSet;
+    latencyUnstable = latencyUnstable == null ? "" : latencyUnstable;
   }
 
   /** Whether the row is a plain pruned (or dense) model: unstructured, not clustered. */
@@ -86,6 +94,19 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
         tq.get("loss").getAsString(), firstMetric.getValue().getAsDouble(), firstMetric.getKey(), maxAbs,
         sizes.get("reference_variables_bytes").getAsLong(), variant.io().cliName(), edgeTpu == null ? "" : edgeTpu,
         edgeTpuOpShare, v.has("quant_boundaries") ? v.get("quant_boundaries").getAsInt() : 0, cell.granularity(),
-        cell.clusters());
+        cell.clusters(), v.has("float_islands") ? v.getAsJsonArray("float_islands").size() : 0,
+        v.has("requantize_ops") ? v.getAsJsonArray("requantize_ops").size() : 0, v.get("samples").getAsInt(),
+        v.get("data").getAsString(), unstable(tRuns));
+  }
+
+  private static String unstable(JsonArray runs) {
+    java.util.List<String> why = new java.util.ArrayList<>();
+    for (JsonElement e : runs) {
+      JsonObject r = e.getAsJsonObject();
+      if (r.has("unstable") && !r.get("unstable").getAsString().isEmpty()) {
+        why.add(r.get("threads").getAsInt() + "t: " + r.get("unstable").getAsString());
+      }
+    }
+    return String.join("; ", why);
   }
 }

@@ -22,8 +22,45 @@ class ValidationPartsTest {
     LatencyStats even = LatencyStats.of(ten);
     assertEquals(5.5, even.medianMs());
     assertEquals(9, even.p90Ms());
+    assertEquals(1, even.p10Ms());
     assertEquals(10, ten[0], "input not sorted in place");
     assertThrows(IllegalArgumentException.class, () -> LatencyStats.of(new double[0]));
+  }
+
+  @Test
+  void aWideSpreadOrABusyMachineMakesALatencyUnstableAndItsRatioSaysSo() {
+    double[] tight = {1.00, 1.01, 0.99, 1.02, 1.00, 0.98, 1.01, 1.00, 0.99, 1.03};
+    LatencyStats t = LatencyStats.of(tight, 100, 0.5, "");
+    assertEquals("", LatencyWindows.verdict(t, 0.5, 2, 1), "spread 5%, load 0.5 on 2 cores");
+    double[] wide = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 3.0, 3.0};
+    String w = LatencyWindows.verdict(LatencyStats.of(wide, 100, 0.5, ""), 0.5, 2, 1);
+    assertTrue(w.startsWith("p10-p90 spread 200% of the median"), w);
+    String busy = LatencyWindows.verdict(t, 7.5, 2, 1);
+    assertTrue(busy.contains("load average 7.50 above its 2 core(s)"), busy);
+    assertTrue(LatencyWindows.verdict(LatencyStats.of(new double[] {1, 1, 1}, 1, 0, ""), 0, 2, 1).contains("too few"));
+    LatencyStats stable = LatencyStats.of(tight, 100, 0.5, "");
+    LatencyStats unstable = LatencyStats.of(wide, 100, 7.5, "machine busy");
+    assertEquals("1.00x", LatencyWindows.ratio(stable, stable));
+    assertEquals("1.00x (unstable)", LatencyWindows.ratio(unstable, stable));
+  }
+
+  @Test
+  void windowsHoldEnoughCallsToLastTheWindow() {
+    int[] calls = {0};
+    Runnable fast = () -> calls[0]++;
+    int per = LatencyWindows.perWindow(fast);
+    assertTrue(per >= 1000, "a call of nanoseconds needs many per window: " + per);
+    LatencyStats s = LatencyWindows.measure(() -> busyWait(200_000), 2, 6, 1);
+    assertEquals(6, s.runs());
+    assertTrue(s.perWindow() >= 20 && s.perWindow() <= 100, "0.2 ms calls, 20 ms windows: " + s.perWindow());
+    assertTrue(s.medianMs() >= 0.2, s.toString());
+  }
+
+  private static void busyWait(long nanos) {
+    long end = System.nanoTime() + nanos;
+    while (System.nanoTime() < end) {
+      Thread.onSpinWait();
+    }
   }
 
   @Test

@@ -72,7 +72,21 @@ class ValidatorTest {
     assertTrue(table.contains("focal-tversky") && table.contains("2 threads") && table.contains("peak RSS"), table);
     assertEquals(0, r.quantBoundaries(), "a float model has no QUANTIZE/DEQUANTIZE inside");
     assertEquals(0, r.toJson().get("quant_boundaries").getAsInt());
-    assertTrue(table.contains("QUANTIZE/DEQUANTIZE inside"), table);
+    assertTrue(table.contains("float islands (DEQUANTIZE..QUANTIZE)") && table.contains("requantize ops"), table);
+    // A dense fp32 .tflite holds the same float weights as the SavedModel: about 1x against its inference
+    // weights, however much bigger the SavedModel folder is.
+    ReferenceSize ref = r.sizes().referenceSize();
+    assertTrue(ref.parameters() > 1000, ref.toString());
+    assertEquals(4 * ref.parameters(), ref.inferenceBytes());
+    assertTrue(r.sizes().timesSmallerThanWeights() > 0.5 && r.sizes().timesSmallerThanWeights() <= 1.0,
+        "fp32 vs its own weights: " + r.sizes().timesSmallerThanWeights());
+    assertTrue(r.sizes().timesSmallerThanFile() > r.sizes().timesSmallerThanWeights());
+    assertTrue(table.contains("smaller than the reference's inference weights (b: " + String.format("%,d", ref.parameters())),
+        table);
+    for (ProbeResult p : r.tfliteRuns()) {
+      assertTrue(p.latency().p10Ms() <= p.latency().medianMs() && p.latency().perWindow() >= 1, p.toString());
+      assertTrue(p.latency().stable() || table.contains("(unstable)"), "an unstable ratio says so: " + table);
+    }
   }
 
   @Test

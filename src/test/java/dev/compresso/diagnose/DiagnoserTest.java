@@ -238,5 +238,41 @@ class DiagnoserTest {
   void boundariesCountIsZeroForAFullyIntegerModel() {
     assertEquals(0, QuantBoundaries.count(TfliteModel.read(int8)));
     assertEquals(2, QuantBoundaries.requantizations(TfliteModel.read(int8)).size());
+    // Both kinds counted and named apart: no float island, two int8 -> int8 QUANTIZE ops (the skip inputs
+    // moved to their concat's scale), each named by the tensors it reads and writes.
+    QuantBoundaries.Summary s = QuantBoundaries.summary(TfliteModel.read(int8));
+    assertEquals(0, s.islands().size());
+    assertEquals(0, s.islandBoundaries());
+    assertEquals(2, s.requantize().size());
+    assertTrue(s.requantize().stream().allMatch(r -> r.input().contains("enc") && !r.output().isEmpty()),
+        s.requantize().toString());
+    String text = s.describe();
+    assertTrue(text.contains("float islands (DEQUANTIZE -> float ops -> QUANTIZE): 0") && text.contains(
+        "requantize ops (int8 -> int8 QUANTIZE, no float in between): 2: op "), text);
+  }
+
+  @Test
+  void aKeptFloatConcatIsOneNamedIsland() throws IOException {
+    Path kept = Files.write(dir.resolve("kept_island.tflite"), Converter.convert(calibrated.graph(),
+        ConversionOptions.builder(Precision.INT8).optKeepFloat(java.util.Set.of("dec0_concat")).build()));
+    QuantBoundaries.Summary s = QuantBoundaries.summary(TfliteModel.read(kept));
+    assertEquals(1, s.islands().size(), s.describe());
+    assertTrue(s.islandNames().get(0).startsWith("DEQUANTIZE ") && s.islandNames().get(0).contains("-> float ")
+        && s.islandNames().get(0).contains("-> QUANTIZE "), s.islandNames().toString());
+  }
+
+  @Test
+  void everyTensorIsMatchedAndNamedByItsShortestUniqueLayerPath() {
+    Diagnosis d = Diagnoser.diagnose(int8, broken, DataSources.open(DATA), 2);
+    assertTrue(d.matchRate() >= 0.9, d.matched() + " of " + d.tensors().size());
+    assertEquals(d.tensors().size(), new java.util.HashSet<>(d.layers()).size(), "unique: " + d.layers());
+    for (String layer : d.layers()) {
+      assertFalse(layer.startsWith("StatefulPartitionedCall"), layer);
+    }
+    for (Diagnosis.Jump j : d.jumps()) {
+      Diagnosis.TensorError e = d.tensors().stream().filter(t -> t.name().equals(j.tensor())).findFirst().orElseThrow();
+      assertTrue(e.cosine() < Diagnoser.NO_JUMP_COSINE, "a jump where the int8 tensor points where float does: " + e);
+    }
+    assertFalse(DiagnosisText.format(d).contains("NaN"), DiagnosisText.format(d));
   }
 }

@@ -9,14 +9,14 @@ import org.junit.jupiter.api.Test;
 /** The article's claims are judged from the rows: change a measurement and the verdict follows. */
 class ArticleClaimsTest {
 
-  static final BaselineRow SOURCE = new BaselineRow(4_000_000, 1_900_000, 400L << 20, 20, 12, 2, 0.0100, "ft", 0.99,
-      "dice");
+  static final BaselineRow SOURCE = new BaselineRow(12_000_000, 11_900_000, 400L << 20, 20, 12, 2, 0.0100, "ft", 0.99,
+      "dice", "SavedModel folder", 1_000_000, 4_000_000, 10, "test", "");
 
   static SweepRow row(double sparsity, String precision, String io, long bytes, long gzip, long rss, double ms,
       double loss) {
     return new SweepRow(sparsity, sparsity, precision, bytes, gzip, rss, 350L << 20, ms, ms, 20, 2, loss, 0.01, "ft",
         0.99, "dice", 1e-6, 1_900_000, io, io.equals("float") ? "" : "all ops map", io.equals("float") ? Double.NaN : 1,
-        0, Cell.UNSTRUCTURED, 0);
+        0, Cell.UNSTRUCTURED, 0, 0, 0, 10, "test", "");
   }
 
   static List<SweepRow> rows(long sparseGzip, double qatLoss, double qatMs, long fp16Rss) {

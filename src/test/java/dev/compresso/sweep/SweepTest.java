@@ -73,8 +73,12 @@ class SweepTest {
       assertTrue(Files.size(out.resolve(f)) > 0, f);
     }
     assertEquals(3, Files.readAllLines(out.resolve("results.csv")).size(), "header and two rows");
-    assertTrue(Files.readAllLines(out.resolve("results.csv")).get(0).endsWith(",quant_boundaries,granularity,clusters"));
-    assertTrue(Files.readString(out.resolve("report.md")).contains("| source | SavedModel"), "baseline row first");
+    assertTrue(Files.readAllLines(out.resolve("results.csv")).get(0).endsWith(",quant_boundaries,granularity,clusters,"
+        + "float_islands,requantize_ops,samples,latency_unstable"));
+    String md = Files.readString(out.resolve("report.md"));
+    assertTrue(md.contains("| source | SavedModel folder"), "baseline row first");
+    assertTrue(md.contains("scored on 6 samples of `" + TEST_DATA + "`"), "the exact count scored: " + md);
+    assertEquals(6, b.samples());
 
     Path tflite = out.resolve("s0.50").resolve("fp32.tflite");
     FileTime before = Files.getLastModifiedTime(tflite);
@@ -83,6 +87,27 @@ class SweepTest {
     assertEquals(rows, rerun.rows());
     assertEquals(before, Files.getLastModifiedTime(tflite), "a finished cell is not run again");
     assertTrue(again.toString().contains("3 already done, 0 worker"), again.toString());
+  }
+
+  @Test
+  void withoutTestDataTheBaselineAndEveryRowAreScoredOnTheSameHeldOutSamples() throws Exception {
+    SweepConfig c = SweepConfig.builder(model, DATA, dir.resolve("heldout")).optSparsities(List.of(0.5))
+        .optPrecisions(List.of(Precision.FP32)).optEpochs(1).optBatch(8).optSamples(100).optRuns(3).optWarmup(1)
+        .optThreads(1).build();
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    SweepResults r = Sweep.run(c, 1, new PrintStream(log, true));
+    assertTrue(r.complete() && r.failed().isEmpty(), log.toString());
+    SweepData d = SweepData.of(c);
+    assertEquals(4, d.scored().size(), "10% of 40 held out");
+    assertEquals(4, r.baseline().samples());
+    assertEquals(4, r.rows().get(0).samples(), "not --samples 100: what was scored");
+    assertEquals(d.testSet(), r.rows().get(0).testSet());
+    String md = SweepReport.write(r);
+    assertTrue(md.contains("scored on 4 samples of `held-out 10% of " + DATA), md);
+    // The pruned cell's trainer read the train and validation parts only; SweepDataTest shows they hold no
+    // scored sample. Its report names the held-out part as its test set, of the same 4 samples.
+    String prune = Files.readString(c.cellDir(0.5).resolve("model").resolve("prune-report.json"));
+    assertTrue(prune.contains("(4 samples)"), prune);
   }
 
   @Test

@@ -1,0 +1,113 @@
+package dev.compresso.sweep;
+
+import dev.compresso.BadInputException;
+import dev.compresso.CompressoException;
+import dev.compresso.data.DataSources;
+import dev.compresso.data.Dataset;
+import dev.compresso.data.SampleSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Which samples a sweep fine-tunes on and which it scores: the one place the split is made, so that every
+ * cell's pruning, clustering, QAT and calibration read {@link #train} and {@link #validation}, and the
+ * baseline and every row are scored on the same {@link #scored} samples, none of which any of those steps
+ * saw.
+ *
+ * <p>{@code --data} is split as {@code compresso prune} splits it, seeded: 80% train, 10% validation (the
+ * trainer's), 10% held out. Without {@code --test-data} the first {@code samples} of the held-out part are
+ * scored; with it, the first {@code samples} of that file, which must fit the model the way {@code --data}
+ * does and must not be the training data itself.
+ *
+ * @param train what fine-tuning steps and calibration read
+ * @param validation the trainer's validation part (never scored)
+ * @param heldOut the held-out part of {@code --data} (the trainer's test part: evaluated, never trained on)
+ * @param scored the samples the baseline and every row are scored on
+ * @param testSet what {@link #scored} is, for reports (e.g. "held-out 10% of `d.npz` (seed 42)")
+ */
+public record SweepData(SampleSource train, SampleSource validation, SampleSource heldOut, Dataset scored,
+    String testSet) {
+
+  /** Share of {@code --data} held out from fine-tuning (and validation), as {@code prune} holds it out. */
+  public static final double HELD_OUT_FRACTION = 0.1;
+
+  /** Splits {@code c.data()} and picks the scored samples. */
+  public static SweepData of(SweepConfig c) {
+    SampleSource all = DataSources.openSource(c.data());
+    SampleSource.Split trainRest = all.partition(2 * HELD_OUT_FRACTION, CellRunner.SEED);
+    SampleSource.Split valTest = trainRest.test().partition(0.5, CellRunner.SEED + 1);
+    SampleSource heldOut = valTest.test();
+    if (c.heldOut()) {
+      if (heldOut.size() == 0) {
+        throw new BadInputException("--data " + c.data() + " has " + all.size() + " sample(s): too few to hold "
+            + Math.round(100 * HELD_OUT_FRACTION) + "% out for scoring; give more data or --test-data DATA");
+      }
+      String name = String.format(Locale.ROOT, "held-out %d%% of %s (seed %d, %d samples; never fine-tuned or "
+          + "calibrated on)", Math.round(100 * HELD_OUT_FRACTION), c.data(), CellRunner.SEED, heldOut.size());
+      return new SweepData(trainRest.train(), valTest.train(), heldOut, heldOut.head(c.samples()), name);
+    }
+    SampleSource test = DataSources.openSource(c.testData());
+    return new SweepData(trainRest.train(), valTest.train(), heldOut, test.head(c.samples()), c.testData());
+  }
+
+  /**
+   * Refuses a {@code --test-data} that cannot score the sweep's models: samples whose input or target shape
+   * differs from {@code --data}'s (which the model is fine-tuned on), or the very file of {@code --data}.
+   *
+   * @throws BadInputException naming the file
+   */
+  public static void check(SweepConfig c) {
+    if (c.heldOut()) {
+      return;
+    }
+    if (sameData(c.data(), c.testData())) {
+      throw new BadInputException("--test-data " + c.testData() + " is the same as --data " + c.data() + ": every "
+          + "scored sample would be one the models were fine-tuned on; drop --test-data (the sweep then holds "
+          + Math.round(100 * HELD_OUT_FRACTION) + "% of --data out) or give separate test data");
+    }
+    SampleSource test = DataSources.openSource(c.testData());
+    SampleSource data = DataSources.openSource(c.data());
+    if (!Arrays.equals(test.inputShape(), data.inputShape()) || !Arrays.equals(test.targetShape(),
+        data.targetShape())) {
+      throw new BadInputException(String.format("--test-data %s has inputs %s and targets %s per sample, but the "
+          + "model takes what --data %s holds: inputs %s, targets %s", c.testData(), Arrays.toString(test.inputShape()),
+          Arrays.toString(test.targetShape()), c.data(), Arrays.toString(data.inputShape()),
+          Arrays.toString(data.targetShape())));
+    }
+    if (test.size() == 0) {
+      throw new BadInputException("--test-data " + c.testData() + " holds no samples");
+    }
+  }
+
+  /** Whether two DATA specs name the same samples: the same spec, the same file, or files of equal bytes. */
+  static boolean sameData(String a, String b) {
+    if (a.equals(b)) {
+      return true;
+    }
+    Path pa = path(a);
+    Path pb = path(b);
+    if (pa == null || pb == null || !Files.exists(pa) || !Files.exists(pb)) {
+      return false;
+    }
+    try {
+      if (Files.isSameFile(pa, pb)) {
+        return true;
+      }
+      return Files.isRegularFile(pa) && Files.isRegularFile(pb) && Files.mismatch(pa, pb) == -1;
+    } catch (IOException e) {
+      throw CompressoException.internal("cannot compare " + a + " with " + b + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Path path(String spec) {
+    try {
+      return Path.of(spec);
+    } catch (InvalidPathException e) {
+      return null;
+    }
+  }
+}

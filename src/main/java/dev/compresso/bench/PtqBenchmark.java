@@ -29,7 +29,7 @@ import java.util.List;
  *
  * <p>{@code java ... dev.compresso.bench.PtqBenchmark MODEL --calibration DATA --test DATA [--train DATA]
  * [--variants none,cle,range,bias,adaround,cle+range+bias,...] [--samples N] [--adaround-iterations N]
- * [--qat-epochs E]}: {@code --train} enables the QAT row (trained on it, never on {@code --test}); a variant
+ * [--qat-epochs E] [--test-samples N]}: {@code --train} enables the QAT row (trained on it, never on {@code --test}); a variant
  * joins methods with {@code +}.
  */
 public final class PtqBenchmark {
@@ -54,7 +54,7 @@ public final class PtqBenchmark {
   static JsonObject run(String[] args) {
     if (args.length < 1) {
       throw new BadInputException("usage: PtqBenchmark MODEL --calibration DATA --test DATA [--train DATA] "
-          + "[--variants LIST] [--samples N] [--adaround-iterations N] [--qat-epochs E]");
+          + "[--variants LIST] [--samples N] [--adaround-iterations N] [--qat-epochs E] [--test-samples N]");
     }
     Path modelPath = Path.of(args[0]);
     String calibration = null;
@@ -64,6 +64,7 @@ public final class PtqBenchmark {
     int samples = 100;
     int iterations = PtqOptions.ADAROUND_ITERATIONS_DEFAULT;
     int qatEpochs = 1;
+    int testSamples = 200;
     for (int i = 1; i < args.length; i++) {
       String v = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
@@ -74,6 +75,7 @@ public final class PtqBenchmark {
         case "--samples" -> samples = Integer.parseInt(v);
         case "--adaround-iterations" -> iterations = Integer.parseInt(v);
         case "--qat-epochs" -> qatEpochs = Integer.parseInt(v);
+        case "--test-samples" -> testSamples = Integer.parseInt(v);
         default -> throw new BadInputException("unknown argument " + args[i]);
       }
       i++;
@@ -90,7 +92,7 @@ public final class PtqBenchmark {
     doc.addProperty("cores", Runtime.getRuntime().availableProcessors());
     JsonArray rows = new JsonArray();
     SampleSource testData = DataSources.openSource(test);
-    Validating validating = Validating.defaults().runs(3).warmup(1).threads(1);
+    Validating validating = Validating.defaults().runs(3).warmup(1).threads(1).samples(testSamples);
     try (CompressoModel model = Compresso.load(modelPath)) {
       long t0 = System.nanoTime();
       TfliteFile fp32 = model.convert(Conversion.fp32());

@@ -2,7 +2,6 @@ package dev.compresso.ptq;
 
 import dev.compresso.BadInputException;
 import dev.compresso.graph.GraphIndex;
-import dev.compresso.graph.IntConstants;
 import dev.compresso.quant.ConstTensor;
 import dev.compresso.train.Adam;
 import dev.compresso.train.AutoCloseableList;
@@ -139,11 +138,9 @@ public final class AdaRound implements PtqMethod {
     String act = l.bias() != null || l.group().bias() == null ? l.group().activationOp() : null;
     int iterations = ctx.options().adaroundIterations();
     long[] kShape = cur.shape();
-    long[] sizes = op.getOp().equals("Conv2DBackpropInput")
-        ? IntConstants.of(index.throughIdentities(index.input(op, 0))) : null;
-    if (op.getOp().equals("Conv2DBackpropInput") && sizes == null) {
-      throw new BadInputException("adaround needs the output sizes of " + l.op() + " as a constant");
-    }
+    // A transposed conv's output sizes: its static output shape in the frozen graph (Keras computes them
+    // from the input's shape at run time, so they are not always a constant).
+    long[] sizes = op.getOp().equals("Conv2DBackpropInput") ? inputShape(ctx, l.op()) : null;
     long[] xShape = inShape.clone();
     xShape[0] = batch;
 

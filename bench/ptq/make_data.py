@@ -1,8 +1,8 @@
 """Held-out and calibration sets for the PTQ benchmark (dev.compresso.bench.PtqBenchmark).
 
 The generators are copied from /work/shared/fixtures/keras/make_fixtures.py (data_cnn_classifier,
-data_unet_bn), which trained the Keras fixtures on seeds SEED + idx; these sets use other seeds, so no
-training step saw them. numpy only. Writes NPZ files (x, y) into the folder given (default /tmp/ptq-data);
+data_unet_bn, data_mixed_ops), which trained the Keras fixtures on seeds SEED + idx; these sets use other
+seeds, so no training step saw them. numpy only. Writes NPZ files (x, y) into the folder given (default /tmp/ptq-data);
 they are not committed (a few MB each).
 
     python3 bench/ptq/make_data.py [OUT_DIR]
@@ -37,6 +37,19 @@ def data_unet_bn(rng, n):
     return np.clip(x, 0, 1).astype(np.float32), m
 
 
+def data_mixed_ops(rng, n):
+    x = rng.uniform(0.0, 1.0, (n, 48, 48, 3)).astype(np.float32) * 0.8
+    y = rng.integers(0, 5, n)
+    yy, xx = np.mgrid[0:48, 0:48]
+    for k in range(n):
+        cy, cx = np.array([(12, 12), (12, 36), (36, 12), (36, 36), (24, 24)][y[k]]) + rng.integers(-4, 5, 2)
+        blob = ((yy - cy) ** 2 + (xx - cx) ** 2) < 36
+        x[k, blob, :] += 0.3
+    noisy = rng.uniform(size=n) < 0.10
+    y[noisy] = rng.integers(0, 5, int(noisy.sum()))
+    return np.clip(x, 0, 1).astype(np.float32), y.astype(np.int32)
+
+
 def one_hot(y, k):
     out = np.zeros((len(y), k), np.float32)
     out[np.arange(len(y)), y] = 1
@@ -46,7 +59,8 @@ def one_hot(y, k):
 def main(out):
     os.makedirs(out, exist_ok=True)
     for name, fn, n_cal, n_test, classes in [("cnn_classifier", data_cnn_classifier, 200, 500, 10),
-                                             ("unet_bn", data_unet_bn, 200, 200, 0)]:
+                                             ("unet_bn", data_unet_bn, 200, 200, 0),
+                                             ("mixed_ops", data_mixed_ops, 200, 500, 5)]:
         for split, n, seed in [("calib", n_cal, 7001), ("test", n_test, 7002), ("train", 1000, 7003)]:
             x, y = fn(np.random.default_rng(seed + (0 if classes else 100)), n)
             if classes:

@@ -1,6 +1,7 @@
 package dev.compresso.ptq;
 
 import dev.compresso.graph.GraphIndex;
+import dev.compresso.quant.ConstTensor;
 import dev.compresso.quant.FusedGroup;
 import dev.compresso.quant.QuantPlan;
 import dev.compresso.quant.WeightQuant;
@@ -17,7 +18,9 @@ import org.tensorflow.proto.NodeDef;
  * @param kernel the kernel constant
  * @param spec how TFLite quantizes the kernel
  * @param group the fused group ({@code weighted -> [bias] -> [relu|relu6]})
- * @param bias the bias constant of the group's BiasAdd, or null when the group has none (or it is shared)
+ * @param bias the bias constant: of the group's BiasAdd, or of an {@code AddV2}/{@code Add} of a per-channel
+ *     constant that is the op's only consumer (Keras 3 adds a reshaped bias so; the converter fuses either into
+ *     the op); null when there is none of its own
  */
 public record WeightLayer(String op, String opType, String kernel, WeightQuant spec, FusedGroup group, String bias) {
 
@@ -37,9 +40,42 @@ public record WeightLayer(String op, String opType, String kernel, WeightQuant s
           bias = b.getName();
         }
       }
+      if (bias == null && group.bias() == null) {
+        bias = addedBias(index, w);
+      }
       out.add(new WeightLayer(w.op(), w.opType(), w.constNode(), w.spec(), group, bias));
     }
     return out;
+  }
+
+  /** The per-channel constant an {@code AddV2}/{@code Add}, the op's only consumer, adds; else null. */
+  private static String addedBias(GraphIndex index, QuantPlan.WeightSite w) {
+    List<GraphIndex.Use> uses = index.uses(w.op());
+    if (uses.size() != 1 || uses.get(0).ref().control()) {
+      return null;
+    }
+    NodeDef add = uses.get(0).consumer();
+    if (!(add.getOp().equals("AddV2") || add.getOp().equals("Add")) || add.getInputCount() < 2) {
+      return null;
+    }
+    NodeDef other = index.throughIdentities(index.input(add, 1 - uses.get(0).position()));
+    if (!other.getOp().equals("Const") || !ownConst(index, other.getName())) {
+      return null;
+    }
+    ConstTensor b = ConstTensor.of(other);
+    long[] k = ConstTensor.of(index.node(w.constNode())).shape();
+    long channels = switch (w.opType()) {
+      case "Conv2D" -> k[3];
+      case "DepthwiseConv2dNative" -> k[2] * k[3];
+      case "Conv2DBackpropInput" -> k[2];
+      default -> k[k.length - 1];
+    };
+    for (int i = 0; i < b.shape().length - 1; i++) {
+      if (b.shape()[i] != 1) {
+        return null;
+      }
+    }
+    return b.values().length == channels && b.shape().length >= 1 ? other.getName() : null;
   }
 
   /** Whether {@code name} is a Const read (through Identity nodes) by exactly one op. */

@@ -156,12 +156,15 @@ class PtqPipelineTest {
   @Test
   void aMethodWithNoLayerIsNotedAndSkipped() {
     FrozenGraph g = TinyPtqGraphs.single();
-    Dataset data = TinyPtqGraphs.data(8, 6);
     List<String> notes = new ArrayList<>();
-    PtqPipeline p = new PtqPipeline(PtqOptions.of("cle"), notes::add);
-    Calibration.Result r = Calibration.calibrate(g, data, CalibrationOptions.builder().optSamples(8).optHook(p).build());
+    Dataset data16 = TinyPtqGraphs.data(16, 6);
+    PtqPipeline p = new PtqPipeline(PtqOptions.of("cle,bias"), notes::add);
+    Calibration.Result r = Calibration.calibrate(g, data16, CalibrationOptions.builder().optSamples(16).optHook(p)
+        .build());
     assertTrue(r.graph().hasFakeQuant());
-    assertEquals(1, notes.size(), notes.toString());
+    assertEquals(2, notes.size(), notes.toString());
+    // The AddV2 of a per-channel constant is the conv's bias for bias correction, as the converter fuses it.
+    assertTrue(notes.get(1).startsWith("ptq bias: 1 layer(s) corrected"), notes.get(1));
     assertTrue(notes.get(0).startsWith("ptq cle: applies to no layer of this model (") && notes.get(0).endsWith("skipped"),
         notes.get(0));
     assertNotEquals(0, p.steps().size());

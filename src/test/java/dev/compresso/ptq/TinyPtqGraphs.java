@@ -63,15 +63,15 @@ final class TinyPtqGraphs {
     }
   }
 
-  /** x -> conv 3x3 (3 -> 4) + bias -> y: no pair for CLE. */
+  /** x -> conv 3x3 (3 -> 4) -> AddV2 of a [1, 1, 1, 4] bias (as Keras 3 writes it) -> y: no pair for CLE. */
   static FrozenGraph single() {
     Random rnd = new Random(12);
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Operand<TFloat32> x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, H, H, C)));
-      Operand<TFloat32> y = tf.withName("c_bias").nn.biasAdd(
+      Operand<TFloat32> y = tf.withName("c_bias").math.add(
           tf.withName("c").nn.conv2d(x, konst(tf, "c_kernel", gaussian(rnd, 0.3f, 9 * C * 4), 3, 3, C, 4), strides(),
-              "SAME"), konst(tf, "c_b", gaussian(rnd, 0.1f, 4), 4));
+              "SAME"), konst(tf, "c_b", gaussian(rnd, 0.1f, 4), 1, 1, 1, 4));
       tf.withName("y").identity(y);
       return new FrozenGraph(g.toGraphDef(), "serving_default",
           List.of(new FrozenGraph.Input("x", "x", DataType.DT_FLOAT, new long[] {1, H, H, C})),

@@ -85,7 +85,7 @@ public final class CrossLayerEqualization implements PtqMethod {
     });
     Map<String, ConstTensor> current = new LinkedHashMap<>();
     GraphIndex index = new GraphIndex(ctx.graph().graphDef());
-    double spreadBefore = spread(ctx, pairs, current);
+    double spreadBefore = precision(ctx, pairs, current);
     int scaled = 0;
     for (int pass = 0; pass < PASSES; pass++) {
       for (Pair p : pairs) {
@@ -96,10 +96,10 @@ public final class CrossLayerEqualization implements PtqMethod {
     for (Pair p : pairs) {
       absorbed += absorb(ctx, index, p, current, lo.get(p.preActivation()));
     }
-    double spreadAfter = spread(ctx, pairs, current);
+    double spreadAfter = precision(ctx, pairs, current);
     ctx.replace(new ArrayList<>(current.values()));
-    return new Outcome(pairs.size(), String.format("%d pair(s) equalized (mean max/min channel range ratio of the "
-        + "kernels %.1f -> %.1f), %d channel(s) of high bias absorbed", pairs.size(), spreadBefore, spreadAfter,
+    return new Outcome(pairs.size(), String.format("%d pair(s) equalized (mean per-channel precision of the pairs' "
+        + "kernels, Nagel et al. eq. 7, %.3f -> %.3f), %d channel(s) of high bias absorbed", pairs.size(), spreadBefore, spreadAfter,
         absorbed));
   }
 
@@ -257,21 +257,31 @@ public final class CrossLayerEqualization implements PtqMethod {
     return valid || (kernel.shape()[0] == 1 && kernel.shape()[1] == 1);
   }
 
-  /** Mean over pairs of (largest / smallest non-zero output-channel range) of layer1's kernel. */
-  private static double spread(PtqContext ctx, List<Pair> pairs, Map<String, ConstTensor> current) {
+  /**
+   * The paper's objective (Nagel et al. 2019, eq. 7), averaged over pairs: {@code sum_i p1_i p2_i / n} with
+   * {@code p_i = r_i / R} the channel's share of its kernel's largest range (1 when every channel has the
+   * kernel's full range, as a per-tensor grid wants).
+   */
+  private static double precision(PtqContext ctx, List<Pair> pairs, Map<String, ConstTensor> current) {
     double sum = 0;
     for (Pair p : pairs) {
       int[] out = OUT_AXIS.get(p.first().opType());
-      float[] r = get(ctx, current, p.first().kernel()).channelAbsMax(out[0], out[1]);
-      float max = 0;
-      float min = Float.POSITIVE_INFINITY;
-      for (float v : r) {
-        max = Math.max(max, v);
-        if (v > 0) {
-          min = Math.min(min, v);
-        }
+      float[] r1 = get(ctx, current, p.first().kernel()).channelAbsMax(out[0], out[1]);
+      float[] r2 = get(ctx, current, p.second().kernel()).channelAbsMax(IN_AXIS.get(p.second().opType()), -1);
+      if (r1.length != r2.length) {
+        continue;
       }
-      sum += min == Float.POSITIVE_INFINITY ? 1 : max / min;
+      float m1 = 0;
+      float m2 = 0;
+      for (int i = 0; i < r1.length; i++) {
+        m1 = Math.max(m1, r1[i]);
+        m2 = Math.max(m2, r2[i]);
+      }
+      double pair = 0;
+      for (int i = 0; i < r1.length; i++) {
+        pair += (m1 > 0 ? r1[i] / m1 : 0) * (m2 > 0 ? r2[i] / m2 : 0);
+      }
+      sum += pair / Math.max(1, r1.length);
     }
     return sum / pairs.size();
   }

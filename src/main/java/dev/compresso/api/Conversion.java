@@ -2,6 +2,8 @@ package dev.compresso.api;
 
 import dev.compresso.data.DataSources;
 import dev.compresso.data.SampleSource;
+import dev.compresso.ptq.PtqOptions;
+import dev.compresso.ptq.PtqPipeline;
 import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.tflite.convert.ConversionOptions;
 import dev.compresso.tflite.convert.IoType;
@@ -25,14 +27,17 @@ public final class Conversion {
   private final int calibrationSamples;
   private final java.util.Set<String> keepFloat;
   private final boolean equalizeConcats;
+  private final PtqOptions ptq;
 
   private Conversion(Precision precision, IoType io, Supplier<SampleSource> calibration, String calibrationName,
       int calibrationSamples) {
-    this(precision, io, calibration, calibrationName, calibrationSamples, java.util.Set.of(), true);
+    this(precision, io, calibration, calibrationName, calibrationSamples, java.util.Set.of(), true,
+        PtqOptions.of(PtqOptions.DEFAULT_METHODS));
   }
 
   private Conversion(Precision precision, IoType io, Supplier<SampleSource> calibration, String calibrationName,
-      int calibrationSamples, java.util.Set<String> keepFloat, boolean equalizeConcats) {
+      int calibrationSamples, java.util.Set<String> keepFloat, boolean equalizeConcats, PtqOptions ptq) {
+    this.ptq = Objects.requireNonNull(ptq, "ptq");
     this.keepFloat = java.util.Set.copyOf(keepFloat);
     this.equalizeConcats = equalizeConcats;
     this.precision = Objects.requireNonNull(precision, "precision");
@@ -75,7 +80,7 @@ public final class Conversion {
 
   /** Inputs and outputs of this element type ({@link IoType#INT8}/{@link IoType#UINT8} need {@link #int8()}). */
   public Conversion io(IoType io) {
-    return new Conversion(precision, io, calibration, calibrationName, calibrationSamples, keepFloat, equalizeConcats);
+    return new Conversion(precision, io, calibration, calibrationName, calibrationSamples, keepFloat, equalizeConcats, ptq);
   }
 
   /**
@@ -84,19 +89,19 @@ public final class Conversion {
    */
   public Conversion calibrateWith(SampleSource data) {
     Objects.requireNonNull(data, "data");
-    return new Conversion(precision, io, () -> data, data.source(), calibrationSamples, keepFloat, equalizeConcats);
+    return new Conversion(precision, io, () -> data, data.source(), calibrationSamples, keepFloat, equalizeConcats, ptq);
   }
 
   /** As {@link #calibrateWith(SampleSource)}, opening {@code dataSpec} only if the ranges are needed. */
   public Conversion calibrateWith(String dataSpec) {
     Objects.requireNonNull(dataSpec, "dataSpec");
     return new Conversion(precision, io, () -> DataSources.openSource(dataSpec), dataSpec, calibrationSamples, keepFloat,
-        equalizeConcats);
+        equalizeConcats, ptq);
   }
 
   /** Calibration samples used (the first ones of the data). */
   public Conversion calibrationSamples(int samples) {
-    return new Conversion(precision, io, calibration, calibrationName, samples, keepFloat, equalizeConcats);
+    return new Conversion(precision, io, calibration, calibrationName, samples, keepFloat, equalizeConcats, ptq);
   }
 
   /**
@@ -104,12 +109,25 @@ public final class Conversion {
    * dev.compresso.tflite.convert.FloatLayers}); names are checked against the graph.
    */
   public Conversion keepFloat(java.util.Set<String> nodes) {
-    return new Conversion(precision, io, calibration, calibrationName, calibrationSamples, nodes, equalizeConcats);
+    return new Conversion(precision, io, calibration, calibrationName, calibrationSamples, nodes, equalizeConcats, ptq);
   }
 
   /** Calibration: equalize concat input ranges first (default true; {@link dev.compresso.quant.ConcatEqualizer}). */
   public Conversion equalizeConcats(boolean equalize) {
-    return new Conversion(precision, io, calibration, calibrationName, calibrationSamples, keepFloat, equalize);
+    return new Conversion(precision, io, calibration, calibrationName, calibrationSamples, keepFloat, equalize, ptq);
+  }
+
+  /**
+   * Calibration: the post-training methods applied before the converter reads the graph ({@link
+   * dev.compresso.ptq.PtqMethods}; default {@value PtqOptions#DEFAULT_METHODS}).
+   */
+  public Conversion ptq(PtqOptions ptq) {
+    return new Conversion(precision, io, calibration, calibrationName, calibrationSamples, keepFloat, equalizeConcats,
+        ptq);
+  }
+
+  public PtqOptions ptqOptions() {
+    return ptq;
   }
 
   public java.util.Set<String> keptFloat() {
@@ -132,6 +150,10 @@ public final class Conversion {
    */
   public ConversionOptions options() {
     ConversionOptions options = ConversionOptions.builder(precision).optIo(io).optKeepFloat(keepFloat).build();
+    if (!ptq.isEmpty() && !PtqOptions.DEFAULT_METHODS.equals(ptq.toString()) && !precision.fullInteger()) {
+      throw new dev.compresso.BadInputException("--ptq " + ptq + " is only used with --precision int8 or int16x8 (got "
+          + "--precision " + precision.cliName() + ")");
+    }
     if (calibration != null && !precision.fullInteger()) {
       throw new dev.compresso.BadInputException("--calibration-data is only used with --precision int8 or int16x8 (got "
           + "--precision " + precision.cliName() + ")");
@@ -141,7 +163,13 @@ public final class Conversion {
   }
 
   CalibrationOptions calibrationOptions() {
-    return CalibrationOptions.builder().optSamples(calibrationSamples).optEqualizeConcats(equalizeConcats).build();
+    return calibrationOptions(line -> { });
+  }
+
+  /** The calibration options, with a fresh {@link PtqPipeline} of {@link #ptqOptions()} noting to {@code notes}. */
+  CalibrationOptions calibrationOptions(java.util.function.Consumer<String> notes) {
+    return CalibrationOptions.builder().optSamples(calibrationSamples).optEqualizeConcats(equalizeConcats)
+        .optHook(ptq.isEmpty() ? dev.compresso.quant.CalibrationHook.NONE : new PtqPipeline(ptq, notes)).build();
   }
 
   /** The calibration data, opened now; null when none was given. */
@@ -156,6 +184,7 @@ public final class Conversion {
   @Override
   public String toString() {
     return precision.cliName() + (precision == Precision.INT8 ? " (" + io.cliName() + " I/O)" : "")
-        + (calibrationName == null ? "" : ", calibrated on " + calibrationName);
+        + (calibrationName == null ? "" : ", calibrated on " + calibrationName
+            + (ptq.isEmpty() ? "" : " with --ptq " + ptq));
   }
 }

@@ -10,6 +10,8 @@ import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.InputShape;
 import dev.compresso.model.keras.KerasImporter;
+import dev.compresso.ptq.PtqMethods;
+import dev.compresso.ptq.PtqOptions;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
 import dev.compresso.tflite.convert.SparseWeights;
@@ -39,7 +41,7 @@ final class ConvertCommand implements Command {
   @Override
   public String usage() {
     return "convert MODEL --precision fp32|fp16|dynamic|int8|int16x8 [--io float|int8|uint8|int16] [--calibration-data DATA] "
-        + "[--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] [--sparse-weights [--sparse-threshold S]] --out FILE.tflite [--overwrite]";
+        + "[--ptq LIST [--adaround-iterations N]] [--signature NAME] [--output KEY] [--input-shape SHAPE] [--edgetpu] [--sparse-weights [--sparse-threshold S]] --out FILE.tflite [--overwrite]";
   }
 
   @Override
@@ -57,6 +59,14 @@ final class ConvertCommand implements Command {
         .desc("inputs and outputs: float (default); int8 or uint8 for int8 models, int16 for int16x8").build());
     o.addOption(Option.builder().longOpt("calibration-data").hasArg().argName("DATA")
         .desc("int8 and int16x8: representative inputs to measure ranges when the model has no FakeQuant nodes")
+        .build());
+    o.addOption(Option.builder().longOpt("ptq").hasArg().argName("LIST")
+        .desc("with --calibration-data: post-training methods applied before the converter, comma-separated, run in "
+            + "the order " + String.join(",", PtqMethods.names()) + ": cle (cross-layer equalization), range "
+            + "(MSE-optimal clipping), adaround (learned rounding), bias (bias correction); 'none' for min/max only "
+            + "(default " + PtqOptions.DEFAULT_METHODS + ")").build());
+    o.addOption(Option.builder().longOpt("adaround-iterations").hasArg().argName("N")
+        .desc("with --ptq adaround: optimizer steps per layer (default " + PtqOptions.ADAROUND_ITERATIONS_DEFAULT + ")")
         .build());
     o.addOption(Option.builder().longOpt("signature").hasArg().argName("NAME")
         .desc("the signature to convert (default " + Freezer.DEFAULT_SIGNATURE + ")").build());
@@ -125,6 +135,19 @@ final class ConvertCommand implements Command {
     if (calibration != null) {
       conversion = conversion.calibrateWith(calibration);
     }
+    PtqOptions.Builder ptq = PtqOptions.builder().optMethods(args.getOptionValue("ptq", PtqOptions.DEFAULT_METHODS));
+    if (args.hasOption("adaround-iterations")) {
+      ptq.optAdaroundIterations(OptionValues.parseInt("--adaround-iterations", args.getOptionValue("adaround-iterations")));
+    }
+    PtqOptions ptqOptions = ptq.build();
+    if (args.hasOption("ptq") && !ptqOptions.isEmpty() && calibration == null) {
+      throw new BadInputException("--ptq " + ptqOptions + " changes weights and ranges measured on calibration data: "
+          + "give --calibration-data DATA (a model with QAT ranges needs no post-training methods)");
+    }
+    if (args.hasOption("adaround-iterations") && !ptqOptions.methods().stream().anyMatch(m -> m.name().equals("adaround"))) {
+      throw new BadInputException("--adaround-iterations is only used with --ptq ...,adaround");
+    }
+    conversion = conversion.ptq(ptqOptions);
     boolean sparse = args.hasOption("sparse-weights");
     double sparseThreshold = OptionValues.number(args, "sparse-threshold", SparseWeights.THRESHOLD_DEFAULT);
     if (args.hasOption("sparse-threshold") && !sparse) {
@@ -167,7 +190,12 @@ final class ConvertCommand implements Command {
           out.println("  kept float: " + k);
         }
       } else {
-        tflite = source.convert(conversion).withName(target.toString());
+        tflite = source.withProgress(new dev.compresso.progress.ProgressListener() {
+          @Override
+          public void note(String message) {
+            err.println(message);
+          }
+        }).convert(conversion).withName(target.toString());
       }
     }
     if (edgeTpu && (!keepFloat.isEmpty() || maxIncrease != null)) {

@@ -9,7 +9,6 @@ import dev.compresso.graph.GraphRewriter;
 import dev.compresso.graph.Rewrite;
 import dev.compresso.model.FrozenGraph;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +22,8 @@ import java.util.stream.Collectors;
  * <p>Steps: plan the quantized tensors ({@link QuantPlanner}; unsupported ops fail here, all named);
  * optionally equalize concat input ranges ({@link ConcatEqualizer}, which rescales weights so the float
  * function is unchanged); run the data through TF Java and track min/max ({@link RangeCollector} with
- * {@link MinMaxTracker}); insert FakeQuant nodes ({@link FakeQuantInsertion}).
+ * {@link MinMaxTracker}); let post-training methods change constants and choose ranges ({@link
+ * CalibrationHook}); insert FakeQuant nodes ({@link FakeQuantInsertion}).
  */
 public final class Calibration {
 
@@ -33,7 +33,7 @@ public final class Calibration {
    * The result.
    *
    * @param graph the frozen graph with FakeQuant nodes
-   * @param ranges the measured {@code {min, max}} per planned node (before widening to contain 0)
+   * @param ranges the chosen {@code {min, max}} per planned node (before widening to contain 0)
    * @param equalized the concats whose inputs were equalized, with the producers rescaled
    */
   public record Result(FrozenGraph graph, Map<String, float[]> ranges, List<ConcatEqualizer.Equalized> equalized) {}
@@ -84,27 +84,32 @@ public final class Calibration {
     QuantPlanner planner = QuantPlanner.defaults();
     QuantPlan plan = planner.plan(graph);
     List<ConcatEqualizer.Equalized> equalized = List.of();
+    Map<String, RangeTracker> trackers = null;
     if (options.equalizeConcats()) {
-      Map<String, RangeTracker> first = RangeCollector.collect(graph, plan.measuredNodes(), data,
-          options.samples(), MinMaxTracker::new);
-      ConcatEqualizer.Outcome eq = ConcatEqualizer.equalize(graph, plan, first);
+      trackers = RangeCollector.collect(graph, plan.measuredNodes(), data, options.samples(), MinMaxTracker::new);
+      ConcatEqualizer.Outcome eq = ConcatEqualizer.equalize(graph, plan, trackers);
       if (!eq.equalized().isEmpty()) {
         graph = withGraph(graph, GraphRewriter.apply(graph.graphDef(), eq.rewrites()));
         plan = planner.plan(graph);
         equalized = eq.equalized();
-      } else {
-        return insert(graph, plan, first, equalized);
+        trackers = null;
       }
     }
-    Map<String, RangeTracker> trackers = RangeCollector.collect(graph, plan.measuredNodes(), data,
-        options.samples(), MinMaxTracker::new);
-    return insert(graph, plan, trackers, equalized);
+    FrozenGraph hooked = options.hook().beforeRanges(graph, plan, data, options.samples());
+    if (hooked != graph) {
+      graph = hooked;
+      plan = planner.plan(graph);
+      trackers = null;
+    }
+    if (trackers == null) {
+      trackers = RangeCollector.collect(graph, plan.measuredNodes(), data, options.samples(), MinMaxTracker::new);
+    }
+    Map<String, float[]> ranges = options.hook().ranges(graph, plan, trackers, data, options.samples());
+    return insert(graph, plan, ranges, equalized);
   }
 
-  private static Result insert(FrozenGraph graph, QuantPlan plan, Map<String, RangeTracker> trackers,
+  private static Result insert(FrozenGraph graph, QuantPlan plan, Map<String, float[]> ranges,
       List<ConcatEqualizer.Equalized> equalized) {
-    Map<String, float[]> ranges = new LinkedHashMap<>();
-    trackers.forEach((node, t) -> ranges.put(node, new float[] {t.min(), t.max()}));
     Set<String> outputs = graph.outputs().stream().map(FrozenGraph.Output::node).collect(Collectors.toSet());
     List<Rewrite> rewrites = FakeQuantInsertion.rewrites(new GraphIndex(graph.graphDef()), plan, ranges, outputs);
     return new Result(withGraph(graph, GraphRewriter.apply(graph.graphDef(), rewrites)), ranges, equalized);

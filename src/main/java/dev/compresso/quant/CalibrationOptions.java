@@ -7,8 +7,10 @@ import dev.compresso.BadInputException;
  *
  * @param samples how many calibration samples to run (the first ones of the data)
  * @param equalizeConcats whether to equalize the ranges of concat inputs first ({@link ConcatEqualizer})
+ * @param hook post-training methods applied after equalization, before FakeQuant insertion ({@link
+ *     CalibrationHook#NONE}: plain min/max)
  */
-public record CalibrationOptions(int samples, boolean equalizeConcats) {
+public record CalibrationOptions(int samples, boolean equalizeConcats, CalibrationHook hook) {
 
   /** TFLite's usual representative-dataset size, and the CLI default. */
   public static final int SAMPLES_DEFAULT = 100;
@@ -17,6 +19,7 @@ public record CalibrationOptions(int samples, boolean equalizeConcats) {
     if (samples < 1) {
       throw new BadInputException("calibration needs at least 1 sample, got " + samples);
     }
+    java.util.Objects.requireNonNull(hook, "hook");
   }
 
   public static Builder builder() {
@@ -32,6 +35,7 @@ public record CalibrationOptions(int samples, boolean equalizeConcats) {
   public static final class Builder {
     private int samples = SAMPLES_DEFAULT;
     private boolean equalizeConcats = true;
+    private CalibrationHook hook = CalibrationHook.NONE;
 
     public Builder optSamples(int samples) {
       this.samples = samples;
@@ -43,8 +47,14 @@ public record CalibrationOptions(int samples, boolean equalizeConcats) {
       return this;
     }
 
+    /** Post-training methods ({@code dev.compresso.ptq}); default {@link CalibrationHook#NONE}. */
+    public Builder optHook(CalibrationHook hook) {
+      this.hook = hook;
+      return this;
+    }
+
     public CalibrationOptions build() {
-      return new CalibrationOptions(samples, equalizeConcats);
+      return new CalibrationOptions(samples, equalizeConcats, hook);
     }
   }
 }

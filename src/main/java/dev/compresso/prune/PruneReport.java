@@ -65,9 +65,9 @@ public record PruneReport(String source, String schedule, String granularity, bo
   public record Layer(String variable, String op, long[] shape, long parameters, double targetSparsity,
       double achievedSparsity) {}
 
-  /** One epoch of fine-tuning. */
+  /** One epoch of fine-tuning; {@code validationMetric} is the task's headline metric on the validation data. */
   public record Epoch(int epoch, double trainLoss, double validationLoss, double seconds, int steps,
-      double sparsityAtEnd) {}
+      double sparsityAtEnd, double validationMetric) {}
 
   public double prunedSparsity() {
     return prunedParameters == 0 ? 0 : (double) prunedZeros / prunedParameters;
@@ -100,8 +100,8 @@ public record PruneReport(String source, String schedule, String granularity, bo
     sb.append(String.format("schedule: %s; granularity %s%s; %d steps%n", schedule, granularity,
         global ? " (global)" : " (per layer)", steps));
     for (Epoch e : epochs) {
-      sb.append(String.format("epoch %d: train %s %.4f, validation %.4f, sparsity %.3f, %.1f s%n", e.epoch(), loss,
-          e.trainLoss(), e.validationLoss(), e.sparsityAtEnd(), e.seconds()));
+      sb.append(String.format("epoch %d: train %s %.4f, validation %.4f, %s %.4f, sparsity %.3f, %.1f s%n", e.epoch(),
+          loss, e.trainLoss(), e.validationLoss(), metric, e.validationMetric(), e.sparsityAtEnd(), e.seconds()));
     }
     sb.append(String.format("test (%s): %s %.4f -> %.4f, %s %.4f -> %.4f%n", testData, loss, lossBefore, lossAfter,
         metric, metricBefore, metricAfter));

@@ -150,7 +150,7 @@ public final class Pruner {
       for (Trainer.EpochResult e : history) {
         at += e.steps();
         epochs.add(new PruneReport.Epoch(e.epoch(), e.trainLoss(), e.validationLoss(), e.seconds(), e.steps(),
-            updater.sparsityBefore(at)));
+            updater.sparsityBefore(at), e.validationMetric()));
       }
       if (updater.current() < schedule.finalSparsity()) {
         if (steps > 0) {

@@ -25,7 +25,7 @@ import org.tensorflow.Signature;
  * cross-entropy from logits, Adam), as TF1-style SavedModels with a {@code serving_default} signature:
  * {@code digits_logits} ({@code image} [-1,8,8,1] to {@code logits} [-1,10]) trained on 80% of {@code
  * digits_fit.npz} (700 digits; Compresso's runs use the other 1,097, {@code digits.npz}), and {@code seg_argmax} ({@code image} [-1,16,16,1] to {@code classes} [-1,16,16] int64) on 80%
- * of {@code seg.npz}. Prints the held-out accuracy / mean Dice of each (the 20% it did not train on).
+ * of {@code seg_fit.npz}. Prints the held-out accuracy / mean Dice of each (the 20% it did not train on).
  *
  * <p>Usage: {@code java -cp target/classes:$(cat cp.txt) dev.compresso.zoo.MakeTaskFixtures DIR} where DIR
  * holds the npz files that {@code make_data.py} wrote.
@@ -37,7 +37,7 @@ public final class MakeTaskFixtures {
   public static void main(String[] args) throws IOException {
     Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources/fixtures/tasks");
     make(dir.resolve("digits_fit.npz"), dir.resolve("digits_logits"), true, 60, 32, 2e-3f);
-    make(dir.resolve("seg.npz"), dir.resolve("seg_argmax"), false, 40, 16, 3e-3f);
+    make(dir.resolve("seg_fit.npz"), dir.resolve("seg_argmax"), false, 40, 16, 3e-3f);
   }
 
   private static void make(Path data, Path out, boolean digits, int epochs, int batch, float lr) throws IOException {

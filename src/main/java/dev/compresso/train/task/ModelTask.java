@@ -84,11 +84,10 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
         }
       }
     }
-    if (!fits && labels == null && elements(shape) == 1 && !data.classNames().isEmpty()
-        && out.kind() == OutputKind.VALUES) {
-      throw new BadInputException(String.format("%s: targets are class labels (%d classes) but output %s is one real "
-          + "value (a regression output, %s): give float targets, or a model that scores the classes", data.source(),
-          data.classNames().size(), outName, out.producerOp()));
+    if (!fits && labels == null && elements(shape) == 1 && data.classNames().size() >= 2) {
+      throw new BadInputException(String.format("%s: targets are integer class labels (%d classes) but output %s is one "
+          + "value (%s, a regression or binary output): give float targets, or the model's class-scoring output",
+          data.source(), data.classNames().size(), outName, out.producerOp()));
     }
     SampleSource targets = labels == null ? data : new ClassIndexTargets(data, labels, shape, outName);
     boolean spatial = spatial(shape);
@@ -170,13 +169,24 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
     return new ClassIndexTargets(data, labels, outputShape, "'" + output.trainTensor() + "'");
   }
 
-  /** {@code model} with the trained tensor as its output: the float scores before an integer head. */
+  /**
+   * {@code model} with the trained tensor as its output: the float scores before an integer head, and the graph
+   * cut to what computes them (so that QAT's planner never meets the head). {@link #withHead} puts it back.
+   */
   public ImportedModel trainingView(ImportedModel model) {
     if (!output.hasIntegerHead()) {
       return model;
     }
+    dev.compresso.graph.GraphIndex index = dev.compresso.graph.GraphIndex.tolerant(model.graph());
+    java.util.Set<String> keep = index.ancestors(List.of(dev.compresso.graph.TensorRef.parse(output.trainTensor()).node()));
+    java.util.Map<String, ImportedModel.VariableValue> vars = new java.util.LinkedHashMap<>();
+    model.variables().forEach((k, v) -> {
+      if (keep.contains(k)) {
+        vars.put(k, v);
+      }
+    });
     return new ImportedModel(model.source(), model.signatureKey(), model.inputKey(), model.inputTensor(),
-        model.outputKey(), output.trainTensor(), model.graph(), model.variables(), model.frozen());
+        model.outputKey(), output.trainTensor(), index.restrictTo(keep), vars, model.frozen());
   }
 
   /**

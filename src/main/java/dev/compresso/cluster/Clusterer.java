@@ -13,6 +13,8 @@ import dev.compresso.train.Trainer;
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.metric.Metric;
 import dev.compresso.train.BestEpoch;
+import dev.compresso.train.distill.Distiller;
+import dev.compresso.train.distill.Teacher;
 import dev.compresso.train.Judgement;
 import dev.compresso.train.task.ModelTask;
 import java.util.ArrayList;
@@ -93,8 +95,11 @@ public final class Clusterer {
     List<Trainer.EpochResult> history;
     long steps;
     Map<String, ImportedModel.VariableValue> trained;
-    try (ModelSession session = new ModelSession(training, v -> training.isTrainable(v) && !kernels.contains(v))) {
-      Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
+    Teacher teacher = Distiller.teacher(task, task.trainingView(model), config.fit(), training.inputTensor());
+    try (ModelSession session = new ModelSession(training, v -> training.isTrainable(v) && !kernels.contains(v), null,
+        teacher == null ? null : teacher.nodes())) {
+      Trainer trainer = new Trainer(session.trainable(), session.session(),
+          Distiller.loss(task, teacher, session, config.fit(), progress), config.newOptimizer());
       trainer.checkShapes(test);
       lossClustered = Evaluation.means(session.session(), session.trainable(), test, batch, List.of(loss::sample))[0];
       BestEpoch best = config.fit().keepBest() ? new BestEpoch(session.variables(), session.session(),

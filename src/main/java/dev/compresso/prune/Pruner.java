@@ -15,6 +15,8 @@ import dev.compresso.train.Trainer;
 import dev.compresso.train.TrainingSessions;
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.BestEpoch;
+import dev.compresso.train.distill.Distiller;
+import dev.compresso.train.distill.Teacher;
 import dev.compresso.train.Judgement;
 import dev.compresso.train.task.ModelTask;
 import java.util.ArrayList;
@@ -44,7 +46,13 @@ public final class Pruner {
 
     /** The masked model in a session whose trainables are the model's trainable variables, masks excluded. */
     public ModelSession open() {
-      return new ModelSession(model, v -> model.isTrainable(v) && !MaskRewrite.isMask(v), TrainingSessions.config());
+      return open(null);
+    }
+
+    /** As {@link #open()}, with {@code extra} nodes in the graph (distillation's teacher), or null. */
+    public ModelSession open(org.tensorflow.proto.GraphDef extra) {
+      return new ModelSession(model, v -> model.isTrainable(v) && !MaskRewrite.isMask(v), TrainingSessions.config(),
+          extra);
     }
   }
 
@@ -122,8 +130,10 @@ public final class Pruner {
     Map<String, ImportedModel.VariableValue> trained;
     List<PruneReport.Epoch> epochs = new ArrayList<>();
     int kept;
-    try (ModelSession session = masked.open()) {
-      Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
+    Teacher teacher = Distiller.teacher(task, view, config.fit(), masked.model().inputTensor());
+    try (ModelSession session = masked.open(teacher == null ? null : teacher.nodes())) {
+      Trainer trainer = new Trainer(session.trainable(), session.session(),
+          Distiller.loss(task, teacher, session, config.fit(), progress), config.newOptimizer());
       trainer.checkShapes(test);
       double[] scores = Evaluation.means(session.session(), session.trainable(), test, batch,
           List.of(loss::sample, metric));

@@ -17,6 +17,8 @@ import dev.compresso.quant.ConstTensor;
 import dev.compresso.quant.QuantPlan;
 import dev.compresso.quant.QuantPlanner;
 import dev.compresso.train.BestEpoch;
+import dev.compresso.train.distill.Distiller;
+import dev.compresso.train.distill.Teacher;
 import dev.compresso.train.Checkpointer;
 import dev.compresso.train.task.ModelTask;
 import dev.compresso.train.Checkpointing;
@@ -60,7 +62,12 @@ public final class Qat {
      * with each clustered kernel's centroids training in its place.
      */
     public ModelSession open() {
-      return new ModelSession(training.model(), v -> isTrainable(v), TrainingSessions.config());
+      return open(null);
+    }
+
+    /** As {@link #open()}, with {@code extra} nodes in the graph (distillation's teacher), or null. */
+    public ModelSession open(org.tensorflow.proto.GraphDef extra) {
+      return new ModelSession(training.model(), v -> isTrainable(v), TrainingSessions.config(), extra);
     }
 
     private boolean isTrainable(String v) {
@@ -165,8 +172,10 @@ public final class Qat {
     List<QatReport.Epoch> epochs = new ArrayList<>();
     long steps;
     Map<String, ImportedModel.VariableValue> values;
-    try (ModelSession session = prepared.open()) {
-      Trainer trainer = prepared.trainer(session, loss, config.newOptimizer());
+    Teacher teacher = Distiller.teacher(task, input, config.fit(), prepared.training().model().inputTensor());
+    try (ModelSession session = prepared.open(teacher == null ? null : teacher.nodes())) {
+      Trainer trainer = prepared.trainer(session, Distiller.loss(task, teacher, session, config.fit(), progress),
+          config.newOptimizer());
       trainer.checkShapes(test);
       BestEpoch best = config.fit().keepBest() ? new BestEpoch(session.variables(), session.session(),
           task.metric().higherIsBetter(), e -> true) : null;

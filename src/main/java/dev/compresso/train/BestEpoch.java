@@ -12,7 +12,8 @@ import org.tensorflow.Session;
  * snapshot back. Epoch 0 is the model before fine-tuning (eligible where the stage says so: the clustered or
  * fake-quantized start is a valid result, the unpruned model is not).
  *
- * <p>A snapshot lives in memory: a run resumed from a checkpoint chooses among the epochs it ran itself.
+ * <p>The snapshot is saved with every checkpoint ({@link Checkpointer}), so a resumed run keeps the epoch an
+ * uninterrupted one would.
  */
 public final class BestEpoch {
 
@@ -59,6 +60,21 @@ public final class BestEpoch {
       return bestEpoch;
     }
     return lastEpoch;
+  }
+
+  /** Continues from a checkpoint: the best epoch so far, its metric and weights, and the last epoch run. */
+  void resume(int epoch, double metric, Map<String, float[]> weights, int epochsDone) {
+    lastEpoch = epochsDone;
+    if (epoch >= 0 && weights != null) {
+      bestEpoch = epoch;
+      best = metric;
+      snapshot = weights;
+    }
+  }
+
+  /** The best epoch's weights, or null. */
+  Map<String, float[]> snapshot() {
+    return snapshot;
   }
 
   /** The best eligible epoch so far, or -1. */

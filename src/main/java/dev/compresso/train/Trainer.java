@@ -182,6 +182,12 @@ public final class Trainer {
     }
     if (checkpoints != null) {
       checkpoints.arm();
+      if (best != null) {
+        checkpoints.track(best);
+        if (at != null) {
+          best.resume(at.bestEpoch(), at.bestMetric(), checkpoints.restoredBest(), at.epochsDone());
+        }
+      }
     }
     try {
       if (firstEpoch == 1 && skip == 0 && metricScorer != null && validation != null && best != null) {

@@ -68,7 +68,7 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
         TargetScan scan = TargetScan.of(data);
         if (scan.integers()) {
           if (scan.max() >= classes) {
-            throw new BadInputException(String.format("%s: labels go up to class %d but output %s has %d classes "
+            throw new LabelMismatchException(String.format("%s: labels go up to class %d but output %s has %d classes "
                 + "(0..%d): give labels that match the model, or the output that scores these classes (--output)",
                 data.source(), (long) scan.max(), outName, classes, classes - 1));
           }
@@ -78,14 +78,14 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
         if (ts[0] < classes) {
           labels = ClassIndexTargets.Form.NARROW_ONE_HOT;
         } else {
-          throw new BadInputException(String.format("%s: labels name %d classes (%s) but output %s scores %d: give "
+          throw new LabelMismatchException(String.format("%s: labels name %d classes (%s) but output %s scores %d: give "
               + "labels of the model's classes", data.source(), ts[0], abbreviate(data.classNames()), outName,
               classes));
         }
       }
     }
     if (!fits && labels == null && elements(shape) == 1 && data.classNames().size() >= 2) {
-      throw new BadInputException(String.format("%s: targets are integer class labels (%d classes) but output %s is one "
+      throw new LabelMismatchException(String.format("%s: targets are integer class labels (%d classes) but output %s is one "
           + "value (%s, a regression or binary output): give float targets, or the model's class-scoring output",
           data.source(), data.classNames().size(), outName, out.producerOp()));
     }
@@ -161,6 +161,11 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
     return new ModelTask(kind, out, shape, loss, origin, metric, labels, List.copyOf(notes));
   }
 
+  /** Whether the data carry labels (else the targets are the source model's outputs: distillation alone). */
+  public boolean hasLabels() {
+    return true;
+  }
+
   /** {@code data} as this task's targets ({@link ClassIndexTargets} for labels); null stays null. */
   public SampleSource adapt(SampleSource data) {
     if (data == null || labels == null || data instanceof ClassIndexTargets) {
@@ -216,19 +221,51 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
 
   /** The headline metric as a scorer of raw outputs: logits of one value pass through a sigmoid first. */
   public Evaluation.Scorer metricScorer() {
-    boolean sigmoid = output.kind() == OutputKind.LOGITS && elements(outputShape) > 0
-        && outputShape.length > 0 && outputShape[outputShape.length - 1] == 1;
-    if (!sigmoid) {
-      return metric::sample;
+    return ofOutputs(metric)::sample;
+  }
+
+  /**
+   * The task's metrics (the headline one first: the kind's defaults, mean class Dice and IoU for multi-class
+   * segmentation) as {@link Metric}s of raw outputs: logits of one value pass through a sigmoid first.
+   */
+  public List<Metric> metricsOfOutputs() {
+    List<String> names = metric.name().equals("mean-dice") ? List.of("mean-dice", "mean-iou") : kind.defaultMetrics();
+    return names.stream().map(n -> ofOutputs(Metrics.byName(n))).toList();
+  }
+
+  private Metric ofOutputs(Metric m) {
+    if (!sigmoidLogits()) {
+      return m;
     }
-    return (yTrue, yPred, offset, sampleShape) -> {
-      int n = (int) Dataset.elements(sampleShape);
-      float[] p = new float[yPred.length];
-      for (int i = offset; i < offset + n; i++) {
-        p[i] = (float) (1 / (1 + Math.exp(-yPred[i])));
+    return new Metric() {
+      @Override
+      public String name() {
+        return m.name();
       }
-      return metric.sample(yTrue, p, offset, sampleShape);
+
+      @Override
+      public boolean higherIsBetter() {
+        return m.higherIsBetter();
+      }
+
+      @Override
+      public double sample(float[] yTrue, float[] yPred, int offset, long[] sampleShape) {
+        return m.sample(yTrue, sigmoid(yPred, offset, sampleShape), offset, sampleShape);
+      }
     };
+  }
+
+  private boolean sigmoidLogits() {
+    return output.kind() == OutputKind.LOGITS && outputShape.length > 0 && outputShape[outputShape.length - 1] == 1;
+  }
+
+  private static float[] sigmoid(float[] yPred, int offset, long[] sampleShape) {
+    int n = (int) Dataset.elements(sampleShape);
+    float[] p = new float[yPred.length];
+    for (int i = offset; i < offset + n; i++) {
+      p[i] = (float) (1 / (1 + Math.exp(-yPred[i])));
+    }
+    return p;
   }
 
   /** The loss as a scorer. */

@@ -13,6 +13,8 @@ import dev.compresso.tflite.TensorDescriptor;
 import dev.compresso.tflite.TfliteInterpreter;
 import dev.compresso.tflite.TfliteModel;
 import dev.compresso.train.metric.TaskKind;
+import dev.compresso.train.task.LabelMismatchException;
+import dev.compresso.train.task.ModelTask;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,11 +82,13 @@ public final class Validator {
       SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
           SavedModels.SERVE), request.reference(), request.signature());
     }
-    SampleSource all = open.get();
+    SampleSource opened = open.get();
+    ModelTask task = task(request, opened, progress);
+    SampleSource all = task == null ? opened : task.adapt(opened);
     Dataset data = all.head(request.samples());
     progress.accept("validate: " + data.size() + " sample(s) of " + all.source());
 
-    Compared compared = compare(model, request, data, progress, predictions);
+    Compared compared = compare(model, request, data, progress, predictions, task);
     List<ProbeResult> tfliteRuns = new ArrayList<>();
     List<ProbeResult> referenceRuns = new ArrayList<>();
     List<Integer> threadCounts = request.threads() == 1 ? List.of(1) : List.of(1, request.threads());
@@ -119,8 +123,32 @@ public final class Validator {
 
   private record Compared(TaskKind task, ModelQuality tflite, ModelQuality reference, List<OutputError> errors) {}
 
+  /**
+   * The reference's task ({@link ModelTask}: its loss from a compile config or its output op, integer labels
+   * one-hot), as fine-tuning resolves it; null when the reference cannot be imported for training (the task is
+   * then inferred from the targets). Labels that cannot fit the output are refused.
+   */
+  private static ModelTask task(ValidationRequest request, SampleSource data, Consumer<String> progress) {
+    dev.compresso.model.ImportedModel imported;
+    try (dev.compresso.api.CompressoModel m = dev.compresso.api.Compresso.load(request.reference(), "serve",
+        request.signature())) {
+      imported = m.imported();
+    } catch (BadInputException e) {
+      return null;
+    }
+    try {
+      ModelTask task = ModelTask.resolve(imported, data, dev.compresso.train.loss.Losses.AUTO);
+      progress.accept("validate: " + task.describe());
+      return task;
+    } catch (LabelMismatchException e) {
+      throw e;
+    } catch (BadInputException e) {
+      return null;
+    }
+  }
+
   private static Compared compare(TfliteModel model, ValidationRequest request, Dataset data,
-      Consumer<String> progress, Path predictions) {
+      Consumer<String> progress, Path predictions, ModelTask resolved) {
     try (ReferenceModel ref = ReferenceModel.open(request.reference(), request.signature(), 1);
         TfliteInterpreter it = TfliteInterpreter.open(model, InterpreterOptions.builder().optThreads(1)
             .optKernels(request.kernels()).optSignature(matchingSignature(model, ref).orElse(null)).build())) {
@@ -162,7 +190,10 @@ public final class Validator {
         System.arraycopy(a[target], 0, predTflite, s * yPer, yPer);
         System.arraycopy(b[pair[target]], 0, predRef, s * yPer, yPer);
       }
-      TaskKind task = TaskKind.infer(data.targetShape(), data.targets());
+      TaskKind task = resolved == null ? TaskKind.infer(data.targetShape(), data.targets()) : resolved.kind();
+      dev.compresso.train.loss.Loss loss = resolved == null ? task.loss() : resolved.loss();
+      List<dev.compresso.train.metric.Metric> metrics = resolved == null ? task.metrics()
+          : resolved.metricsOfOutputs();
       long[] shape = data.allTargetsShape();
       if (predictions != null) {
         new NpzWriter().add("x", data.inputs(), prepend(data.size(), data.inputShape()))
@@ -170,8 +201,8 @@ public final class Validator {
             .write(predictions);
         progress.accept("validate: wrote the samples and both models' predictions to " + predictions);
       }
-      ModelQuality qt = ModelQuality.score(task.loss(), task.metrics(), data.targets(), predTflite, shape);
-      ModelQuality qr = ModelQuality.score(task.loss(), task.metrics(), data.targets(), predRef, shape);
+      ModelQuality qt = ModelQuality.score(loss, metrics, data.targets(), predTflite, shape);
+      ModelQuality qr = ModelQuality.score(loss, metrics, data.targets(), predRef, shape);
       return new Compared(task, qt, qr, errors.stream().map(OutputError.Accumulator::result).toList());
     }
   }

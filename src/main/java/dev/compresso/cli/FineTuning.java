@@ -44,8 +44,20 @@ final class FineTuning {
     o.addOption(Option.builder().longOpt("overwrite").desc("replace a non-empty --out").build());
     o.addOption(opt("epochs", "N", "fine-tuning epochs (default " + epochsDefault + ")"));
     o.addOption(opt("batch", "B", "batch size (default " + batchDefault + ")"));
-    o.addOption(opt("loss", "NAME", "training loss (default auto: focal-tversky for binary masks, cce for one-hot "
-        + "labels, mse otherwise, from the targets)"));
+    o.addOption(opt("loss", "NAME", "training loss (default auto: a Keras file's compile config, else the output op: "
+        + "Softmax -> cce, logits -> cce/bce from logits, Sigmoid masks -> focal-tversky; else from the targets); "
+        + "printed at the start with where it came from"));
+    o.addOption(opt("max-metric-drop", "D", "warn when the held-out metric ends worse than the source's by more than D "
+        + "(default: 0.01 for accuracy/Dice/IoU, 10% of the source's value for MAE)"));
+    o.addOption(Option.builder().longOpt("distill").desc("distil from the source model as a frozen teacher in the "
+        + "same graph (KL of softened softmaxes for classifiers, BCE to its probabilities for sigmoid masks, MSE "
+        + "otherwise), mixed with the label loss").build());
+    o.addOption(opt("temperature", "T", "softening temperature of classifier distillation (default "
+        + dev.compresso.train.FitConfig.TEMPERATURE_DEFAULT + ")"));
+    o.addOption(opt("distill-weight", "W", "the distillation term's share of the loss, in [0, 1] (default "
+        + dev.compresso.train.FitConfig.DISTILL_WEIGHT_DEFAULT + ")"));
+    o.addOption(Option.builder().longOpt("keep-last").desc("keep the last epoch's weights (default: the epoch with the "
+        + "best validation metric; for prune, among epochs that reached the target sparsity)").build());
     o.addOption(opt("seed", "N", "seed for the split and shuffling (default " + SEED_DEFAULT + ")"));
     o.addOption(opt("tag", "TAG", "SavedModel tag (default serve)"));
     o.addOption(opt("signature", "KEY", "signature key (default serving_default)"));
@@ -69,7 +81,15 @@ final class FineTuning {
     boolean overwrite = args.hasOption("overwrite");
     long seed = OptionValues.integer(args, "seed", SEED_DEFAULT, Long.MIN_VALUE, Long.MAX_VALUE);
     FitConfig fit = FitConfig.builder().optEpochs((int) OptionValues.integer(args, "epochs", epochsDefault, 0, MAX_EPOCHS))
-        .optBatchSize((int) OptionValues.integer(args, "batch", batchDefault, 1, MAX_BATCH)).optSeed(seed).build();
+        .optBatchSize((int) OptionValues.integer(args, "batch", batchDefault, 1, MAX_BATCH)).optSeed(seed)
+        .optKeepBest(!args.hasOption("keep-last"))
+        .optDistill(args.hasOption("distill"))
+        .optTemperature(OptionValues.number(args, "temperature", dev.compresso.train.FitConfig.TEMPERATURE_DEFAULT))
+        .optDistillWeight(OptionValues.number(args, "distill-weight",
+            dev.compresso.train.FitConfig.DISTILL_WEIGHT_DEFAULT))
+        .optMaxMetricDrop(args.hasOption("max-metric-drop") ? OptionValues.number(args, "max-metric-drop", null)
+            : Double.NaN)
+        .build();
     return new Inputs(modelDir, outDir, overwrite, fit, args.getOptionValue("loss", dev.compresso.train.loss.Losses.AUTO));
   }
 

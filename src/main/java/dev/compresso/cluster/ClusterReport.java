@@ -13,7 +13,7 @@ import java.util.List;
 public record ClusterReport(String source, int clusters, String init, boolean perChannel, boolean preserveSparsity,
     List<Layer> layers, List<PrunableWeights.Skipped> skipped, List<String> warnings, String loss, double lossBefore,
     double lossClustered, double lossAfter, String metric, double metricBefore, double metricAfter, String testData,
-    List<Epoch> epochs, long steps) {
+    List<Epoch> epochs, long steps, dev.compresso.train.Judgement judgement) {
 
   /**
    * One clustered kernel.
@@ -54,6 +54,9 @@ public record ClusterReport(String source, int clusters, String init, boolean pe
     }
     sb.append(String.format("test (%s): %s %.4f -> %.4f clustered -> %.4f fine-tuned; %s %.4f -> %.4f%n", testData,
         loss, lossBefore, lossClustered, lossAfter, metric, metricBefore, metricAfter));
+    if (judgement != null) {
+      sb.append(judgement.line()).append('\n');
+    }
     for (String w : warnings) {
       sb.append("warning: ").append(w).append('\n');
     }

@@ -12,7 +12,11 @@ import dev.compresso.train.Evaluation;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.metric.Metric;
-import dev.compresso.train.metric.TaskKind;
+import dev.compresso.train.BestEpoch;
+import dev.compresso.train.distill.Distiller;
+import dev.compresso.train.distill.Teacher;
+import dev.compresso.train.Judgement;
+import dev.compresso.train.task.ModelTask;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -41,8 +45,8 @@ public final class Clusterer {
    * @param test evaluated before and after, for the report
    * @param progress progress bar and notes (may be null)
    */
-  public static Result cluster(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test,
-      ClusterConfig config, ProgressListener progress) {
+  public static Result cluster(ImportedModel model, SampleSource trainData, SampleSource validationData,
+      SampleSource testData, ClusterConfig config, ProgressListener progress) {
     PrunableWeights.Selection selection = PrunableWeights.select(model, config.ignore(), config.minParameters());
     List<String> warnings = new ArrayList<>();
     for (String p : selection.unmatchedIgnores()) {
@@ -76,22 +80,33 @@ public final class Clusterer {
       warnings.add("--preserve-sparsity: no clustered kernel holds a zero (the model is dense); clustered as without it");
     }
 
-    TaskKind task = TaskKind.infer(test);
-    Loss loss = task.lossOr(config.loss());
-    Metric metric = task.metrics().get(0);
+    ModelTask task = ModelTask.resolve(model, testData, config.loss());
+    task.announce(progress);
+    SampleSource train = task.adapt(trainData);
+    SampleSource validation = task.adapt(validationData);
+    SampleSource test = task.adapt(testData);
+    Loss loss = task.loss();
     int batch = config.fit().batchSize();
-    double[] before = evaluate(model, test, loss, metric, batch);
+    double[] before = evaluate(task.trainingView(model), test, task, batch);
     Set<String> kernels = new HashSet<>(clusters.keySet());
-    ImportedModel training = ClusterRewrite.insert(model, selection.weights(), clusters);
+    ImportedModel training = ClusterRewrite.insert(task.trainingView(model), selection.weights(), clusters);
+    int kept;
     double lossClustered;
     List<Trainer.EpochResult> history;
     long steps;
     Map<String, ImportedModel.VariableValue> trained;
-    try (ModelSession session = new ModelSession(training, v -> training.isTrainable(v) && !kernels.contains(v))) {
-      Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
+    Teacher teacher = Distiller.teacher(task, task.trainingView(model), config.fit(), training.inputTensor());
+    try (ModelSession session = new ModelSession(training, v -> training.isTrainable(v) && !kernels.contains(v), null,
+        teacher == null ? null : teacher.nodes())) {
+      Trainer trainer = new Trainer(session.trainable(), session.session(),
+          Distiller.loss(task, teacher, session, config.fit(), progress), config.newOptimizer());
       trainer.checkShapes(test);
       lossClustered = Evaluation.means(session.session(), session.trainable(), test, batch, List.of(loss::sample))[0];
+      BestEpoch best = config.fit().keepBest() ? new BestEpoch(session.variables(), session.session(),
+          task.metric().higherIsBetter(), e -> true) : null;
+      trainer.judgeWith(task.metric().name(), task.metricScorer(), best);
       history = config.fit().epochs() == 0 ? List.of() : trainer.fit(train, validation, config.fit(), progress);
+      kept = best == null || history.isEmpty() ? history.size() : best.restore();
       steps = trainer.steps();
       trained = session.values();
     }
@@ -107,7 +122,11 @@ public final class Clusterer {
       strippedValues.put(e.getKey(), v);
     }
     ImportedModel stripped = model.with(model.graph(), strippedValues);
-    double[] after = evaluate(stripped, test, loss, metric, batch);
+    double[] after = evaluate(task.trainingView(stripped), test, task, batch);
+    Judgement judgement = task.judge(config.fit(), before[1], after[1], test.size(), kept);
+    if (judgement.warning() != null) {
+      warnings.add(judgement.warning());
+    }
 
     List<ClusterReport.Layer> layers = new ArrayList<>();
     for (PrunableWeight w : selection.weights()) {
@@ -121,15 +140,15 @@ public final class Clusterer {
         .map(e -> new ClusterReport.Epoch(e.epoch(), e.trainLoss(), e.validationLoss(), e.seconds())).toList();
     ClusterReport report = new ClusterReport(model.source().toString(), config.clusters(), config.init().spelling(),
         config.perChannel(), config.preserveSparsity(), layers, selection.skipped(), warnings, loss.name(), before[0],
-        lossClustered, after[0], metric.name(), before[1], after[1], test.source() + " (" + test.size() + " samples)",
-        epochs, steps);
+        lossClustered, after[0], task.metric().name(), before[1], after[1],
+        test.source() + " (" + test.size() + " samples)", epochs, steps, judgement);
     return new Result(stripped, report);
   }
 
-  private static double[] evaluate(ImportedModel model, SampleSource test, Loss loss, Metric metric, int batch) {
+  private static double[] evaluate(ImportedModel model, SampleSource test, ModelTask task, int batch) {
     try (ModelSession session = new ModelSession(model, v -> false)) {
-      return Evaluation.means(session.session(), session.trainable(), test, batch, List.of(loss::sample,
-          metric::sample));
+      return Evaluation.means(session.session(), session.trainable(), test, batch, List.of(task.lossScorer(),
+          task.metricScorer()));
     }
   }
 

@@ -38,10 +38,20 @@ public final class ModelSession implements AutoCloseable {
 
   /** As {@link #ModelSession(ImportedModel, Predicate)}, with the session's {@code ConfigProto} (null: TF's defaults). */
   public ModelSession(ImportedModel model, Predicate<String> trainable, ConfigProto config) {
+    this(model, trainable, config, null);
+  }
+
+  /**
+   * As {@link #ModelSession(ImportedModel, Predicate, ConfigProto)}, with {@code extra} nodes imported together
+   * with the model's graph (they may read its tensors; e.g. distillation's teacher), or null for none.
+   */
+  public ModelSession(ImportedModel model, Predicate<String> trainable, ConfigProto config,
+      org.tensorflow.proto.GraphDef extra) {
     this.model = model;
     this.graph = new Graph();
     try {
-      graph.importGraphDef(model.graph());
+      graph.importGraphDef(extra == null ? model.graph()
+          : model.graph().toBuilder().addAllNode(extra.getNodeList()).build());
     } catch (IllegalArgumentException e) {
       graph.close();
       throw new BadInputException(model.source() + ": TensorFlow rejected the graph: " + e.getMessage(), e);

@@ -56,7 +56,15 @@ public interface ProgressListener {
    * @param seconds wall time of the epoch's steps
    * @param steps optimizer steps in the epoch
    * @param samplesPerSecond training samples per second (steps times batch size over the seconds)
+   * @param metric the task's headline metric's name (null when the stage does not judge epochs)
+   * @param validationMetric its value on the validation data after the epoch; NaN when not measured
    */
   record EpochEnd(int epoch, int epochs, String loss, double trainLoss, double validationLoss, double seconds,
-      long steps, double samplesPerSecond) {}
+      long steps, double samplesPerSecond, String metric, double validationMetric) {
+
+    public EpochEnd(int epoch, int epochs, String loss, double trainLoss, double validationLoss, double seconds,
+        long steps, double samplesPerSecond) {
+      this(epoch, epochs, loss, trainLoss, validationLoss, seconds, steps, samplesPerSecond, null, Double.NaN);
+    }
+  }
 }

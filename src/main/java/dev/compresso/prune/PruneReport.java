@@ -28,12 +28,13 @@ import java.util.List;
  * @param epochs per-epoch training record
  * @param steps optimizer steps taken
  * @param shrink what {@code --shrink} removed (null without it)
+ * @param judgement the headline metric before and after on held-out data, the epoch kept, any warning
  */
 public record PruneReport(String source, String schedule, String granularity, boolean global, List<Layer> layers,
     List<PrunableWeights.Skipped> skipped, List<String> warnings, long prunedParameters, long prunedZeros,
     long totalParameters, long totalZeros, String loss, double lossBefore, double lossAfter, String metric,
     double metricBefore, double metricAfter, String testData, List<Epoch> epochs, long steps,
-    Shrink shrink) {
+    Shrink shrink, dev.compresso.train.Judgement judgement) {
 
   /**
    * The physical removal of pruned channels ({@link dev.compresso.prune.shrink.Shrinker}).
@@ -57,16 +58,16 @@ public record PruneReport(String source, String schedule, String granularity, bo
   public PruneReport withShrink(Shrink s) {
     return new PruneReport(source, schedule, granularity, global, layers, skipped, warnings, prunedParameters,
         prunedZeros, totalParameters, totalZeros, loss, lossBefore, lossAfter, metric, metricBefore, metricAfter,
-        testData, epochs, steps, s);
+        testData, epochs, steps, s, judgement);
   }
 
   /** One pruned weight: its size, the target and the zeros it has in the output. */
   public record Layer(String variable, String op, long[] shape, long parameters, double targetSparsity,
       double achievedSparsity) {}
 
-  /** One epoch of fine-tuning. */
+  /** One epoch of fine-tuning; {@code validationMetric} is the task's headline metric on the validation data. */
   public record Epoch(int epoch, double trainLoss, double validationLoss, double seconds, int steps,
-      double sparsityAtEnd) {}
+      double sparsityAtEnd, double validationMetric) {}
 
   public double prunedSparsity() {
     return prunedParameters == 0 ? 0 : (double) prunedZeros / prunedParameters;
@@ -99,11 +100,14 @@ public record PruneReport(String source, String schedule, String granularity, bo
     sb.append(String.format("schedule: %s; granularity %s%s; %d steps%n", schedule, granularity,
         global ? " (global)" : " (per layer)", steps));
     for (Epoch e : epochs) {
-      sb.append(String.format("epoch %d: train %s %.4f, validation %.4f, sparsity %.3f, %.1f s%n", e.epoch(), loss,
-          e.trainLoss(), e.validationLoss(), e.sparsityAtEnd(), e.seconds()));
+      sb.append(String.format("epoch %d: train %s %.4f, validation %.4f, %s %.4f, sparsity %.3f, %.1f s%n", e.epoch(),
+          loss, e.trainLoss(), e.validationLoss(), metric, e.validationMetric(), e.sparsityAtEnd(), e.seconds()));
     }
     sb.append(String.format("test (%s): %s %.4f -> %.4f, %s %.4f -> %.4f%n", testData, loss, lossBefore, lossAfter,
         metric, metricBefore, metricAfter));
+    if (judgement != null) {
+      sb.append(judgement.line()).append('\n');
+    }
     if (shrink != null) {
       for (dev.compresso.prune.shrink.Shrinker.Layer l : shrink.layers()) {
         sb.append(String.format("shrunk %-30s %-20s %4d -> %4d channels%n", l.node(), l.op(), l.channelsBefore(),

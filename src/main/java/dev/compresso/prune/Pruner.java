@@ -14,8 +14,11 @@ import dev.compresso.train.Fingerprint;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.TrainingSessions;
 import dev.compresso.train.loss.Loss;
-import dev.compresso.train.metric.Metric;
-import dev.compresso.train.metric.TaskKind;
+import dev.compresso.train.BestEpoch;
+import dev.compresso.train.distill.Distiller;
+import dev.compresso.train.distill.Teacher;
+import dev.compresso.train.Judgement;
+import dev.compresso.train.task.ModelTask;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +46,13 @@ public final class Pruner {
 
     /** The masked model in a session whose trainables are the model's trainable variables, masks excluded. */
     public ModelSession open() {
-      return new ModelSession(model, v -> model.isTrainable(v) && !MaskRewrite.isMask(v), TrainingSessions.config());
+      return open(null);
+    }
+
+    /** As {@link #open()}, with {@code extra} nodes in the graph (distillation's teacher), or null. */
+    public ModelSession open(org.tensorflow.proto.GraphDef extra) {
+      return new ModelSession(model, v -> model.isTrainable(v) && !MaskRewrite.isMask(v), TrainingSessions.config(),
+          extra);
     }
   }
 
@@ -92,18 +101,23 @@ public final class Pruner {
    *
    * @param checkpointing may be null (no checkpoints)
    */
-  public static Result prune(ImportedModel model, SampleSource train, SampleSource validation, SampleSource test, PruneConfig config,
-      ProgressListener progress, Checkpointing checkpointing) {
-    Masked masked = masked(model, config);
+  public static Result prune(ImportedModel model, SampleSource trainData, SampleSource validationData,
+      SampleSource testData, PruneConfig config, ProgressListener progress, Checkpointing checkpointing) {
+    ModelTask task = ModelTask.resolve(model, testData, config.loss());
+    task.announce(progress);
+    SampleSource train = task.adapt(trainData);
+    SampleSource validation = task.adapt(validationData);
+    SampleSource test = task.adapt(testData);
+    ImportedModel view = task.trainingView(model);
+    Masked masked = masked(view, config);
     PrunableWeights.Selection selection = masked.selection();
     List<String> warnings = new ArrayList<>();
     for (String p : selection.unmatchedIgnores()) {
       warnings.add("--ignore " + p + " matched no prunable weight");
     }
     MaskCalculator calculator = new MaskCalculator(selection.weights(), config.granularity(), config.global());
-    TaskKind task = TaskKind.infer(test);
-    Loss loss = task.lossOr(config.loss());
-    Metric metric = task.metrics().get(0);
+    Loss loss = task.loss();
+    Evaluation.Scorer metric = task.metricScorer();
     int batch = config.fit().batchSize();
     long totalSteps = (long) config.fit().epochs() * train.batchCount(batch, true);
     PruningSchedule schedule = config.resolveSchedule(Math.max(totalSteps, 1));
@@ -115,14 +129,21 @@ public final class Pruner {
     long steps;
     Map<String, ImportedModel.VariableValue> trained;
     List<PruneReport.Epoch> epochs = new ArrayList<>();
-    try (ModelSession session = masked.open()) {
-      Trainer trainer = new Trainer(session.trainable(), session.session(), loss, config.newOptimizer());
+    int kept;
+    Teacher teacher = Distiller.teacher(task, view, config.fit(), masked.model().inputTensor());
+    try (ModelSession session = masked.open(teacher == null ? null : teacher.nodes())) {
+      Trainer trainer = new Trainer(session.trainable(), session.session(),
+          Distiller.loss(task, teacher, session, config.fit(), progress), config.newOptimizer());
       trainer.checkShapes(test);
       double[] scores = Evaluation.means(session.session(), session.trainable(), test, batch,
-          List.of(loss::sample, metric::sample));
+          List.of(loss::sample, metric));
       lossBefore = scores[0];
       metricBefore = scores[1];
       MaskUpdater updater = new MaskUpdater(session, selection.weights(), calculator, schedule, biases);
+      // Only epochs that reached the target sparsity may be kept: never hand back a model less sparse than asked.
+      BestEpoch best = config.fit().keepBest() ? new BestEpoch(session.variables(), session.session(),
+          task.metric().higherIsBetter(), e -> e > 0 && updater.current() >= schedule.finalSparsity()) : null;
+      trainer.judgeWith(task.metric().name(), metric, best);
       try (Checkpointer checkpoints = checkpointing == null || config.fit().epochs() == 0 ? null
           : new Checkpointer(checkpointing, session.graph(), session.session(), fingerprint(model, train, validation,
               test, config))) {
@@ -134,11 +155,12 @@ public final class Pruner {
             : trainer.fit(train, validation, config.fit(), progress, updater, checkpoints);
       }
       steps = trainer.steps();
+      kept = best == null || history.isEmpty() ? history.size() : best.restore();
       long at = 0;
       for (Trainer.EpochResult e : history) {
         at += e.steps();
         epochs.add(new PruneReport.Epoch(e.epoch(), e.trainLoss(), e.validationLoss(), e.seconds(), e.steps(),
-            updater.sparsityBefore(at)));
+            updater.sparsityBefore(at), e.validationMetric()));
       }
       if (updater.current() < schedule.finalSparsity()) {
         if (steps > 0) {
@@ -168,11 +190,15 @@ public final class Pruner {
 
     double lossAfter;
     double metricAfter;
-    try (ModelSession session = new ModelSession(stripped, v -> false)) {
+    try (ModelSession session = new ModelSession(task.trainingView(stripped), v -> false)) {
       double[] scores = Evaluation.means(session.session(), session.trainable(), test, batch,
-          List.of(loss::sample, metric::sample));
+          List.of(loss::sample, metric));
       lossAfter = scores[0];
       metricAfter = scores[1];
+    }
+    Judgement judgement = task.judge(config.fit(), metricBefore, metricAfter, test.size(), kept);
+    if (judgement.warning() != null) {
+      warnings.add(judgement.warning());
     }
 
     List<PruneReport.Layer> layers = new ArrayList<>();
@@ -190,8 +216,8 @@ public final class Pruner {
     long totalZeros = strippedValues.values().stream().mapToLong(v -> zeros(v.values())).sum();
     PruneReport report = new PruneReport(model.source().toString(), schedule.describe(),
         config.granularity().spelling(), config.global(), layers, selection.skipped(), warnings, prunedParams,
-        prunedZeros, model.parameterCount(), totalZeros, loss.name(), lossBefore, lossAfter, metric.name(),
-        metricBefore, metricAfter, test.source() + " (" + test.size() + " samples)", epochs, steps, null);
+        prunedZeros, model.parameterCount(), totalZeros, loss.name(), lossBefore, lossAfter, task.metric().name(),
+        metricBefore, metricAfter, test.source() + " (" + test.size() + " samples)", epochs, steps, null, judgement);
     return new Result(stripped, report);
   }
 
@@ -199,17 +225,16 @@ public final class Pruner {
    * Physically removes the channels a channel-granularity run pruned ({@link Shrinker}) and measures the
    * shrunk model on {@code test}; the report gains the parameter counts before and after.
    */
-  public static Result shrink(Result pruned, SampleSource test, PruneConfig config) {
+  public static Result shrink(Result pruned, SampleSource testData, PruneConfig config) {
     requireShrinkable(config.granularity());
     Shrinker.Result s = Shrinker.shrink(pruned.stripped());
-    TaskKind task = TaskKind.infer(test);
-    Loss loss = task.lossOr(config.loss());
-    Metric metric = task.metrics().get(0);
+    ModelTask task = ModelTask.resolve(s.model(), testData, config.loss());
+    SampleSource test = task.adapt(testData);
     double lossAfter;
     double metricAfter;
-    try (ModelSession session = new ModelSession(s.model(), v -> false)) {
+    try (ModelSession session = new ModelSession(task.trainingView(s.model()), v -> false)) {
       double[] scores = Evaluation.means(session.session(), session.trainable(), test, config.fit().batchSize(),
-          List.of(loss::sample, metric::sample));
+          List.of(task.lossScorer(), task.metricScorer()));
       lossAfter = scores[0];
       metricAfter = scores[1];
     }

@@ -16,7 +16,11 @@ import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.quant.ConstTensor;
 import dev.compresso.quant.QuantPlan;
 import dev.compresso.quant.QuantPlanner;
+import dev.compresso.train.BestEpoch;
+import dev.compresso.train.distill.Distiller;
+import dev.compresso.train.distill.Teacher;
 import dev.compresso.train.Checkpointer;
+import dev.compresso.train.task.ModelTask;
 import dev.compresso.train.Checkpointing;
 import dev.compresso.train.Evaluation;
 import dev.compresso.train.Fingerprint;
@@ -58,7 +62,12 @@ public final class Qat {
      * with each clustered kernel's centroids training in its place.
      */
     public ModelSession open() {
-      return new ModelSession(training.model(), v -> isTrainable(v), TrainingSessions.config());
+      return open(null);
+    }
+
+    /** As {@link #open()}, with {@code extra} nodes in the graph (distillation's teacher), or null. */
+    public ModelSession open(org.tensorflow.proto.GraphDef extra) {
+      return new ModelSession(training.model(), v -> isTrainable(v), TrainingSessions.config(), extra);
     }
 
     private boolean isTrainable(String v) {
@@ -136,8 +145,14 @@ public final class Qat {
    *
    * @param checkpointing may be null (no checkpoints)
    */
-  public static Result run(ImportedModel input, SampleSource train, SampleSource validation, SampleSource test, QatConfig config,
-      ProgressListener progress, Checkpointing checkpointing) {
+  public static Result run(ImportedModel original, SampleSource trainData, SampleSource validationData,
+      SampleSource testData, QatConfig config, ProgressListener progress, Checkpointing checkpointing) {
+    ModelTask task = ModelTask.resolve(original, testData, config.loss());
+    task.announce(progress);
+    SampleSource train = task.adapt(trainData);
+    SampleSource validation = task.adapt(validationData);
+    SampleSource test = task.adapt(testData);
+    ImportedModel input = task.trainingView(original);
     Prepared prepared = prepare(input, train, config);
     BatchNormFolding.Result folded = prepared.folded();
     ImportedModel model = folded.model();
@@ -147,16 +162,24 @@ public final class Qat {
     Map<String, float[]> masks = prepared.masks();
     QatRewrite.Training training = prepared.training();
 
-    Loss loss = dev.compresso.train.metric.TaskKind.infer(test).lossOr(config.loss());
+    Loss loss = task.loss();
+    Evaluation.Scorer metric = task.metricScorer();
     int batch = config.fit().batchSize();
-    double floatLoss = evaluate(model, test, loss, batch);
+    double[] floatScores = evaluate(model, test, task, batch);
+    double floatLoss = floatScores[0];
     double before;
+    int kept;
     List<QatReport.Epoch> epochs = new ArrayList<>();
     long steps;
     Map<String, ImportedModel.VariableValue> values;
-    try (ModelSession session = prepared.open()) {
-      Trainer trainer = prepared.trainer(session, loss, config.newOptimizer());
+    Teacher teacher = Distiller.teacher(task, input, config.fit(), prepared.training().model().inputTensor());
+    try (ModelSession session = prepared.open(teacher == null ? null : teacher.nodes())) {
+      Trainer trainer = prepared.trainer(session, Distiller.loss(task, teacher, session, config.fit(), progress),
+          config.newOptimizer());
       trainer.checkShapes(test);
+      BestEpoch best = config.fit().keepBest() ? new BestEpoch(session.variables(), session.session(),
+          task.metric().higherIsBetter(), e -> true) : null;
+      trainer.judgeWith(task.metric().name(), metric, best);
       before = Evaluation.mean(session.session(), session.trainable(), test, batch, loss::sample);
       List<Trainer.EpochResult> history;
       try (Checkpointer checkpoints = checkpointing == null || config.fit().epochs() == 0 ? null
@@ -168,6 +191,7 @@ public final class Qat {
         history = config.fit().epochs() == 0 ? List.of()
             : trainer.fit(train, validation, config.fit(), progress, StepHook.NONE, checkpoints);
       }
+      kept = best == null || history.isEmpty() ? history.size() : best.restore();
       for (Trainer.EpochResult e : history) {
         epochs.add(new QatReport.Epoch(e.epoch(), e.trainLoss(), e.validationLoss(), e.seconds(), e.steps()));
       }
@@ -214,11 +238,15 @@ public final class Qat {
       trainedValues.put(v, value);
     }
     ImportedModel inference = QatExport.inference(model.with(model.graph(), trainedValues), plan, learned);
-    double after = evaluate(inference, test, loss, batch);
+    double[] afterScores = evaluate(inference, test, task, batch);
+    double after = afterScores[0];
+    dev.compresso.train.Judgement judgement = task.judge(config.fit(), floatScores[1], afterScores[1], test.size(),
+        kept);
+    inference = task.withHead(original, inference);
     QatReport report = new QatReport(model.source().toString(), plan.activations().size(), plan.weights().size(),
         masked, folded.folds().size(), calibrated.equalized().size(), loss.name(), floatLoss, before, after,
         test.source() + " (" + test.size() + " samples)", epochs, steps, ranges,
-        List.copyOf(prepared.clusters().keySet()));
+        List.copyOf(prepared.clusters().keySet()), judgement);
     return new Result(inference, report);
   }
 
@@ -258,9 +286,10 @@ public final class Qat {
     return out;
   }
 
-  private static double evaluate(ImportedModel model, SampleSource data, Loss loss, int batch) {
+  /** The task's loss and headline metric of {@code model} (its trained tensor) on {@code data}. */
+  private static double[] evaluate(ImportedModel model, SampleSource data, ModelTask task, int batch) {
     try (ModelSession s = new ModelSession(model, v -> false)) {
-      return Evaluation.mean(s.session(), s.trainable(), data, batch, loss::sample);
+      return Evaluation.means(s.session(), s.trainable(), data, batch, List.of(task.lossScorer(), task.metricScorer()));
     }
   }
 

@@ -22,10 +22,13 @@ import java.util.List;
  * @param ranges the exported ranges
  * @param clustered kernels kept on their few values per output channel (cluster-preserving QAT); concat
  *     equalization is off when there are any
+ * @param judgement the headline metric of the float source and of the result on held-out data, the epoch
+ *     kept, any warning
  */
 public record QatReport(String source, int activationSites, int weightSites, List<MaskedKernel> masked,
     int foldedBatchNorms, int equalizedConcats, String loss, double floatLoss, double quantizedLossBefore, double quantizedLossAfter,
-    String testData, List<Epoch> epochs, long steps, List<Range> ranges, List<String> clustered) {
+    String testData, List<Epoch> epochs, long steps, List<Range> ranges, List<String> clustered,
+    dev.compresso.train.Judgement judgement) {
 
   /** A kernel whose zeros were kept. */
   public record MaskedKernel(String variable, double sparsityIn, double sparsityOut) {}
@@ -49,6 +52,12 @@ public record QatReport(String source, int activationSites, int weightSites, Lis
         steps));
     b.append(String.format("%s on %s: float %.4f, fake-quant calibrated %.4f, after QAT %.4f%n", loss, testData,
         floatLoss, quantizedLossBefore, quantizedLossAfter));
+    if (judgement != null) {
+      b.append(judgement.line()).append(" (float source -> after QAT)\n");
+      if (judgement.warning() != null) {
+        b.append("warning: ").append(judgement.warning()).append('\n');
+      }
+    }
     if (!clustered.isEmpty()) {
       b.append(String.format("%d clustered kernels kept on their values (cluster-preserving QAT)%n", clustered.size()));
     }

@@ -12,6 +12,7 @@ public final class ConsoleProgress implements ProgressListener {
 
   private final PrintStream out;
   private ProgressBar bar;
+  private String lastMetric = "";
 
   private ConsoleProgress(PrintStream out) {
     this.out = out;
@@ -35,7 +36,7 @@ public final class ConsoleProgress implements ProgressListener {
   public void step(long done, double meanLoss, double samplesPerSecond, String note) {
     if (bar != null) {
       bar.step(1, String.format("loss %.4f, %.1f samples/s", meanLoss, samplesPerSecond)
-          + (note == null || note.isEmpty() ? "" : " " + note));
+          + (note == null || note.isEmpty() ? "" : " " + note) + lastMetric);
     }
   }
 
@@ -47,9 +48,12 @@ public final class ConsoleProgress implements ProgressListener {
   @Override
   public void epochEnded(EpochEnd e) {
     closeBar();
-    out.printf("epoch %d/%d: train %s %.4f, validation %s %.4f, %.1f s (%.0f ms/step, %.1f samples/s)%n", e.epoch(),
+    out.printf("epoch %d/%d: train %s %.4f, validation %s %.4f, %.1f s (%.0f ms/step, %.1f samples/s)%s%n", e.epoch(),
         e.epochs(), e.loss(), e.trainLoss(), e.loss(), e.validationLoss(), e.seconds(), 1000 * e.seconds() / e.steps(),
-        e.samplesPerSecond());
+        e.samplesPerSecond(), e.metric() == null || Double.isNaN(e.validationMetric()) ? ""
+            : String.format(", validation %s %.4f", e.metric(), e.validationMetric()));
+    lastMetric = e.metric() == null || Double.isNaN(e.validationMetric()) ? ""
+        : String.format(", last validation %s %.4f", e.metric(), e.validationMetric());
   }
 
   @Override

@@ -46,11 +46,17 @@ public record Checkpoint(Map<String, String> fingerprint, Position position,
    * @param step optimizer steps taken in all
    * @param lossSum the sum of the next epoch's batch losses so far (for its mean)
    * @param history the completed epochs' measurements
+   * @param bestEpoch the epoch whose weights {@link BestEpoch} holds (saved beside the variables), -1 for none
+   * @param bestMetric its validation metric
    */
   public record Position(int epochsDone, int stepsIntoEpoch, long step, double lossSum,
-      List<Trainer.EpochResult> history) {
+      List<Trainer.EpochResult> history, int bestEpoch, double bestMetric) {
     public Position {
       history = List.copyOf(history);
+    }
+
+    public Position(int epochsDone, int stepsIntoEpoch, long step, double lossSum, List<Trainer.EpochResult> history) {
+      this(epochsDone, stepsIntoEpoch, step, lossSum, history, -1, Double.NaN);
     }
   }
 

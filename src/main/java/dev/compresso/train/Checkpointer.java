@@ -35,6 +35,11 @@ public final class Checkpointer implements AutoCloseable {
   private volatile boolean stopRequested;
   private Thread hook;
   private Checkpoint.Position restored;
+  private Map<String, float[]> restoredBest;
+  private BestEpoch best;
+
+  /** Values of the best epoch's weights are saved under this prefix beside the variables. */
+  static final String BEST_PREFIX = "best-epoch/";
 
   /**
    * @param fingerprint what this run was started with (model, data, each option: name to a value or
@@ -72,7 +77,17 @@ public final class Checkpointer implements AutoCloseable {
           + "with the original model, data and options, or delete %s to start afresh", where.file(),
           String.join("; ", differs), where.dir()));
     }
-    List<String> problems = variables.assign(session, c.variables());
+    Map<String, GraphVariables.Value> current = new LinkedHashMap<>();
+    Map<String, float[]> best = new LinkedHashMap<>();
+    c.variables().forEach((name, v) -> {
+      if (name.startsWith(BEST_PREFIX)) {
+        best.put(name.substring(BEST_PREFIX.length()), v.values());
+      } else {
+        current.put(name, v);
+      }
+    });
+    restoredBest = best.isEmpty() ? null : best;
+    List<String> problems = variables.assign(session, current);
     if (!problems.isEmpty()) {
       throw new BadInputException(String.format("--resume: the checkpoint %s does not fit this training graph: %s",
           where.file(), String.join("; ", problems.subList(0, Math.min(5, problems.size())))));
@@ -86,9 +101,30 @@ public final class Checkpointer implements AutoCloseable {
     return restored;
   }
 
+  /** The best epoch's weights saved with the restored checkpoint, or null. */
+  Map<String, float[]> restoredBest() {
+    return restoredBest;
+  }
+
+  /** Saves {@code best}'s snapshot with every checkpoint, so that a resumed run keeps the same epoch. */
+  void track(BestEpoch best) {
+    this.best = best;
+  }
+
   /** Writes a checkpoint at {@code position} with the variables' current values, atomically. */
   public void save(Checkpoint.Position position) {
-    Checkpoint c = new Checkpoint(fingerprint, position, variables.read(session));
+    Map<String, GraphVariables.Value> values = new LinkedHashMap<>(variables.read(session));
+    Checkpoint.Position at = position;
+    if (best != null && best.snapshot() != null) {
+      for (Map.Entry<String, float[]> e : best.snapshot().entrySet()) {
+        GraphVariables.Value now = values.get(e.getKey());
+        values.put(BEST_PREFIX + e.getKey(), new GraphVariables.Value(now == null ? new long[] {e.getValue().length}
+            : now.shape(), e.getValue()));
+      }
+      at = new Checkpoint.Position(position.epochsDone(), position.stepsIntoEpoch(), position.step(),
+          position.lossSum(), position.history(), best.bestEpoch(), best.best());
+    }
+    Checkpoint c = new Checkpoint(fingerprint, at, values);
     AtomicOutput.writeFile(where.file(), c.toBytes());
   }
 

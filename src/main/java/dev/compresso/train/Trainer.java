@@ -42,8 +42,22 @@ public final class Trainer {
   private final List<Operation> alsoRun = new ArrayList<>();
   private long step;
 
-  /** What one epoch measured. */
-  public record EpochResult(int epoch, double trainLoss, double validationLoss, double seconds, int steps) {}
+  private String metricName;
+  private Evaluation.Scorer metricScorer;
+  private BestEpoch best;
+
+  /**
+   * What one epoch measured.
+   *
+   * @param validationMetric the task's headline metric on the validation data; NaN when not judged
+   */
+  public record EpochResult(int epoch, double trainLoss, double validationLoss, double seconds, int steps,
+      double validationMetric) {
+
+    public EpochResult(int epoch, double trainLoss, double validationLoss, double seconds, int steps) {
+      this(epoch, trainLoss, validationLoss, seconds, steps, Double.NaN);
+    }
+  }
 
   /**
    * Adds the training ops to the model's graph. Call once per graph; the optimizer's slots are
@@ -89,6 +103,16 @@ public final class Trainer {
    */
   public void alsoRunEachStep(Operation op) {
     alsoRun.add(op);
+  }
+
+  /**
+   * Measures {@code metric} (the task's headline metric, by its scorer) on the validation data after every
+   * epoch, and before the first, and offers it to {@code best} (may be null) to keep the best epoch's weights.
+   */
+  public void judgeWith(String metric, Evaluation.Scorer scorer, BestEpoch best) {
+    this.metricName = metric;
+    this.metricScorer = scorer;
+    this.best = best;
   }
 
   /** One optimizer step on a batch; returns the batch loss before the update. */
@@ -158,8 +182,17 @@ public final class Trainer {
     }
     if (checkpoints != null) {
       checkpoints.arm();
+      if (best != null) {
+        checkpoints.track(best);
+        if (at != null) {
+          best.resume(at.bestEpoch(), at.bestMetric(), checkpoints.restoredBest(), at.epochsDone());
+        }
+      }
     }
     try {
+      if (firstEpoch == 1 && skip == 0 && metricScorer != null && validation != null && best != null) {
+        best.offer(0, validate(validation, config)[1]);
+      }
       for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
         int steps = train.batchCount(config.batchSize(), true);
         double sum = carried;
@@ -195,12 +228,15 @@ public final class Trainer {
         skip = 0;
         carried = 0;
         double seconds = (System.nanoTime() - start) / 1e9;
-        double val = validation == null ? Double.NaN
-            : Evaluation.mean(session, model, validation, config.batchSize(), loss::sample);
-        EpochResult r = new EpochResult(epoch, sum / n, val, seconds, n);
+        double[] scores = validation == null ? new double[] {Double.NaN, Double.NaN} : validate(validation, config);
+        double val = scores[0];
+        EpochResult r = new EpochResult(epoch, sum / n, val, seconds, n, scores[1]);
         results.add(r);
+        if (best != null) {
+          best.offer(epoch, scores[1]);
+        }
         progress.epochEnded(new ProgressListener.EpochEnd(epoch, config.epochs(), loss.name(), r.trainLoss(), val,
-            seconds, n, (double) n * config.batchSize() / seconds));
+            seconds, n, (double) n * config.batchSize() / seconds, metricName, scores[1]));
         if (checkpoints != null) {
           checkpoints.save(new Checkpoint.Position(epoch, 0, step, 0, results));
           if (checkpoints.stopRequested() && epoch < config.epochs()) {
@@ -214,6 +250,14 @@ public final class Trainer {
       }
     }
     return results;
+  }
+
+  /** The loss and (when judged) the metric on {@code validation}. */
+  private double[] validate(SampleSource validation, FitConfig config) {
+    if (metricScorer == null) {
+      return new double[] {Evaluation.mean(session, model, validation, config.batchSize(), loss::sample), Double.NaN};
+    }
+    return Evaluation.means(session, model, validation, config.batchSize(), List.of(loss::sample, metricScorer));
   }
 
   private TrainingStopped stopped(Checkpointer checkpoints, int epoch, int stepsIntoEpoch) {

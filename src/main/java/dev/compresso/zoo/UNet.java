@@ -93,7 +93,7 @@ public record UNet(int size, int channels, int baseFilters, int depth) {
    * 2x2 stride-2 {@code MaxPool} with its window in attributes. TF Java's {@code nn.maxPool} writes
    * {@code MaxPoolV2} (window as tensors), which the TFLite converter rejects.
    */
-  private static Operand<TFloat32> maxPool(Graph graph, Ops tf, String name, Operand<TFloat32> x) {
+  static Operand<TFloat32> maxPool(Graph graph, Ops tf, String name, Operand<TFloat32> x) {
     return graph.opBuilder("MaxPool", name, tf.scope())
         .addInput(x.asOutput())
         .setAttr("ksize", new long[] {1, 2, 2, 1})

@@ -21,6 +21,11 @@ public interface Loss {
   /** The name used on the command line ({@code --loss NAME}). */
   String name();
 
+  /** What the loss computes, with its arguments, for the line a stage prints at its start. */
+  default String describe() {
+    return name();
+  }
+
   /** The mean over the batch of the per-sample loss, as a scalar graph op. */
   Operand<TFloat32> build(Ops tf, Operand<TFloat32> yTrue, Operand<TFloat32> yPred);
 

@@ -16,6 +16,8 @@ public final class Metrics {
     register("iou", HardIou::new);
     register("accuracy", Accuracy::new);
     register("mae", MeanAbsoluteError::new);
+    register("mean-dice", MeanClassDice::new);
+    register("mean-iou", MeanClassIou::new);
   }
 
   private Metrics() {}

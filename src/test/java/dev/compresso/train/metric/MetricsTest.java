@@ -17,7 +17,7 @@ class MetricsTest {
     for (String name : Metrics.names()) {
       assertEquals(name, Metrics.byName(name).name());
     }
-    assertEquals(List.of("dice", "iou", "accuracy", "mae"), Metrics.names());
+    assertEquals(List.of("dice", "iou", "accuracy", "mae", "mean-dice", "mean-iou"), Metrics.names());
   }
 
   @Test

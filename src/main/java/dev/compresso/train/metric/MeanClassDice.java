@@ -1,0 +1,34 @@
+package dev.compresso.train.metric;
+
+/**
+ * Dice of a multi-class segmentation, per sample: the mean over the classes present in the target or the
+ * prediction of {@code 2|T_c ∩ P_c| / (|T_c| + |P_c|)}, with {@code T_c}, {@code P_c} the positions whose
+ * arg-max is class {@code c} ({@link ClassOverlap}); 1 when no class is present (no positions). The reported
+ * value is the mean over samples. Classes absent from both are left out, so a model is not credited for
+ * the classes an image does not show.
+ */
+public final class MeanClassDice implements Metric {
+
+  @Override
+  public String name() {
+    return "mean-dice";
+  }
+
+  @Override
+  public boolean higherIsBetter() {
+    return true;
+  }
+
+  @Override
+  public double sample(float[] yTrue, float[] yPred, int offset, long[] sampleShape) {
+    double sum = 0;
+    int present = 0;
+    for (long[] c : ClassOverlap.counts(yTrue, yPred, offset, sampleShape)) {
+      if (c[0] + c[1] > 0) {
+        sum += 2.0 * c[2] / (c[0] + c[1]);
+        present++;
+      }
+    }
+    return present == 0 ? 1.0 : sum / present;
+  }
+}

@@ -32,6 +32,7 @@ public final class Main {
       new DiagnoseCommand(),
       new EdgeTpuCommand(),
       new SweepCommand(),
+      new CompressCommand(),
       new DemoCommand());
 
   private Main() {}

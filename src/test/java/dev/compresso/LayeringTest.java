@@ -23,7 +23,7 @@ class LayeringTest {
 
   /** Packages that are the library: none may use the CLI. */
   private static final List<String> LIBRARY = List.of("api", "bench", "prune", "qat", "quant", "tflite", "model",
-      "graph", "train", "data", "edgetpu", "io", "report", "sweep", "cluster", "progress");
+      "graph", "train", "data", "edgetpu", "io", "report", "sweep", "cluster", "progress", "compress");
 
   private static final byte[] CLI = "dev/compresso/cli/".getBytes(StandardCharsets.ISO_8859_1);
 

@@ -284,6 +284,48 @@ public final class CompressoModel implements AutoCloseable {
   }
 
   /**
+   * Finds the smallest model within {@code budget} that {@code target} runs, as {@code compresso compress}
+   * does with its defaults, in a fresh temporary folder (the outcome's files live there). The model must
+   * be as loaded (save a pruned, clustered or QAT model first): the search's sweep cells read it from
+   * {@link #source()}.
+   */
+  public dev.compresso.compress.CompressSearch.Outcome compress(dev.compresso.compress.Budget budget,
+      dev.compresso.compress.Target target, SampleSource data) {
+    try {
+      return compress(budget, target, data, Files.createTempDirectory("compresso-compress-"));
+    } catch (IOException e) {
+      throw CompressoException.internal("cannot create a temporary folder for compress: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@link #compress(dev.compresso.compress.Budget, dev.compresso.compress.Target, SampleSource)} into
+   * {@code out}: {@code model.tflite}, {@code recipe.json}, {@code report.md} there; rerunning on the same
+   * folder resumes.
+   */
+  public dev.compresso.compress.CompressSearch.Outcome compress(dev.compresso.compress.Budget budget,
+      dev.compresso.compress.Target target, SampleSource data, Path out) {
+    if (pruneReport != null || qatReport != null || clusterReport != null) {
+      throw new BadInputException("compress searches from the model as saved; save this " + this + " first and "
+          + "compress the saved copy");
+    }
+    Path npz = out.resolve("data").resolve("input.npz");
+    dev.compresso.data.Dataset d = data.head(data.size());
+    long[] xs = new long[d.inputShape().length + 1];
+    long[] ys = new long[d.targetShape().length + 1];
+    xs[0] = d.size();
+    ys[0] = d.size();
+    System.arraycopy(d.inputShape(), 0, xs, 1, d.inputShape().length);
+    System.arraycopy(d.targetShape(), 0, ys, 1, d.targetShape().length);
+    new dev.compresso.data.NpzWriter().add("x", d.inputs(), xs).add("y", d.targets(), ys).write(npz);
+    dev.compresso.compress.CompressSearch.Outcome o = dev.compresso.compress.CompressSearch.run(
+        dev.compresso.compress.CompressConfig.builder(source(), npz.toString(), target, budget, out).build(),
+        System.err);
+    dev.compresso.compress.CompressReport.write(o);
+    return o;
+  }
+
+  /**
    * Writes the model to {@code dir} as a SavedModel (tag {@code serve}, the signature it was loaded with),
    * atomically, with {@code prune-report.json}, {@code qat-report.json} or {@code cluster-report.json} when a
    * stage made it; then deletes

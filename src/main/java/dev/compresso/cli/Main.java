@@ -33,6 +33,7 @@ public final class Main {
       new DiagnoseCommand(),
       new EdgeTpuCommand(),
       new SweepCommand(),
+      new CompressCommand(),
       new DemoCommand());
 
   /** What MODEL and DATA may be, for {@code compresso --help} and {@code docs/cli.md}. */

@@ -1,0 +1,303 @@
+package dev.compresso.compress;
+
+import dev.compresso.BadInputException;
+import dev.compresso.sweep.BaselineRow;
+import dev.compresso.sweep.Cell;
+import dev.compresso.sweep.SweepResults;
+import dev.compresso.sweep.SweepRow;
+import dev.compresso.sweep.Variant;
+import dev.compresso.tflite.convert.IoType;
+import dev.compresso.tflite.convert.Precision;
+import dev.compresso.train.metric.Metrics;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The search strategy of {@code compresso compress}: orders candidate recipes cheapest first, runs them in
+ * rounds of sweep cells ({@link Rounds}) and judges each ({@link Judgement}).
+ *
+ * <ol>
+ *   <li>{@code r1-ptq}: the dense model converted post-training, every precision the target takes (Edge
+ *       TPU: int8 with integer I/O; CPU: fp32, fp16, dynamic, int8, int16x8). Its dense cell's reference is
+ *       the source model, measured on the same held-out samples: the quality the budget is relative to.
+ *       A model whose int8 conversion leaves some op off the Edge TPU cannot meet that target at all
+ *       (pruning and clustering change weights, not ops): the search stops there, naming the op.
+ *   <li>{@code r2-prune ...}: a bracket search for the largest unstructured sparsity within budget; each
+ *       round probes {@code workers} sparsities evenly spaced inside the bracket (one per worker), then the
+ *       bracket closes on the largest passing and the smallest failing one (bisection with one worker).
+ *       Pruned cells convert with the post-training precisions that kept the dense model within budget
+ *       (the two best on the objective), plus int8 with QAT ranges when int8 calibration missed.
+ *   <li>{@code rN-2_4}: 2:4 sparsity, when latency is the objective or the bracket ended below 50% (for
+ *       size a 2:4 model is never smaller than an unstructured one at the same or higher sparsity).
+ *   <li>{@code rN-cluster}: the best sparsity clustered ({@code --clusters}, zeros kept).
+ *   <li>{@code rN-qat}: when no int8 candidate is within budget yet on a target that takes int8, QAT on
+ *       the best pruned (and clustered) model: prune, cluster, QAT stacked.
+ * </ol>
+ *
+ * <p>{@code --time-budget} is checked before each round after the first: the search stops with the best
+ * candidate so far (a round already started finishes; its cells are the unit of work).
+ */
+public final class CompressSearch {
+
+  private CompressSearch() {}
+
+  /**
+   * What a search found.
+   *
+   * @param config what it ran
+   * @param inputs the fingerprint of its model and data
+   * @param source the source model's quality on the held-out samples
+   * @param candidates every candidate judged, in the order the search ran them
+   * @param winner the output, or null when no candidate is within budget
+   * @param closest when there is no winner: the candidate the target takes that lost least (or null)
+   * @param impossible why the target cannot run the model at all (the op), or null
+   * @param stoppedByTime whether {@code --time-budget} ended the search
+   * @param elapsed wall time of this run
+   * @param notes what else the report should say (failed cells, skipped rounds)
+   */
+  public record Outcome(CompressConfig config, Fingerprint inputs, Budget.Quality source, List<Judgement> candidates,
+      Judgement winner, Judgement closest, String impossible, boolean stoppedByTime, Duration elapsed,
+      List<String> notes) {
+
+    /** The winner's recipe. */
+    public Recipe recipe() {
+      return winner == null ? null : winner.recipe();
+    }
+  }
+
+  /** Runs (or resumes) the search of {@code c}. */
+  public static Outcome run(CompressConfig c, PrintStream log) {
+    long start = System.nanoTime();
+    HeldOutData data = HeldOutData.prepare(c.model(), c.data(), c.testData(), c.training(), c.out(), null);
+    log.printf(Locale.ROOT, "compress: %s for %s, %s; %d held-out samples judge every candidate (%s)%n",
+        c.model(), c.target().cliName(), c.budget().describe(), data.heldOutSize(), data.heldOut());
+    Rounds rounds = new Rounds(c, data, log);
+    List<String> notes = new ArrayList<>();
+    Map<String, Judgement> judged = new LinkedHashMap<>();
+
+    List<Variant> ptq = c.target().postTraining(c.io());
+    String r1 = "r1-ptq";
+    SweepResults first = rounds.run(rounds.config(r1, List.of(0.0), Cell.UNSTRUCTURED, List.of(), ptq));
+    Budget.Quality source = sourceQuality(first);
+    judge(first, r1, source, c, data, judged, notes);
+    log.printf(Locale.ROOT, "compress: source model on the held-out samples: %s %.6f, %s %.6f%n", source.metricName(),
+        source.metric(), source.lossName(), source.loss());
+
+    String impossible = impossible(c, judged.values());
+    boolean stopped = false;
+    if (impossible == null) {
+      stopped = fineTune(c, rounds, source, data, judged, notes, start, log);
+    }
+    List<Judgement> all = finish(new ArrayList<>(judged.values()), c.objective());
+    Judgement winner = all.stream().filter(j -> j.verdict() == Judgement.Verdict.WINNER).findFirst().orElse(null);
+    Judgement closest = null;
+    if (winner == null) {
+      closest = all.stream().filter(j -> j.verdict() == Judgement.Verdict.OVER_BUDGET && !Double.isNaN(j.lost()))
+          .min(Comparator.comparingDouble(Judgement::lost)).orElse(null);
+    }
+    return new Outcome(c, data.inputs(), source, all, winner, closest, impossible, stopped,
+        Duration.ofNanos(System.nanoTime() - start), notes);
+  }
+
+  /** The fine-tuned rounds; returns whether the time budget stopped them. */
+  private static boolean fineTune(CompressConfig c, Rounds rounds, Budget.Quality source, HeldOutData data,
+      Map<String, Judgement> judged, List<String> notes, long start, PrintStream log) {
+    List<Variant> variants = fineTuneVariants(c, judged.values());
+    int n = 2;
+    double lo = 0;
+    double hi = 1;
+    for (int round = 1; round <= c.bracketRounds(); round++) {
+      List<Double> probes = probes(lo, hi, c.workers(), c.maxSparsity());
+      if (probes.isEmpty()) {
+        break;
+      }
+      if (overTime(c, start, log)) {
+        return true;
+      }
+      String name = "r" + n++ + "-prune";
+      judge(rounds.run(rounds.config(name, probes, Cell.UNSTRUCTURED, List.of(), variants)), name, source, c, data,
+          judged, notes);
+      for (double p : probes) {
+        boolean pass = judged.values().stream().anyMatch(j -> j.admissible() && j.recipe().sparsity() == p
+            && j.recipe().granularity().equals(Cell.UNSTRUCTURED) && j.recipe().clusters() == 0);
+        if (pass) {
+          lo = Math.max(lo, p);
+        } else if (p > lo) {
+          hi = Math.min(hi, p);
+        }
+      }
+      log.printf(Locale.ROOT, "compress: sparsity bracket now [%.2f, %.2f)%n", lo, hi);
+    }
+    double best = lo;
+    List<Variant> plain = variants.stream().filter(v -> !v.qat()).toList();
+    if (c.objective() == Objective.LATENCY || best < 0.5) {
+      if (overTime(c, start, log)) {
+        return true;
+      }
+      String name = "r" + n++ + "-2_4";
+      judge(rounds.run(rounds.config(name, List.of(0.5), "2:4", List.of(), variants)), name, source, c, data, judged,
+          notes);
+    } else {
+      notes.add(String.format(Locale.ROOT, "2:4 sparsity not tried: for size it cannot beat unstructured %.0f%%, "
+          + "which is within budget", best * 100));
+    }
+    if (!c.clusters().isEmpty() && !plain.isEmpty()) {
+      if (overTime(c, start, log)) {
+        return true;
+      }
+      String name = "r" + n++ + "-cluster";
+      judge(rounds.run(rounds.config(name, List.of(best), Cell.UNSTRUCTURED, c.clusters(), plain)), name, source, c,
+          data, judged, notes);
+    }
+    boolean int8Admissible = judged.values().stream()
+        .anyMatch(j -> j.admissible() && j.recipe().precision() == Precision.INT8);
+    boolean qatTried = variants.stream().anyMatch(Variant::qat);
+    if (!int8Admissible && !qatTried) {
+      if (overTime(c, start, log)) {
+        return true;
+      }
+      Judgement top = finish(new ArrayList<>(judged.values()), c.objective()).stream()
+          .filter(j -> j.verdict() == Judgement.Verdict.WINNER).findFirst().orElse(null);
+      int k = top == null ? 0 : top.recipe().clusters();
+      String name = "r" + n + "-qat";
+      judge(rounds.run(rounds.config(name, List.of(best), Cell.UNSTRUCTURED, k > 0 ? List.of(k) : List.of(),
+          List.of(c.target().qat(c.io())))), name, source, c, data, judged, notes);
+    }
+    return false;
+  }
+
+  /**
+   * The sparsities one bracket round probes: {@code workers} evenly spaced strictly inside (lo, hi), at two
+   * decimals, at most {@code max}.
+   */
+  static List<Double> probes(double lo, double hi, int workers, double max) {
+    TreeSet<Double> p = new TreeSet<>();
+    for (int i = 1; i <= workers; i++) {
+      double s = Math.min(max, Math.round((lo + (hi - lo) * i / (workers + 1)) * 100) / 100.0);
+      if (s > lo + 1e-9 && s < hi - 1e-9) {
+        p.add(s);
+      }
+    }
+    return new ArrayList<>(p);
+  }
+
+  /**
+   * The conversions pruned cells make: the post-training ones within budget on the dense model, the two
+   * best on the objective; plus int8 with QAT ranges when the target takes int8 and calibrated int8 missed.
+   */
+  static List<Variant> fineTuneVariants(CompressConfig c, java.util.Collection<Judgement> dense) {
+    Objective o = c.objective();
+    List<Variant> v = new ArrayList<>(dense.stream().filter(Judgement::admissible)
+        .sorted(Comparator.comparingDouble(o::of)).limit(2).map(j -> j.recipe().variant()).toList());
+    boolean int8Passed = v.stream().anyMatch(x -> x.precision() == Precision.INT8);
+    if (!int8Passed) {
+      v.add(c.target().qat(c.io()));
+    }
+    if (v.stream().noneMatch(x -> !x.qat())) {
+      v.add(0, c.target().postTraining(c.io()).get(0));
+    }
+    return v;
+  }
+
+  private static boolean overTime(CompressConfig c, long start, PrintStream log) {
+    if (c.timeBudget() == null) {
+      return false;
+    }
+    Duration spent = Duration.ofNanos(System.nanoTime() - start);
+    if (spent.compareTo(c.timeBudget()) < 0) {
+      return false;
+    }
+    log.println("compress: --time-budget " + c.timeBudget() + " spent (" + spent.toSeconds() + " s): stopping with "
+        + "the best candidate so far");
+    return true;
+  }
+
+  /** Why the target cannot run the model at all, or null. */
+  static String impossible(CompressConfig c, java.util.Collection<Judgement> dense) {
+    if (c.target() != Target.EDGETPU) {
+      return null;
+    }
+    return dense.stream().filter(j -> j.recipe().precision() == Precision.INT8 && !(j.edgeTpuOpShare() >= 1.0))
+        .map(j -> "the int8 model does not map wholly to the Edge TPU, whatever it is pruned or clustered to: "
+            + j.edgeTpuVerdict())
+        .findFirst().orElse(null);
+  }
+
+  /**
+   * The source model's quality on the held-out samples: the round's baseline cell, which serves the source
+   * SavedModel in TF Java on the same samples every candidate is judged on.
+   */
+  static Budget.Quality sourceQuality(SweepResults r) {
+    BaselineRow b = r.baseline();
+    if (b == null) {
+      throw new BadInputException("the source model could not be measured on the held-out samples: "
+          + String.join("; ", r.failed()));
+    }
+    return new Budget.Quality(b.metric(), b.metricName(), Metrics.byName(b.metricName()).higherIsBetter(), b.loss(),
+        b.lossName());
+  }
+
+  /** Judges every row of a round against the budget and the target; provisional until {@link #finish}. */
+  static void judge(SweepResults r, String round, Budget.Quality source, CompressConfig c, HeldOutData data,
+      Map<String, Judgement> judged, List<String> notes) {
+    for (String f : r.failed()) {
+      notes.add("round " + round + ": " + f);
+    }
+    for (SweepRow row : r.rows()) {
+      Variant v = Variant.parse(row.precision(), IoType.parse(row.io()));
+      Cell cell = Cell.model(0, row.sparsity(), row.granularity(), row.clusters());
+      String key = cell.id() + "/" + v.stem();
+      if (judged.containsKey(key)) {
+        continue;
+      }
+      Recipe recipe = Recipe.of(cell, v, c.training(), data.inputs(), c.target(), c.budget());
+      Budget.Quality q = new Budget.Quality(row.metric(), row.metricName(), source.higherIsBetter(), row.loss(),
+          row.lossName());
+      double lost = c.budget().lost(source, q);
+      String refusal = c.target().refusal(recipe, row.edgeTpuOpShare(), row.edgeTpu());
+      Judgement.Verdict verdict;
+      String reason;
+      if (refusal != null) {
+        verdict = Judgement.Verdict.TARGET_REFUSED;
+        reason = refusal;
+      } else if (!c.budget().admits(lost)) {
+        verdict = Judgement.Verdict.OVER_BUDGET;
+        reason = Double.isNaN(lost) ? "its quality is NaN" : String.format(Locale.ROOT, "over budget by %.4g (%s %.4g > %s)",
+            lost - c.budget().amount(), c.budget().kind().words(), lost, c.budget().amount());
+      } else {
+        verdict = Judgement.Verdict.BEATEN;
+        reason = "";
+      }
+      Path file = r.config().cellDir(cell).resolve(v.stem() + ".tflite");
+      judged.put(key, new Judgement(round, cell.id(), recipe, file, q, lost, row.tfliteBytes(), row.gzipBytes(),
+          row.latencyMs1(), row.edgeTpuOpShare(), row.edgeTpu(), verdict, reason));
+    }
+  }
+
+  /** Picks the winner (best on the objective among the admissible; the earlier, cheaper one on a tie). */
+  static List<Judgement> finish(List<Judgement> all, Objective o) {
+    Judgement winner = all.stream().filter(Judgement::admissible).min(Comparator.comparingDouble(o::of)).orElse(null);
+    List<Judgement> out = new ArrayList<>();
+    for (Judgement j : all) {
+      if (j == winner) {
+        out.add(j.with(Judgement.Verdict.WINNER, "best " + o.cliName() + " within budget"));
+      } else if (j.admissible()) {
+        out.add(j.with(Judgement.Verdict.BEATEN, o == Objective.SIZE
+            ? String.format(Locale.ROOT, "larger than the winner (gzip %,d vs %,d bytes)", j.gzipBytes(),
+                winner.gzipBytes())
+            : String.format(Locale.ROOT, "slower than the winner (%.3f vs %.3f ms)", j.latencyMs(), winner.latencyMs())));
+      } else {
+        out.add(j);
+      }
+    }
+    return out;
+  }
+}

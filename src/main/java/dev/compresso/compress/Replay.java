@@ -1,0 +1,60 @@
+package dev.compresso.compress;
+
+import dev.compresso.BadInputException;
+import dev.compresso.sweep.SweepResults;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code compresso compress --recipe recipe.json}: makes the recipe's file again from the same model and
+ * data, as one round ({@code OUT/search/replay/}) of the same sweep cells the search ran, trained with the
+ * recipe's settings on the same split, and judges it against the recipe's budget and target on the same
+ * held-out samples. Inputs whose fingerprint differs from the recipe's are refused before anything runs,
+ * naming what differs (exit 2). The replayed file is the output whether or not it is within the budget
+ * (the report says which).
+ */
+public final class Replay {
+
+  private Replay() {}
+
+  /** Replays {@code recipe} on {@code model} and {@code data} into {@code out}. */
+  public static CompressSearch.Outcome run(Recipe recipe, Path model, String data, String testData, Path out,
+      int workers, int runs, PrintStream log) {
+    long start = System.nanoTime();
+    if (!recipe.keepFloat().isEmpty()) {
+      throw new BadInputException("recipe keep_float " + recipe.keepFloat() + ": sweep cells do not convert with "
+          + "keep-float nodes yet, so this recipe cannot be replayed as a cell; use 'compresso convert --keep-float'");
+    }
+    Training t = recipe.training();
+    CompressConfig c = CompressConfig.builder(model, data, recipe.target(), recipe.budget(), out).optTestData(testData)
+        .optEpochs(t.epochs()).optQatEpochs(t.qatEpochs()).optBatch(t.batch()).optLearningRate(t.learningRate())
+        .optQatLearningRate(t.qatLearningRate()).optHeldOut(t.heldOut()).optSeed(t.seed()).optSamples(t.samples())
+        .optRuns(runs).optWorkers(workers).optIo(recipe.io() == dev.compresso.tflite.convert.IoType.FLOAT
+            ? dev.compresso.tflite.convert.IoType.UINT8 : recipe.io()).build();
+    HeldOutData held = HeldOutData.prepare(model, data, testData, t, out, recipe.inputs());
+    Rounds rounds = new Rounds(c, held, log);
+    String name = "replay";
+    SweepResults r = rounds.run(rounds.config(name, List.of(recipe.sparsity()), recipe.granularity(),
+        recipe.clusters() > 0 ? List.of(recipe.clusters()) : List.of(), List.of(recipe.variant())));
+    Budget.Quality source = CompressSearch.sourceQuality(r);
+    Map<String, Judgement> judged = new LinkedHashMap<>();
+    List<String> notes = new ArrayList<>();
+    CompressSearch.judge(r, name, source, c, held, judged, notes);
+    String want = recipe.cell(0).id();
+    List<Judgement> mine = judged.values().stream().filter(j -> j.cell().equals(want)).toList();
+    List<Judgement> all = CompressSearch.finish(new ArrayList<>(mine), c.objective());
+    Judgement j = all.isEmpty() ? null : all.get(0);
+    Judgement winner = j;
+    Judgement closest = null;
+    if (j == null) {
+      notes.add("the recipe's cell " + want + " did not finish");
+    }
+    return new CompressSearch.Outcome(c, held.inputs(), source, all, winner, closest, null, false,
+        Duration.ofNanos(System.nanoTime() - start), notes);
+  }
+}

@@ -105,6 +105,20 @@ public final class Validator {
         compared.errors, tfliteRuns, referenceRuns, sizes, dev.compresso.diagnose.QuantBoundaries.summary(model));
   }
 
+  /**
+   * What {@link #validate(ValidationRequest, Consumer, Path)} does with the data, without timing: reads the
+   * samples and runs the .tflite and the reference on them; the timing probes (a child process per runtime) are
+   * left out. The format fuzz reads damaged data through it.
+   *
+   * @return the number of samples compared
+   */
+  public static int compareOnly(ValidationRequest request) {
+    TfliteModel model = TfliteModel.read(request.tflite());
+    Dataset data = DataSources.openSource(request.data()).head(request.samples());
+    compare(model, request, data, line -> { }, null);
+    return data.size();
+  }
+
   /** One sample of the data, batch 1, as the reference's timed input ({@code 1,H,W,C}). */
   private static String timedShape(Dataset data) {
     StringBuilder b = new StringBuilder("1");

@@ -109,4 +109,22 @@ final class FineTuning {
   static SampleSource data(CommandLine args) {
     return Compresso.data(OptionValues.required(args, "data"));
   }
+
+  /**
+   * A dry run's reading: one pass over every batch of {@code data} in storage order (every record decoded, every
+   * image read), nothing trained.
+   *
+   * @return one line saying what was read
+   */
+  static String dryRun(CompressoModel model, SampleSource data, int batchSize) {
+    long samples = 0;
+    try (dev.compresso.data.BatchStream batches = data.stream(batchSize, null, false)) {
+      while (batches.hasNext()) {
+        samples += batches.next().size();
+      }
+    }
+    return String.format("dry run: read %s (%,d parameters) and %,d samples of %s (x %s, y %s); nothing trained or "
+        + "written", model.source(), model.parameterCount(), samples, data.source(),
+        java.util.Arrays.toString(data.inputShape()), java.util.Arrays.toString(data.targetShape()));
+  }
 }

@@ -65,6 +65,8 @@ final class PruneCommand implements Command {
     o.addOption(FineTuning.opt("learning-rate", "LR", "default 1e-3 (adam), 1e-2 (sgd)"));
     o.addOption(FineTuning.opt("optimizer", "NAME", "adam (default) or sgd (with momentum)"));
     o.addOption(FineTuning.opt("momentum", "M", "SGD momentum (default 0.9)"));
+    o.addOption(Option.builder().longOpt("dry-run").desc("read and check the model, every sample of --data and "
+        + "the options, then stop: nothing is trained or written").build());
     o.addOption(Option.builder().longOpt("resume").desc("continue the run interrupted with the same arguments, "
         + "from its checkpoint in DIR.checkpoint (written after every epoch and on SIGINT/SIGTERM)").build());
     return o;
@@ -104,6 +106,12 @@ final class PruneCommand implements Command {
       Pruner.requireShrinkable(config.granularity());
     }
     PrunedOutput.checkWritable(in.outDir(), in.overwrite());
+    if (args.hasOption("dry-run")) {
+      try (CompressoModel model = FineTuning.load(in, args, err)) {
+        out.println(FineTuning.dryRun(model, FineTuning.data(args), in.fit().batchSize()));
+      }
+      return 0;
+    }
     Checkpointing checkpointing = Checkpointing.beside(in.outDir(), args.hasOption("resume"));
     checkpointing.checkStart();
     CompressoModel pruned;

@@ -1,6 +1,8 @@
 package dev.compresso.data;
 
 import dev.compresso.BadInputException;
+import dev.compresso.io.bounds.MemoryBudget;
+import dev.compresso.io.bounds.ZipLimits;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -31,8 +33,15 @@ public record DecodedImage(int width, int height, int channels, int bits, float[
    */
   static DecodedImage read(Path file) {
     BufferedImage image;
+    byte[] bytes;
     try {
-      image = ImageIO.read(file.toFile());
+      bytes = java.nio.file.Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new BadInputException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    checkSize(bytes, file.toString());
+    try {
+      image = ImageIO.read(new ByteArrayInputStream(bytes));
     } catch (IOException | RuntimeException e) {
       // ImageIO reports some truncated or corrupt streams as runtime exceptions
       throw new BadInputException(file + ": cannot decode image: " + e.getMessage(), e);
@@ -51,6 +60,7 @@ public record DecodedImage(int width, int height, int channels, int bits, float[
    *     a color space other than gray or RGB
    */
   public static DecodedImage decode(byte[] bytes, String what) {
+    checkSize(bytes, what);
     BufferedImage image;
     try {
       image = ImageIO.read(new ByteArrayInputStream(bytes));
@@ -62,6 +72,48 @@ public record DecodedImage(int width, int height, int channels, int bits, float[
           + "(expected PNG or JPEG)");
     }
     return of(image, what);
+  }
+
+  /** Most pixels one image may have: 2^28 (16384 x 16384), far beyond a model input. */
+  static final long MAX_PIXELS = 1L << 28;
+
+  /**
+   * Reads the width and height the image's header declares, before anything is decoded, and refuses an image
+   * whose pixels its bytes cannot hold (a decompression bomb: a PNG's compressed data inflates at most 1032-fold,
+   * to at least one bit per pixel) or that would not fit the heap once decoded. Bytes ImageIO has no reader for
+   * are left to the decoder's own refusal.
+   */
+  private static void checkSize(byte[] bytes, String what) {
+    long w;
+    long h;
+    try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      java.util.Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        return;
+      }
+      javax.imageio.ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        w = reader.getWidth(0);
+        h = reader.getHeight(0);
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new BadInputException(what + ": cannot decode image: " + e.getMessage(), e);
+    }
+    long pixels = MemoryBudget.times(w, h);
+    if (w < 1 || h < 1 || pixels < 0 || pixels > MAX_PIXELS) {
+      throw new BadInputException(String.format("%s: the image header declares %dx%d pixels; at most %,d are read "
+          + "(a damaged header or a decompression bomb)", what, w, h, MAX_PIXELS));
+    }
+    boolean png = bytes.length > 8 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P';
+    if (png && pixels > MemoryBudget.times(bytes.length, ZipLimits.DEFLATE_RATIO * 8)) {
+      throw new BadInputException(String.format("%s: the PNG header declares %dx%d pixels, more than its %,d bytes "
+          + "of compressed data can hold (a damaged header or a decompression bomb)", what, w, h, bytes.length));
+    }
+    // Decoded raster (up to 4 samples of 16 bits) plus the float values (up to 3 channels).
+    MemoryBudget.require(pixels * 20, what + ": a " + w + "x" + h + " image");
   }
 
   private static DecodedImage of(BufferedImage image, Object file) {

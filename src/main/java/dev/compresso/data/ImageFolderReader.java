@@ -1,6 +1,7 @@
 package dev.compresso.data;
 
 import dev.compresso.BadInputException;
+import dev.compresso.io.bounds.MemoryBudget;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -210,6 +211,7 @@ public final class ImageFolderReader {
           throw new BadInputException(String.format("%s: %d images of %s are %d values, more than one Java "
               + "array holds (%d)", file.getParent(), count, image.describe(), total, NpyReader.MAX_ELEMENTS));
         }
+        MemoryBudget.require(total * 4, file.getParent() + ": " + count + " images of " + image.describe());
         values = new float[(int) total];
       } else if (image.width() != first.width() || image.height() != first.height()
           || image.channels() != first.channels()) {

@@ -1,6 +1,7 @@
 package dev.compresso.data;
 
 import dev.compresso.BadInputException;
+import dev.compresso.io.bounds.MemoryBudget;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -34,6 +35,15 @@ final class NpyReader {
    * @throws IOException when reading the stream fails
    */
   static NpyArray read(InputStream in, String name, String where) throws IOException {
+    return read(in, name, where, -1);
+  }
+
+  /**
+   * As {@link #read(InputStream, String, String)}, for a stream that holds at most {@code available} bytes (-1:
+   * unknown): an array whose header declares more data than that is refused before anything is allocated, as is
+   * one whose values would not fit the heap ({@link MemoryBudget}).
+   */
+  static NpyArray read(InputStream in, String name, String where, long available) throws IOException {
     byte[] prefix = readFully(in, 8, where, "the .npy magic and version");
     if (!Arrays.equals(Arrays.copyOf(prefix, 6), MAGIC)) {
       throw new BadInputException(where + ": not a .npy array (no \\x93NUMPY magic)");
@@ -59,6 +69,14 @@ final class NpyReader {
       throw new BadInputException(String.format("%s: array %s has more elements than one Java array holds (%d)",
           where, header, MAX_ELEMENTS));
     }
+    long dataBytes = MemoryBudget.times(count, header.dtype().itemSize());
+    long room = available < 0 ? -1 : available - 8 - lengthBytes - headerLength;
+    if (room >= 0 && (dataBytes < 0 || dataBytes > room)) {
+      throw new BadInputException(String.format("%s: header declares %s (%s bytes of data) but the array holds at "
+          + "most %,d bytes: the header is damaged or the data truncated", where, header,
+          dataBytes < 0 ? "more than 2^63" : String.format("%,d", dataBytes), room));
+    }
+    MemoryBudget.require(MemoryBudget.times(count, header.fortranOrder() ? 8 : 4), where + ": the values of " + header);
     float[] values = readValues(in, header.dtype(), (int) count, where);
     if (in.read() != -1) {
       throw new BadInputException(String.format("%s: holds more bytes than its header declares (%s)", where, header));

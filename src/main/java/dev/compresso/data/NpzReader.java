@@ -1,6 +1,8 @@
 package dev.compresso.data;
 
 import dev.compresso.BadInputException;
+import dev.compresso.io.bounds.BoundedInput;
+import dev.compresso.io.bounds.ZipLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -108,8 +110,9 @@ public final class NpzReader {
           path, name, arrayNames(zip)));
     }
     String where = path + " (array " + name + ")";
-    try (InputStream in = zip.getInputStream(entry)) {
-      return NpyReader.read(in, name, where);
+    long bound = ZipLimits.maxInflated(entry);
+    try (InputStream in = new BoundedInput(zip.getInputStream(entry), bound < 0 ? Long.MAX_VALUE : bound, where)) {
+      return NpyReader.read(in, name, where, bound);
     } catch (ZipException e) {
       throw new BadInputException(where + ": corrupt zip entry " + entry.getName() + ": " + e.getMessage(), e);
     }

@@ -24,7 +24,11 @@ import java.util.function.Consumer;
  * number in the report, not the end of the run.
  *
  * <p>Command line: {@code Fuzz [--tflite F,...] [--savedmodel DIR,...] [--tflite-cases N]
- * [--savedmodel-cases N] [--seed S] [--timeout-ms T]}; prints one JSON document.
+ * [--savedmodel-cases N] [--format-cases N] [--resources DIR] [--seed S] [--timeout-ms T] [--max-seconds S]
+ * [--parallel P]}; prints one JSON
+ * document. {@code --format-cases N} runs N cases of each data and Keras family ({@link FormatDamage}) on the seeds
+ * under {@code DIR} (default {@code src/test/resources}, {@link #formatSeeds}). {@code Fuzz write FAMILY SEED INDEX
+ * DIR} writes one such case into {@code DIR}, to reproduce it by hand.
  */
 public final class Fuzz {
 
@@ -44,9 +48,25 @@ public final class Fuzz {
    *     bookkeeping); empty for a real run
    */
   public record Config(List<Path> tfliteSeeds, List<Path> savedModelSeeds, int tfliteCases, int savedModelCases,
-      long seed, long timeoutMs, Map<Integer, String> sabotage) {
+      long seed, long timeoutMs, Map<Integer, String> sabotage, Map<FuzzCase.Family, List<Path>> formatSeeds,
+      Map<FuzzCase.Family, Integer> formatCases, long maxSeconds, int parallel) {
+
+    /** The .tflite and SavedModel families only. */
+    public Config(List<Path> tfliteSeeds, List<Path> savedModelSeeds, int tfliteCases, int savedModelCases,
+        long seed, long timeoutMs, Map<Integer, String> sabotage) {
+      this(tfliteSeeds, savedModelSeeds, tfliteCases, savedModelCases, seed, timeoutMs, sabotage, Map.of(), Map.of(),
+          0, 1);
+    }
+
     public Config {
       sabotage = Map.copyOf(sabotage);
+      formatSeeds = new TreeMap<>(formatSeeds);
+      formatCases = new TreeMap<>(formatCases);
+      for (Map.Entry<FuzzCase.Family, Integer> e : formatCases.entrySet()) {
+        if (e.getValue() < 0 || e.getValue() > 0 && formatSeeds.getOrDefault(e.getKey(), List.of()).isEmpty()) {
+          throw new IllegalArgumentException(e.getKey() + ": " + e.getValue() + " cases without seed files");
+        }
+      }
       tfliteSeeds = List.copyOf(tfliteSeeds);
       savedModelSeeds = List.copyOf(savedModelSeeds);
       if (tfliteCases < 0 || savedModelCases < 0) {
@@ -67,6 +87,8 @@ public final class Fuzz {
     int crashes;
     int hangs;
     int children;
+    long maxRssKb = -1;
+    long caseMs;
     final Map<String, Map<String, Integer>> byTarget = new TreeMap<>();
     final Map<String, Integer> byKind = new TreeMap<>();
     final List<String> problems = new ArrayList<>();
@@ -89,6 +111,11 @@ public final class Fuzz {
       return children;
     }
 
+    /** The largest peak resident set size of one case, KiB (-1 where not measured). */
+    public long maxRssKb() {
+      return maxRssKb;
+    }
+
     /** Cases where some target leaked a non-BadInput exception or exit 1. */
     public int count(FuzzOutcome outcome) {
       return byTarget.values().stream().mapToInt(m -> m.getOrDefault(outcome.label(), 0)).sum();
@@ -107,6 +134,10 @@ public final class Fuzz {
       o.addProperty("leaks", count(FuzzOutcome.LEAK));
       o.addProperty("untidy", count(FuzzOutcome.UNTIDY));
       o.addProperty("childJvms", children);
+      if (maxRssKb >= 0) {
+        o.addProperty("maxCaseRssMiB", Math.round(maxRssKb / 102.4) / 10.0);
+        o.addProperty("meanCaseMs", cases == 0 ? 0 : caseMs / cases);
+      }
       JsonObject targets = new JsonObject();
       byTarget.forEach((t, m) -> {
         JsonObject counts = new JsonObject();
@@ -127,20 +158,47 @@ public final class Fuzz {
     }
   }
 
-  /** Both families' tallies. */
-  public record Report(Config config, Tally tflite, Tally savedModel, double seconds) {
+  /** Every family's tally. */
+  public record Report(Config config, Tally tflite, Tally savedModel, Map<FuzzCase.Family, Tally> formats,
+      double seconds) {
     public JsonObject json() {
       JsonObject o = new JsonObject();
       o.addProperty("seed", config.seed());
       o.addProperty("timeoutMs", config.timeoutMs());
       o.addProperty("seconds", Math.round(seconds * 10) / 10.0);
+      o.addProperty("formatChildHeap", FORMAT_CHILD_HEAP);
+      int cases = 0;
+      int bad = 0;
+      long rss = -1;
+      for (Tally t : all()) {
+        cases += t.cases;
+        bad += t.crashes + t.hangs + t.count(FuzzOutcome.LEAK) + t.count(FuzzOutcome.UNTIDY);
+        rss = Math.max(rss, t.maxRssKb);
+      }
+      o.addProperty("cases", cases);
+      o.addProperty("crashesHangsLeaksUntidy", bad);
+      if (rss >= 0) {
+        o.addProperty("maxCaseRssMiB", Math.round(rss / 102.4) / 10.0);
+      }
       o.add("tflite", tflite.json());
       o.add("savedModel", savedModel.json());
+      formats.forEach((f, t) -> o.add(f.name().toLowerCase(java.util.Locale.ROOT), t.json()));
       return o;
+    }
+
+    /** Every family's tally, .tflite and SavedModel first. */
+    public List<Tally> all() {
+      List<Tally> a = new ArrayList<>(List.of(tflite, savedModel));
+      a.addAll(formats.values());
+      return a;
     }
   }
 
+  /** The heap of the child JVMs that read the data and Keras formats: the memory bound they must hold. */
+  public static final String FORMAT_CHILD_HEAP = "-Xmx256m";
+
   private static final int MAX_PROBLEMS = 40;
+  private static final java.util.concurrent.atomic.AtomicLong START = new java.util.concurrent.atomic.AtomicLong();
   private static final int MAX_SAMPLES = 12;
 
   private Fuzz() {}
@@ -148,6 +206,7 @@ public final class Fuzz {
   /** Runs every case; {@code progress} hears a line per child JVM. */
   public static Report run(Config config, Consumer<String> progress) {
     long t0 = System.nanoTime();
+    START.set(System.currentTimeMillis());
     Path work;
     try {
       work = Files.createTempDirectory("compresso-fuzz");
@@ -158,7 +217,30 @@ public final class Fuzz {
       Tally t = family(FuzzCase.Family.TFLITE, config.tfliteSeeds(), config.tfliteCases(), config, work, progress);
       Tally s = family(FuzzCase.Family.SAVED_MODEL, config.savedModelSeeds(), config.savedModelCases(), config, work,
           progress);
-      return new Report(config, t, s, (System.nanoTime() - t0) / 1e9);
+      Map<FuzzCase.Family, Tally> done = new java.util.concurrent.ConcurrentSkipListMap<>();
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+          Math.max(1, config.parallel()));
+      List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+      config.formatCases().forEach((f, n) -> {
+        if (n > 0) {
+          running.add(pool.submit(() -> done.put(f, family(f, config.formatSeeds().get(f), n, config, work,
+              progress))));
+        }
+      });
+      pool.shutdown();
+      for (java.util.concurrent.Future<?> future : running) {
+        try {
+          future.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw CompressoException.internal("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause() instanceof RuntimeException re ? re : CompressoException.internal(
+              String.valueOf(e.getCause()), e.getCause());
+        }
+      }
+      Map<FuzzCase.Family, Tally> formats = new TreeMap<>(done);
+      return new Report(config, t, s, formats, (System.nanoTime() - t0) / 1e9);
     } finally {
       try {
         AtomicOutput.deleteTree(work);
@@ -173,20 +255,25 @@ public final class Fuzz {
     Tally tally = new Tally();
     int next = 0;
     int startFailures = 0;
-    while (next < cases) {
+    long deadline = config.maxSeconds() > 0 ? START.get() + config.maxSeconds() * 1000 : 0;
+    while (next < cases && (deadline == 0 || System.currentTimeMillis() < deadline)) {
       Path results = work.resolve(family + "-" + next + ".results");
       List<String> args = new ArrayList<>(List.of(results.toString(), work.resolve("child").toString(),
           family.name(), Long.toString(config.seed()), Integer.toString(next), Integer.toString(cases),
-          Long.toString(config.timeoutMs()), sabotage(config)));
+          Long.toString(config.timeoutMs()), sabotage(config), Long.toString(deadline)));
       seeds.forEach(p -> args.add(p.toAbsolutePath().toString()));
+      Path childWork = work.resolve("child-" + family);
+      args.set(1, childWork.toString());
       tally.children++;
       int exit;
       String stderr = "";
       // Backstop for a child whose watchdog itself cannot run: every remaining case at the per-case bound.
       long budget = 60 + (cases - next) * (config.timeoutMs() / 1000 + 1);
       try {
-        ChildJvm.Outcome o = ChildJvm.run("fuzz " + family + " from case " + next, FuzzChild.class.getName(), args,
-            budget, null);
+        List<String> jvm = family.ordinal() > FuzzCase.Family.SAVED_MODEL.ordinal() ? List.of(FORMAT_CHILD_HEAP)
+            : List.of();
+        ChildJvm.Outcome o = ChildJvm.run("fuzz " + family + " from case " + next, jvm, FuzzChild.class.getName(),
+            args, budget, null);
         exit = o.exit();
         stderr = o.stderr();
       } catch (CompressoException e) {
@@ -249,7 +336,11 @@ public final class Fuzz {
           tally.byKind.merge(w[2], 1, Integer::sum);
           for (int i = 3; i < w.length; i++) {
             int eq = w[i].indexOf('=');
-            if (eq > 0 && !w[i].startsWith("len=")) {
+            if (w[i].startsWith("ms=")) {
+              tally.caseMs += Long.parseLong(w[i].substring(3));
+            } else if (w[i].startsWith("rssKb=")) {
+              tally.maxRssKb = Math.max(tally.maxRssKb, Long.parseLong(w[i].substring(6)));
+            } else if (eq > 0 && !w[i].startsWith("len=")) {
               tally.byTarget.computeIfAbsent(w[i].substring(0, eq), k -> new TreeMap<>())
                   .merge(w[i].substring(eq + 1), 1, Integer::sum);
             }
@@ -283,13 +374,25 @@ public final class Fuzz {
     }
   }
 
-  public static void main(String[] argv) {
+  public static void main(String[] argv) throws IOException {
+    if (argv.length == 5 && argv[0].equals("write")) {
+      // write FAMILY SEED INDEX DIR: lays out one data or Keras case, to reproduce it by hand
+      FuzzCase.Family f = FuzzCase.Family.valueOf(argv[1]);
+      DamagedInput d = FormatDamage.of(f, formatSeeds(Path.of("src/test/resources")).get(f), Long.parseLong(argv[2]),
+          Integer.parseInt(argv[3]));
+      System.out.println(d.mutation() + " " + d.seed() + " -> " + d.writeTo(Path.of(argv[4])));
+      return;
+    }
     List<Path> tflite = new ArrayList<>();
     List<Path> savedModels = new ArrayList<>();
     int tfliteCases = 2000;
     int savedModelCases = 600;
     long seed = 1;
     long timeoutMs = TIMEOUT_MS_DEFAULT;
+    int formatCases = 0;
+    long maxSeconds = 0;
+    int parallel = 1;
+    Path resources = Path.of("src/test/resources");
     for (int i = 0; i + 1 < argv.length; i += 2) {
       String v = argv[i + 1];
       switch (argv[i]) {
@@ -299,17 +402,53 @@ public final class Fuzz {
         case "--savedmodel-cases" -> savedModelCases = Integer.parseInt(v);
         case "--seed" -> seed = Long.parseLong(v);
         case "--timeout-ms" -> timeoutMs = Long.parseLong(v);
+        case "--format-cases" -> formatCases = Integer.parseInt(v);
+        case "--max-seconds" -> maxSeconds = Long.parseLong(v);
+        case "--parallel" -> parallel = Integer.parseInt(v);
+        case "--resources" -> resources = Path.of(v);
         default -> {
           System.err.println("Fuzz: unknown option " + argv[i]);
           System.exit(2);
         }
       }
     }
+    Map<FuzzCase.Family, List<Path>> seeds = formatSeeds(resources);
+    Map<FuzzCase.Family, Integer> cases = new TreeMap<>();
+    for (FuzzCase.Family f : seeds.keySet()) {
+      cases.put(f, formatCases);
+    }
     Report r = run(new Config(tflite, savedModels, tflite.isEmpty() ? 0 : tfliteCases,
-        savedModels.isEmpty() ? 0 : savedModelCases, seed, timeoutMs, Map.of()), System.err::println);
+        savedModels.isEmpty() ? 0 : savedModelCases, seed, timeoutMs, Map.of(), seeds, cases, maxSeconds, parallel),
+        System.err::println);
     System.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(r.json()));
-    boolean clean = r.tflite().crashes() + r.tflite().hangs() + r.tflite().count(FuzzOutcome.LEAK)
-        + r.savedModel().crashes() + r.savedModel().hangs() + r.savedModel().count(FuzzOutcome.LEAK) == 0;
+    boolean clean = r.all().stream().mapToInt(t -> t.crashes() + t.hangs() + t.count(FuzzOutcome.LEAK)).sum() == 0;
     System.exit(clean ? 0 : 1);
+  }
+
+  /** Keras fixtures the format fuzz damages: every supported one small enough to import in well under a second. */
+  static final List<String> KERAS_SEEDS = List.of("dense", "dense_sequential", "conv2d", "conv1d", "nested", "norms",
+      "shared", "merge_reshape", "activations");
+
+  /**
+   * The seeds of the data and Keras families under a test-resources folder: the Keras fixtures of
+   * {@code fixtures/keras_files} ({@link #KERAS_SEEDS}, and {@code keras2_cnn.h5}/{@code fcn.h5} for .h5), and the
+   * data of {@code fuzz/data} ({@code bench/MakeDataFuzzSeeds}).
+   */
+  public static Map<FuzzCase.Family, List<Path>> formatSeeds(Path resources) {
+    Path keras = resources.resolve("fixtures/keras_files");
+    Path data = resources.resolve("fuzz/data");
+    Map<FuzzCase.Family, List<Path>> m = new TreeMap<>();
+    m.put(FuzzCase.Family.KERAS, KERAS_SEEDS.stream().map(n -> keras.resolve(n + ".keras")).toList());
+    List<Path> h5 = new ArrayList<>(KERAS_SEEDS.stream().map(n -> keras.resolve(n + ".h5")).toList());
+    h5.add(keras.resolve("keras2_cnn.h5"));
+    h5.add(keras.resolve("fcn.h5"));
+    m.put(FuzzCase.Family.H5, h5);
+    m.put(FuzzCase.Family.NPZ, List.of(data.resolve("cnn.npz"), data.resolve("cnn_compressed.npz")));
+    List<Path> shards = List.of(data.resolve("cnn.tfrecord"), data.resolve("cnn_png.tfrecord"),
+        data.resolve("cnn_jpeg.tfrecord"));
+    m.put(FuzzCase.Family.TFRECORD, shards);
+    m.put(FuzzCase.Family.TFRECORD_GZ, shards);
+    m.put(FuzzCase.Family.IMAGES, List.of(data.resolve("cnn_images")));
+    return m;
   }
 }

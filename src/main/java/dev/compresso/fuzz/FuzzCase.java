@@ -21,7 +21,24 @@ public record FuzzCase(int index, Path seedFile, String target, Mutator.Kind kin
     /** A .tflite flatbuffer. */
     TFLITE,
     /** A SavedModel directory: mostly its saved_model.pb, sometimes its variables. */
-    SAVED_MODEL
+    SAVED_MODEL,
+    /** A Keras 3 {@code .keras} archive. */
+    KERAS,
+    /** A Keras 2-layout full-model HDF5 file. */
+    H5,
+    /** A {@code .npz} dataset. */
+    NPZ,
+    /** A TFRecord shard of {@code tf.train.Example}s. */
+    TFRECORD,
+    /** A gzip-compressed TFRecord shard. */
+    TFRECORD_GZ,
+    /** A classification image folder: {@code images/*.png} and {@code labels.csv}. */
+    IMAGES;
+
+    /** Whether the verbs read it as DATA (else as a model). */
+    public boolean data() {
+      return this == NPZ || this == TFRECORD || this == TFRECORD_GZ || this == IMAGES;
+    }
   }
 
   /** Builds case {@code index}. */

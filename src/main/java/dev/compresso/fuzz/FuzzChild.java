@@ -3,7 +3,15 @@ package dev.compresso.fuzz;
 import dev.compresso.BadInputException;
 import dev.compresso.cli.Main;
 import dev.compresso.io.AtomicOutput;
+import dev.compresso.bench.ValidationRequest;
+import dev.compresso.bench.Validator;
+import dev.compresso.data.DataSources;
 import dev.compresso.model.Freezer;
+import dev.compresso.model.FrozenGraph;
+import dev.compresso.model.keras.KerasImporter;
+import dev.compresso.quant.BatchNormFolding;
+import dev.compresso.quant.Calibration;
+import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.model.SavedModels;
 import dev.compresso.tflite.InterpreterOptions;
@@ -33,7 +41,8 @@ import org.tensorflow.SavedModelBundle;
  * written before the next step so that the parent learns which case was running when this process died.
  * A watchdog halts the process when one case outlives the per-case bound.
  *
- * <p>Arguments: {@code RESULTS WORK_DIR FAMILY SEED FROM TO TIMEOUT_MS SABOTAGE SEED_FILE...}; SABOTAGE is
+ * <p>Arguments: {@code RESULTS WORK_DIR FAMILY SEED FROM TO TIMEOUT_MS SABOTAGE DEADLINE SEED_FILE...}, DEADLINE
+ * the epoch millisecond after which no case starts (0: none); SABOTAGE is
  * {@code -} or {@code i:crash,j:hang,...}, cases where this child kills or stalls itself on purpose so that
  * tests can check that the parent counts crashes and hangs and carries on.
  */
@@ -62,14 +71,40 @@ public final class FuzzChild {
         sabotage.put(Integer.parseInt(kv[0]), kv[1]);
       }
     }
-    List<Path> seeds = Arrays.stream(args, 8, args.length).map(Path::of).toList();
+    long deadline = Long.parseLong(args[8]);
+    List<Path> seeds = Arrays.stream(args, 9, args.length).map(Path::of).toList();
     Files.createDirectories(work);
     try (OutputStream results = new FileOutputStream(resultsFile.toFile(), true)) {
       FuzzChild child = new FuzzChild(results, work);
       AtomicInteger current = new AtomicInteger(-1);
       AtomicLong started = new AtomicLong(System.nanoTime());
+      if (family.ordinal() > FuzzCase.Family.SAVED_MODEL.ordinal()) {
+        // Before the clock starts: the first use of TensorFlow, the interpreter and ImageIO takes seconds.
+        for (int k = 0; k < (family.data() ? 3 : 2); k++) {
+          Map<String, String> warm = child.format(FormatDamage.undamaged(family, seeds.get(k % seeds.size()), k),
+              seeds);
+          child.line("warmup " + k + " " + warm);
+        }
+      }
       startWatchdog(child, current, started, timeoutMs);
       for (int i = from; i < to; i++) {
+        if (deadline > 0 && System.currentTimeMillis() > deadline) {
+          break; // the run's time is up: the parent reports the cases done
+        }
+        if (family.ordinal() > FuzzCase.Family.SAVED_MODEL.ordinal()) {
+          DamagedInput d = FormatDamage.of(family, seeds, seed, i);
+          child.line("start " + i);
+          started.set(System.nanoTime());
+          current.set(i);
+          child.resetPeak();
+          Map<String, String> outcomes = child.format(d, seeds);
+          current.set(-1);
+          StringBuilder end = new StringBuilder("end " + i + " " + d.mutation() + " " + d.detail());
+          outcomes.forEach((target, outcome) -> end.append(' ').append(target).append('=').append(outcome));
+          end.append(" rssKb=").append(child.peakKb()).append(" ms=").append((System.nanoTime() - started.get()) / 1_000_000);
+          child.line(end.toString());
+          continue;
+        }
         FuzzCase c = FuzzCase.of(family, seeds, seed, i);
         child.line("start " + i);
         started.set(System.nanoTime());
@@ -169,6 +204,108 @@ public final class FuzzChild {
     return out;
   }
 
+  /**
+   * A data or Keras case: a model, in turn by case number, through {@code inspect} and {@code prune --dry-run}
+   * (on the seed's own {@code .npz}); data, in turn by case number, through what {@code validate --data} does with
+   * it ({@link Validator#compareOnly}: the samples read, both models run on them; the timing probes, a child JVM
+   * each, left out), {@code prune --data --dry-run}, and the calibration that {@code convert --calibration-data}
+   * runs before converting (the converter itself left out: it reads nothing the data could damage, and takes
+   * seconds per case). The data model is the seeds'
+   * folder's {@code keras2_cnn.h5}, with its conversion {@code keras2_cnn_fp32.tflite}.
+   */
+  private Map<String, String> format(DamagedInput d, List<Path> seeds) throws IOException {
+    Path input = d.writeTo(work.resolve("case"));
+    Path out = work.resolve("out");
+    AtomicOutput.deleteTree(out);
+    String in = input.toString();
+    Map<String, String> result = new LinkedHashMap<>();
+    if (!d.family().data()) {
+      String stem = d.seed().getFileName().toString().replaceFirst("\\.[^.]+$", "");
+      Path npz = d.seed().resolveSibling(stem + ".npz");
+      if (d.index() % 2 == 0) {
+        result.put("inspect", cli(d.index(), in, "inspect", in, "--json"));
+      } else {
+        result.put("prune", cli(d.index(), in, "prune", in, "--data", npz.toString(), "--out", out.toString(),
+            "--sparsity", "0.5", "--dry-run"));
+      }
+    } else {
+      Path dir = seeds.get(0).getParent();
+      Path model = dir.resolve("keras2_cnn.h5");
+      switch (d.index() % 3) {
+        case 0 -> result.put("validate", library(d.index(), in, () -> Validator.compareOnly(ValidationRequest
+            .builder(dir.resolve("keras2_cnn_fp32.tflite"), model, in).build())));
+        case 1 -> result.put("prune", cli(d.index(), in, "prune", model.toString(), "--data", in, "--out",
+            out.toString(), "--sparsity", "0.5", "--dry-run"));
+        default -> result.put("calibrate", library(d.index(), in, () -> Calibration.calibrate(frozen(model),
+            DataSources.openSource(in), CalibrationOptions.defaults())));
+      }
+    }
+    if (Files.exists(out)) {
+      line("leak " + d.index() + " wrote " + out + " (a dry run or refused input must write nothing)");
+      result.put("output", FuzzOutcome.LEAK.label());
+    }
+    return result;
+  }
+
+  private FrozenGraph frozen;
+
+  /** The data model frozen as convert freezes it for calibration (batch norm folded), once per child. */
+  private FrozenGraph frozen(Path model) {
+    if (frozen == null) {
+      frozen = Freezer.freeze(BatchNormFolding.fold(KerasImporter.read(model)).model(), 1);
+    }
+    return frozen;
+  }
+
+  /** Resets the kernel's peak resident set size of this process (Linux: {@code /proc/self/clear_refs} 5). */
+  private void resetPeak() {
+    try {
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or not allowed: the peak then covers every case so far
+    }
+  }
+
+  /** The peak resident set size since {@link #resetPeak} in KiB ({@code VmHWM}), or -1. */
+  long peakKb() {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (l.startsWith("VmHWM:")) {
+          return Long.parseLong(l.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return -1;
+  }
+
+  /** As {@link #cli(FuzzCase, String...)} for a case that {@code name} names. */
+  private String cli(int index, String name, String... args) throws IOException {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit;
+    try (PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        PrintStream nul = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8)) {
+      exit = Main.run(args, nul, errStream);
+    }
+    String message = err.toString(StandardCharsets.UTF_8).strip();
+    // Progress lines (bars, notes) may precede the refusal: the refusal is the last line.
+    String last = message.lines().reduce((a, b) -> b).orElse("");
+    if (exit == 0 || exit == 3) {
+      return FuzzOutcome.ACCEPTED.label();
+    }
+    if (exit == 2) {
+      if (last.contains(name) && last.startsWith("compresso ")) {
+        line("refused " + index + " " + args[0] + " " + last);
+        return FuzzOutcome.REFUSED.label();
+      }
+      line("untidy " + index + " " + args[0] + " " + message);
+      return FuzzOutcome.UNTIDY.label();
+    }
+    line("leak " + index + " " + args[0] + " exit " + exit + ": " + message);
+    return FuzzOutcome.LEAK.label();
+  }
+
   /** Runs a verb in this JVM: 0 or 3 accepted, 2 with one line naming the input refused, else a leak. */
   private String cli(FuzzCase c, String... args) throws IOException {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -195,16 +332,20 @@ public final class FuzzChild {
 
   /** A library call: returns normally, throws a {@link BadInputException} naming the input, or leaks. */
   private String library(FuzzCase c, String name, Call call) throws IOException {
+    return library(c.index(), name, call);
+  }
+
+  private String library(int index, String name, Call call) throws IOException {
     try {
       call.run();
       return FuzzOutcome.ACCEPTED.label();
     } catch (BadInputException e) {
       String m = String.valueOf(e.getMessage());
       if (!m.contains("\n") && m.contains(name)) {
-        line("refused " + c.index() + " library " + m);
+        line("refused " + index + " library " + m);
         return FuzzOutcome.REFUSED.label();
       }
-      line("untidy " + c.index() + " library " + m);
+      line("untidy " + index + " library " + m);
       return FuzzOutcome.UNTIDY.label();
     } catch (Exception | Error e) {
       List<String> where = new ArrayList<>();
@@ -213,7 +354,7 @@ public final class FuzzChild {
           where.add(s.toString());
         }
       }
-      line("leak " + c.index() + " library " + e + " at " + where);
+      line("leak " + index + " library " + e + " at " + where);
       return FuzzOutcome.LEAK.label();
     }
   }

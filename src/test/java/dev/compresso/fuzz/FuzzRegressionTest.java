@@ -3,16 +3,22 @@ package dev.compresso.fuzz;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.compresso.BadInputException;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.model.SavedModels;
+import dev.compresso.model.keras.KerasImporter;
 import dev.compresso.tflite.TfliteModel;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,6 +76,67 @@ class FuzzRegressionTest {
     Files.write(dir.resolve(c.target()), c.bytes());
     BadInputException e = assertThrows(BadInputException.class, () -> Freezer.freeze(dir));
     assertTrue(e.getMessage().contains(dir.toString()) && !e.getMessage().contains("\n"), e.getMessage());
+  }
+
+  static final Path KERAS_FILES = Path.of("src/test/resources/fixtures/keras_files");
+
+  /**
+   * The bug of the issue that opened the format fuzz: a {@code .keras} whose config names a convolution that its
+   * input or its weights do not fit ended in exit 1, "internal error: IndexOutOfBoundsException" from {@code
+   * ConvLayers.weights}. Rebuilt by hand: the Dense layer {@code d1} of {@code dense.keras} turned into a Conv2D (its
+   * input has rank 2), and the config of {@code conv2d.keras} with the weights of {@code dense.keras}. Each must be
+   * one line naming the file and the layer (and the weight that is missing).
+   */
+  @Test
+  void aConfigThatItsInputsOrWeightsDoNotFitNamesTheLayerAndTheWeight(@TempDir Path tmp) throws IOException {
+    Map<String, byte[]> dense = ZipBytes.members(Files.readAllBytes(KERAS_FILES.resolve("dense.keras")));
+    JsonObject config = JsonParser.parseString(new String(dense.get("config.json"), StandardCharsets.UTF_8))
+        .getAsJsonObject();
+    for (var layer : config.getAsJsonObject("config").getAsJsonArray("layers")) {
+      JsonObject l = layer.getAsJsonObject();
+      if (l.getAsJsonObject("config").get("name").getAsString().equals("d1")) {
+        l.addProperty("class_name", "Conv2D");
+        l.getAsJsonObject("config").addProperty("filters", 8);
+        l.getAsJsonObject("config").add("kernel_size", JsonParser.parseString("[3, 3]"));
+      }
+    }
+    Map<String, byte[]> conv = new LinkedHashMap<>(dense);
+    conv.put("config.json", config.toString().getBytes(StandardCharsets.UTF_8));
+    Path convFile = tmp.resolve("dense_as_conv.keras");
+    Files.write(convFile, ZipDamage.rebuild(conv, false));
+    BadInputException e = assertThrows(BadInputException.class, () -> KerasImporter.read(convFile));
+    assertOneLine(e, convFile, "layer d1 (Conv2D)");
+
+    Map<String, byte[]> swapped = new LinkedHashMap<>(ZipBytes.members(Files.readAllBytes(
+        KERAS_FILES.resolve("conv2d.keras"))));
+    swapped.put("model.weights.h5", dense.get("model.weights.h5"));
+    Path swapFile = tmp.resolve("conv_config_dense_weights.keras");
+    Files.write(swapFile, ZipDamage.rebuild(swapped, false));
+    e = assertThrows(BadInputException.class, () -> KerasImporter.read(swapFile));
+    assertOneLine(e, swapFile, "layer c_dil: weight 'kernel' [3, 3, 4, 8] is missing from model.weights.h5");
+    assertTrue(e.getMessage().contains("the config and the weights disagree"), e.getMessage());
+  }
+
+  /**
+   * Format fuzz, seed 1: KERAS case 19 (a damaged config whose layer is called on nothing: IndexOutOfBoundsException
+   * from {@code CoreLayers}, exit 1), cases 14 and 18 (zip bombs: a member inflating to 600 MB, read whole into
+   * the heap: OutOfMemoryError, exit 1); H5 case 10 (a model_config that is no JSON: Gson's message broke the line).
+   */
+  @Test
+  void damagedKerasFilesFoundByTheFormatFuzzAreOneLineRefusals(@TempDir Path tmp) throws IOException {
+    Map<FuzzCase.Family, List<Path>> seeds = Fuzz.formatSeeds(Path.of("src/test/resources"));
+    for (var c : List.of(Map.entry(FuzzCase.Family.KERAS, 19), Map.entry(FuzzCase.Family.KERAS, 14),
+        Map.entry(FuzzCase.Family.KERAS, 18), Map.entry(FuzzCase.Family.H5, 10))) {
+      DamagedInput d = FormatDamage.of(c.getKey(), seeds.get(c.getKey()), 1, c.getValue());
+      Path in = d.writeTo(tmp.resolve(c.getKey() + "-" + c.getValue()));
+      BadInputException e = assertThrows(BadInputException.class, () -> KerasImporter.read(in), c.toString());
+      assertOneLine(e, in, "");
+    }
+  }
+
+  private static void assertOneLine(BadInputException e, Path file, String names) {
+    String m = e.getMessage();
+    assertTrue(m.startsWith(file.toString()) && !m.contains("\n") && m.contains(names), m);
   }
 
   static final List<Path> SAVED_MODELS_3 = List.of(FuzzTest.SAVED_MODELS.get(0), FuzzTest.SAVED_MODELS.get(1),

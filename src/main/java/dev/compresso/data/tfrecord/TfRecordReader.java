@@ -1,6 +1,7 @@
 package dev.compresso.data.tfrecord;
 
 import dev.compresso.BadInputException;
+import dev.compresso.io.bounds.MemoryBudget;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -25,25 +26,28 @@ public final class TfRecordReader implements AutoCloseable {
   private final Path file;
   private final boolean gzip;
   private final InputStream in;
+  private final long fileSize;
   private final byte[] header = new byte[TfRecordFormat.HEADER_BYTES];
   private long position;
   private long recordOffset;
   private long index = -1;
   private int length = -1;
 
-  private TfRecordReader(Path file, boolean gzip, InputStream in) {
+  private TfRecordReader(Path file, boolean gzip, InputStream in, long fileSize) {
     this.file = file;
     this.gzip = gzip;
     this.in = in;
+    this.fileSize = fileSize;
   }
 
   /** Opens {@code file}, gzip-compressed when {@code gzip}. */
   public static TfRecordReader open(Path file, boolean gzip) {
     InputStream in = null;
     try {
+      long size = Files.size(file);
       in = Files.newInputStream(file);
       InputStream buffered = new BufferedInputStream(in, 1 << 16);
-      return new TfRecordReader(file, gzip, gzip ? new GZIPInputStream(buffered, 1 << 16) : buffered);
+      return new TfRecordReader(file, gzip, gzip ? new GZIPInputStream(buffered, 1 << 16) : buffered, size);
     } catch (ZipException | EOFException e) {
       closeQuietly(in);
       throw new BadInputException(file + ": not a gzip file (" + e.getMessage() + "); only .tfrecord.gz shards are "
@@ -103,9 +107,14 @@ public final class TfRecordReader implements AutoCloseable {
   /** The current record's payload, its CRC checked. */
   public byte[] payload() {
     requireHeader();
-    byte[] data = new byte[length];
+    if (!gzip && length > fileSize - position) {
+      throw bad("truncated: the header says " + length + " payload bytes, the file holds " + (fileSize - position)
+          + " more");
+    }
+    MemoryBudget.require(length, where() + ": a payload of " + length + " bytes");
+    byte[] data = gzip && length > CHUNK ? inflated(length) : new byte[length];
     byte[] footer = new byte[TfRecordFormat.FOOTER_BYTES];
-    int got = readUpTo(data, length);
+    int got = data.length == length && !(gzip && length > CHUNK) ? readUpTo(data, length) : data.length;
     if (got < length) {
       throw bad("truncated: the header says " + length + " payload bytes, the file holds " + got);
     }
@@ -120,6 +129,23 @@ public final class TfRecordReader implements AutoCloseable {
     }
     length = -1;
     return data;
+  }
+
+  /** How much of a gzip payload is read at a time, so that a length the stream does not hold is never allocated. */
+  private static final int CHUNK = 1 << 20;
+
+  /** Up to {@code n} payload bytes of a gzip stream, a chunk at a time; fewer when the stream ends first. */
+  private byte[] inflated(int n) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(CHUNK);
+    byte[] chunk = new byte[CHUNK];
+    while (out.size() < n) {
+      int got = readUpTo(chunk, Math.min(CHUNK, n - out.size()));
+      out.write(chunk, 0, got);
+      if (got == 0) {
+        break;
+      }
+    }
+    return out.toByteArray();
   }
 
   /** Passes over the current record's payload and CRC. */

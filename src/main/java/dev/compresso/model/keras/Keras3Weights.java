@@ -21,10 +21,13 @@ final class Keras3Weights implements KerasWeights {
 
   private final Path file;
   private final HdfFile h5;
+  private final Path extracted;
 
-  Keras3Weights(Path file, HdfFile h5) {
+  /** @param extracted the temporary copy of {@code model.weights.h5} that {@code h5} reads, deleted on close */
+  Keras3Weights(Path file, HdfFile h5, Path extracted) {
     this.file = file;
     this.h5 = h5;
+    this.extracted = extracted;
   }
 
   int optimizerArrays() {
@@ -42,16 +45,25 @@ final class Keras3Weights implements KerasWeights {
       specs.stream().filter(WeightSpec::trainable).forEach(stored::add);
       specs.stream().filter(s -> !s.trainable()).forEach(stored::add);
       int count = vars == null ? 0 : vars.getChildren().size();
-      if (count != specs.size()) {
-        throw new BadInputException(String.format("%s: layer %s has %d stored weights in model.weights.h5 (%s); its "
-            + "config needs %d (%s)", file, layer, count, vars == null ? "no group" : vars.getPath(), specs.size(),
-            specs.stream().map(WeightSpec::role).toList()));
+      if (count < specs.size()) {
+        WeightSpec missing = stored.get(count);
+        throw new BadInputException(String.format("%s: layer %s: weight '%s' %s is missing from model.weights.h5 "
+            + "(%s; the layer's config needs %d: %s): the config and the weights disagree", file, layer,
+            missing.role(), java.util.Arrays.toString(missing.shape()), vars == null ? "no vars group for the layer"
+            : vars.getPath() + " holds " + count + " array" + (count == 1 ? "" : "s"), specs.size(),
+            stored.stream().map(WeightSpec::role).toList()));
+      }
+      if (count > specs.size()) {
+        throw new BadInputException(String.format("%s: layer %s: model.weights.h5 holds %d weights at %s but the "
+            + "layer's config makes %d (%s): the config and the weights disagree", file, layer, count,
+            vars.getPath(), specs.size(), stored.stream().map(WeightSpec::role).toList()));
       }
       ImportedModel.VariableValue[] values = new ImportedModel.VariableValue[specs.size()];
       for (int i = 0; i < stored.size(); i++) {
         Node n = vars.getChild(Integer.toString(i));
         if (!(n instanceof Dataset d)) {
-          throw new BadInputException(file + ": " + vars.getPath() + "/" + i + " is missing (layer " + layer + ")");
+          throw new BadInputException(file + ": layer " + layer + ": weight '" + stored.get(i).role() + "' ("
+              + vars.getPath() + "/" + i + ") is missing from model.weights.h5");
         }
         values[specs.indexOf(stored.get(i))] = StoredArrays.read(file, d, layer, stored.get(i));
       }
@@ -102,6 +114,10 @@ final class Keras3Weights implements KerasWeights {
 
   @Override
   public void close() {
-    h5.close();
+    try {
+      h5.close();
+    } finally {
+      KerasFile.delete(extracted);
+    }
   }
 }

@@ -4,13 +4,15 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.compresso.BadInputException;
+import dev.compresso.io.bounds.BoundedInput;
+import dev.compresso.io.bounds.ZipLimits;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,8 +68,10 @@ public record KerasFile(Path path, Format format, String kerasVersion, JsonObjec
     }
   }
 
-  /** Zip members larger than this are refused (a config or weights file of a model Compresso handles). */
+  /** Zip members larger than this are refused (a weights file of a model Compresso handles). */
   static final long MAX_MEMBER_BYTES = 2L << 30;
+  /** A config.json or metadata.json larger than this is refused: the configs of real models are kilobytes. */
+  static final long MAX_JSON_BYTES = 32L << 20;
 
   /** Whether {@code path} names a Keras model file by its extension ({@code .keras}, {@code .h5}, {@code .hdf5}). */
   public static boolean isKerasPath(Path path) {
@@ -109,6 +113,7 @@ public record KerasFile(Path path, Format format, String kerasVersion, JsonObjec
 
   private static KerasFile readArchive(Path path) {
     Map<String, byte[]> members = new HashMap<>();
+    Path weightsFile = null;
     try (ZipFile zip = new ZipFile(path.toFile())) {
       for (String name : new String[] {"config.json", "metadata.json", "model.weights.h5"}) {
         ZipEntry e = zip.getEntry(name);
@@ -119,31 +124,88 @@ public record KerasFile(Path path, Format format, String kerasVersion, JsonObjec
           throw new BadInputException(path + ": the .keras archive has no " + name + " (a Keras 3 model archive "
               + "holds config.json, metadata.json and model.weights.h5)");
         }
-        if (e.getSize() > MAX_MEMBER_BYTES) {
-          throw new BadInputException(path + ": " + name + " is " + e.getSize() + " bytes; at most "
-              + MAX_MEMBER_BYTES + " are read");
+        long limit = name.equals("model.weights.h5") ? MAX_MEMBER_BYTES : MAX_JSON_BYTES;
+        long bound = ZipLimits.maxInflated(e);
+        if (e.getSize() > limit) {
+          throw new BadInputException(path + ": " + name + " is " + e.getSize() + " bytes; at most " + limit
+              + " are read");
         }
+        if (bound >= 0) {
+          limit = Math.min(limit, bound);
+        }
+        String what = path + " (" + name + ")";
         try (InputStream in = zip.getInputStream(e)) {
-          members.put(name, readAll(in));
+          if (name.equals("model.weights.h5")) {
+            weightsFile = extract(in, limit, what);
+          } else {
+            members.put(name, BoundedInput.readAll(in, limit, what));
+          }
         }
       }
     } catch (ZipException e) {
+      delete(weightsFile);
       throw new BadInputException(path + ": not a readable zip archive (truncated or damaged?): " + e.getMessage(), e);
     } catch (IOException e) {
+      delete(weightsFile);
       throw new BadInputException(path + ": cannot read the .keras archive (truncated or damaged?): "
           + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      delete(weightsFile);
+      throw e;
     }
-    JsonObject config = json(path, "config.json", new String(members.get("config.json"), StandardCharsets.UTF_8));
-    String version = "unknown";
-    if (members.containsKey("metadata.json")) {
-      JsonObject meta = json(path, "metadata.json", new String(members.get("metadata.json"), StandardCharsets.UTF_8));
-      if (meta.has("keras_version")) {
-        version = meta.get("keras_version").getAsString();
+    try {
+      JsonObject config = json(path, "config.json", new String(members.get("config.json"), StandardCharsets.UTF_8));
+      String version = "unknown";
+      if (members.containsKey("metadata.json")) {
+        JsonObject meta = json(path, "metadata.json", new String(members.get("metadata.json"),
+            StandardCharsets.UTF_8));
+        if (meta.has("keras_version") && meta.get("keras_version").isJsonPrimitive()) {
+          version = meta.get("keras_version").getAsString();
+        }
+      }
+      Path h5Path = weightsFile;
+      HdfFile h5 = openHdf(path, "model.weights.h5", () -> new HdfFile(h5Path));
+      Keras3Weights weights = new Keras3Weights(path, h5, weightsFile);
+      try {
+        return new KerasFile(path, Format.KERAS_V3, version, config, weights, weights.optimizerArrays());
+      } catch (RuntimeException e) {
+        weights.close();
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      delete(weightsFile);
+      throw e;
+    }
+  }
+
+  /**
+   * Copies the weights member to a temporary file (jHDF then maps it instead of holding it on the heap), at most
+   * {@code limit} bytes; a member that does not start with the HDF5 signature is refused before it is copied.
+   */
+  private static Path extract(InputStream in, long limit, String what) throws IOException {
+    byte[] head = in.readNBytes(8);
+    if (head.length < 8 || (head[0] & 0xff) != 0x89 || head[1] != 'H' || head[2] != 'D' || head[3] != 'F') {
+      throw new BadInputException(what + ": not an HDF5 file (no \\x89HDF signature)");
+    }
+    Path tmp = Files.createTempFile("compresso-keras", ".weights.h5");
+    try (OutputStream out = Files.newOutputStream(tmp)) {
+      out.write(head);
+      BoundedInput.copy(in, out, limit - head.length, what);
+    } catch (IOException | RuntimeException e) {
+      delete(tmp);
+      throw e;
+    }
+    return tmp;
+  }
+
+  static void delete(Path tmp) {
+    if (tmp != null) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // a temporary file left behind
       }
     }
-    HdfFile h5 = openHdf(path, "model.weights.h5", () -> HdfFile.fromBytes(members.get("model.weights.h5")));
-    Keras3Weights weights = new Keras3Weights(path, h5);
-    return new KerasFile(path, Format.KERAS_V3, version, config, weights, weights.optimizerArrays());
   }
 
   private static KerasFile readLegacy(Path path) {
@@ -214,22 +276,9 @@ public record KerasFile(Path path, Format format, String kerasVersion, JsonObjec
     try {
       return JsonParser.parseString(text).getAsJsonObject();
     } catch (JsonParseException | IllegalStateException e) {
-      throw new BadInputException(path + ": " + what + " is not a JSON object: " + e.getMessage(), e);
+      String m = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      throw new BadInputException(path + ": " + what + " is not a JSON object: " + m, e);
     }
-  }
-
-  private static byte[] readAll(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[1 << 16];
-    long total = 0;
-    for (int r; (r = in.read(buf)) > 0; ) {
-      total += r;
-      if (total > MAX_MEMBER_BYTES) {
-        throw new IOException("a member is larger than " + MAX_MEMBER_BYTES + " bytes");
-      }
-      out.write(buf, 0, r);
-    }
-    return out.toByteArray();
   }
 
   private static HdfFile openHdf(Path path, String member, java.util.function.Supplier<HdfFile> open) {

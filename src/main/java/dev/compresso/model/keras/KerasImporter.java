@@ -256,6 +256,48 @@ public final class KerasImporter {
           + ", which is not among its layers");
     }
 
+    /**
+     * The weights layer {@code l} creates on inputs of {@code shapes}, checked: a layer called on nothing, a config
+     * that does not fit its inputs' rank, or a weight with a dimension below 1 (a damaged {@code filters} or
+     * {@code units}) is refused naming the layer (and the weight), before anything is read or allocated.
+     */
+    private List<WeightSpec> weightSpecs(LayerHandler h, KerasModelConfig.Layer l, List<long[]> shapes) {
+      if (shapes.isEmpty()) {
+        throw new BadInputException(String.format("%s: layer %s (%s) is called on no inputs", file, l.name(),
+            l.className()));
+      }
+      List<WeightSpec> specs;
+      try {
+        specs = h.weights(l.config(), shapes);
+      } catch (BadInputException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new BadInputException(String.format("%s: layer %s (%s): its config does not fit its inputs %s (%s)",
+            file, l.name(), l.className(), shapesText(shapes), e), e);
+      }
+      long total = 0;
+      for (WeightSpec s : specs) {
+        for (long d : s.shape()) {
+          if (d < 1) {
+            throw new BadInputException(String.format("%s: layer %s (%s): weight '%s' would have shape %s on inputs "
+                + "%s; every dimension must be at least 1 (a damaged config?)", file, l.name(), l.className(),
+                s.role(), Arrays.toString(s.shape()), shapesText(shapes)));
+          }
+        }
+        long size = s.size();
+        if (size < 0 || size > Integer.MAX_VALUE - 8 || (total += size) > Integer.MAX_VALUE) {
+          throw new BadInputException(String.format("%s: layer %s (%s): weight '%s' would have shape %s, more "
+              + "values than a layer of a model Compresso reads holds (a damaged config?)", file, l.name(),
+              l.className(), s.role(), Arrays.toString(s.shape())));
+        }
+      }
+      return specs;
+    }
+
+    private static String shapesText(List<long[]> shapes) {
+      return shapes.stream().map(Arrays::toString).toList().toString();
+    }
+
     /** Builds one call of model {@code m} on {@code inputs}; ops under {@code scope}, weights under {@code path}. */
     private Operand<TFloat32> model(KerasModelConfig m, List<Operand<TFloat32>> inputs, String scope, LayerPath path) {
       Map<String, String> keys = keys(m);
@@ -354,7 +396,7 @@ public final class KerasImporter {
       Map<String, Operand<TFloat32>> vars = layerVariables.get(key);
       long params = 0;
       if (vars == null) {
-        List<WeightSpec> specs = h.weights(l.config(), shapes);
+        List<WeightSpec> specs = weightSpecs(h, l, shapes);
         vars = new LinkedHashMap<>();
         if (!specs.isEmpty()) {
           List<ImportedModel.VariableValue> values = weights.read(path, specs);
@@ -368,7 +410,15 @@ public final class KerasImporter {
         }
         layerVariables.put(key, vars);
       }
-      Operand<TFloat32> y = h.apply(new LayerCall(kg, l.config(), scope, inputs, vars));
+      Operand<TFloat32> y;
+      try {
+        y = h.apply(new LayerCall(kg, l.config(), scope, inputs, vars));
+      } catch (BadInputException | IllegalArgumentException | IllegalStateException e) {
+        throw e; // named by the caller; TF's shape inference refusals are IllegalArgumentExceptions
+      } catch (RuntimeException e) {
+        throw new BadInputException(String.format("%s: layer %s (%s): its config does not build on inputs %s: %s",
+            file, path, l.className(), shapesText(shapes), e), e);
+      }
       summaries.putIfAbsent(key, new LayerSummary(key, l.className(), params, KerasGraph.shape(y)));
       return y;
     }

@@ -63,6 +63,9 @@ public record KerasModelConfig(String className, String name, List<Layer> layers
   static KerasModelConfig parse(Path file, JsonObject root) {
     try {
       return parseModel(root);
+    } catch (BadInputException e) {
+      String m = String.valueOf(e.getMessage());
+      throw m.startsWith(file.toString()) ? e : new BadInputException(file + ": " + m, e);
     } catch (IllegalStateException | UnsupportedOperationException | NullPointerException | ClassCastException
         | IndexOutOfBoundsException | NumberFormatException e) {
       throw new BadInputException(file + ": the model config is not a Keras model config Compresso can read: " + e, e);

@@ -41,10 +41,15 @@ public record WeightSpec(String role, List<String> aliases, boolean trainable, l
     return role.equals(name) || aliases.contains(name);
   }
 
+  /** The number of values, or -1 when it overflows a long. */
   long size() {
     long n = 1;
     for (long d : shape) {
-      n *= d;
+      try {
+        n = Math.multiplyExact(n, d);
+      } catch (ArithmeticException e) {
+        return -1;
+      }
     }
     return n;
   }

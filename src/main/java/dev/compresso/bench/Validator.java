@@ -115,7 +115,7 @@ public final class Validator {
   public static int compareOnly(ValidationRequest request) {
     TfliteModel model = TfliteModel.read(request.tflite());
     Dataset data = DataSources.openSource(request.data()).head(request.samples());
-    compare(model, request, data, line -> { }, null);
+    compare(model, request, data, line -> { }, null, null);
     return data.size();
   }
 

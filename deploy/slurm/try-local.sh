@@ -94,6 +94,11 @@ cleanup() {
   fi
   if [ -n "$started_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
   [ $rc -ne 0 ] && [ ${#failures[@]} -eq 0 ] && failures+=("exit status $rc")
+  if [ ${#failures[@]} -gt 0 ] && [ -n "$state" ]; then
+    for p in "$state"/sweep/slurm-*.log; do
+      [ -f "$p" ] && { say "$(basename "$p") (last lines):"; tail -n 2 "$p"; }
+    done
+  fi
   if [ ${#failures[@]} -gt 0 ] && [ -n "$state" ] && [ -f "$state/slurmctld.log" ]; then
     say "slurmctld.log (last lines):"; tail -n 15 "$state/slurmctld.log"
     say "slurmd.log (last lines):"; tail -n 15 "$state/slurmd.log"
@@ -300,7 +305,9 @@ sweep_wall=$(($(date +%s) - sweep_t0))
 squeue_after_first=$(squeue -h 2>&1)
 check "every cell done (cell.json) within the time limit" all_done
 check "the queue drained" test -z "$squeue_after_first"
-for d in kill_at cancel_at requeue_at; do [ -n "${!d}" ] || fail "drill ${d%_at} did not happen: its cell finished before the step after pruning"; done
+for d in kill_at cancel_at requeue_at; do
+  [ -n "${!d}" ] || fail "drill ${d%_at} did not happen: its cell was never seen running between pruning and its end"
+done
 
 # ---- what the folder says -------------------------------------------------------------------------------
 logs=("$SWEEP_DIR"/slurm-*.log)
@@ -311,8 +318,8 @@ after_claim() { awk -v c="$2.attempt-$3" 'index($0, "runs cell") && index($0, c)
 for k in $(seq 0 $((N - 1))); do
   id=${cells[$k]}
   want=1; case $k in "$killed" | "$cancelled" | "$requeued") want=2 ;; esac
-  check "cell $k ($id): $want attempt(s), $(count "runs cell $k ($id)") claim(s) in the logs, completed once" \
-    test "$(attempts "$k")" = "$want" -a "$(count "runs cell $k ($id)")" = "$want" -a "$(count "sweep: cell $id done in")" = 1
+  got="$(attempts "$k") $(count "runs cell $k ($id)") $(count "sweep: cell $id done in")"
+  check "cell $k ($id): attempts, claims in the task logs, completions: $got (want $want $want 1)" test "$got" = "$want $want 1"
 done
 # An interrupted cell's second attempt keeps every step output the first one finished and reruns none of them.
 kept_steps() {  # CELL: every step recorded when the drill struck has the same mtime now

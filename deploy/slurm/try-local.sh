@@ -8,9 +8,10 @@
 #      system Slurm or munge is neither read nor touched;
 #   2. plans a small sweep (the Keras UNet fixture, 64x64, 48 synthetic images, 5 cells) and runs it
 #      exactly as the README's Slurm section says: `sbatch --array=0-$((N-1)) ... sweep-array.sh`;
-#   3. drills, on that array: a task killed with SIGKILL on a "lost node" (a UTS namespace with another
-#      host name, so the next task cannot see that the process is gone) whose stale lease the array's
-#      task takes over only after the lease; `scancel` of a task mid-cell, then a resubmission; `scontrol
+#   3. drills, on that array: two tasks for one cell at once (one runs it, the other finds it done); a
+#      task killed with SIGKILL on a "lost node" (a UTS namespace with another host name, so the next
+#      task cannot see that the process is gone) whose stale lease the array's task takes over only
+#      after the lease; `scancel` of a task mid-cell, then a resubmission; `scontrol
 #      requeue` of a task mid-cell (what Slurm does on node failure and preemption: the script says
 #      --requeue); each interrupted cell must finish as attempt 2 from the steps that had finished;
 #   4. a second array over the finished folder, which must run no cell again, and `sweep --report`;
@@ -21,7 +22,7 @@
 # logs) and from Slurm's own job records, not from sleeps. Exit 0 when every check holds, 1 otherwise;
 # the last line is the summary.
 #
-#   deploy/slurm/try-local.sh          # as root; builds the jar first if target/ has none
+#   deploy/slurm/try-local.sh          # as root; about 4 minutes on 2 cores
 #
 # Environment: TRY_LOCAL_TIMEOUT (seconds for the whole run, default 900), TRY_LOCAL_LEASE (the sweep
 # lease for the drill, COMPRESSO_SWEEP_LEASE_SECONDS, default 30), TRY_LOCAL_BUILD=0 (use the jar in
@@ -94,6 +95,11 @@ cleanup() {
   fi
   if [ -n "$started_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
   [ $rc -ne 0 ] && [ ${#failures[@]} -eq 0 ] && failures+=("exit status $rc")
+  if [ ${#failures[@]} -gt 0 ] && [ -n "$state" ]; then
+    for p in "$state"/sweep/slurm-*.log; do
+      [ -f "$p" ] && { say "$(basename "$p") (last lines):"; tail -n 2 "$p"; }
+    done
+  fi
   if [ ${#failures[@]} -gt 0 ] && [ -n "$state" ] && [ -f "$state/slurmctld.log" ]; then
     say "slurmctld.log (last lines):"; tail -n 15 "$state/slurmctld.log"
     say "slurmd.log (last lines):"; tail -n 15 "$state/slurmd.log"
@@ -235,7 +241,15 @@ N=$(compresso sweep "$MODEL" --data "$DATA" "${GRID[@]}" --out "$SWEEP_DIR" --pl
 mapfile -t cells < <(sed -n 's/^ *"id": *"\([^"]*\)".*/\1/p' "$SWEEP_DIR/plan.json")  # in plan order
 [ "${#cells[@]}" = "$N" ] || die "plan.json lists ${#cells[@]} cells, --plan said $N"
 pass "planned $N cells: ${cells[*]}"
-killed=4 cancelled=2 requeued=3  # the drills' cells: s0.70, s0.30, s0.50
+raced=0 killed=4 cancelled=2 requeued=3  # the drills' cells: baseline, s0.70, s0.30, s0.50
+
+# Two tasks for one cell at once (submitted first, they take both CPUs together): one claims it, the
+# other waits while that one lives and then finds the cell done.
+racers=()
+for i in 1 2; do
+  racers+=("$(sbatch --parsable --array="$raced" --cpus-per-task="$CPUS" --mem="$MEM" \
+    --output="$SWEEP_DIR/slurm-%A_%a.log" deploy/slurm/sweep-array.sh)") || die "sbatch of a racer failed"
+done
 
 # The victim of the SIGKILL drill: cell $killed, on a "lost node" (its own host name, so no other task
 # can tell from the process table that it is gone; only the heartbeat can). Submitted first, so it
@@ -251,7 +265,7 @@ job_id() { sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' "$1"; }
 sbatch --array=0-$((N-1)) --cpus-per-task="$CPUS" --mem="$MEM" --output="$SWEEP_DIR/slurm-%A_%a.log" deploy/slurm/sweep-array.sh | tee "$state/first.out"
 first=$(job_id "$state/first.out")
 [ -n "$first" ] || die "sbatch --array=0-$((N-1)) failed"
-say "submitted job $victim (cell $killed on the lost node), then the array $first (0-$((N-1)))"
+say "submitted jobs ${racers[*]} (both cell $raced), $victim (cell $killed on the lost node), then the array $first (0-$((N-1)))"
 
 # ---- the drills, while the array runs -----------------------------------------------------------------
 cell_dir() { echo "$SWEEP_DIR/${cells[$1]}"; }
@@ -300,7 +314,9 @@ sweep_wall=$(($(date +%s) - sweep_t0))
 squeue_after_first=$(squeue -h 2>&1)
 check "every cell done (cell.json) within the time limit" all_done
 check "the queue drained" test -z "$squeue_after_first"
-for d in kill_at cancel_at requeue_at; do [ -n "${!d}" ] || fail "drill ${d%_at} did not happen: its cell finished before the step after pruning"; done
+for d in kill_at cancel_at requeue_at; do
+  [ -n "${!d}" ] || fail "drill ${d%_at} did not happen: its cell was never seen running between pruning and its end"
+done
 
 # ---- what the folder says -------------------------------------------------------------------------------
 logs=("$SWEEP_DIR"/slurm-*.log)
@@ -311,8 +327,8 @@ after_claim() { awk -v c="$2.attempt-$3" 'index($0, "runs cell") && index($0, c)
 for k in $(seq 0 $((N - 1))); do
   id=${cells[$k]}
   want=1; case $k in "$killed" | "$cancelled" | "$requeued") want=2 ;; esac
-  check "cell $k ($id): $want attempt(s), $(count "runs cell $k ($id)") claim(s) in the logs, completed once" \
-    test "$(attempts "$k")" = "$want" -a "$(count "runs cell $k ($id)")" = "$want" -a "$(count "sweep: cell $id done in")" = 1
+  got="$(attempts "$k") $(count "runs cell $k ($id)") $(count "sweep: cell $id done in")"
+  check "cell $k ($id): attempts, claims in the task logs, completions: $got (want $want $want 1)" test "$got" = "$want $want 1"
 done
 # An interrupted cell's second attempt keeps every step output the first one finished and reruns none of them.
 kept_steps() {  # CELL: every step recorded when the drill struck has the same mtime now
@@ -325,11 +341,25 @@ no_prune_after() {  # LOG CELL ATTEMPT: that attempt ran, finished, and did not 
   seg=$(after_claim "$1" "${cells[$2]}" "$3")
   [ -n "$seg" ] && grep -qF "sweep: cell ${cells[$2]} done in" <<<"$seg" && ! grep -qF "sweep: cell ${cells[$2]}: prune" <<<"$seg"
 }
+epoch_of() { date -d "$(scontrol -o show job "$1" | sed -n "s/.* $2=\([^ ]*\).*/\1/p")" +%s; }
+race_ok() {
+  local a=${racers[0]}_$raced b=${racers[1]}_$raced ran=0 waited=0 f
+  [ "$(task_state "$a")" = COMPLETED ] && [ "$(task_state "$b")" = COMPLETED ] || return 1
+  # They ran at the same time (Slurm's start and end times, to the second) ...
+  [ "$(epoch_of "$a" StartTime)" -le "$(epoch_of "$b" EndTime)" ] && [ "$(epoch_of "$b" StartTime)" -le "$(epoch_of "$a" EndTime)" ] || return 1
+  # ... one claimed the cell and the other found it done.
+  for f in "$SWEEP_DIR/slurm-${racers[0]}_$raced.log" "$SWEEP_DIR/slurm-${racers[1]}_$raced.log"; do
+    grep -qF "runs cell $raced (${cells[$raced]})" "$f" && ran=$((ran + 1))
+    grep -qF "sweep: cell $raced (${cells[$raced]}) is done" "$f" && waited=$((waited + 1))
+  done
+  [ $ran = 1 ] && [ $waited = 1 ] && [ "$(attempts $raced)" = 1 ]
+}
+check "race: jobs ${racers[*]} ran cell $raced (${cells[$raced]}) at the same time; one claimed it, the other waited and found it done; 1 attempt" race_ok
 if [ -n "$kill_at" ]; then
   id=${cells[$killed]}
   last_beat=$(find "$(attempt_dir $killed 0)/heartbeat" -printf '%T@')
   took=$(find "$(attempt_dir $killed 1)/owner.json" -printf '%T@' 2>/dev/null || echo 0)
-  started=$(date -d "$(scontrol -o show job "${first}_$killed" | sed -n 's/.* StartTime=\([^ ]*\).*/\1/p')" +%s)
+  started=$(epoch_of "${first}_$killed" StartTime)
   after=$(awk -v a="$took" -v b="$last_beat" 'BEGIN {printf "%.1f", a - b}')
   waited=$(awk -v a="$took" -v b="$last_beat" -v s="$started" 'BEGIN {printf "%.1f", a - (s > b ? s : b)}')
   # Not before the lease has passed since the last beat; and not much later than the lease after the task

@@ -131,6 +131,31 @@ class BatchNormFormsTest {
     }
   }
 
+  @Test
+  void aFoldStopsAtAModelOutputAndKeepsEveryOutput() {
+    Path dir = tmp.resolve("observed");
+    BatchNormForms.exportObservedChain(dir);
+    ImportedModel model = ModelImporter.read(dir, "serve", "serving_default");
+    assertEquals(4, model.outputs().size());
+    BatchNormFolding.Result r = BatchNormFolding.fold(model);
+    Dataset data = data(4, new long[] {BatchNormForms.H, BatchNormForms.H, BatchNormForms.C}, 5);
+    for (dev.compresso.model.FrozenGraph.Output o : model.outputs()) {
+      float[] before = run(model, o.tensor(), data);
+      float[] after = run(r.model(), o.tensor(), data);
+      assertTrue(maxAbs(before, after) <= 1e-5 * (1 + maxAbs(before, new float[before.length])),
+          o.key() + ": folded vs unfolded " + maxAbs(before, after));
+    }
+  }
+
+  private static float[] run(ImportedModel m, String tensor, Dataset data) {
+    try (ModelSession s = new ModelSession(m, v -> false);
+        org.tensorflow.types.TFloat32 x = dev.compresso.train.Tensors.of(data.inputs(), data.size(),
+            BatchNormForms.H, BatchNormForms.H, BatchNormForms.C);
+        org.tensorflow.Result r = s.session().runner().feed(m.inputTensor(), x).fetch(tensor).run()) {
+      return dev.compresso.train.Tensors.read(r.get(0));
+    }
+  }
+
   private static int order(String weighted) {
     return List.of("conv", "dw_", "pw_", "up_", "dense", "bn_alone").stream()
         .filter(weighted::startsWith).findFirst().map(p -> List.of("conv", "dw_", "pw_", "up_", "dense", "bn_alone")

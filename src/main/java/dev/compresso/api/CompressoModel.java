@@ -238,8 +238,8 @@ public final class CompressoModel implements AutoCloseable {
             + "give --calibration-data DATA (" + DataSources.ACCEPTED + "; Conversion.calibrateWith in the API) "
             + "to measure them, or run 'compresso qat' first");
       }
-      graph = Calibration.calibrate(graph, conversion.calibrationData(), conversion.calibrationOptions(progress::note))
-          .graph();
+      graph = Calibration.calibrate(graph, conversion.calibrationData(), conversion.calibrationOptions(progress::note),
+          options.keepFloat()).graph();
     }
     byte[] bytes = Converter.convert(graph, options);
     return TfliteFile.converted(bytes, model.source() + " as " + conversion, progress);

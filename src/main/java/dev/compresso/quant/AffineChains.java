@@ -66,8 +66,16 @@ final class AffineChains {
 
   private AffineChains() {}
 
-  /** The chain after {@code weighted}, or null when its kernel cannot be rescaled. */
+  /**
+   * The chain after {@code weighted}, or null when its kernel cannot be rescaled. A model output ends the chain:
+   * its value is observed, so nothing before it may change.
+   */
   static Chain match(GraphIndex index, ImportedModel model, NodeDef weighted) {
+    Set<String> outputs = new HashSet<>();
+    model.outputs().forEach(o -> outputs.add(TensorRef.parse(o.tensor()).node()));
+    if (outputs.contains(weighted.getName())) {
+      return null; // its own value is an output: its kernel must stay as it is
+    }
     Kernel kernel = kernel(index, model, weighted);
     if (kernel == null) {
       return null;
@@ -82,6 +90,9 @@ final class AffineChains {
       }
       steps.add(step);
       prev = next;
+      if (outputs.contains(next.getName())) {
+        break;
+      }
     }
     return new Chain(weighted, kernel, steps);
   }

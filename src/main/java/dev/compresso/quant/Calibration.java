@@ -71,6 +71,15 @@ public final class Calibration {
    *     form, or a graph that already has FakeQuant nodes
    */
   public static Result calibrate(FrozenGraph graph, SampleSource source, CalibrationOptions options) {
+    return calibrate(graph, source, options, Set.of());
+  }
+
+  /**
+   * As {@link #calibrate(FrozenGraph, SampleSource, CalibrationOptions)}, leaving the nodes {@code keepFloat}
+   * float where their op has no int8 form ({@link QuantPlanner#plan(FrozenGraph, Set)}).
+   */
+  public static Result calibrate(FrozenGraph graph, SampleSource source, CalibrationOptions options,
+      Set<String> keepFloat) {
     if (graph.hasFakeQuant()) {
       throw new BadInputException("the graph already has FakeQuant nodes (QAT ranges); it needs no calibration");
     }
@@ -82,7 +91,7 @@ public final class Calibration {
       graph = withGraph(graph, GraphRewriter.apply(graph.graphDef(), folds));
     }
     QuantPlanner planner = QuantPlanner.defaults();
-    QuantPlan plan = planner.plan(graph);
+    QuantPlan plan = planner.plan(graph, keepFloat);
     List<ConcatEqualizer.Equalized> equalized = List.of();
     Map<String, RangeTracker> trackers = null;
     if (options.equalizeConcats()) {
@@ -90,7 +99,7 @@ public final class Calibration {
       ConcatEqualizer.Outcome eq = ConcatEqualizer.equalize(graph, plan, trackers);
       if (!eq.equalized().isEmpty()) {
         graph = withGraph(graph, GraphRewriter.apply(graph.graphDef(), eq.rewrites()));
-        plan = planner.plan(graph);
+        plan = planner.plan(graph, keepFloat);
         equalized = eq.equalized();
         trackers = null;
       }

@@ -52,11 +52,23 @@ public final class QuantPlanner {
    *     kernel that is not a constant
    */
   public QuantPlan plan(FrozenGraph graph) {
+    return plan(graph, Set.of());
+  }
+
+  /**
+   * Plans {@code graph}, leaving the nodes {@code keepFloat} float when their op has no int8 form: their output
+   * gets a range of its own, so that the converter quantizes it again for the int8 ops that read it and keeps
+   * the op float between a {@code DEQUANTIZE} and a {@code QUANTIZE}.
+   *
+   * @throws BadInputException as {@link #plan(FrozenGraph)}, for the nodes not kept float
+   */
+  public QuantPlan plan(FrozenGraph graph, Set<String> keepFloat) {
     GraphIndex index = new GraphIndex(graph.graphDef());
     Set<String> inputs = graph.inputs().stream().map(FrozenGraph.Input::node).collect(Collectors.toSet());
     Map<String, FusedGroup> groupsByEnd = new LinkedHashMap<>();
     Map<String, FusedGroup> groupOfMember = new HashMap<>();
     List<String> unsupported = new ArrayList<>();
+    List<String> unsupportedOps = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (NodeDef n : index.nodes()) {
       Optional<OpRule> rule = table.rule(n.getOp());
@@ -76,8 +88,11 @@ public final class QuantPlanner {
     for (NodeDef n : index.nodes()) {
       Optional<OpRule> found = table.rule(n.getOp());
       if (found.isEmpty()) {
-        if (floatOutput(n)) {
-          unsupported.add(n.getName() + " (" + n.getOp() + ")");
+        if (floatOutput(n) && keepFloat.contains(n.getName())) {
+          sites.add(new QuantPlan.ActivationSite(n.getName(), n.getOp(), null));
+        } else if (floatOutput(n)) {
+          unsupported.add(n.getName());
+          unsupportedOps.add(n.getName() + " (" + n.getOp() + ")");
         }
         continue;
       }
@@ -120,8 +135,9 @@ public final class QuantPlanner {
     }
     if (!unsupported.isEmpty()) {
       throw new BadInputException(unsupported.size() + " node(s) have no int8 TFLite form, so the model cannot "
-          + "be fully integer: " + String.join(", ", unsupported) + ". Quantizable op types: " + table.opTypes()
-          + "; keep it in float instead: 'compresso convert --precision fp16' (or dynamic)");
+          + "be fully integer: " + String.join(", ", unsupportedOps) + ". Keep them float in the int8 model "
+          + "with 'compresso convert --keep-float " + String.join(",", unsupported) + "', or convert to float: "
+          + "'compresso convert --precision fp16' (or dynamic). Quantizable op types: " + table.opTypes());
     }
     if (!problems.isEmpty()) {
       throw new BadInputException("cannot quantize: " + String.join("; ", problems));

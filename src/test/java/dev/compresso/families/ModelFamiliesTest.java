@@ -71,17 +71,36 @@ class ModelFamiliesTest {
       for (int i = 0; i < reference.length; i++) {
         mae += Math.abs(reference[i] - q[i]) / reference.length;
       }
+      // How much the float output varies from input to input: the int8 error is judged against it, since
+      // random weights make classifiers pick the same class for most inputs (top-1 then says little).
+      double spread = 0;
+      for (int j = 0; j < per; j++) {
+        double m = 0;
+        for (int i = 0; i < EVAL; i++) {
+          m += reference[i * per + j] / EVAL;
+        }
+        for (int i = 0; i < EVAL; i++) {
+          spread += Math.abs(reference[i * per + j] - m) / reference.length;
+        }
+      }
+      long distinct = family.classMap() ? java.util.stream.IntStream.range(0, reference.length)
+          .mapToObj(i -> reference[i]).distinct().count()
+          : java.util.stream.IntStream.range(0, EVAL).map(i -> argMax(reference, i * per, per)).distinct().count();
       EdgeTpuReport tpu = int8.edgeTpu();
       List<String> cpu = tpu.ops().stream().filter(o -> o.placement() == Placement.CPU).map(OpVerdict::op)
           .distinct().toList();
-      System.out.printf(Locale.ROOT, "family %-20s fp32 max|err| %.2e  int8 mean|err| %.4f  top-1 %d/%d  "
-          + "TPU ops %d/%d  CPU: %s%n", family, fp32Err, mae, agree, total, tpu.opsOnTpu(), tpu.ops().size(), cpu);
+      System.out.printf(Locale.ROOT, "family %-20s fp32 max|err| %.2e  int8 mean|err| %.4f (output spread %.4f)  top-1 %d/%d "
+          + "(%d distinct classes in the float outputs)  TPU ops %d/%d  CPU: %s%n", family, fp32Err, mae, spread, agree,
+          total, distinct, tpu.opsOnTpu(), tpu.ops().size(), cpu);
 
       assertTrue(fp32Err <= 1e-5, family + " fp32 vs TensorFlow " + fp32Err);
       assertTrue(floats.isEmpty(), family + " float tensors in the int8 model: " + floats);
       assertEquals(family.classMap() ? List.of("ARG_MAX") : List.of(), cpu, tpu.text());
-      assertTrue(agree >= (family.classMap() ? 0.85 : 0.75) * total, family + " top-1 agreement " + agree + "/" + total);
-      assertTrue(mae <= (family.classMap() ? 0.15 : 0.05), family + " int8 mean abs error " + mae);
+      assertTrue(agree >= (family.classMap() ? 0.95 : 0.75) * total, family + " top-1 agreement " + agree + "/" + total);
+      if (!family.classMap()) {
+        // Within one step of the uint8 softmax output (scale 1/256) on average.
+        assertTrue(mae <= 1.0 / 256, family + " int8 mean abs error " + mae);
+      }
     }
   }
 
@@ -122,11 +141,30 @@ class ModelFamiliesTest {
   }
 
   static Dataset data(Family f, int n, long seed) {
+    // Each sample its own per-channel level and a ramp of its own slope under the noise, so that pooled
+    // features (and the predicted class) differ from sample to sample, as real images' do.
     Random rnd = new Random(seed * 31 + f.ordinal());
     int per = (int) Dataset.elements(f.input);
+    int h = (int) f.input[0];
+    int w = (int) f.input[1];
+    int c = (int) f.input[2];
     float[] x = new float[n * per];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = f == Family.DS_CNN ? (float) rnd.nextGaussian() : rnd.nextFloat();
+    for (int s = 0; s < n; s++) {
+      float[] level = new float[c];
+      for (int k = 0; k < c; k++) {
+        level[k] = rnd.nextFloat();
+      }
+      float dy = (rnd.nextFloat() - 0.5f) * 2;
+      float dx = (rnd.nextFloat() - 0.5f) * 2;
+      for (int i = 0; i < h; i++) {
+        for (int j = 0; j < w; j++) {
+          for (int k = 0; k < c; k++) {
+            float v = level[k] + dy * (i / (float) h - 0.5f) + dx * (j / (float) w - 0.5f)
+                + 0.2f * (float) rnd.nextGaussian();
+            x[s * per + (i * w + j) * c + k] = f == Family.DS_CNN ? 2 * v - 1 : Math.min(1, Math.max(0, v));
+          }
+        }
+      }
     }
     return Dataset.of(f.name(), x, f.input, new float[n], new long[] {1}, n);
   }

@@ -84,6 +84,32 @@ final class BatchNormForms {
     }
   }
 
+  /**
+   * Two outputs where a fold must stop: {@code feat} = conv + bias (an output itself, and read on by the batch
+   * norm), {@code y} = relu(decomposed BN(feat)); and {@code raw} = a second conv whose own output is the model
+   * output {@code raw} and also feeds a batch norm into {@code z}.
+   */
+  static void exportObservedChain(Path dir) {
+    Random rnd = new Random(13);
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, H, H, C)));
+      Operand<TFloat32> feat = tf.withName("feat").nn.biasAdd(tf.withName("conv").nn.conv2d(x,
+          var(tf, "k", rnd, 0.4f, 3, 3, C, 4), strides(1), "SAME"), var(tf, "b", rnd, 0.2f, 4));
+      Operand<TFloat32> y = tf.withName("y").nn.relu(decomposedBn(tf, "bn", feat, rnd, 4));
+      Operand<TFloat32> raw = tf.withName("raw").nn.conv2d(x, var(tf, "k2", rnd, 0.4f, 1, 1, C, 4), strides(1), "SAME");
+      Operand<TFloat32> z = tf.withName("z").nn.relu(decomposedBn(tf, "bn2", raw, rnd, 4));
+      try (Session s = new Session(g)) {
+        s.initialize();
+        SavedModelBundle.exporter(dir.toString()).withSession(s).withSignature(Signature.builder()
+            .key("serving_default").input("x", x).output("feat", feat).output("y", y).output("raw", raw)
+            .output("z", z).build()).export();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
   private static void export(Graph g, Path dir, Placeholder<TFloat32> x, Operand<TFloat32> y) {
     try (Session s = new Session(g)) {
       s.initialize();

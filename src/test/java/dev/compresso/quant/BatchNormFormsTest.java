@@ -111,6 +111,51 @@ class BatchNormFormsTest {
         && e.getMessage().contains("training=False"), e.getMessage());
   }
 
+  @Test
+  void qatAndInt16x8FoldEveryFormToo() {
+    Path dir = tmp.resolve("cnn_qat");
+    BatchNormForms.exportCnn(dir, false);
+    Dataset inputs = data(40, new long[] {BatchNormForms.H, BatchNormForms.H, BatchNormForms.C}, 8);
+    try (dev.compresso.api.CompressoModel model = dev.compresso.api.Compresso.load(dir)) {
+      float[] targets = predict(model.imported(), inputs);
+      Dataset data = Dataset.of("random", inputs.inputs(), inputs.inputShape(), targets, new long[] {4}, 40);
+      dev.compresso.api.TfliteFile int16 = model.convert(dev.compresso.api.Conversion.int16x8().calibrateWith(data));
+      assertTrue(int16.model().primarySubgraph().tensors().stream().anyMatch(t -> t.dtype().equals("INT16")));
+      dev.compresso.api.CompressoModel qat = model.qat(dev.compresso.api.Qat.epochs(1).batchSize(8).loss("mse"), data);
+      // Five conv-like folds and the fused batch norm alone; the decomposed one after the ReLU6 is a Mul/Add.
+      assertEquals(6, qat.qatReport().orElseThrow().foldedBatchNorms());
+      dev.compresso.api.TfliteFile int8 = qat.convert(dev.compresso.api.Conversion.int8().io(IoType.UINT8));
+      List<String> floats = int8.model().primarySubgraph().tensors().stream()
+          .filter(t -> t.dtype().startsWith("FLOAT")).map(TensorInfo::toString).toList();
+      assertTrue(floats.isEmpty(), "float tensors in the QAT int8 model: " + floats);
+    }
+  }
+
+  @Test
+  void aFoldStopsAtAModelOutputAndKeepsEveryOutput() {
+    Path dir = tmp.resolve("observed");
+    BatchNormForms.exportObservedChain(dir);
+    ImportedModel model = ModelImporter.read(dir, "serve", "serving_default");
+    assertEquals(4, model.outputs().size());
+    BatchNormFolding.Result r = BatchNormFolding.fold(model);
+    Dataset data = data(4, new long[] {BatchNormForms.H, BatchNormForms.H, BatchNormForms.C}, 5);
+    for (dev.compresso.model.FrozenGraph.Output o : model.outputs()) {
+      float[] before = run(model, o.tensor(), data);
+      float[] after = run(r.model(), o.tensor(), data);
+      assertTrue(maxAbs(before, after) <= 1e-5 * (1 + maxAbs(before, new float[before.length])),
+          o.key() + ": folded vs unfolded " + maxAbs(before, after));
+    }
+  }
+
+  private static float[] run(ImportedModel m, String tensor, Dataset data) {
+    try (ModelSession s = new ModelSession(m, v -> false);
+        org.tensorflow.types.TFloat32 x = dev.compresso.train.Tensors.of(data.inputs(), data.size(),
+            BatchNormForms.H, BatchNormForms.H, BatchNormForms.C);
+        org.tensorflow.Result r = s.session().runner().feed(m.inputTensor(), x).fetch(tensor).run()) {
+      return dev.compresso.train.Tensors.read(r.get(0));
+    }
+  }
+
   private static int order(String weighted) {
     return List.of("conv", "dw_", "pw_", "up_", "dense", "bn_alone").stream()
         .filter(weighted::startsWith).findFirst().map(p -> List.of("conv", "dw_", "pw_", "up_", "dense", "bn_alone")

@@ -45,11 +45,19 @@ public final class Converter {
     if (options.precision() == Precision.INT8) {
       tflite = IntegerInputs.apply(tflite);
     }
+    // Ops with no int8 kernel that --keep-float named: the converter already left them float.
+    java.util.Set<String> convertedFloat = java.util.Set.of();
+    if (!options.keepFloat().isEmpty()) {
+      java.util.Set<Integer> named = new java.util.TreeSet<>();
+      FloatLayers.opsOf(tflite, options.keepFloat()).values().forEach(named::addAll);
+      convertedFloat = FloatLayers.tensorNames(tflite, FloatLayers.alreadyFloat(tflite, named));
+    }
     if (options.precision() == Precision.INT8 && options.io() == IoType.UINT8) {
-      OutputCheck.verify(tflite, ConversionOptions.builder(Precision.INT8).optIo(IoType.INT8).build());
+      OutputCheck.verify(tflite, ConversionOptions.builder(Precision.INT8).optIo(IoType.INT8).build(),
+          convertedFloat);
       tflite = Uint8Io.apply(tflite);
     }
-    OutputCheck.verify(tflite, integer);
+    OutputCheck.verify(tflite, integer, convertedFloat);
     if (!options.keepFloat().isEmpty()) {
       tflite = keepFloat(tflite, options.keepFloat());
     }
@@ -70,7 +78,8 @@ public final class Converter {
     }
     java.util.Set<Integer> chosen = new java.util.TreeSet<>();
     ops.values().forEach(chosen::addAll);
-    return loaded(FloatLayers.apply(tflite, chosen), "model with float layers");
+    chosen.removeAll(FloatLayers.alreadyFloat(tflite, chosen));
+    return loaded(chosen.isEmpty() ? tflite : FloatLayers.apply(tflite, chosen), "model with float layers");
   }
 
   /** {@code tflite}, once the interpreter has allocated and run it with TFLite's builtin kernels. */

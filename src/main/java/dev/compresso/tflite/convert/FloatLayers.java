@@ -81,6 +81,39 @@ public final class FloatLayers {
   }
 
   /**
+   * The ops among {@code ops} (indices in subgraph 0) that the converter itself left float: an op with no int8
+   * kernel kept with {@code --keep-float} (a float output, {@code DEQUANTIZE} before and {@code QUANTIZE} after).
+   */
+  static Set<Integer> alreadyFloat(byte[] tflite, Set<Integer> ops) {
+    SubGraphT g = Model.getRootAsModel(ByteBuffer.wrap(tflite)).unpack().getSubgraphs()[0];
+    Set<Integer> out = new TreeSet<>();
+    for (int i : ops) {
+      int[] outputs = g.getOperators()[i].getOutputs();
+      if (outputs.length > 0 && g.getTensors()[outputs[0]].getType() == org.tensorflow.lite.schema.TensorType.FLOAT32) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  /** The names of the input and output tensors of {@code ops} (indices in subgraph 0). */
+  static Set<String> tensorNames(byte[] tflite, Set<Integer> ops) {
+    SubGraphT g = Model.getRootAsModel(ByteBuffer.wrap(tflite)).unpack().getSubgraphs()[0];
+    Set<String> out = new java.util.HashSet<>();
+    for (int i : ops) {
+      OperatorT op = g.getOperators()[i];
+      for (int[] list : new int[][] {op.getInputs(), op.getOutputs()}) {
+        for (int t : list) {
+          if (t >= 0) {
+            out.add(g.getTensors()[t].getName());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * Runs the operators {@code chosen} (indices in subgraph 0) in float.
    *
    * @throws BadInputException naming an op this pass cannot run in float

@@ -33,6 +33,14 @@ final class OutputCheck {
   private OutputCheck() {}
 
   static void verify(byte[] tflite, ConversionOptions options) {
+    verify(tflite, options, java.util.Set.of());
+  }
+
+  /**
+   * As {@link #verify(byte[], ConversionOptions)}, letting the tensors {@code keptFloat} be float: those around
+   * ops with no int8 kernel that the user kept float ({@code --keep-float}).
+   */
+  static void verify(byte[] tflite, ConversionOptions options, java.util.Set<String> keptFloat) {
     List<TfliteTensor> tensors;
     try {
       tensors = TfliteTensor.read(tflite);
@@ -58,9 +66,9 @@ final class OutputCheck {
               + "float32: " + shown(big), null);
         }
       }
-      case INT8 -> verifyInteger(tensors, options.io());
+      case INT8 -> verifyInteger(tensors, options.io(), keptFloat);
       case INT16X8 -> {
-        verifyInteger(tensors, options.io());
+        verifyInteger(tensors, options.io(), keptFloat);
         List<String> int8Activations = names(tensors, t -> !t.constant() && t.type() == TensorType.INT8);
         if (!int8Activations.isEmpty()) {
           throw CompressoException.internal("asked for int16 activations but these stayed int8: "
@@ -70,14 +78,15 @@ final class OutputCheck {
     }
   }
 
-  private static void verifyInteger(List<TfliteTensor> tensors, IoType io) {
+  private static void verifyInteger(List<TfliteTensor> tensors, IoType io, java.util.Set<String> keptFloat) {
     byte ioType = switch (io) {
       case FLOAT -> TensorType.FLOAT32;
       case INT8 -> TensorType.INT8;
       case UINT8 -> TensorType.UINT8;
       case INT16 -> TensorType.INT16;
     };
-    List<String> stayedFloat = names(tensors, t -> isFloat(t.type()) && !(t.io() && io == IoType.FLOAT));
+    List<String> stayedFloat = names(tensors, t -> isFloat(t.type()) && !(t.io() && io == IoType.FLOAT)
+        && !keptFloat.contains(t.name()));
     if (!stayedFloat.isEmpty()) {
       throw new BadInputException("asked for a full-integer model but " + stayedFloat.size()
           + " tensor(s) stayed float: " + shown(stayedFloat) + ". Full integer needs a quantization range "

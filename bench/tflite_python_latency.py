@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times one .tflite with the official Python TFLite interpreter the way Compresso times it in Java
-(dev.compresso.bench.LatencyWindows): warm-up calls, then windows of back-to-back invoke() calls, each
-window at least --window-ms long; prints one JSON line: median, p10, p90 per call over the windows.
+(dev.compresso.bench.LatencyWindows): warm-up calls, then windows of back-to-back invoke() calls, calls
+added to a window until it lasts --window-ms; prints one JSON line: median, p10, p90 per call over the windows.
 
 Run by dev.compresso.bench.InterpreterAgreementBenchmark (python from --python or COMPRESSO_PYTHON).
 Needs one of ai_edge_litert, tflite_runtime or tensorflow; without any it prints {"available": false, ...}.
@@ -64,21 +64,22 @@ def main():
         it.set_tensor(d["index"], value)
     for _ in range(a.warmup):
         it.invoke()
-    single = []
-    start = time.perf_counter()
-    while len(single) < 5 or (len(single) < 1000 and (time.perf_counter() - start) * 1e3 < a.window_ms):
-        t0 = time.perf_counter()
-        it.invoke()
-        single.append((time.perf_counter() - t0) * 1e3)
-    single.sort()
-    per_window = int(max(1, min(100000, math.ceil(a.window_ms / max(single[len(single) // 2], 1e-6)))))
-    ms = []
+    window = a.window_ms / 1e3
+    ms, calls = [], []
     for _ in range(a.windows):
         t0 = time.perf_counter()
-        for _ in range(per_window):
+        n = 0
+        while True:
             it.invoke()
-        ms.append((time.perf_counter() - t0) * 1e3 / per_window)
+            n += 1
+            elapsed = time.perf_counter() - t0
+            if elapsed >= window or n >= 100000:
+                break
+        ms.append(elapsed * 1e3 / n)
+        calls.append(n)
     ms.sort()
+    calls.sort()
+    per_window = calls[len(calls) // 2]
     n = len(ms)
     median = ms[n // 2] if n % 2 else (ms[n // 2 - 1] + ms[n // 2]) / 2
     print(json.dumps({"available": True, "runtime": runtime, "threads": a.threads, "windows": n,

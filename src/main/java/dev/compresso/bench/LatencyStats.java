@@ -13,7 +13,7 @@ import java.util.Arrays;
  * @param p90Ms 90th percentile
  * @param minMs minimum
  * @param p10Ms 10th percentile
- * @param perWindow invocations per timed window
+ * @param perWindow invocations per timed window (the median over the windows)
  * @param loadAverage the machine's 1-minute load average when timing began (NaN where unknown)
  * @param unstable why the measurement should not be trusted (a wide p10-p90 spread, a busy machine); empty
  *     when it is stable

@@ -9,9 +9,11 @@ import java.util.Locale;
 
 /**
  * Latency that means something for small models: each measurement is a window of back-to-back invocations
- * long enough ({@value #WINDOW_MS} ms at least) to stand above the timer's resolution and the scheduler's
- * time slice (a 0.01 ms model timed one call at a time measures preemptions, not the model), and the time
- * per invocation is the window's over its count. The median and the p10-p90 spread of the windows are
+ * that lasts at least {@value #WINDOW_MS} ms (calls are added until it does), long enough to stand above the
+ * timer's resolution and the scheduler's time slice (a 0.01 ms model timed one call at a time measures
+ * preemptions, not the model), and the time per invocation is the window's over its count. Windows end by
+ * time, not by a count fixed in advance, so a machine that slows down mid-measurement makes windows of
+ * fewer calls, not windows of minutes. The median and the p10-p90 spread of the windows are
  * reported, and the measurement is marked unstable when the spread is wider than {@value #MAX_SPREAD} of
  * the median or the machine is busy: a 1-minute load average ({@code /proc/loadavg}) above the cores the
  * JVM may use, which leaves other processes waiting for the cores being measured on.
@@ -33,8 +35,7 @@ public final class LatencyWindows {
   private LatencyWindows() {}
 
   /**
-   * Times {@code windows} windows of {@code invocation} after {@code warmup} untimed calls; the window
-   * length is chosen from a few single calls timed after the warm-up.
+   * Times {@code windows} windows of {@code invocation} after {@code warmup} untimed calls.
    *
    * @param threads the threads the invocation uses (named in the verdict)
    */
@@ -42,35 +43,29 @@ public final class LatencyWindows {
     for (int i = 0; i < warmup; i++) {
       invocation.run();
     }
-    int perWindow = perWindow(invocation);
     double load = loadAverage();
     double[] ms = new double[windows];
+    int[] calls = new int[windows];
+    long window = (long) (WINDOW_MS * 1e6);
     for (int w = 0; w < windows; w++) {
       long t0 = System.nanoTime();
-      for (int i = 0; i < perWindow; i++) {
+      long elapsed;
+      int n = 0;
+      do {
         invocation.run();
-      }
-      ms[w] = (System.nanoTime() - t0) / 1e6 / perWindow;
+        n++;
+        elapsed = System.nanoTime() - t0;
+      } while (elapsed < window && n < MAX_PER_WINDOW);
+      ms[w] = elapsed / 1e6 / n;
+      calls[w] = n;
     }
+    java.util.Arrays.sort(calls);
+    int perWindow = calls[windows / 2];
     double after = loadAverage();
     double worst = Double.isNaN(load) ? after : Double.isNaN(after) ? load : Math.max(load, after);
     LatencyStats plain = LatencyStats.of(ms, perWindow, worst, "");
     return LatencyStats.of(ms, perWindow, worst, verdict(plain, worst, Runtime.getRuntime().availableProcessors(),
         threads));
-  }
-
-  /** How many calls make one window of at least {@link #WINDOW_MS}: from the median of a few timed calls. */
-  static int perWindow(Runnable invocation) {
-    List<Double> single = new ArrayList<>();
-    long start = System.nanoTime();
-    while (single.size() < 5 || (single.size() < 1000 && (System.nanoTime() - start) / 1e6 < WINDOW_MS)) {
-      long t0 = System.nanoTime();
-      invocation.run();
-      single.add((System.nanoTime() - t0) / 1e6);
-    }
-    double[] s = single.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    double median = s[s.length / 2];
-    return (int) Math.max(1, Math.min(MAX_PER_WINDOW, Math.ceil(WINDOW_MS / Math.max(median, 1e-6))));
   }
 
   /** Why {@code s} is unstable, or empty: a wide spread, a busy machine, too few windows to tell. */

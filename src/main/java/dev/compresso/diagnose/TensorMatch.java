@@ -66,7 +66,9 @@ final class TensorMatch {
     try {
       plan = QuantPlanner.defaults().plan(reference);
     } catch (RuntimeException e) {
-      // A graph the planner does not cover (QAT FakeQuant nodes, unsupported ops): names only.
+      // A graph the planner does not cover (QAT FakeQuant nodes, ops without an int8 form elsewhere in
+      // the model): the fused groups found from the graph's shape alone.
+      structuralGroups(reference);
       return;
     }
     for (FusedGroup g : plan.groups().values()) {
@@ -76,6 +78,65 @@ final class TensorMatch {
         }
       }
     }
+  }
+
+  private static final java.util.Set<String> WEIGHTED = java.util.Set.of("Conv2D", "DepthwiseConv2dNative", "MatMul",
+      "Conv2DBackpropInput");
+  private static final java.util.Set<String> BIAS = java.util.Set.of("BiasAdd", "AddV2", "Add");
+  private static final java.util.Set<String> FUSED_ACTIVATIONS = java.util.Set.of("Relu", "Relu6");
+
+  /**
+   * TFLite's fused kernels without the planner: a conv or matmul, the bias add that is its only consumer,
+   * and the ReLU/ReLU6 that is the bias add's only consumer are one tensor, the last one's (a
+   * FULLY_CONNECTED tensor named {@code out/MatMul} holds {@code out/BiasAdd}'s values).
+   */
+  private void structuralGroups(FrozenGraph reference) {
+    Map<String, java.util.List<NodeDef>> consumers = new HashMap<>();
+    for (NodeDef n : reference.graphDef().getNodeList()) {
+      for (String in : n.getInputList()) {
+        if (!in.startsWith("^")) {
+          consumers.computeIfAbsent(in.replaceFirst(":0$", ""), k -> new java.util.ArrayList<>()).add(n);
+        }
+      }
+    }
+    for (NodeDef n : reference.graphDef().getNodeList()) {
+      if (!WEIGHTED.contains(n.getOp())) {
+        continue;
+      }
+      java.util.List<String> members = new java.util.ArrayList<>(java.util.List.of(n.getName()));
+      NodeDef end = n;
+      java.util.List<NodeDef> next = consumers.getOrDefault(end.getName(), java.util.List.of());
+      if (next.size() == 1 && BIAS.contains(next.get(0).getOp()) && addsAConstant(next.get(0), n.getName())) {
+        end = next.get(0);
+        members.add(end.getName());
+        next = consumers.getOrDefault(end.getName(), java.util.List.of());
+        if (next.size() == 1 && FUSED_ACTIVATIONS.contains(next.get(0).getOp())) {
+          end = next.get(0);
+          members.add(end.getName());
+        }
+      }
+      for (String m : members) {
+        groupEnd.putIfAbsent(m, end.getName());
+      }
+    }
+  }
+
+  /** Whether {@code add}'s operand besides {@code from} is a constant (read through Identity): a bias. */
+  private boolean addsAConstant(NodeDef add, String from) {
+    for (String in : add.getInputList()) {
+      String name = in.replaceFirst(":0$", "");
+      if (name.equals(from) || in.startsWith("^")) {
+        continue;
+      }
+      NodeDef operand = nodes.get(name);
+      while (operand != null && operand.getOp().equals("Identity") && operand.getInputCount() > 0) {
+        operand = nodes.get(operand.getInput(0).replaceFirst(":0$", ""));
+      }
+      if (operand == null || !operand.getOp().equals("Const")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Ops with several outputs whose TFLite tensors are named {@code name}, {@code name1}, {@code name2}, ... */

@@ -88,9 +88,10 @@ public final class SweepReport {
     sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     if (baseline != null) {
       sb.append(String.format(Locale.ROOT, "| source | %s (%,d parameters, fp32 %,d B) | %,d | | 1.00 | 1.00 | %.1f | 1.00 "
-          + "| %.2f%s | %.2f | %.1f | %.2f | %.4f | %.4f | | |%n", baseline.sourceKind(), baseline.parameters(),
+          + "| %.2f%s | %.2f%s | %.1f | %.2f | %.4f | %.4f | | |%n", baseline.sourceKind(), baseline.parameters(),
           baseline.inferenceBytes(), baseline.savedModelBytes(), baseline.peakRssBytes() / 1048576.0,
           baseline.latencyMs1(), baseline.latencyUnstable().isEmpty() ? "" : " *", baseline.latencyMsT(),
+          baseline.latencyUnstable().isEmpty() ? "" : " *",
           baseline.peakRssBytes() / 1048576.0, baseline.latencyMs1(), baseline.loss(), baseline.metric()));
     }
     for (SweepRow r : rows) {

@@ -24,7 +24,7 @@ import java.util.Map;
  * @param inferenceBytes those parameters as float32: the size "x smaller" is against
  * @param samples how many samples were scored
  * @param testSet which samples
- * @param latencyUnstable why the 1-thread latency is not to be trusted, or empty
+ * @param latencyUnstable why a latency (either thread count) is not to be trusted, or empty
  */
 public record BaselineRow(long savedModelBytes, long variablesBytes, long peakRssBytes, double latencyMs1,
     double latencyMsT, int threads, double loss, String lossName, double metric, String metricName,
@@ -50,7 +50,18 @@ public record BaselineRow(long savedModelBytes, long variablesBytes, long peakRs
         q.get("loss").getAsString(), firstMetric.getValue().getAsDouble(), firstMetric.getKey(),
         sizes.get("kind").getAsString(), sizes.get("parameters").getAsLong(),
         sizes.get("inference_fp32_bytes").getAsLong(), m.get("samples").getAsInt(), testSet,
-        first.has("unstable") ? first.get("unstable").getAsString() : "");
+        unstable(runs));
+  }
+
+  private static String unstable(com.google.gson.JsonArray runs) {
+    java.util.List<String> why = new java.util.ArrayList<>();
+    for (JsonElement e : runs) {
+      JsonObject r = e.getAsJsonObject();
+      if (r.has("unstable") && !r.get("unstable").getAsString().isEmpty()) {
+        why.add(r.get("threads").getAsInt() + "t: " + r.get("unstable").getAsString());
+      }
+    }
+    return String.join("; ", why);
   }
 
   /** How many times smaller {@code bytes} are than the source's fp32 inference weights: the headline. */

@@ -47,9 +47,9 @@ class ValidationPartsTest {
   @Test
   void windowsHoldEnoughCallsToLastTheWindow() {
     int[] calls = {0};
-    Runnable fast = () -> calls[0]++;
-    int per = LatencyWindows.perWindow(fast);
-    assertTrue(per >= 1000, "a call of nanoseconds needs many per window: " + per);
+    LatencyStats fast = LatencyWindows.measure(() -> calls[0]++, 0, 5, 1);
+    assertTrue(fast.perWindow() >= 1000, "a call of nanoseconds needs many per window: " + fast.perWindow());
+    assertTrue(calls[0] >= 5 * fast.perWindow() / 2, "every call counted: " + calls[0]);
     LatencyStats s = LatencyWindows.measure(() -> busyWait(200_000), 2, 6, 1);
     assertEquals(6, s.runs());
     assertTrue(s.perWindow() >= 20 && s.perWindow() <= 100, "0.2 ms calls, 20 ms windows: " + s.perWindow());

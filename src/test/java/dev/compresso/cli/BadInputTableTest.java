@@ -163,7 +163,7 @@ class BadInputTableTest {
         new Row(multiOut + ": signature 'serving_default' has no output 'nope'; outputs present: features, mask, score",
             "convert", multiOut, "--precision", "fp32", "--output", "nope", "--out", outFile),
         new Row(multiOut + ": signature 'serving_default' cannot be fine-tuned: it has 3 outputs [features, mask, "
-            + "score]; fine-tuning trains one: choose it with --output KEY", "prune", multiOut, "--data", masks,
+            + "score]; fine-tuning trains one: choose it with 'compresso prune --output KEY'", "prune", multiOut, "--data", masks,
             "--sparsity", "0.5", "--out", out),
         new Row(multiOut + ": signature 'serving_default' has no output 'nope'", "qat", multiOut, "--data", masks,
             "--output", "nope", "--out", out),
@@ -375,7 +375,7 @@ class BadInputTableTest {
         new Row("nothing to diagnose", "diagnose", t, "--reference", m, "--data", d),
         new Row("different inputs/outputs", "diagnose", "src/test/resources/fuzz/conv_dense_int8.tflite",
             "--reference", m, "--data", d),
-        new Row("not a SavedModel directory", "diagnose", t, "--reference", tmp.resolve("none").toString(),
+        new Row("is neither a SavedModel directory nor a .keras/.h5 file", "diagnose", t, "--reference", tmp.resolve("none").toString(),
             "--data", d),
         new Row("'dec0_concatt' (near: dec0_concat", "convert", m, "--precision", "int8", "--calibration-data", d,
             "--keep-float", "dec0_concatt", "--out", out),

@@ -107,12 +107,13 @@ public final class RangeSearch implements PtqMethod {
   public Map<String, float[]> ranges(PtqContext ctx, Map<String, RangeTracker> minMax) {
     Map<String, ClippingMath.Histogram> hist = histograms(ctx, minMax);
     Map<String, float[]> out = new LinkedHashMap<>();
+    java.util.Set<String> kept = keepMinMax(new dev.compresso.graph.GraphIndex(ctx.graph().graphDef()), minMax.keySet());
     int clipped = 0;
     double before = 0;
     double after = 0;
     for (Map.Entry<String, RangeTracker> e : minMax.entrySet()) {
       ClippingMath.Histogram h = hist.get(e.getKey());
-      if (h == null) {
+      if (h == null || kept.contains(e.getKey())) {
         out.put(e.getKey(), new float[] {e.getValue().min(), e.getValue().max()});
         continue;
       }
@@ -125,9 +126,34 @@ public final class RangeSearch implements PtqMethod {
       before += c.minMaxError() / total;
       after += c.error() / total;
     }
-    ctx.note(String.format("ptq range: %d of %d activation range(s) clipped; mean squared 8-bit error per value "
-        + "summed over tensors %.3g -> %.3g", clipped, minMax.size(), before, after));
+    ctx.note(String.format("ptq range: %d of %d activation range(s) clipped (%d kept at min/max: concat inputs and "
+        + "outputs, inputs of sigmoid/softmax/tanh); mean squared 8-bit error per value summed over the others %.3g -> "
+        + "%.3g", clipped, minMax.size(), kept.size(), before, after));
     return out;
+  }
+
+  /** Ops whose inputs keep their min/max range. */
+  static final java.util.Set<String> KEEP_INPUTS = java.util.Set.of("ConcatV2", "Sigmoid", "Softmax", "Tanh");
+
+  /**
+   * The measured tensors whose range stays min/max: a concat's output and inputs (TFLite int8 concatenation
+   * gives them one scale, which concat equalization already balanced; clipping that shared range cut the up
+   * branch of the Keras UNet fixture: output error x1.3 mean, x3 max), and the inputs of sigmoid, softmax and
+   * tanh (a model's head, whose clipped logits moved the output most).
+   */
+  static java.util.Set<String> keepMinMax(dev.compresso.graph.GraphIndex index, java.util.Set<String> measured) {
+    java.util.Set<String> kept = new java.util.HashSet<>();
+    for (String node : measured) {
+      if (index.node(node).getOp().equals("ConcatV2")) {
+        kept.add(node);
+      }
+      for (dev.compresso.graph.GraphIndex.Use use : index.uses(node)) {
+        if (KEEP_INPUTS.contains(use.consumer().getOp())) {
+          kept.add(node);
+        }
+      }
+    }
+    return kept;
   }
 
   /** Histograms of every measured tensor between its min/max (widened to contain 0). */

@@ -3,10 +3,13 @@ package dev.compresso.ptq;
 import dev.compresso.BadInputException;
 import dev.compresso.quant.ConstTensor;
 import dev.compresso.quant.RangeTracker;
+import dev.compresso.graph.GraphIndex;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -107,7 +110,7 @@ public final class RangeSearch implements PtqMethod {
   public Map<String, float[]> ranges(PtqContext ctx, Map<String, RangeTracker> minMax) {
     Map<String, ClippingMath.Histogram> hist = histograms(ctx, minMax);
     Map<String, float[]> out = new LinkedHashMap<>();
-    java.util.Set<String> kept = keepMinMax(new dev.compresso.graph.GraphIndex(ctx.graph().graphDef()), minMax.keySet());
+    Set<String> kept = keepMinMax(new GraphIndex(ctx.graph().graphDef()), minMax.keySet());
     int clipped = 0;
     double before = 0;
     double after = 0;
@@ -133,7 +136,7 @@ public final class RangeSearch implements PtqMethod {
   }
 
   /** Ops whose inputs keep their min/max range. */
-  static final java.util.Set<String> KEEP_INPUTS = java.util.Set.of("ConcatV2", "Sigmoid", "Softmax", "Tanh");
+  static final Set<String> KEEP_INPUTS = Set.of("ConcatV2", "Sigmoid", "Softmax", "Tanh");
 
   /**
    * The measured tensors whose range stays min/max: a concat's output and inputs (TFLite int8 concatenation
@@ -141,13 +144,13 @@ public final class RangeSearch implements PtqMethod {
    * branch of the Keras UNet fixture: output error x1.3 mean, x3 max), and the inputs of sigmoid, softmax and
    * tanh (a model's head, whose clipped logits moved the output most).
    */
-  static java.util.Set<String> keepMinMax(dev.compresso.graph.GraphIndex index, java.util.Set<String> measured) {
-    java.util.Set<String> kept = new java.util.HashSet<>();
+  static Set<String> keepMinMax(GraphIndex index, Set<String> measured) {
+    Set<String> kept = new HashSet<>();
     for (String node : measured) {
       if (index.node(node).getOp().equals("ConcatV2")) {
         kept.add(node);
       }
-      for (dev.compresso.graph.GraphIndex.Use use : index.uses(node)) {
+      for (GraphIndex.Use use : index.uses(node)) {
         if (KEEP_INPUTS.contains(use.consumer().getOp())) {
           kept.add(node);
         }

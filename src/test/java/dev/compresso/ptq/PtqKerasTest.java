@@ -13,6 +13,7 @@ import dev.compresso.quant.BatchNormFolding;
 import dev.compresso.quant.Calibration;
 import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.quant.ConstTensor;
+import dev.compresso.quant.QuantPlanner;
 import dev.compresso.tflite.OperatorInfo;
 import dev.compresso.tflite.SubgraphInfo;
 import dev.compresso.tflite.TensorInfo;
@@ -29,11 +30,12 @@ import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.NodeDef;
 
 /**
- * AdaRound on a real Keras model (the CNN classifier fixture: conv, depthwise, separable, dense): every int8
- * kernel the official converter writes, read back from the .tflite and dequantized, is exactly a kernel the
- * method stored (its own rounding kept the learned grid), for CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED.
+ * The methods on a real Keras model (the CNN classifier fixture: conv, depthwise, separable, dense). AdaRound:
+ * every int8 kernel the official converter writes, read back from the .tflite and dequantized, is exactly a
+ * kernel the method stored (its own rounding kept the learned grid), for CONV_2D, DEPTHWISE_CONV_2D and
+ * FULLY_CONNECTED. CLE: the float outputs on the fixture's reference inputs are unchanged within 1e-5.
  */
-class AdaRoundKerasTest {
+class PtqKerasTest {
 
   @Test
   void theConverterKeepsLearnedRoundingOfEveryKernelKind() {
@@ -91,6 +93,51 @@ class AdaRoundKerasTest {
       }
       assertEquals(7, kinds.size(), kinds.toString());
       assertTrue(kinds.containsAll(List.of("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")), kinds.toString());
+    }
+  }
+
+  @Test
+  void cleKeepsTheFloatOutputsOfTheKerasModel() {
+    try (CompressoModel m = Compresso.load(KerasFixtures.dir("cnn_classifier", "keras_export"))) {
+      FrozenGraph g = Freezer.freeze(BatchNormFolding.fold(m.imported()).model(), 1);
+      Dataset data = uniform(CrossLayerEqualization.MIN_SAMPLES, 10);
+      PtqContext ctx = new PtqContext(g, QuantPlanner.defaults().plan(g), data, data.size(), PtqOptions.of("cle"),
+          line -> { });
+      PtqMethod.Outcome o = new CrossLayerEqualization().apply(ctx);
+      assertEquals(3, o.layers(), o.detail()); // stem -> dw (ReLU), dw halves -> pointwise halves (linear)
+      Dataset check = uniform(8, 11);
+      float largest = 0;
+      for (int i = 0; i < check.size(); i++) {
+        float[] before = output(g, check, i);
+        float[] after = output(ctx.graph(), check, i);
+        for (int j = 0; j < before.length; j++) {
+          largest = Math.max(largest, Math.abs(before[j] - after[j]));
+        }
+      }
+      assertTrue(largest <= 1e-5f, "largest float output change " + largest);
+    }
+  }
+
+  private static Dataset uniform(int n, long seed) {
+    Random rnd = new Random(seed);
+    float[] x = new float[n * 32 * 32 * 3];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rnd.nextFloat();
+    }
+    return Dataset.of("uniform", x, new long[] {32, 32, 3}, new float[n], new long[] {1}, n);
+  }
+
+  private static float[] output(FrozenGraph g, Dataset data, int i) {
+    int per = 32 * 32 * 3;
+    float[] sample = Arrays.copyOfRange(data.inputs(), i * per, (i + 1) * per);
+    try (org.tensorflow.Graph graph = new org.tensorflow.Graph()) {
+      graph.importGraphDef(g.graphDef());
+      try (org.tensorflow.Session s = new org.tensorflow.Session(graph);
+          org.tensorflow.types.TFloat32 in = dev.compresso.train.Tensors.of(sample, 1, 32, 32, 3);
+          org.tensorflow.Result r = s.runner().feed(g.inputs().get(0).node(), in)
+              .fetch(g.outputs().get(0).tensor()).run()) {
+        return dev.compresso.train.Tensors.read(r.get(0));
+      }
     }
   }
 

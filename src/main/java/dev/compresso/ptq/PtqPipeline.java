@@ -44,15 +44,15 @@ public final class PtqPipeline implements CalibrationHook {
   @Override
   public FrozenGraph beforeRanges(FrozenGraph graph, QuantPlan plan, Dataset data, int samples) {
     int have = Math.min(samples, data.size());
-    List<String> short_ = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
     for (PtqMethod m : options.methods()) {
       if (have < m.minSamples()) {
-        short_.add("'" + m.name() + "' needs at least " + m.minSamples());
+        missing.add("'" + m.name() + "' needs at least " + m.minSamples());
       }
     }
-    if (!short_.isEmpty()) {
+    if (!missing.isEmpty()) {
       throw new BadInputException(data.source() + ": " + have + " calibration sample(s) are too few for --ptq: "
-          + String.join(", ", short_) + " (give more samples, or leave the method out)");
+          + String.join(", ", missing) + " (give more samples, or leave the method out)");
     }
     context = new PtqContext(graph, plan, data, samples, options, notes);
     for (PtqMethod m : options.methods()) {

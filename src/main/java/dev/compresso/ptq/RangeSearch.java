@@ -3,10 +3,13 @@ package dev.compresso.ptq;
 import dev.compresso.BadInputException;
 import dev.compresso.quant.ConstTensor;
 import dev.compresso.quant.RangeTracker;
+import dev.compresso.graph.GraphIndex;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -107,12 +110,13 @@ public final class RangeSearch implements PtqMethod {
   public Map<String, float[]> ranges(PtqContext ctx, Map<String, RangeTracker> minMax) {
     Map<String, ClippingMath.Histogram> hist = histograms(ctx, minMax);
     Map<String, float[]> out = new LinkedHashMap<>();
+    Set<String> kept = keepMinMax(new GraphIndex(ctx.graph().graphDef()), minMax.keySet());
     int clipped = 0;
     double before = 0;
     double after = 0;
     for (Map.Entry<String, RangeTracker> e : minMax.entrySet()) {
       ClippingMath.Histogram h = hist.get(e.getKey());
-      if (h == null) {
+      if (h == null || kept.contains(e.getKey())) {
         out.put(e.getKey(), new float[] {e.getValue().min(), e.getValue().max()});
         continue;
       }
@@ -125,9 +129,34 @@ public final class RangeSearch implements PtqMethod {
       before += c.minMaxError() / total;
       after += c.error() / total;
     }
-    ctx.note(String.format("ptq range: %d of %d activation range(s) clipped; mean squared 8-bit error per value "
-        + "summed over tensors %.3g -> %.3g", clipped, minMax.size(), before, after));
+    ctx.note(String.format("ptq range: %d of %d activation range(s) clipped (%d kept at min/max: concat inputs and "
+        + "outputs, inputs of sigmoid/softmax/tanh); mean squared 8-bit error per value summed over the others %.3g -> "
+        + "%.3g", clipped, minMax.size(), kept.size(), before, after));
     return out;
+  }
+
+  /** Ops whose inputs keep their min/max range. */
+  static final Set<String> KEEP_INPUTS = Set.of("ConcatV2", "Sigmoid", "Softmax", "Tanh");
+
+  /**
+   * The measured tensors whose range stays min/max: a concat's output and inputs (TFLite int8 concatenation
+   * gives them one scale, which concat equalization already balanced; clipping that shared range cut the up
+   * branch of the Keras UNet fixture: output error x1.3 mean, x3 max), and the inputs of sigmoid, softmax and
+   * tanh (a model's head, whose clipped logits moved the output most).
+   */
+  static Set<String> keepMinMax(GraphIndex index, Set<String> measured) {
+    Set<String> kept = new HashSet<>();
+    for (String node : measured) {
+      if (index.node(node).getOp().equals("ConcatV2")) {
+        kept.add(node);
+      }
+      for (GraphIndex.Use use : index.uses(node)) {
+        if (KEEP_INPUTS.contains(use.consumer().getOp())) {
+          kept.add(node);
+        }
+      }
+    }
+    return kept;
   }
 
   /** Histograms of every measured tensor between its min/max (widened to contain 0). */

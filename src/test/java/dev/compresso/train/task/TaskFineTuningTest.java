@@ -67,6 +67,36 @@ class TaskFineTuningTest {
   }
 
   @Test
+  void distillationOnImagesAloneKeepsTheLabelledAccuracy() {
+    Dataset labelled = NpzReader.read(TaskFiles.DIGITS);
+    SampleSource test = labelled.partition(CompressoModel.HOLD_OUT, FIT.seed()).test()
+        .partition(0.5, FIT.seed() + 1).test();
+    Dataset heldOut = test.head(test.size());
+    FitConfig fit = FitConfig.builder().optEpochs(8).optBatchSize(32).build();
+    try (CompressoModel m = Compresso.load(TaskFiles.DIGITS_LOGITS)) {
+      CompressoModel pruned = m.prune(Pruning.of(PruneConfig.builder(0.8).optFit(fit).build()),
+          NpzReader.read(TaskFiles.DIGITS_IMAGES));
+      PruneReport r = pruned.pruneReport().orElseThrow();
+      assertEquals(0.8, r.prunedSparsity(), 0.001);
+      assertEquals(1.0, r.judgement().before(), 1e-12, "agreement of the source with itself");
+      double before = accuracy(m.imported(), heldOut);
+      double after = accuracy(pruned.imported(), heldOut);
+      assertTrue(after >= before - 0.01, "labelled held-out accuracy " + before + " -> " + after);
+    }
+  }
+
+  private static double accuracy(ImportedModel model, Dataset data) {
+    try (ModelSession s = new ModelSession(model, v -> false)) {
+      float[] pred = Predictor.predict(s.session(), s.trainable(), data, 64);
+      int right = 0;
+      for (int i = 0; i < data.size(); i++) {
+        right += argMax(pred, i * 10, 10) == argMax(data.targets(), i * 10, 10) ? 1 : 0;
+      }
+      return (double) right / data.size();
+    }
+  }
+
+  @Test
   void int8OfThePrunedClassifierKeepsItsAccuracy() {
     Dataset all = NpzReader.read(TaskFiles.DIGITS);
     CompressoModel[] pruned = new CompressoModel[1];

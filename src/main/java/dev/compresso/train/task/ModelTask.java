@@ -63,6 +63,7 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
     ImportedModel teacher = null;
     if (data.targetShape().length > 0 && Dataset.elements(data.targetShape()) == 0) {
       teacher = view(model, out);
+      requireInputs(model, data);
       data = new TeacherTargets(data, teacher, shape);
       notes.add(data.source() + " has no targets: fine-tuning distils from the source model, and the metric measures "
           + "agreement with its outputs");
@@ -186,7 +187,8 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
     if (data == null || labels == null || data instanceof ClassIndexTargets) {
       return data;
     }
-    return new ClassIndexTargets(data, labels, outputShape, "'" + output.trainTensor() + "'");
+    return new ClassIndexTargets(data, labels, outputShape, "'" + output.producer() + "' "
+        + Arrays.toString(withBatch(outputShape)));
   }
 
   /**
@@ -336,6 +338,17 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
     }
     sb.append("; metric: ").append(metric.name());
     return sb.toString();
+  }
+
+  /** The teacher (the source) must take the data's samples, or distillation has nothing to learn from. */
+  private static void requireInputs(ImportedModel model, SampleSource data) {
+    long[] in = sampleShape(model, model.inputTensor());
+    long[] x = data.inputShape();
+    if (in.length > 0 && !fits(in, x)) {
+      throw new LabelMismatchException(String.format("%s: the teacher (source model %s) takes input '%s' %s per "
+          + "sample, but the samples are %s: give data the model takes (or --input-shape)", data.source(),
+          model.source(), model.inputKey(), Arrays.toString(in), Arrays.toString(x)));
+    }
   }
 
   private static long[] sampleShape(ImportedModel model, String tensor) {

@@ -1,6 +1,5 @@
 package dev.compresso.train.task;
 
-import dev.compresso.BadInputException;
 import dev.compresso.data.BatchStream;
 import dev.compresso.data.Dataset;
 import dev.compresso.data.SampleSource;

@@ -34,7 +34,7 @@ final class ClusterCommand implements Command {
   public String usage() {
     return "cluster MODEL --data DATA --clusters K [--init linear|kmeans++|density] [--preserve-sparsity] "
         + "[--per-channel] [--epochs N] [--batch B] [--learning-rate LR] [--loss NAME] [--ignore PATTERN]... "
-        + "--out DIR [--overwrite]";
+        + "--out DIR [--overwrite] [--max-metric-drop D] [--keep-last] [--distill [--temperature T] [--distill-weight W]]";
   }
 
   @Override

@@ -35,7 +35,8 @@ final class PruneCommand implements Command {
   public String usage() {
     return "prune MODEL --data DATA --sparsity S [--schedule constant|polynomial] "
         + "[--granularity unstructured|block:RxC|channel[:l1|:l2]|M:N] [--global] [--epochs N] [--batch B] "
-        + "[--learning-rate LR] [--optimizer adam|sgd] [--loss NAME] [--ignore PATTERN]... [--shrink] --out DIR [--overwrite] [--resume]";
+        + "[--learning-rate LR] [--optimizer adam|sgd] [--loss NAME] [--ignore PATTERN]... [--shrink] --out DIR [--overwrite] [--resume]"
+        + " [--max-metric-drop D] [--keep-last] [--distill [--temperature T] [--distill-weight W]]";
   }
 
   @Override

@@ -30,7 +30,8 @@ final class QatCommand implements Command {
   @Override
   public String usage() {
     return "qat MODEL --data DATA [--epochs N] [--batch B] [--learning-rate LR] [--calibration-samples K] "
-        + "[--ema-decay D] [--loss NAME] --out DIR [--overwrite] [--resume]";
+        + "[--ema-decay D] [--loss NAME] --out DIR [--overwrite] [--resume]"
+        + " [--max-metric-drop D] [--keep-last] [--distill [--temperature T] [--distill-weight W]]";
   }
 
   @Override

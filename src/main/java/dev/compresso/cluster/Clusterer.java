@@ -11,7 +11,6 @@ import dev.compresso.prune.PrunableWeights;
 import dev.compresso.train.Evaluation;
 import dev.compresso.train.Trainer;
 import dev.compresso.train.loss.Loss;
-import dev.compresso.train.metric.Metric;
 import dev.compresso.train.BestEpoch;
 import dev.compresso.train.distill.Distiller;
 import dev.compresso.train.distill.Teacher;

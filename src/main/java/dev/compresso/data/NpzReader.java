@@ -20,8 +20,9 @@ import java.util.zip.ZipFile;
  * {@code np.savez} (stored entries) or {@code np.savez_compressed} (deflated entries), see
  * <a href="https://numpy.org/doc/stable/reference/generated/numpy.savez.html">numpy.savez</a>.
  *
- * <p>The arrays {@code x} (inputs) and {@code y} (targets) are required; other arrays are ignored. Both
- * need a leading sample dimension of the same length. Element types and versions: see {@link NpyDtype}
+ * <p>The arrays {@code x} (inputs) and {@code y} (targets) are read; other arrays are ignored. Both need a
+ * leading sample dimension of the same length. A file with {@code x} and no {@code y} holds inputs alone
+ * (targets of shape {@code [0]}), which fine-tuning distils from the source model. Element types and versions: see {@link NpyDtype}
  * and {@link NpyReader}. Values become float32:
  *
  * <ul>
@@ -72,6 +73,9 @@ public final class NpzReader {
     NpyArray y;
     try (ZipFile zip = new ZipFile(path.toFile())) {
       x = readArray(zip, "x", path);
+      if (zip.getEntry("y.npy") == null) {
+        return unlabeled(path.toString(), x, scaling);
+      }
       y = readArray(zip, "y", path);
     } catch (ZipException e) {
       throw new BadInputException(path + ": not a readable .npz (zip) archive: " + e.getMessage(), e);
@@ -149,6 +153,17 @@ public final class NpzReader {
     }
     return Dataset.of(source, xv, Arrays.copyOfRange(xs, 1, xs.length), scaled(y, scaling),
         Arrays.copyOfRange(ys, 1, ys.length), n);
+  }
+
+  /** Inputs alone ({@code x} with no {@code y}): targets of shape {@code [0]} per sample (nothing to learn from). */
+  private static Dataset unlabeled(String source, NpyArray x, Uint8Scaling scaling) {
+    long[] xs = x.shape();
+    if (xs.length == 0 || xs[0] == 0) {
+      throw new BadInputException(source + ": x " + Arrays.toString(xs) + " holds no samples");
+    }
+    int n = (int) xs[0];
+    return Dataset.of(source, scaled(x, scaling), Arrays.copyOfRange(xs, 1, xs.length), new float[0], new long[] {0},
+        n);
   }
 
   private static float[] scaled(NpyArray a, Uint8Scaling scaling) {

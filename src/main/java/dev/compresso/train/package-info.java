@@ -6,7 +6,10 @@
  * session options ({@link dev.compresso.train.TrainingSessions}), prediction, batch-by-batch scoring ({@link
  * dev.compresso.train.Evaluation}), and checkpoints that let a run continue
  * after being killed ({@link dev.compresso.train.Checkpointer}: every {@code VariableV2} of the
- * training graph, the loop position, a fingerprint of what the run was started with). Losses live in {@code
- * train.loss}, metrics in {@code train.metric}. Graph rewrites (masks, fake-quant) do not live here.
+ * training graph, the loop position, a fingerprint of what the run was started with, the best epoch's weights).
+ * Every epoch is judged by the task's metric on the validation data and the best epoch's weights are kept
+ * ({@link dev.compresso.train.BestEpoch}); {@link dev.compresso.train.Judgement} compares the result with the
+ * source on held-out data. Losses live in {@code train.loss}, metrics in {@code train.metric}, the model's task in
+ * {@code train.task}, distillation in {@code train.distill}. Graph rewrites (masks, fake-quant) do not live here.
  */
 package dev.compresso.train;

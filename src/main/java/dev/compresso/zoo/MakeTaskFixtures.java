@@ -15,7 +15,6 @@ import dev.compresso.train.metric.Metrics;
 import dev.compresso.train.task.ClassIndexTargets;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;

@@ -76,7 +76,8 @@ class CompressoModelTest {
       // 40 samples: 32 train -> 4 steps of 8 in the one epoch, announced, stepped and summed up.
       assertTrue(recorder.events.get(0).startsWith("note pruning to sparsity 0.5: ")
           && recorder.events.get(0).endsWith("32 train, 4 validation, 4 test"), recorder.events.get(0));
-      assertEquals(List.of("start 1/1 4", "step 1", "step 2", "step 3", "step 4"), recorder.events.subList(1, 6));
+      assertTrue(recorder.events.get(1).startsWith("note task: segmentation;"), recorder.events.get(1));
+      assertEquals(List.of("start 1/1 4", "step 1", "step 2", "step 3", "step 4"), recorder.events.subList(2, 7));
       assertEquals(1, recorder.epochs.size());
       assertEquals(4, recorder.epochs.get(0).steps());
       assertTrue(Double.isFinite(recorder.epochs.get(0).validationLoss()));

@@ -10,7 +10,9 @@ import org.tensorflow.types.TFloat32;
  * {@code D} a {@link Distillation} and {@code L} the task's label loss ({@code w = 1}, or no label loss, when the
  * data have no labels). The teacher's output is an operand of the training graph ({@link Teacher}).
  *
- * <p>The Java form, which scores validation data, is the label loss's: the teacher does not run there.
+ * <p>The Java form, which scores validation data, is the label loss's: the teacher does not run there. Without
+ * labels the targets are the teacher's outputs ({@link dev.compresso.train.task.TeacherTargets}), and the Java
+ * form is the distillation's on them.
  */
 public final class DistilledLoss implements Loss {
 
@@ -58,6 +60,7 @@ public final class DistilledLoss implements Loss {
 
   @Override
   public double sample(float[] yTrue, float[] yPred, int offset, long[] sampleShape) {
-    return label == null ? Double.NaN : label.sample(yTrue, yPred, offset, sampleShape);
+    return label == null ? distillation.sample(yTrue, yPred, offset, sampleShape)
+        : label.sample(yTrue, yPred, offset, sampleShape);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Evaluation metrics in plain Java (hard Dice, IoU, accuracy, MAE), found by name through
+ * Evaluation metrics in plain Java (hard Dice, IoU, accuracy, MAE, mean class Dice and IoU of class maps), found by name through
  * {@link dev.compresso.train.metric.Metrics}, and {@link dev.compresso.train.metric.TaskKind}, which names
  * the default loss and metrics of a task and guesses the task from its targets.
  *

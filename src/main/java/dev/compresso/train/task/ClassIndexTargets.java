@@ -1,6 +1,5 @@
 package dev.compresso.train.task;
 
-import dev.compresso.BadInputException;
 import dev.compresso.data.BatchStream;
 import dev.compresso.data.Dataset;
 import dev.compresso.data.SampleSource;
@@ -124,13 +123,13 @@ public final class ClassIndexTargets implements SampleSource {
     int perOut = (int) Dataset.elements(targetShape);
     float[] out = new float[perOut * n];
     if (form == Form.INDICES) {
-      int positions = perOut / classes;
       for (int i = 0; i < y.length; i++) {
         float v = y[i];
         int k = (int) v;
         if (k != v || k < 0 || k >= classes) {
-          throw new BadInputException(String.format("%s: sample %d holds label %s, not a class of output %s, "
-              + "which has %d classes (0..%d)", source(), i / positions, v, output, classes, classes - 1));
+          throw new LabelMismatchException(String.format("%s: a sample holds label %s, not a class of output %s, "
+              + "which has %d classes (0..%d): give labels that match the model", source(), Float.toString(v)
+              .replace(".0", ""), output, classes, classes - 1));
         }
         out[i * classes + k] = 1f;
       }

@@ -36,9 +36,11 @@ import org.tensorflow.Output;
  * @param metric the headline metric
  * @param labels how the data's labels are turned into targets; null when they are used as they are
  * @param notes what resolving found worth telling (a custom loss skipped, ...)
+ * @param teacher the source model whose outputs are the targets when the data have none ({@link TeacherTargets}:
+ *     the metric then measures agreement with the source), else null
  */
 public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, Loss loss, String lossOrigin,
-    Metric metric, ClassIndexTargets.Form labels, List<String> notes) {
+    Metric metric, ClassIndexTargets.Form labels, List<String> notes, ImportedModel teacher) {
 
   /** The largest drop of a 0..1 metric (accuracy, Dice) accepted without a warning: one point. */
   public static final double MAX_DROP_DEFAULT = 0.01;
@@ -57,8 +59,16 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
     long[] shape = sampleShape(model, out.trainTensor());
     int classes = shape.length == 0 ? 1 : (int) shape[shape.length - 1];
     String outName = "'" + model.outputKey() + "' " + Arrays.toString(withBatch(shape));
-    long[] ts = data.targetShape();
     List<String> notes = new java.util.ArrayList<>();
+    ImportedModel teacher = null;
+    if (data.targetShape().length > 0 && Dataset.elements(data.targetShape()) == 0) {
+      teacher = view(model, out);
+      requireInputs(model, data);
+      data = new TeacherTargets(data, teacher, shape);
+      notes.add(data.source() + " has no targets: fine-tuning distils from the source model, and the metric measures "
+          + "agreement with its outputs");
+    }
+    long[] ts = data.targetShape();
 
     ClassIndexTargets.Form labels = null;
     boolean fits = fits(shape, ts);
@@ -104,7 +114,10 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
     Loss loss = null;
     String origin = null;
     boolean logits = out.kind() == OutputKind.LOGITS;
-    if (!Losses.AUTO.equals(lossName)) {
+    if (teacher != null) {
+      loss = new dev.compresso.train.loss.MeanSquaredError();
+      origin = "the source model's outputs (no labels; training distils, reports show the distance to the source)";
+    } else if (!Losses.AUTO.equals(lossName)) {
       loss = Losses.byName(lossName);
       origin = "--loss " + lossName;
       if (logits && loss instanceof CategoricalCrossEntropy) {
@@ -158,20 +171,24 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
     }
     Metric metric = Metrics.byName(kind == TaskKind.SEGMENTATION && classes >= 2 ? "mean-dice"
         : kind.defaultMetrics().get(0));
-    return new ModelTask(kind, out, shape, loss, origin, metric, labels, List.copyOf(notes));
+    return new ModelTask(kind, out, shape, loss, origin, metric, labels, List.copyOf(notes), teacher);
   }
 
   /** Whether the data carry labels (else the targets are the source model's outputs: distillation alone). */
   public boolean hasLabels() {
-    return true;
+    return teacher == null;
   }
 
   /** {@code data} as this task's targets ({@link ClassIndexTargets} for labels); null stays null. */
   public SampleSource adapt(SampleSource data) {
+    if (data != null && teacher != null && !(data instanceof TeacherTargets)) {
+      return new TeacherTargets(data, teacher, outputShape);
+    }
     if (data == null || labels == null || data instanceof ClassIndexTargets) {
       return data;
     }
-    return new ClassIndexTargets(data, labels, outputShape, "'" + output.trainTensor() + "'");
+    return new ClassIndexTargets(data, labels, outputShape, "'" + output.producer() + "' "
+        + Arrays.toString(withBatch(outputShape)));
   }
 
   /**
@@ -179,6 +196,10 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
    * cut to what computes them (so that QAT's planner never meets the head). {@link #withHead} puts it back.
    */
   public ImportedModel trainingView(ImportedModel model) {
+    return view(model, output);
+  }
+
+  private static ImportedModel view(ImportedModel model, ModelOutput output) {
     if (!output.hasIntegerHead()) {
       return model;
     }
@@ -308,12 +329,26 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
       sb.append(", trained before its ArgMax ").append(output.integerHead()).append(" (kept in the result)");
     }
     sb.append("; loss: ").append(loss.describe()).append(", from ").append(lossOrigin);
+    if (teacher != null) {
+      sb.append("; targets: the source model's outputs (no labels)");
+    }
     if (labels != null) {
       sb.append("; labels: ").append(labels == ClassIndexTargets.Form.INDICES ? "class indices" : "narrow one-hot")
           .append(", one-hot per batch");
     }
     sb.append("; metric: ").append(metric.name());
     return sb.toString();
+  }
+
+  /** The teacher (the source) must take the data's samples, or distillation has nothing to learn from. */
+  private static void requireInputs(ImportedModel model, SampleSource data) {
+    long[] in = sampleShape(model, model.inputTensor());
+    long[] x = data.inputShape();
+    if (in.length > 0 && !fits(in, x)) {
+      throw new LabelMismatchException(String.format("%s: the teacher (source model %s) takes input '%s' %s per "
+          + "sample, but the samples are %s: give data the model takes (or --input-shape)", data.source(),
+          model.source(), model.inputKey(), Arrays.toString(in), Arrays.toString(x)));
+    }
   }
 
   private static long[] sampleShape(ImportedModel model, String tensor) {

@@ -130,6 +130,15 @@ class ModelTaskTest {
   }
 
   @Test
+  void imagesAloneThatTheTeacherCannotTakeAreRefused() {
+    Dataset images = Dataset.of("small.npz", new float[3 * 16], new long[] {4, 4, 1}, new float[0], new long[] {0}, 3);
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> ModelTask.resolve(load(TaskFiles.DIGITS_LOGITS), images, Losses.AUTO));
+    assertTrue(e.getMessage().contains("the teacher") && e.getMessage().contains("[8, 8, 1]")
+        && e.getMessage().contains("[4, 4, 1]"), e.getMessage());
+  }
+
+  @Test
   void argMaxHeadTrainsTheScoresBeforeItAgainstClassMaps() {
     ImportedModel seg = load(TaskFiles.SEG_ARGMAX);
     ModelTask task = ModelTask.resolve(seg, NpzReader.read(TaskFiles.SEG), Losses.AUTO);

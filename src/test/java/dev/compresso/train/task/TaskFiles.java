@@ -13,6 +13,8 @@ public final class TaskFiles {
   /** 1,097 digits the source model never saw, integer labels. */
   public static final Path DIGITS = DIR.resolve("digits.npz");
   public static final Path DIGITS_ONE_HOT = DIR.resolve("digits_onehot.npz");
+  /** The same images alone (x, no y). */
+  public static final Path DIGITS_IMAGES = DIR.resolve("digits_images.npz");
   /** 240 images with [16, 16] int64 class maps. */
   public static final Path SEG = DIR.resolve("seg.npz");
 

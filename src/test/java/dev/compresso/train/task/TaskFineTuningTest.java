@@ -59,10 +59,43 @@ class TaskFineTuningTest {
       Judgement j = r.judgement();
       assertEquals("accuracy", j.metric());
       assertTrue(j.before() > 0.95, file + ": source accuracy " + j.before());
+      System.out.println("issue23 prune80 " + file.getFileName() + ": " + j.line());
       assertTrue(j.after() >= j.before() - 0.01, file + ": " + j.line());
       assertNull(j.warning(), j.warning());
       assertEquals(0.8, r.prunedSparsity(), 0.001);
       assertEquals(110, j.heldOut());
+    }
+  }
+
+  @Test
+  void distillationOnImagesAloneKeepsTheLabelledAccuracy() {
+    Dataset labelled = NpzReader.read(TaskFiles.DIGITS);
+    SampleSource test = labelled.partition(CompressoModel.HOLD_OUT, FIT.seed()).test()
+        .partition(0.5, FIT.seed() + 1).test();
+    Dataset heldOut = test.head(test.size());
+    FitConfig fit = FitConfig.builder().optEpochs(8).optBatchSize(32).build();
+    try (CompressoModel m = Compresso.load(TaskFiles.DIGITS_LOGITS)) {
+      CompressoModel pruned = m.prune(Pruning.of(PruneConfig.builder(0.8).optFit(fit).build()),
+          NpzReader.read(TaskFiles.DIGITS_IMAGES));
+      PruneReport r = pruned.pruneReport().orElseThrow();
+      assertEquals(0.8, r.prunedSparsity(), 0.001);
+      assertEquals(1.0, r.judgement().before(), 1e-12, "agreement of the source with itself");
+      double before = accuracy(m.imported(), heldOut);
+      double after = accuracy(pruned.imported(), heldOut);
+      System.out.println("issue23 images-alone: agreement " + r.judgement().line() + "; labelled held-out accuracy "
+          + before + " -> " + after);
+      assertTrue(after >= before - 0.01, "labelled held-out accuracy " + before + " -> " + after);
+    }
+  }
+
+  private static double accuracy(ImportedModel model, Dataset data) {
+    try (ModelSession s = new ModelSession(model, v -> false)) {
+      float[] pred = Predictor.predict(s.session(), s.trainable(), data, 64);
+      int right = 0;
+      for (int i = 0; i < data.size(); i++) {
+        right += argMax(pred, i * 10, 10) == argMax(data.targets(), i * 10, 10) ? 1 : 0;
+      }
+      return (double) right / data.size();
     }
   }
 
@@ -76,13 +109,23 @@ class TaskFineTuningTest {
     Dataset heldOut = test.head(test.size());
     TfliteFile int8 = pruned[0].convert(Conversion.int8().calibrateWith(all.slice(0, 200)));
     double accuracy = accuracy(int8.bytes(), heldOut, 10);
+    System.out.println("issue23 int8 of the 80% pruned: held-out accuracy " + accuracy + " (source "
+        + r.judgement().before() + ", pruned float " + r.judgement().after() + ", " + int8.sizeBytes() + " bytes)");
     assertTrue(accuracy >= r.judgement().before() - 0.01, "int8 " + accuracy + " vs source " + r.judgement().before());
   }
 
   @Test
   void aBadLearningRateKeepsTheBestSparseEpochAndWarns() {
-    PruneReport r = prune(NpzReader.read(TaskFiles.DIGITS), 0.5f, null);
+    // constant 80% from the first step, Adam at 0.15 (the default is 1e-3): every epoch is eligible
+    PruneReport r;
+    try (CompressoModel m = Compresso.load(TaskFiles.DIGITS_LOGITS)) {
+      r = m.prune(Pruning.of(PruneConfig.builder(0.8).optSchedule("constant").optLearningRate(0.15f)
+          .optFit(FitConfig.builder().optEpochs(5).optBatchSize(32).build()).build()),
+          NpzReader.read(TaskFiles.DIGITS)).pruneReport().orElseThrow();
+    }
     Judgement j = r.judgement();
+    System.out.println("issue23 bad-lr: " + j.line() + "; warning: " + j.warning() + "; validation by epoch: "
+        + r.epochs().stream().map(e -> String.format("%.4f", e.validationMetric())).toList());
     assertNotNull(j.warning(), j.line());
     assertTrue(r.warnings().contains(j.warning()));
     assertTrue(r.toTable().contains("warning: held-out accuracy fell"), r.toTable());
@@ -130,6 +173,8 @@ class TaskFineTuningTest {
         same += argMax(reference, p * 3, 3) == argMax(quantized, p * 3, 3) ? 1 : 0;
       }
       double agreement = (double) same / pixels;
+      System.out.println("issue23 seg: prune " + pj.line() + "; qat " + qj.line() + "; int8 class maps agree on "
+          + agreement + " of " + pixels + " pixels");
       assertTrue(agreement >= 0.98, "int8 class maps agree with the source's on " + agreement + " of the pixels");
     }
   }

@@ -69,9 +69,9 @@ public final class CompressReport {
         return "compress: no candidate within budget and none the target takes" + time;
       }
       Judgement j = o.closest();
-      return String.format(Locale.ROOT, "compress: no candidate within budget (%s)%s; the closest, %s, lost %.4g: "
-          + "%.4g more than the budget allows", o.config().budget().describe(), time, j.recipe().describe(), j.lost(),
-          j.lost() - o.config().budget().amount());
+      return String.format(Locale.ROOT, "compress: no candidate within budget (%s)%s; the closest, %s, lost %s: "
+          + "%s more than the budget allows", o.config().budget().describe(), time, j.recipe().describe(),
+          Budget.round(j.lost()), Budget.round(j.lost() - o.config().budget().amount()));
     }
     Judgement w = o.winner();
     return String.format(Locale.ROOT, "compress: %s: %s %.4f (source %.4f), gzip %,d bytes, %,d raw, %.3f ms%s%s",

@@ -98,7 +98,9 @@ public final class CompressReport {
           j.gzipBytes(), j.latencyMs(), Double.isNaN(j.edgeTpuOpShare()) || c.target() != Target.EDGETPU ? "-"
               : String.format(Locale.ROOT, "%.0f%%", j.edgeTpuOpShare() * 100), j.verdict().name().toLowerCase()));
     }
-    b.append("\n## Why each candidate lost\n\n");
+    if (o.candidates().stream().anyMatch(j -> j.verdict() != Judgement.Verdict.WINNER)) {
+      b.append("\n## Why each candidate lost\n\n");
+    }
     for (Judgement j : o.candidates()) {
       if (j.verdict() != Judgement.Verdict.WINNER) {
         b.append("- ").append(j.recipe().describe()).append(" (").append(j.round()).append('/').append(j.cell())

@@ -178,8 +178,11 @@ public final class CompressSearch {
         return true;
       }
       String name = "r" + n++ + "-prune";
-      judge(rounds.run(rounds.config(name, probes, Cell.UNSTRUCTURED, List.of(), variants)), name, source, c, data,
-          judged, notes);
+      SweepResults r = rounds.run(rounds.config(name, probes, Cell.UNSTRUCTURED, List.of(), variants));
+      judge(r, name, source, c, data, judged, notes);
+      if (allFailed(r, name, notes)) {
+        return false;
+      }
       for (double p : probes) {
         boolean pass = judged.values().stream().anyMatch(j -> j.admissible() && j.recipe().sparsity() == p
             && j.recipe().granularity().equals(Cell.UNSTRUCTURED) && j.recipe().clusters() == 0);
@@ -227,6 +230,19 @@ public final class CompressSearch {
           List.of(c.target().qat(c.io())))), name, source, c, data, judged, notes);
     }
     return false;
+  }
+
+  /**
+   * Whether every model cell of a fine-tuning round failed: the next rounds fine-tune the same way on the
+   * same data and would fail alike, so the search stops fine-tuning (noted) and keeps what it has.
+   */
+  private static boolean allFailed(SweepResults r, String round, List<String> notes) {
+    if (!r.rows().isEmpty() || r.failed().isEmpty()) {
+      return false;
+    }
+    notes.add("fine-tuned candidates stopped after " + round + ": every cell of it failed (above); later rounds "
+        + "fine-tune the same way");
+    return true;
   }
 
   /**

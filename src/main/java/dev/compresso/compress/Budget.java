@@ -75,4 +75,12 @@ public record Budget(Kind kind, double amount) {
    * @param lossName its name
    */
   public record Quality(double metric, String metricName, boolean higherIsBetter, double loss, String lossName) {}
+
+  /** {@code v} to 4 significant digits without trailing zeros ({@code 0.008}, {@code 0.01216}). */
+  public static String round(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return Double.toString(v);
+    }
+    return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+  }
 }

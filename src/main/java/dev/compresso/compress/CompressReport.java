@@ -69,14 +69,14 @@ public final class CompressReport {
         return "compress: no candidate within budget and none the target takes" + time;
       }
       Judgement j = o.closest();
-      return String.format(Locale.ROOT, "compress: no candidate within budget (%s)%s; the closest, %s, lost %.4g: "
-          + "%.4g more than the budget allows", o.config().budget().describe(), time, j.recipe().describe(), j.lost(),
-          j.lost() - o.config().budget().amount());
+      return String.format(Locale.ROOT, "compress: no candidate within budget (%s)%s; the closest, %s, lost %s: "
+          + "%s more than the budget allows", o.config().budget().describe(), time, j.recipe().describe(),
+          Budget.round(j.lost()), Budget.round(j.lost() - o.config().budget().amount()));
     }
     Judgement w = o.winner();
     return String.format(Locale.ROOT, "compress: %s: %s %.4f (source %.4f), gzip %,d bytes, %,d raw, %.3f ms%s%s",
         w.recipe().describe(), s.metricName(), w.quality().metric(), s.metric(), w.gzipBytes(), w.rawBytes(),
-        w.latencyMs(), Double.isNaN(w.edgeTpuOpShare()) ? "" : ", " + w.edgeTpuVerdict(), time);
+        w.latencyMs(), o.config().target() == Target.EDGETPU ? ", " + w.edgeTpuVerdict() : "", time);
   }
 
   static String markdown(CompressSearch.Outcome o, String plot) {
@@ -95,10 +95,12 @@ public final class CompressReport {
     for (Judgement j : o.candidates()) {
       b.append(String.format(Locale.ROOT, "| %d | %s | %s | %.4f | %.4f | %.4f | %,d | %,d | %.3f | %s | %s |%n", i++,
           j.round(), j.recipe().describe(), j.quality().metric(), j.quality().loss(), j.lost(), j.rawBytes(),
-          j.gzipBytes(), j.latencyMs(), Double.isNaN(j.edgeTpuOpShare()) ? "-"
+          j.gzipBytes(), j.latencyMs(), Double.isNaN(j.edgeTpuOpShare()) || c.target() != Target.EDGETPU ? "-"
               : String.format(Locale.ROOT, "%.0f%%", j.edgeTpuOpShare() * 100), j.verdict().name().toLowerCase()));
     }
-    b.append("\n## Why each candidate lost\n\n");
+    if (o.candidates().stream().anyMatch(j -> j.verdict() != Judgement.Verdict.WINNER)) {
+      b.append("\n## Why each candidate lost\n\n");
+    }
     for (Judgement j : o.candidates()) {
       if (j.verdict() != Judgement.Verdict.WINNER) {
         b.append("- ").append(j.recipe().describe()).append(" (").append(j.round()).append('/').append(j.cell())

@@ -1,6 +1,10 @@
 package dev.compresso.compress;
 
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.compresso.BadInputException;
+import dev.compresso.io.AtomicOutput;
 import dev.compresso.sweep.BaselineRow;
 import dev.compresso.sweep.Cell;
 import dev.compresso.sweep.SweepResults;
@@ -9,7 +13,9 @@ import dev.compresso.sweep.Variant;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
 import dev.compresso.train.metric.Metrics;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,6 +83,7 @@ public final class CompressSearch {
   public static Outcome run(CompressConfig c, PrintStream log) {
     long start = System.nanoTime();
     HeldOutData data = HeldOutData.prepare(c.model(), c.data(), c.testData(), c.training(), c.out(), null);
+    claim(c, data.inputs());
     log.printf(Locale.ROOT, "compress: %s for %s, %s; %d held-out samples judge every candidate (%s)%n",
         c.model(), c.target().cliName(), c.budget().describe(), data.heldOutSize(), data.heldOut());
     Rounds rounds = new Rounds(c, data, log);
@@ -107,6 +114,54 @@ public final class CompressSearch {
         Duration.ofNanos(System.nanoTime() - start), notes);
   }
 
+  /** The file that records what search a folder holds. */
+  static final String SEARCH_FILE = "search.json";
+
+  /**
+   * Records the search in {@code OUT/search.json}, or checks that the folder holds this same search (the
+   * same inputs and every setting that decides its rounds; {@code --workers} and {@code --time-budget} may
+   * change between runs), so that a rerun resumes and a different search is refused up front.
+   */
+  static void claim(CompressConfig c, Fingerprint inputs) {
+    JsonObject o = new JsonObject();
+    o.add("inputs", inputs.toJson());
+    o.addProperty("model_sha256", inputs.modelSha256());
+    o.addProperty("target", c.target().cliName());
+    o.addProperty("budget", c.budget().describe());
+    o.addProperty("objective", c.objective().cliName());
+    o.addProperty("io", c.io().cliName());
+    o.addProperty("runs", c.runs());
+    o.addProperty("bracket_rounds", c.bracketRounds());
+    o.addProperty("max_sparsity", c.maxSparsity());
+    o.addProperty("clusters", c.clusters().toString());
+    o.add("training", c.training().toJson());
+    Path file = c.out().resolve(SEARCH_FILE);
+    String text = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
+    if (Files.exists(file)) {
+      JsonObject before;
+      try {
+        before = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+      } catch (IOException | RuntimeException e) {
+        throw new BadInputException(file + " is not a compress search record: " + e.getMessage(), e);
+      }
+      before.remove("inputs");
+      JsonObject now = o.deepCopy();
+      now.remove("inputs");
+      if (!before.equals(now)) {
+        List<String> diff = new ArrayList<>();
+        for (String k : now.keySet()) {
+          if (!now.get(k).equals(before.get(k))) {
+            diff.add(k + " " + before.get(k) + " there, " + now.get(k) + " now");
+          }
+        }
+        throw new BadInputException(c.out() + " holds another search (" + String.join("; ", diff) + "); choose "
+            + "another --out, or delete the folder to start afresh");
+      }
+      return;
+    }
+    AtomicOutput.writeFile(file, text);
+  }
+
   /** The fine-tuned rounds; returns whether the time budget stopped them. */
   private static boolean fineTune(CompressConfig c, Rounds rounds, Budget.Quality source, HeldOutData data,
       Map<String, Judgement> judged, List<String> notes, long start, PrintStream log) {
@@ -123,8 +178,11 @@ public final class CompressSearch {
         return true;
       }
       String name = "r" + n++ + "-prune";
-      judge(rounds.run(rounds.config(name, probes, Cell.UNSTRUCTURED, List.of(), variants)), name, source, c, data,
-          judged, notes);
+      SweepResults r = rounds.run(rounds.config(name, probes, Cell.UNSTRUCTURED, List.of(), variants));
+      judge(r, name, source, c, data, judged, notes);
+      if (allFailed(r, name, notes)) {
+        return false;
+      }
       for (double p : probes) {
         boolean pass = judged.values().stream().anyMatch(j -> j.admissible() && j.recipe().sparsity() == p
             && j.recipe().granularity().equals(Cell.UNSTRUCTURED) && j.recipe().clusters() == 0);
@@ -172,6 +230,19 @@ public final class CompressSearch {
           List.of(c.target().qat(c.io())))), name, source, c, data, judged, notes);
     }
     return false;
+  }
+
+  /**
+   * Whether every model cell of a fine-tuning round failed: the next rounds fine-tune the same way on the
+   * same data and would fail alike, so the search stops fine-tuning (noted) and keeps what it has.
+   */
+  private static boolean allFailed(SweepResults r, String round, List<String> notes) {
+    if (!r.rows().isEmpty() || r.failed().isEmpty()) {
+      return false;
+    }
+    notes.add("fine-tuned candidates stopped after " + round + ": every cell of it failed (above); later rounds "
+        + "fine-tune the same way");
+    return true;
   }
 
   /**
@@ -270,8 +341,8 @@ public final class CompressSearch {
         reason = refusal;
       } else if (!c.budget().admits(lost)) {
         verdict = Judgement.Verdict.OVER_BUDGET;
-        reason = Double.isNaN(lost) ? "its quality is NaN" : String.format(Locale.ROOT, "over budget by %.4g (%s %.4g > %s)",
-            lost - c.budget().amount(), c.budget().kind().words(), lost, c.budget().amount());
+        reason = Double.isNaN(lost) ? "its quality is NaN" : String.format(Locale.ROOT, "over budget by %s (%s %s > %s)",
+            Budget.round(lost - c.budget().amount()), c.budget().kind().words(), Budget.round(lost), c.budget().amount());
       } else {
         verdict = Judgement.Verdict.BEATEN;
         reason = "";

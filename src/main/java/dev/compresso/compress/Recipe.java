@@ -96,7 +96,7 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
       b.append(" (").append(io.cliName()).append(" I/O)");
     }
     if (!keepFloat.isEmpty()) {
-      b.append(", float ").append(String.join(",", keepFloat));
+      b.append(", float ").append(String.join(",", keepFloat.stream().sorted().toList()));
     }
     return b.toString();
   }

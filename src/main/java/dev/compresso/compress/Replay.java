@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * {@code compresso compress --recipe recipe.json}: makes the recipe's file again from the same model and
- * data, as one round ({@code OUT/search/replay/}) of the same sweep cells the search ran, trained with the
+ * data, as one round ({@code OUT/search/replay/}; a pruned and clustered recipe prunes first in {@code
+ * replay-prune/}, as the search did) of the same sweep cells the search ran, trained with the
  * recipe's settings on the same split, and judges it against the recipe's budget and target on the same
  * held-out samples. Inputs whose fingerprint differs from the recipe's are refused before anything runs,
  * naming what differs (exit 2). The replayed file is the output whether or not it is within the budget
@@ -39,6 +40,11 @@ public final class Replay {
     HeldOutData held = HeldOutData.prepare(model, data, testData, t, out, recipe.inputs());
     Rounds rounds = new Rounds(c, held, log);
     String name = "replay";
+    if (recipe.clusters() > 0 && recipe.sparsity() > 0) {
+      // prune once: the clustered cell of the next round takes this round's pruned model, as in the search
+      rounds.run(rounds.config("replay-prune", List.of(recipe.sparsity()), recipe.granularity(), List.of(),
+          List.of(recipe.variant())));
+    }
     SweepResults r = rounds.run(rounds.config(name, List.of(recipe.sparsity()), recipe.granularity(),
         recipe.clusters() > 0 ? List.of(recipe.clusters()) : List.of(), List.of(recipe.variant())));
     Budget.Quality source = CompressSearch.sourceQuality(r);

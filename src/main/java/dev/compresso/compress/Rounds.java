@@ -71,26 +71,40 @@ final class Rounds {
 
   /** Copies into {@code cell}'s folder the outputs an earlier round already made for the same cell. */
   private void reuse(SweepConfig round, Cell cell) {
-    Path target = round.cellDir(cell);
+    for (Path earlier : done) {
+      reuse(earlier, round.cellDir(cell), cell, round.variants());
+    }
+  }
+
+  /**
+   * Copies into {@code target} (the folder of {@code cell} in a new round) what the finished round {@code
+   * earlier} made for it: its baseline, or its pruned, clustered and QAT SavedModels and the {@code variants}'
+   * files; a clustered cell also takes the pruned model of the unclustered cell of its sparsity and
+   * granularity (the step before its clustering, made the same way).
+   */
+  static void reuse(Path earlier, Path target, Cell cell, List<Variant> variants) {
     if (Files.exists(target.resolve(CellRunner.CELL_FILE))) {
       return;
     }
-    for (Path earlier : done) {
-      Path source = earlier.resolve(cell.id());
-      if (!Files.exists(source.resolve(CellRunner.CELL_FILE))) {
-        continue;
-      }
+    Path source = earlier.resolve(cell.id());
+    if (Files.exists(source.resolve(CellRunner.CELL_FILE))) {
       if (cell.isBaseline()) {
         copy(source, target, CellRunner.CELL_FILE);
-        continue;
+        return;
       }
       for (String sub : List.of("model", "clustered", "qat")) {
         copy(source, target, sub);
       }
-      for (Variant v : round.variants()) {
+      for (Variant v : variants) {
         for (String suffix : List.of(".tflite", ".validate.json", ".edgetpu.json")) {
           copy(source, target, v.stem() + suffix);
         }
+      }
+    }
+    if (!cell.isBaseline() && cell.clusters() > 0 && cell.sparsity() > 0) {
+      Path pruned = earlier.resolve(Cell.model(0, cell.sparsity(), cell.granularity(), 0).id());
+      if (Files.exists(pruned.resolve(CellRunner.CELL_FILE))) {
+        copy(pruned, target, "model");
       }
     }
   }

@@ -36,7 +36,7 @@ class CompressSearchTest {
   static final String DATA = FIXTURES.resolve("digits_train.npz").toString();
   static final String TEST_DATA = FIXTURES.resolve("digits_test.npz").toString();
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
   private CompressConfig config;
   private CompressSearch.Outcome first;
   private final ByteArrayOutputStream log = new ByteArrayOutputStream();

@@ -139,6 +139,31 @@ class RecipeAndJudgementTest {
   }
 
   @Test
+  void anUnreachableBudgetReportsTheClosestCandidateAndItsGap() {
+    CompressConfig c = CompressConfig.builder(Path.of("m"), "d", Target.EDGETPU, Budget.maxMetricDrop(0.005),
+        Path.of("o")).build();
+    Judgement near = judgement(recipe(0, Cell.UNSTRUCTURED, 0, false, Precision.INT8, IoType.UINT8), 0.008, 100, 1,
+        "all").with(Judgement.Verdict.OVER_BUDGET, "over budget by 0.003 (metric drop 0.008 > 0.005)");
+    CompressSearch.Outcome o = new CompressSearch.Outcome(c, INPUTS, new Budget.Quality(0.9, "dice", true, 0.1, "l"),
+        List.of(near), null, near, null, false, Duration.ofSeconds(5), List.of());
+    String line = CompressReport.summary(o);
+    assertTrue(line.contains("no candidate within budget (metric drop <= 0.005)") && line.contains("lost 0.008")
+        && line.contains("0.003 more than the budget allows"), line);
+    String md = CompressReport.markdown(o, null);
+    assertTrue(md.contains("over budget by 0.003"), md);
+  }
+
+  @Test
+  void aFolderHoldsOneSearch(@TempDir Path dir) {
+    CompressConfig.Builder b = CompressConfig.builder(Path.of("m"), "d", Target.CPU, Budget.maxMetricDrop(0.01), dir);
+    CompressSearch.claim(b.build(), INPUTS);
+    CompressSearch.claim(b.optWorkers(4).optTimeBudget(Duration.ofMinutes(5)).build(), INPUTS);
+    BadInputException e = assertThrows(BadInputException.class, () -> CompressSearch.claim(
+        CompressConfig.builder(Path.of("m"), "d", Target.CPU, Budget.maxMetricDrop(0.02), dir).build(), INPUTS));
+    assertTrue(e.getMessage().contains("holds another search") && e.getMessage().contains("budget"), e.getMessage());
+  }
+
+  @Test
   void durationsAndBadOptions() {
     assertEquals(Duration.ofMinutes(45), CompressConfig.parseDuration("45m"));
     assertEquals(Duration.ofSeconds(5400), CompressConfig.parseDuration("1h30m"));

@@ -77,8 +77,10 @@ record NpyHeader(NpyDtype dtype, boolean fortranOrder, long[] shape) {
     return new NpyHeader(dtype, fortran, shape);
   }
 
+  /** The header text for a one-line message: trimmed, control characters (a damaged header's) shown as '?'. */
   private static String abbreviate(String s) {
-    return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    String t = s.strip().replaceAll("\\p{Cntrl}", "?");
+    return t.length() <= 200 ? t : t.substring(0, 200) + "...";
   }
 
   @Override

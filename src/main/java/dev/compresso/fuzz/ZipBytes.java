@@ -85,8 +85,26 @@ final class ZipBytes {
    * an empty final block. About a thousandth of {@code size} comes out.
    */
   static Member zeros(String name, long size) {
+    return zeros(name, new byte[0], size);
+  }
+
+  /** As {@link #zeros(String, long)}, the zeros after {@code prefix} (a header that declares them). */
+  static Member zeros(String name, byte[] prefix, long size) {
     byte[] block = new byte[1 << 20];
     byte[] buf = new byte[1 << 16];
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    CRC32 crc = new CRC32();
+    if (prefix.length > 0) {
+      Deflater p = new Deflater(Deflater.BEST_COMPRESSION, true);
+      p.setInput(prefix);
+      int m;
+      do {
+        m = p.deflate(buf, 0, buf.length, Deflater.FULL_FLUSH);
+        out.write(buf, 0, m);
+      } while (m == buf.length || !p.needsInput());
+      p.end();
+      crc.update(prefix);
+    }
     Deflater d = new Deflater(Deflater.BEST_COMPRESSION, true);
     d.setInput(block);
     ByteArrayOutputStream chunk = new ByteArrayOutputStream();
@@ -97,14 +115,12 @@ final class ZipBytes {
     } while (n == buf.length || !d.needsInput());
     d.end();
     byte[] c = chunk.toByteArray();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    CRC32 crc = new CRC32();
     for (long left = size; left > 0; left -= block.length) {
       out.writeBytes(c);
       crc.update(block);
     }
     out.writeBytes(new byte[] {0x03, 0x00}); // an empty final block with fixed Huffman codes
-    return new Member(name, out.toByteArray(), true, (int) crc.getValue(), size);
+    return new Member(name, out.toByteArray(), true, (int) crc.getValue(), prefix.length + size);
   }
 
   /** A zip archive of {@code members}. */

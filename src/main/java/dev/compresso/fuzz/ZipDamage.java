@@ -52,13 +52,30 @@ final class ZipDamage {
         case SIZE_LIE -> out.add(ZipBytes.Member.of(m.getKey(), m.getValue(), deflate)
             .declaring(SIZES[r.nextInt(SIZES.length)]));
         case BOMB -> {
-          ZipBytes.Member bomb = BOMBS.computeIfAbsent(victim, v -> ZipBytes.zeros(v, BOMB_BYTES));
+          // An array's bomb declares its zeros in a valid header: the reader must refuse it by the header.
+          ZipBytes.Member bomb = BOMBS.computeIfAbsent(victim, v -> ZipBytes.zeros(v, v.endsWith(".npy")
+              ? npyHeader(BOMB_BYTES / 4) : new byte[0], BOMB_BYTES));
           out.add(r.nextBoolean() ? bomb : bomb.declaring(m.getValue().length));
         }
         default -> throw new IllegalArgumentException(kind.toString());
       }
     }
     return ZipBytes.write(out);
+  }
+
+  /** A {@code .npy} version 1.0 header for {@code count} float32 values. */
+  static byte[] npyHeader(long count) {
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + count + ",), }";
+    String padded = dict + " ".repeat((64 - (10 + dict.length() + 1) % 64) % 64) + "\n";
+    byte[] h = padded.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] out = new byte[10 + h.length];
+    out[0] = (byte) 0x93;
+    System.arraycopy("NUMPY".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, out, 1, 5);
+    out[6] = 1;
+    out[8] = (byte) h.length;
+    out[9] = (byte) (h.length >> 8);
+    System.arraycopy(h, 0, out, 10, h.length);
+    return out;
   }
 
   /** The archive rebuilt from {@code members} (one of them already damaged by the caller). */

@@ -5,6 +5,7 @@ import dev.compresso.cli.Main;
 import dev.compresso.data.BatchStream;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.SampleSource;
+import dev.compresso.model.InputShape;
 import dev.compresso.model.keras.KerasImporter;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -26,6 +27,14 @@ public final class BoundedReads {
   /** Mutations that ask for far more memory than the heap has. */
   static final Set<String> HOSTILE = Set.of("BOMB", "PNG_BOMB", "PNG_IHDR_SIZE", "LENGTH_WITH_CRC");
 
+  /**
+   * Format fuzz seed 20261207: damaged HDF5 object-header sizes that jHDF allocates before reading (exit 1,
+   * OutOfMemoryError, under this heap before the fix).
+   */
+  static final List<Map.Entry<FuzzCase.Family, Integer>> HDF5_SIZES = List.of(Map.entry(FuzzCase.Family.KERAS, 816),
+      Map.entry(FuzzCase.Family.H5, 335), Map.entry(FuzzCase.Family.H5, 366), Map.entry(FuzzCase.Family.H5, 658),
+      Map.entry(FuzzCase.Family.H5, 703));
+
   private BoundedReads() {}
 
   public static void main(String[] args) throws Exception {
@@ -35,7 +44,8 @@ public final class BoundedReads {
     int models = 0;
     for (FuzzCase.Family f : List.of(FuzzCase.Family.KERAS, FuzzCase.Family.H5)) {
       for (Path p : seeds.get(f)) {
-        KerasImporter.read(p);
+        // fcn.h5 leaves its spatial size open: it is imported at the size its data has
+        KerasImporter.read(p, p.getFileName().toString().equals("fcn.h5") ? InputShape.parse("1,16,16,1") : null);
         models++;
       }
     }
@@ -78,6 +88,17 @@ public final class BoundedReads {
           refused++;
           System.out.println(f + " case " + i + " " + d.mutation() + ": refused: " + e.getMessage());
         }
+      }
+    }
+    for (Map.Entry<FuzzCase.Family, Integer> c : HDF5_SIZES) {
+      DamagedInput d = FormatDamage.of(c.getKey(), seeds.get(c.getKey()), 20261207L, c.getValue());
+      Path in = d.writeTo(work.resolve("case"));
+      try {
+        KerasImporter.read(in);
+        System.out.println(c + " " + d.mutation() + ": accepted");
+      } catch (BadInputException e) {
+        refused++;
+        System.out.println(c + " " + d.mutation() + ": refused: " + e.getMessage());
       }
     }
     Runtime rt = Runtime.getRuntime();

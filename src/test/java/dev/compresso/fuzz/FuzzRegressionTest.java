@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.compresso.BadInputException;
+import dev.compresso.data.DataSources;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.model.Freezer;
 import dev.compresso.model.ModelImporter;
@@ -115,6 +116,52 @@ class FuzzRegressionTest {
     e = assertThrows(BadInputException.class, () -> KerasImporter.read(swapFile));
     assertOneLine(e, swapFile, "layer c_dil: weight 'kernel' [3, 3, 4, 8] is missing from model.weights.h5");
     assertTrue(e.getMessage().contains("the config and the weights disagree"), e.getMessage());
+  }
+
+  /**
+   * Format fuzz, seed 20261207 (the first 10,200-case run): KERAS cases 393, 598 and 1148 (config values of the
+   * wrong JSON type or range met by the importer: ClassCastException, IllegalStateException, IndexOutOfBounds, exit
+   * 1); KERAS 368 (an InputLayer dtype that is a JSON object, as Keras 3's dtype policies are:
+   * UnsupportedOperationException) now imports. KERAS 816 and H5 335, 366, 658, 703 (a damaged HDF5 object-header
+   * size that jHDF allocates: OutOfMemoryError, exit 1, under a 256 MB heap) are checked under that heap by
+   * {@link MemoryBoundTest}; with this JVM's larger heap the allocation may succeed, so here they need only end
+   * as a clean import or a one-line refusal.
+   */
+  @Test
+  void damagedConfigsAndHdf5SizesFromTheFirstLongRunAreOneLineRefusals(@TempDir Path tmp) throws IOException {
+    Map<FuzzCase.Family, List<Path>> seeds = Fuzz.formatSeeds(Path.of("src/test/resources"));
+    for (var c : List.of(Map.entry(FuzzCase.Family.KERAS, 393), Map.entry(FuzzCase.Family.KERAS, 598),
+        Map.entry(FuzzCase.Family.KERAS, 1148))) {
+      DamagedInput d = FormatDamage.of(c.getKey(), seeds.get(c.getKey()), 20261207L, c.getValue());
+      Path in = d.writeTo(tmp.resolve(c.getKey() + "-" + c.getValue()));
+      BadInputException e = assertThrows(BadInputException.class, () -> KerasImporter.read(in), c.toString());
+      assertOneLine(e, in, "the model config is damaged");
+    }
+    for (var c : BoundedReads.HDF5_SIZES) {
+      DamagedInput d = FormatDamage.of(c.getKey(), seeds.get(c.getKey()), 20261207L, c.getValue());
+      Path in = d.writeTo(tmp.resolve(c.getKey() + "-" + c.getValue()));
+      try {
+        KerasImporter.read(in);
+      } catch (BadInputException e) {
+        assertOneLine(e, in, "");
+      }
+    }
+    DamagedInput policy = FormatDamage.of(FuzzCase.Family.KERAS, seeds.get(FuzzCase.Family.KERAS), 20261207L, 368);
+    KerasImporter.read(policy.writeTo(tmp.resolve("KERAS-368")));
+  }
+
+  /**
+   * Same run, NPZ cases 9 and 44: a damaged .npy header quoted in the message with its trailing line break (and
+   * control characters): two lines.
+   */
+  @Test
+  void damagedNpyHeadersAreQuotedOnOneLine(@TempDir Path tmp) throws IOException {
+    List<Path> seeds = Fuzz.formatSeeds(Path.of("src/test/resources")).get(FuzzCase.Family.NPZ);
+    for (int index : new int[] {9, 44}) {
+      Path in = FormatDamage.of(FuzzCase.Family.NPZ, seeds, 20261207L, index).writeTo(tmp.resolve("npz" + index));
+      BadInputException e = assertThrows(BadInputException.class, () -> DataSources.open(in.toString()));
+      assertOneLine(e, in, "corrupt .npy header");
+    }
   }
 
   /**

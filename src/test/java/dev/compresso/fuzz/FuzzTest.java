@@ -39,6 +39,32 @@ class FuzzTest {
   }
 
   /**
+   * The data and Keras families, a seeded handful each (the long run is {@code Fuzz --format-cases N}): damaged
+   * {@code .keras}/{@code .h5} files through inspect and {@code prune --dry-run}, damaged {@code .npz}, TFRecord
+   * (plain and gzip) and image folders through validate's data path, {@code prune --dry-run} and calibration, each
+   * family in a child JVM with a 256 MB heap.
+   */
+  @Test
+  void damagedKerasFilesAndDataAreRefusedCleanlyWithinTheHeapBound() {
+    Map<FuzzCase.Family, List<Path>> seeds = Fuzz.formatSeeds(Path.of("src/test/resources"));
+    Map<FuzzCase.Family, Integer> cases = new java.util.TreeMap<>();
+    seeds.keySet().forEach(f -> cases.put(f, 8));
+    Fuzz.Report r = Fuzz.run(new Fuzz.Config(List.of(), List.of(), 0, 0, 20261207L, Fuzz.TIMEOUT_MS_DEFAULT, Map.of(),
+        seeds, cases, 0, 2), line -> { });
+    String json = r.json().toString();
+    int refused = 0;
+    int accepted = 0;
+    assertEquals(seeds.keySet(), r.formats().keySet(), json);
+    for (Fuzz.Tally t : r.formats().values()) {
+      assertEquals(8, t.cases(), json);
+      assertEquals(0, t.crashes() + t.hangs() + t.count(FuzzOutcome.LEAK) + t.count(FuzzOutcome.UNTIDY), json);
+      refused += t.count(FuzzOutcome.REFUSED);
+      accepted += t.count(FuzzOutcome.ACCEPTED);
+    }
+    assertTrue(refused > 10 && accepted > 0, json);
+  }
+
+  /**
    * The per-case bound (8 s) must stay well above a loaded 2-core machine's worst honest case, a fresh
    * child's first model (JVM start and native loading): at 1.5 s that case counted as a hang under load.
    */

@@ -287,6 +287,8 @@ public record KerasFile(Path path, Format format, String kerasVersion, JsonObjec
     } catch (RuntimeException e) {
       throw new BadInputException(path + (member == null ? "" : " (" + member + ")")
           + ": not a readable HDF5 file (truncated or damaged?): " + e, e);
+    } catch (OutOfMemoryError e) {
+      throw tooLarge(path, e);
     }
   }
 
@@ -301,6 +303,18 @@ public record KerasFile(Path path, Format format, String kerasVersion, JsonObjec
       throw e;
     } catch (RuntimeException e) {
       throw new BadInputException(path + ": cannot read the HDF5 data (truncated or damaged?): " + e, e);
+    } catch (OutOfMemoryError e) {
+      throw tooLarge(path, e);
     }
+  }
+
+  /**
+   * jHDF allocates what an object header or a message declares before reading it, without checking it against
+   * the file; a damaged size then asks for gigabytes in one allocation that fails (nothing else was allocated).
+   * That failure is the file's fault: it is reported as bad input naming the file.
+   */
+  private static BadInputException tooLarge(Path path, OutOfMemoryError e) {
+    return new BadInputException(path + ": the HDF5 data declares a structure larger than this JVM's heap ("
+        + e.getMessage() + "; heap max " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): a damaged size", e);
   }
 }

@@ -76,25 +76,35 @@ public final class KerasImporter {
    */
   public static Result readWithSummary(Path file, InputShape inputShape) {
     try (KerasFile kf = KerasFile.read(file)) {
-      KerasModelConfig top = KerasModelConfig.parse(file, kf.modelConfig());
-      List<String> problems = new ArrayList<>();
-      scan(top, problems);
-      if (!problems.isEmpty()) {
-        throw new BadInputException(String.format("%s: %d unsupported Keras layer%s or setting%s: %s; supported "
-            + "layer classes: %s; activations: %s", file, problems.size(), problems.size() == 1 ? "" : "s",
-            problems.size() == 1 ? "" : "s", String.join(", ", problems), KerasLayers.supported(),
-            Activations.names()));
-      }
-      try (Graph g = new Graph()) {
-        Builder b = new Builder(file, kf.weights(), new KerasGraph(g), inputShape);
-        return b.build(top, kf);
-      } catch (BadInputException e) {
-        String m = String.valueOf(e.getMessage());
-        throw m.startsWith(file.toString()) ? e : new BadInputException(file + ": " + m, e);
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        // TF Java's shape inference refusing a layer's op: the config and the input do not fit.
-        throw new BadInputException(file + ": the model config does not build: " + firstLine(e.getMessage()), e);
-      }
+      return build(file, kf, inputShape);
+    } catch (UnsupportedOperationException | ClassCastException | IndexOutOfBoundsException | NullPointerException
+        | NumberFormatException | ArithmeticException | IllegalStateException e) {
+      // A config value of the wrong JSON type or range (a layer's dtype an object, a node index of -1) met by the
+      // code that reads it: the config is damaged.
+      throw new BadInputException(file + ": the model config is damaged (a value of the wrong type or range): " + e,
+          e);
+    }
+  }
+
+  private static Result build(Path file, KerasFile kf, InputShape inputShape) {
+    KerasModelConfig top = KerasModelConfig.parse(file, kf.modelConfig());
+    List<String> problems = new ArrayList<>();
+    scan(top, problems);
+    if (!problems.isEmpty()) {
+      throw new BadInputException(String.format("%s: %d unsupported Keras layer%s or setting%s: %s; supported "
+          + "layer classes: %s; activations: %s", file, problems.size(), problems.size() == 1 ? "" : "s",
+          problems.size() == 1 ? "" : "s", String.join(", ", problems), KerasLayers.supported(),
+          Activations.names()));
+    }
+    try (Graph g = new Graph()) {
+      Builder b = new Builder(file, kf.weights(), new KerasGraph(g), inputShape);
+      return b.build(top, kf);
+    } catch (BadInputException e) {
+      String m = String.valueOf(e.getMessage());
+      throw m.startsWith(file.toString()) ? e : new BadInputException(file + ": " + m, e);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      // TF Java's shape inference refusing a layer's op: the config and the input do not fit.
+      throw new BadInputException(file + ": the model config does not build: " + firstLine(e.getMessage()), e);
     }
   }
 
@@ -105,10 +115,9 @@ public final class KerasImporter {
       } else if (l.nested() != null) {
         scan(l.nested(), problems);
       } else if (l.className().equals("InputLayer")) {
-        String dtype = l.config().string("dtype", "float32");
-        if (l.config().json().has("dtype") && l.config().json().get("dtype").isJsonObject()) {
-          dtype = "float32";
-        }
+        // Keras 3 may write a dtype policy object instead of a name
+        boolean policy = l.config().json().has("dtype") && l.config().json().get("dtype").isJsonObject();
+        String dtype = policy ? "float32" : l.config().string("dtype", "float32");
         if (!dtype.equals("float32")) {
           problems.add(l.name() + " (InputLayer): dtype " + dtype + " (float32 inputs are supported)");
         }

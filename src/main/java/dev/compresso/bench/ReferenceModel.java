@@ -103,11 +103,16 @@ public final class ReferenceModel implements AutoCloseable {
       throw new BadInputException("reference " + dir + " signature '" + signature + "' has no outputs");
     }
     for (Map.Entry<String, TensorInfo> out : new TreeMap<>(def.getOutputsMap()).entrySet()) {
-      requireFloat(out.getValue(), "output", out.getKey());
+      if (!INTEGER_OUTPUTS.contains(out.getValue().getDtype())) {
+        requireFloat(out.getValue(), "output", out.getKey());
+      }
       outputKeys.add(out.getKey());
       outputTensors.add(out.getValue().getName());
     }
   }
+
+  /** Integer outputs compared as numbers (an ArgMax class map, a final Cast): class ids read as floats. */
+  static final java.util.Set<DataType> INTEGER_OUTPUTS = java.util.Set.of(DataType.DT_INT32, DataType.DT_INT64);
 
   /** The input element types {@link #run(float[], long[])} converts the float samples to. */
   static final java.util.Set<DataType> INPUT_TYPES = java.util.Set.of(DataType.DT_FLOAT, DataType.DT_UINT8,
@@ -229,6 +234,27 @@ public final class ReferenceModel implements AutoCloseable {
     return Tensors.ofType(inputType, values, shape);
   }
 
+  /** A float32, int32 or int64 output as floats (class ids are exact up to 2^24). */
+  private static float[] numbers(Tensor t) {
+    if (t instanceof org.tensorflow.types.TInt64 l) {
+      float[] out = new float[(int) l.size()];
+      var data = l.asRawTensor().data().asLongs();
+      for (int i = 0; i < out.length; i++) {
+        out[i] = data.getLong(i);
+      }
+      return out;
+    }
+    if (t instanceof org.tensorflow.types.TInt32 n) {
+      float[] out = new float[(int) n.size()];
+      var data = n.asRawTensor().data().asInts();
+      for (int i = 0; i < out.length; i++) {
+        out[i] = data.getInt(i);
+      }
+      return out;
+    }
+    return Tensors.read(t);
+  }
+
   /** Runs the signature on an input tensor (of the input's element type) the caller owns. */
   public float[][] run(Tensor input) {
     Session.Runner runner = session.runner().feed(inputTensor, input);
@@ -238,7 +264,7 @@ public final class ReferenceModel implements AutoCloseable {
     try (Result r = runner.run()) {
       float[][] out = new float[outputTensors.size()][];
       for (int i = 0; i < out.length; i++) {
-        out[i] = Tensors.read(r.get(i));
+        out[i] = numbers(r.get(i));
       }
       return out;
     } catch (TensorFlowException e) {

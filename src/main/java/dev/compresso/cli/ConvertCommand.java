@@ -204,7 +204,8 @@ final class ConvertCommand implements Command {
       out.println("edgetpu: " + report.verdict() + " (the float layers and what follows them run on the CPU)");
     } else if (edgeTpu) {
       EdgeTpuReport report = tflite.edgeTpu();
-      if (!report.mapsFully()) {
+      // An ArgMax head at the end runs on the CPU after the whole TPU part: the model is written.
+      if (!report.mapsFully() && !report.onlyIntegerHeadOnCpu()) {
         err.print(report.text());
         throw new BadInputException("--edgetpu: " + report.verdict() + "; nothing written (the reasons are above)");
       }

@@ -66,6 +66,16 @@ public record EdgeTpuReport(String source, List<Finding> modelFindings, List<OpV
     return !ops.isEmpty() && opsOnTpu() == ops.size();
   }
 
+  /**
+   * Whether the only ops left on the CPU are an integer head at the end ({@link EdgeTpuRules#INTEGER_HEAD_OPS}:
+   * an ArgMax class map), which costs one hand-off after the whole TPU part.
+   */
+  public boolean onlyIntegerHeadOnCpu() {
+    int first = firstUnmappable();
+    return first > 0 && EdgeTpuRules.INTEGER_HEAD_OPS.containsAll(
+        ops.subList(first, ops.size()).stream().map(OpVerdict::op).toList());
+  }
+
   /** Index of the first operator that cannot map, -1 when all map. */
   public int firstUnmappable() {
     return ops.stream().filter(o -> !o.mappable()).mapToInt(OpVerdict::index).findFirst().orElse(-1);
@@ -91,8 +101,8 @@ public record EdgeTpuReport(String source, List<Finding> modelFindings, List<OpV
       return String.format(Locale.ROOT, "no op maps to the Edge TPU: op #%d %s breaks %s", first.index(), first.op(),
           why);
     }
-    List<String> tail = ops.subList(firstUnmappable(), ops.size()).stream().map(OpVerdict::op).toList();
-    if (EdgeTpuRules.INTEGER_HEAD_OPS.containsAll(tail)) {
+    if (onlyIntegerHeadOnCpu()) {
+      List<String> tail = ops.subList(firstUnmappable(), ops.size()).stream().map(OpVerdict::op).toList();
       return String.format(Locale.ROOT, "%d of %d ops map to the Edge TPU (%s of MACs); only the integer head at "
           + "the end (%s) runs on the CPU, after the TPU part (one hand-off, no round trip)", opsOnTpu(), ops.size(),
           percent(macShare()), String.join(", ", tail));

@@ -59,10 +59,18 @@ class IntegerHeadsTest {
         }
       }
       assertTrue(agree >= 0.85 * total, "class agreement " + agree + " of " + total);
+      if (head == IntegerHeadModels.Head.ARGMAX) {
+        // validate compares the class maps as numbers (the reference's int64 output read as floats).
+        Dataset withMaps = Dataset.of("maps", data.inputs(), data.inputShape(), new float[16 * 64], new long[] {8, 8}, 16);
+        dev.compresso.api.Validation v = int8.validate(model, withMaps,
+            dev.compresso.api.Validating.defaults().threads(1).runs(1).warmup(0).samples(16));
+        assertTrue(v.maxAbsError() <= 3 && Double.isFinite(v.loss()), v.toString());
+      }
       EdgeTpuReport tpu = int8.edgeTpu();
       String headOp = head == IntegerHeadModels.Head.ARGMIN ? "ARG_MIN" : "ARG_MAX";
       assertTrue(tpu.text().contains(headOp), tpu.text());
       assertEquals(3, tpu.opsOnTpu(), tpu.text());
+      assertTrue(tpu.onlyIntegerHeadOnCpu(), tpu.text());
       assertTrue(tpu.verdict().contains("only the integer head at the end (" + headOp)
           && tpu.modelFindings().isEmpty(), tpu.text());
     }

@@ -31,6 +31,11 @@ final class TensorMatch {
   private final Map<String, String> groupEnd = new HashMap<>();
   /** Node names by every '/'-suffix of them (TF2 function inlining prefixes names), when unambiguous. */
   private final Map<String, String> bySuffix = new HashMap<>();
+  /**
+   * Without the planner's groups: a conv or matmul's fused end by the graph's shape ({@link
+   * #structuralGroups}), used only when a tensor's best name match is that conv or matmul itself.
+   */
+  private final Map<String, String> structuralEnd = new HashMap<>();
   /** Node names by every layer key ({@link #layerKeys}) of them, when unambiguous. */
   private final Map<String, String> byLayer = new HashMap<>();
 
@@ -88,7 +93,9 @@ final class TensorMatch {
   /**
    * TFLite's fused kernels without the planner: a conv or matmul, the bias add that is its only consumer,
    * and the ReLU/ReLU6 that is the bias add's only consumer are one tensor, the last one's (a
-   * FULLY_CONNECTED tensor named {@code out/MatMul} holds {@code out/BiasAdd}'s values).
+   * FULLY_CONNECTED tensor named {@code out/MatMul;out/BiasAdd} holds {@code out/BiasAdd}'s values, not the
+   * MatMul's). Only a tensor whose first matching name part is the conv or matmul is moved to the end: a
+   * tensor named after a later node of the chain (a ReLU after a batch norm) keeps that node.
    */
   private void structuralGroups(FrozenGraph reference) {
     Map<String, java.util.List<NodeDef>> consumers = new HashMap<>();
@@ -103,20 +110,17 @@ final class TensorMatch {
       if (!WEIGHTED.contains(n.getOp())) {
         continue;
       }
-      java.util.List<String> members = new java.util.ArrayList<>(java.util.List.of(n.getName()));
       NodeDef end = n;
       java.util.List<NodeDef> next = consumers.getOrDefault(end.getName(), java.util.List.of());
       if (next.size() == 1 && BIAS.contains(next.get(0).getOp()) && addsAConstant(next.get(0), n.getName())) {
         end = next.get(0);
-        members.add(end.getName());
         next = consumers.getOrDefault(end.getName(), java.util.List.of());
         if (next.size() == 1 && FUSED_ACTIVATIONS.contains(next.get(0).getOp())) {
           end = next.get(0);
-          members.add(end.getName());
         }
       }
-      for (String m : members) {
-        groupEnd.putIfAbsent(m, end.getName());
+      if (end != n) {
+        structuralEnd.put(n.getName(), end.getName());
       }
     }
   }
@@ -168,6 +172,9 @@ final class TensorMatch {
           direct = candidate;
         }
       }
+    }
+    if (direct != null && structuralEnd.containsKey(direct)) {
+      return Optional.of(structuralEnd.get(direct));
     }
     if (direct == null) {
       for (String part : tensorName.split(";")) {

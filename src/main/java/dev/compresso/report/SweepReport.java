@@ -182,7 +182,12 @@ public final class SweepReport {
     if (results.baseline() != null && !results.baseline().testSet().isEmpty()) {
       return "`" + results.baseline().testSet() + "`";
     }
-    return results.rows().isEmpty() ? "`" + results.config().testData() + "`" : "`" + results.rows().get(0).testSet() + "`";
+    if (!results.rows().isEmpty()) {
+      return "`" + results.rows().get(0).testSet() + "`";
+    }
+    SweepConfig c = results.config();
+    return c.heldOut() ? "the held-out " + Math.round(100 * dev.compresso.sweep.SweepData.HELD_OUT_FRACTION) + "% of `"
+        + c.data() + "`" : "`" + c.testData() + "`";
   }
 
   private static List<String> plots(Path out, List<SweepRow> rows) {

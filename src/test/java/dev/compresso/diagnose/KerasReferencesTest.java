@@ -66,6 +66,22 @@ class KerasReferencesTest {
     }
   }
 
+  /**
+   * A reference the planner cannot group (its batch norms are not folded): the FULLY_CONNECTED tensor
+   * (MatMul and bias in one kernel) is compared with the bias add, the ReLU after a batch norm with the ReLU.
+   */
+  @Test
+  void fusedTensorsAreComparedWithTheEndOfWhatTheKernelFused() throws IOException {
+    String data = KERAS.resolve("nested.npz").toString();
+    Path q = int8(KERAS.resolve("nested.keras"), data, "nested.int8.tflite");
+    Diagnosis d = Diagnoser.diagnose(q, KERAS.resolve("nested.h5"), DataSources.open(data), 2);
+    assertHonest(d);
+    assertTrue(d.jumps().isEmpty(), d.jumps().toString());
+    for (Diagnosis.TensorError t : d.tensors()) {
+      assertTrue(t.cosine() > 0.999, t.toString());
+    }
+  }
+
   @Test
   void aKeras3ExportWithSwishIsDiagnosedWholly() throws IOException {
     Path model = EXPORTS.resolve("mixed_ops").resolve("keras_export");

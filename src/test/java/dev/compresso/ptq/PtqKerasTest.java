@@ -103,7 +103,7 @@ class PtqKerasTest {
       Dataset data = uniform(CrossLayerEqualization.MIN_SAMPLES, 10);
       PtqContext ctx = new PtqContext(g, QuantPlanner.defaults().plan(g), data, data.size(), PtqOptions.of("cle"),
           line -> { });
-      // Biases: two folded from batch norm, three read as Squeeze(Reshape(bias)) as Keras 3 writes them; the two
+      // Biases: two folded from batch norm, two read as Squeeze(Reshape(bias)) as Keras 3 writes them, the dense one; the two
       // depthwise halves of the separable convs have none.
       assertEquals(5, ctx.layers().stream().filter(l -> l.bias() != null).count());
       PtqMethod.Outcome o = new CrossLayerEqualization().apply(ctx);

@@ -108,6 +108,7 @@ public final class RangeSearch implements PtqMethod {
 
   @Override
   public Map<String, float[]> ranges(PtqContext ctx, Map<String, RangeTracker> minMax) {
+    long t0 = System.nanoTime();
     Map<String, ClippingMath.Histogram> hist = histograms(ctx, minMax);
     Map<String, float[]> out = new LinkedHashMap<>();
     Set<String> kept = keepMinMax(new GraphIndex(ctx.graph().graphDef()), minMax.keySet());
@@ -131,7 +132,7 @@ public final class RangeSearch implements PtqMethod {
     }
     ctx.note(String.format("ptq range: %d of %d activation range(s) clipped (%d kept at min/max: concat inputs and "
         + "outputs, inputs of sigmoid/softmax/tanh); mean squared 8-bit error per value summed over the others %.3g -> "
-        + "%.3g", clipped, minMax.size(), kept.size(), before, after));
+        + "%.3g (%.1f s)", clipped, minMax.size(), kept.size(), before, after, (System.nanoTime() - t0) / 1e9));
     return out;
   }
 

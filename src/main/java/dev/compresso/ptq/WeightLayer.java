@@ -1,6 +1,7 @@
 package dev.compresso.ptq;
 
 import dev.compresso.graph.GraphIndex;
+import dev.compresso.graph.TensorRef;
 import dev.compresso.quant.ConstTensor;
 import dev.compresso.quant.FusedGroup;
 import dev.compresso.quant.QuantPlan;
@@ -35,7 +36,7 @@ public record WeightLayer(String op, String opType, String kernel, WeightQuant s
           .orElse(new FusedGroup(w.op(), null, null, null));
       String bias = null;
       if (group.bias() != null) {
-        NodeDef b = index.throughIdentities(index.input(index.node(group.bias()), 1));
+        NodeDef b = throughReshapes(index, index.input(index.node(group.bias()), 1));
         if (b.getOp().equals("Const") && ownConst(index, b.getName())) {
           bias = b.getName();
         }
@@ -47,6 +48,21 @@ public record WeightLayer(String op, String opType, String kernel, WeightQuant s
     }
     return out;
   }
+
+  /**
+   * The node {@code ref} reads, or the constant behind a chain of {@code Identity}, {@code Squeeze} and {@code Reshape} nodes
+   * each read only once (Keras 3 reads a bias as {@code Squeeze(Reshape(bias))}; reshaping keeps the element
+   * order, so the constant's values are the bias).
+   */
+  static NodeDef throughReshapes(GraphIndex index, TensorRef ref) {
+    NodeDef at = index.node(ref.node());
+    while (RESHAPES.contains(at.getOp()) && at.getInputCount() > 0 && index.uses(at.getName()).size() == 1) {
+      at = index.node(index.input(at, 0).node());
+    }
+    return at;
+  }
+
+  private static final java.util.Set<String> RESHAPES = java.util.Set.of("Identity", "Squeeze", "Reshape");
 
   /** The per-channel constant an {@code AddV2}/{@code Add}, the op's only consumer, adds; else null. */
   private static String addedBias(GraphIndex index, QuantPlan.WeightSite w) {
@@ -90,7 +106,7 @@ public record WeightLayer(String op, String opType, String kernel, WeightQuant s
         return false;
       }
       NodeDef next = uses.get(0).consumer();
-      if (!next.getOp().equals("Identity")) {
+      if (!RESHAPES.contains(next.getOp())) {
         return true;
       }
       at = next.getName();

@@ -103,6 +103,9 @@ class PtqKerasTest {
       Dataset data = uniform(CrossLayerEqualization.MIN_SAMPLES, 10);
       PtqContext ctx = new PtqContext(g, QuantPlanner.defaults().plan(g), data, data.size(), PtqOptions.of("cle"),
           line -> { });
+      // Biases: two folded from batch norm, two read as Squeeze(Reshape(bias)) as Keras 3 writes them, and the
+      // dense one; the two depthwise halves of the separable convs have none.
+      assertEquals(5, ctx.layers().stream().filter(l -> l.bias() != null).count());
       PtqMethod.Outcome o = new CrossLayerEqualization().apply(ctx);
       assertEquals(3, o.layers(), o.detail()); // stem -> dw (ReLU), dw halves -> pointwise halves (linear)
       Dataset check = uniform(8, 11);

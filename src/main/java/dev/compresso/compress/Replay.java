@@ -12,8 +12,9 @@ import java.util.Map;
 
 /**
  * {@code compresso compress --recipe recipe.json}: makes the recipe's file again from the same model and
- * data, as one round ({@code OUT/search/replay/}; a pruned and clustered recipe prunes first in {@code
- * replay-prune/}, as the search did) of the same sweep cells the search ran, trained with the
+ * data, as rounds of the same sweep cells the search ran ({@code OUT/search/replay-ptq/}: the baseline and
+ * the dense model; {@code replay-prune/}: the pruning of a pruned and clustered recipe; {@code replay/}: the
+ * recipe's cell), trained with the
  * recipe's settings on the same split, and judges it against the recipe's budget and target on the same
  * held-out samples. Inputs whose fingerprint differs from the recipe's are refused before anything runs,
  * naming what differs (exit 2). The replayed file is the output whether or not it is within the budget
@@ -40,8 +41,16 @@ public final class Replay {
     HeldOutData held = HeldOutData.prepare(model, data, testData, t, out, recipe.inputs());
     Rounds rounds = new Rounds(c, held, log);
     String name = "replay";
+    // The rounds mirror the search's: the baseline and the dense conversion first (as r1), then each
+    // fine-tuning step first in a fresh worker process, taking the step before it from the previous round.
+    // Observed on the bundled UNet: the same pruning cell gave other weights when the worker process had
+    // measured the baseline (1 thread) before it; likely TensorFlow's process-wide thread pools, sized by
+    // the first session a process opens, which fix the order of multi-threaded sums.
+    if (recipe.sparsity() > 0 || recipe.clusters() > 0) {
+      rounds.run(rounds.config("replay-ptq", List.of(0.0), dev.compresso.sweep.Cell.UNSTRUCTURED, List.of(),
+          List.of(recipe.variant())));
+    }
     if (recipe.clusters() > 0 && recipe.sparsity() > 0) {
-      // prune once: the clustered cell of the next round takes this round's pruned model, as in the search
       rounds.run(rounds.config("replay-prune", List.of(recipe.sparsity()), recipe.granularity(), List.of(),
           List.of(recipe.variant())));
     }

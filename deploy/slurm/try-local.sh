@@ -7,7 +7,7 @@
 #      spool, state, logs, munge key and socket) is in a new temporary folder, on free ports, so a
 #      system Slurm or munge is neither read nor touched;
 #   2. plans a small sweep (the Keras UNet fixture, 64x64, 48 synthetic images, 5 cells) and runs it
-#      exactly as the README's Slurm section says: `sbatch --array=0-$((N-1)) ... sweep-array.sh`;
+#      exactly as docs/sweeps.md's Slurm section says: `sbatch --array=0-$((N-1)) ... sweep-array.sh`;
 #   3. drills, on that array: two tasks for one cell at once (one runs it, the other finds it done); a
 #      task killed with SIGKILL on a "lost node" (a UTS namespace with another host name, so the next
 #      task cannot see that the process is gone) whose stale lease the array's task takes over only
@@ -225,7 +225,7 @@ node_idle() { [ "$(sinfo -h -N -n "$node_name" -o %t 2>/dev/null)" = idle ]; }
 wait_until 90 "node $node_name idle" node_idle || die "the node did not come up: $(sinfo -N 2>&1 | tail -1)"
 pass "one-node cluster up: $(sinfo -h -N -o '%N %t %c CPUs %m MB')"
 
-# ---- the sweep, as the README's Slurm section runs it -------------------------------------------------
+# ---- the sweep, as docs/sweeps.md's Slurm section runs it -------------------------------------------------
 cd "$repo"
 export PATH="$repo:$PATH"  # the `compresso` launcher; jobs get this environment (sbatch --export=ALL)
 export COMPRESSO_SWEEP_LEASE_SECONDS=$lease_s
@@ -235,7 +235,7 @@ DATA='synthetic:shapes?n=48&size=64&seed=3'
 GRID=(--test-data 'synthetic:shapes?n=8&size=64&seed=4' --sparsities 0,0.3,0.5,0.7 --precisions fp32,fp16
   --epochs 1 --samples 8 --runs 3 --threads 1)
 CPUS=1 MEM=2G  # per task: a 2-core node runs two at a time
-# The README's Slurm section, line for line (DeployManifestsTest holds the two to each other):
+# docs/sweeps.md's Slurm section, line for line (DeployManifestsTest holds the two to each other):
 N=$(compresso sweep "$MODEL" --data "$DATA" "${GRID[@]}" --out "$SWEEP_DIR" --plan | cut -d' ' -f1)
 [ "$N" -ge 4 ] 2>/dev/null || die "the plan has no 4 cells: '$N'"
 mapfile -t cells < <(sed -n 's/^ *"id": *"\([^"]*\)".*/\1/p' "$SWEEP_DIR/plan.json")  # in plan order

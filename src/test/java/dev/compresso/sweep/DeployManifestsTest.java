@@ -82,9 +82,9 @@ class DeployManifestsTest {
       assertEquals(0, p.exitValue(), name + ": " + new String(p.getInputStream().readAllBytes()));
       assertTrue(Files.isExecutable(script), name + " is executable");
     }
-    String readme = Files.readString(Path.of("README.md"));
-    int section = readme.indexOf("### On a Slurm cluster");
-    assertTrue(section > 0, "the README has a Slurm section");
+    String readme = Files.readString(Path.of("docs", "sweeps.md"));
+    int section = readme.indexOf("## On a Slurm cluster");
+    assertTrue(section > 0, "docs/sweeps.md has a Slurm section");
     int open = readme.indexOf("```\n", section) + 4;
     List<String> lines = readme.substring(open, readme.indexOf("```", open)).lines().toList();
     assertEquals(3, lines.size(), "plan, sbatch, report: " + lines);

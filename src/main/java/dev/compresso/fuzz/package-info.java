@@ -6,7 +6,7 @@
  * {@link dev.compresso.fuzz.NpyDamage}, {@link dev.compresso.fuzz.TfRecordDamage}, {@link
  * dev.compresso.fuzz.PngDamage}); {@link dev.compresso.fuzz.FuzzChild} feeds them to the verbs that read them
  * ({@code inspect}, {@code edgetpu}, the interpreter behind {@code validate}, the freezer behind {@code convert},
- * {@code prune --dry-run}, validate's data path, convert's calibration) in a child JVM, and {@link
+ * {@code prune --dry-run}, validate's data path, {@code convert --calibration-data}) in a child JVM, and {@link
  * dev.compresso.fuzz.Fuzz} runs batches of them, restarting a child that crashed or hung and counting what
  * happened.
  *

@@ -5,13 +5,7 @@ import dev.compresso.cli.Main;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.bench.ValidationRequest;
 import dev.compresso.bench.Validator;
-import dev.compresso.data.DataSources;
 import dev.compresso.model.Freezer;
-import dev.compresso.model.FrozenGraph;
-import dev.compresso.model.keras.KerasImporter;
-import dev.compresso.quant.BatchNormFolding;
-import dev.compresso.quant.Calibration;
-import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.model.SavedModels;
 import dev.compresso.tflite.InterpreterOptions;
@@ -208,9 +202,8 @@ public final class FuzzChild {
    * A data or Keras case: a model, in turn by case number, through {@code inspect} and {@code prune --dry-run}
    * (on the seed's own {@code .npz}); data, in turn by case number, through what {@code validate --data} does with
    * it ({@link Validator#compareOnly}: the samples read, both models run on them; the timing probes, a child JVM
-   * each, left out), {@code prune --data --dry-run}, and the calibration that {@code convert --calibration-data}
-   * runs before converting (the converter itself left out: it reads nothing the data could damage, and takes
-   * seconds per case). The data model is the seeds'
+   * each, left out), {@code prune --data --dry-run}, and {@code convert --precision int8 --calibration-data}
+   * (the converter's worker JVM stays warm across cases; a refused case must not leave the output file). The data model is the seeds'
    * folder's {@code keras2_cnn.h5}, with its conversion {@code keras2_cnn_fp32.tflite}.
    */
   private Map<String, String> format(DamagedInput d, List<Path> seeds) throws IOException {
@@ -236,8 +229,18 @@ public final class FuzzChild {
             .builder(dir.resolve("keras2_cnn_fp32.tflite"), model, in).build())));
         case 1 -> result.put("prune", cli(d.index(), in, "prune", model.toString(), "--data", in, "--out",
             out.toString(), "--sparsity", "0.5", "--dry-run"));
-        default -> result.put("calibrate", library(d.index(), in, () -> Calibration.calibrate(frozen(model),
-            DataSources.openSource(in), CalibrationOptions.defaults())));
+        default -> {
+          Path converted = work.resolve("converted").resolve("model.tflite");
+          Files.createDirectories(converted.getParent());
+          Files.deleteIfExists(converted);
+          String outcome = cli(d.index(), in, "convert", model.toString(), "--precision", "int8",
+              "--calibration-data", in, "--out", converted.toString());
+          if (!outcome.equals(FuzzOutcome.ACCEPTED.label()) && Files.exists(converted)) {
+            line("leak " + d.index() + " convert wrote " + converted + " for an input it refused");
+            outcome = FuzzOutcome.LEAK.label();
+          }
+          result.put("convert", outcome);
+        }
       }
     }
     if (Files.exists(out)) {
@@ -245,16 +248,6 @@ public final class FuzzChild {
       result.put("output", FuzzOutcome.LEAK.label());
     }
     return result;
-  }
-
-  private FrozenGraph frozen;
-
-  /** The data model frozen as convert freezes it for calibration (batch norm folded), once per child. */
-  private FrozenGraph frozen(Path model) {
-    if (frozen == null) {
-      frozen = Freezer.freeze(BatchNormFolding.fold(KerasImporter.read(model)).model(), 1);
-    }
-    return frozen;
   }
 
   /** Resets the kernel's peak resident set size of this process (Linux: {@code /proc/self/clear_refs} 5). */

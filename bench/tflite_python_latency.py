@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Times one .tflite with the official Python TFLite interpreter the way Compresso times it in Java
-(dev.compresso.bench.LatencyWindows): warm-up calls, then windows of back-to-back invoke() calls, calls
+(dev.compresso.validate.LatencyWindows): warm-up calls, then windows of back-to-back invoke() calls, calls
 added to a window until it lasts --window-ms; prints one JSON line: median, p10, p90 per call over the windows.
 
 Run by dev.compresso.bench.InterpreterAgreementBenchmark (python from --python or COMPRESSO_PYTHON).

@@ -1,7 +1,7 @@
 package dev.compresso.api;
 
-import dev.compresso.bench.ValidationRequest;
-import dev.compresso.bench.Validator;
+import dev.compresso.validate.ValidationRequest;
+import dev.compresso.validate.Validator;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
 import dev.compresso.data.SampleSource;

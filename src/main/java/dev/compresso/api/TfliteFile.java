@@ -1,7 +1,7 @@
 package dev.compresso.api;
 
 import dev.compresso.CompressoException;
-import dev.compresso.bench.Validator;
+import dev.compresso.validate.Validator;
 import dev.compresso.data.SampleSource;
 import dev.compresso.edgetpu.EdgeTpuChecker;
 import dev.compresso.edgetpu.EdgeTpuReport;

@@ -1,6 +1,6 @@
 package dev.compresso.api;
 
-import dev.compresso.bench.ValidationRequest;
+import dev.compresso.validate.ValidationRequest;
 import dev.compresso.tflite.InterpreterOptions;
 import java.nio.file.Path;
 

@@ -1,9 +1,9 @@
 package dev.compresso.api;
 
 import com.google.gson.JsonObject;
-import dev.compresso.bench.ProbeResult;
-import dev.compresso.bench.ValidationResult;
-import dev.compresso.bench.ValidationTable;
+import dev.compresso.validate.ProbeResult;
+import dev.compresso.validate.ValidationResult;
+import dev.compresso.validate.ValidationTable;
 
 /**
  * What {@link TfliteFile#validate} measured: the {@code .tflite} against its source model on the same

@@ -1,5 +1,7 @@
 package dev.compresso.bench;
 
+import dev.compresso.validate.LatencyStats;
+
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;

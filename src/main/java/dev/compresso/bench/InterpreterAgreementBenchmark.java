@@ -1,5 +1,8 @@
 package dev.compresso.bench;
 
+import dev.compresso.validate.LatencyStats;
+import dev.compresso.validate.LatencyWindows;
+
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;

@@ -1,5 +1,8 @@
 package dev.compresso.bench;
 
+import dev.compresso.validate.ChildJvm;
+import dev.compresso.validate.ProcessMemory;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;

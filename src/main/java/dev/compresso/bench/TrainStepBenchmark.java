@@ -1,5 +1,9 @@
 package dev.compresso.bench;
 
+import dev.compresso.validate.LatencyStats;
+import dev.compresso.validate.ProcessCpu;
+import dev.compresso.validate.ProcessMemory;
+
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;

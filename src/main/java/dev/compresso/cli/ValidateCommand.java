@@ -4,7 +4,7 @@ import com.google.gson.GsonBuilder;
 import dev.compresso.api.Compresso;
 import dev.compresso.api.Validating;
 import dev.compresso.api.Validation;
-import dev.compresso.bench.ValidationRequest;
+import dev.compresso.validate.ValidationRequest;
 import dev.compresso.report.ConsoleProgress;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.compresso.CompressoException;
-import dev.compresso.bench.ChildJvm;
+import dev.compresso.validate.ChildJvm;
 import dev.compresso.io.AtomicOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

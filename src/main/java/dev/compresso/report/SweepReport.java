@@ -136,7 +136,7 @@ public final class SweepReport {
         + "learning rate %s; scored on %s of %s; latency per call, median of %d timed windows of back-to-back calls "
         + "(each >= %.0f ms) after %d warm-up, batch 1; peak RSS (VmHWM) of a process that loads the model and runs it, "
         + "1 thread.%s%n%n", c.model(), c.data(), c.epochs(), c.qatEpochs(), c.batch(), c.learningRate(),
-        scoredCount(results), testSet(results), c.runs(), dev.compresso.bench.LatencyWindows.WINDOW_MS, c.warmup(),
+        scoredCount(results), testSet(results), c.runs(), dev.compresso.validate.LatencyWindows.WINDOW_MS, c.warmup(),
         c.preset().isEmpty() ? "" : " Preset `" + c.preset() + "`."));
     sb.append(String.format("%d of %d cells done.%s%n%n", results.done(), results.plan().cells().size(),
         results.failed().isEmpty() ? "" : " Failed: " + String.join("; ", results.failed()) + "."));
@@ -145,7 +145,7 @@ public final class SweepReport {
         + "(the parameters `inspect` counts, as fp32 bytes; optimizer slots not counted) over the file's bytes, \"x "
         + "smaller (file)\" the source file or folder as given over the file's; \"x less RAM\" TF Java's peak RSS "
         + "serving the source over the interpreter's. A latency marked * is unstable (p10-p90 spread over "
-        + Math.round(100 * dev.compresso.bench.LatencyWindows.MAX_SPREAD) + "% of the median, or the machine busy): "
+        + Math.round(100 * dev.compresso.validate.LatencyWindows.MAX_SPREAD) + "% of the median, or the machine busy): "
         + "see each cell's validate.json before comparing it. Float islands: DEQUANTIZE -> float ops -> QUANTIZE "
         + "inside the graph; requantize: int8 -> int8 QUANTIZE ops. TF Java columns measure the "
         + "cell's own SavedModel (pruned, float). Edge TPU: the share of operators Coral's rules map (integer "

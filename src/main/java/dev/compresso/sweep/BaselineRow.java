@@ -36,7 +36,7 @@ public record BaselineRow(long savedModelBytes, long variablesBytes, long peakRs
     latencyUnstable = latencyUnstable == null ? "" : latencyUnstable;
   }
 
-  /** Reads {@link dev.compresso.bench.SourceMeasurement#toJson}, scored on {@code testSet}. */
+  /** Reads {@link dev.compresso.validate.SourceMeasurement#toJson}, scored on {@code testSet}. */
   public static BaselineRow of(JsonObject m, String testSet) {
     JsonObject q = m.getAsJsonObject("quality");
     Map.Entry<String, JsonElement> firstMetric = q.getAsJsonObject("metrics").entrySet().iterator().next();

@@ -2,7 +2,7 @@ package dev.compresso.sweep;
 
 import dev.compresso.BadInputException;
 import dev.compresso.CompressoException;
-import dev.compresso.bench.ChildJvm;
+import dev.compresso.validate.ChildJvm;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

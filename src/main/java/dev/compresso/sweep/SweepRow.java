@@ -66,7 +66,7 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
   }
 
   /**
-   * Builds a row from a cell's validate JSON ({@link dev.compresso.bench.ValidationResult#toJson}), its
+   * Builds a row from a cell's validate JSON ({@link dev.compresso.validate.ValidationResult#toJson}), its
    * achieved sparsity and, for integer models, the Edge TPU verdict and op share (null and NaN otherwise).
    */
   public static SweepRow of(Cell cell, double achievedSparsity, Variant variant, JsonObject v, String edgeTpu,

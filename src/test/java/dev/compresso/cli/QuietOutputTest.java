@@ -3,7 +3,7 @@ package dev.compresso.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.compresso.bench.ChildJvm;
+import dev.compresso.validate.ChildJvm;
 import dev.compresso.model.TinySavedModels;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.compresso.bench.ChildJvm;
+import dev.compresso.validate.ChildJvm;
 import dev.compresso.model.ImportedModel;
 import dev.compresso.model.ModelImporter;
 import dev.compresso.model.SavedModelExporter;

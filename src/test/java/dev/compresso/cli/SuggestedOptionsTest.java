@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  *       (the full-integer planner reached by convert, qat and sweep; fine-tuning checks reached by prune, qat,
  *       cluster and sweep), it must be named with its verb that way.
  * </ul>
- * Classes with a {@code main} method (benchmarks, child processes) and {@link dev.compresso.bench.ProbeSpec}
+ * Classes with a {@code main} method (benchmarks, child processes) and {@link dev.compresso.validate.ProbeSpec}
  * (a child's arguments) parse their own arguments and are left out, as are literals that are a bare option
  * (an argument handed to a child) and other programs' options ({@code sbatch --array}).
  */

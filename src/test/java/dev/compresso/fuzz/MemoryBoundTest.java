@@ -3,7 +3,7 @@ package dev.compresso.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.compresso.bench.ChildJvm;
+import dev.compresso.validate.ChildJvm;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.compresso.bench.ChildJvm;
+import dev.compresso.validate.ChildJvm;
 import dev.compresso.bench.TinyUNets;
 import dev.compresso.report.SweepReport;
 import dev.compresso.tflite.convert.Precision;

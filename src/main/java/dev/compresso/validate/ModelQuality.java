@@ -1,4 +1,4 @@
-package dev.compresso.bench;
+package dev.compresso.validate;
 
 import dev.compresso.train.loss.Loss;
 import dev.compresso.train.metric.Metric;

@@ -1,4 +1,4 @@
-package dev.compresso.bench;
+package dev.compresso.validate;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;

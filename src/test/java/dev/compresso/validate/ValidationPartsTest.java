@@ -1,4 +1,4 @@
-package dev.compresso.bench;
+package dev.compresso.validate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

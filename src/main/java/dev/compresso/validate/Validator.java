@@ -1,4 +1,4 @@
-package dev.compresso.bench;
+package dev.compresso.validate;
 
 import dev.compresso.BadInputException;
 import dev.compresso.data.DataSources;

@@ -1,4 +1,4 @@
-package dev.compresso.bench;
+package dev.compresso.validate;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.compresso.bench;
+package dev.compresso.validate;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -13,14 +13,14 @@ import java.nio.file.Path;
  * that end between two readings drop out of the later one; TensorFlow's pools live as long as the process.
  * Falls back to the JVM's figure where {@code /proc} is unavailable.
  */
-final class ProcessCpu {
+public final class ProcessCpu {
 
   private static final Path TASKS = Path.of("/proc/self/task");
 
   private ProcessCpu() {}
 
   /** Nanoseconds of CPU used by the process so far. */
-  static long nanos() {
+  public static long nanos() {
     long total = 0;
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
       for (Path t : tasks) {

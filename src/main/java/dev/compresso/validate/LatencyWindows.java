@@ -1,4 +1,6 @@
-package dev.compresso.bench;
+package dev.compresso.validate;
+
+import dev.compresso.bench.InterpreterAgreementBenchmark;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,6 @@
-package dev.compresso.bench;
+package dev.compresso.validate;
+
+import dev.compresso.bench.TinyUNets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.compresso.bench;
+package dev.compresso.validate;
 
 import com.google.gson.Gson;
 import dev.compresso.CompressoException;
@@ -16,7 +16,7 @@ import org.tensorflow.Tensor;
  * stdout, read by {@link ChildProbe}. Its {@code VmHWM} then holds what loading and serving the model
  * cost, and nothing the parent did.
  *
- * <p>{@code java -cp CLASSPATH dev.compresso.bench.ModelProbe TFLITE|TENSORFLOW PATH [--signature S]
+ * <p>{@code java -cp CLASSPATH dev.compresso.validate.ModelProbe TFLITE|TENSORFLOW PATH [--signature S]
  * [--threads T] [--runs N] [--warmup W] [--kernels K]}. Exit 2 with one line on stderr for bad input, 1
  * for anything else.
  */

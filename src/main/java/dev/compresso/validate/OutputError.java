@@ -1,4 +1,4 @@
-package dev.compresso.bench;
+package dev.compresso.validate;
 
 /**
  * How far one output of the .tflite is from the reference's matching output over every validated sample:

@@ -1,4 +1,4 @@
-package dev.compresso.bench;
+package dev.compresso.validate;
 
 import dev.compresso.CompressoException;
 import dev.compresso.nativelogs.NativeLogs;

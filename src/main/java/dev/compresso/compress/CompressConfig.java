@@ -174,7 +174,7 @@ public record CompressConfig(Path model, String data, String testData, Target ta
             + ", " + runs + ", " + bracketRounds);
       }
       if (!(maxSparsity > 0 && maxSparsity < 1)) {
-        throw new BadInputException("--max-sparsity must be in (0, 1), got " + maxSparsity);
+        throw new BadInputException("CompressConfig maxSparsity must be in (0, 1), got " + maxSparsity);
       }
       for (int k : clusters) {
         if (k < 2) {

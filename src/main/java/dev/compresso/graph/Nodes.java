@@ -196,6 +196,12 @@ public final class Nodes {
   }
 
   /** {@code node} under another name (inputs and attributes kept), for moving a node aside. */
+  /** A {@code Const} holding {@code value} as it is (any dtype). */
+  public static NodeDef tensorConstant(String name, org.tensorflow.proto.TensorProto value) {
+    return NodeDef.newBuilder().setName(name).setOp("Const").putAttr("dtype", type(value.getDtype()))
+        .putAttr("value", AttrValue.newBuilder().setTensor(value).build()).build();
+  }
+
   public static NodeDef renamed(NodeDef node, String name) {
     return node.toBuilder().setName(name).build();
   }

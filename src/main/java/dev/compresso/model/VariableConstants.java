@@ -54,9 +54,7 @@ final class VariableConstants {
         t.asRawTensor().data().read(bytes);
         TensorProto value = TensorProto.newBuilder().setDtype(t.dataType())
             .setTensorShape(Nodes.shape(t.shape().asArray())).setTensorContent(ByteString.copyFrom(bytes)).build();
-        out.add(new Rewrite.ReplaceNode(NodeDef.newBuilder().setName(variables.get(i)).setOp("Const")
-            .putAttr("dtype", Nodes.type(t.dataType())).putAttr("value", AttrValue.newBuilder().setTensor(value).build())
-            .build()));
+        out.add(new Rewrite.ReplaceNode(Nodes.tensorConstant(variables.get(i), value)));
       }
       if (!refused.isEmpty()) {
         throw new BadInputException(dir + ": variables " + refused + " are neither float nor numeric; Compresso "

@@ -16,7 +16,7 @@ class MainTest {
   @Test
   void everyVerbOfTheContractAnswersHelp() {
     List<String> contract = List.of("inspect", "prune", "cluster", "qat", "convert", "validate", "diagnose", "edgetpu",
-        "sweep", "demo");
+        "sweep", "compress", "demo");
     assertEquals(contract, Main.COMMANDS.stream().map(Command::name).toList());
     for (String verb : contract) {
       CliRun r = run(verb, "--help");
@@ -30,9 +30,9 @@ class MainTest {
 
   @Test
   void unknownVerbsAndMissingVerbsAreExitTwo() {
-    CliRun unknown = run("compress");
+    CliRun unknown = run("shrink");
     assertEquals(2, unknown.exit());
-    assertTrue(unknown.err().contains("unknown command 'compress'") && unknown.err().contains("inspect"), unknown.err());
+    assertTrue(unknown.err().contains("unknown command 'shrink'") && unknown.err().contains("inspect"), unknown.err());
     assertEquals(2, run().exit());
     for (String verb : List.of("inspect", "edgetpu", "convert", "validate", "sweep", "prune", "qat")) {
       CliRun none = run(verb);

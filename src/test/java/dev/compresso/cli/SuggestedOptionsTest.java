@@ -41,7 +41,7 @@ class SuggestedOptionsTest {
   /** Library files reached by verbs that do not all share the options they might suggest. */
   private static final Set<String> SHARED_REFUSALS = Set.of("quant/QuantPlanner.java", "quant/Calibration.java",
       "diagnose/Diagnoser.java", "model/FineTuneChecks.java");
-  private static final Set<String> CHILD_ARGUMENTS = Set.of("bench/ProbeSpec.java");
+  private static final Set<String> CHILD_ARGUMENTS = Set.of("validate/ProbeSpec.java");
   private static final Pattern OTHER_PROGRAM = Pattern.compile("(?s).*\\b(sbatch|srun|kubectl|python3?) $");
 
   private static Map<String, Set<String>> verbOptions() {

@@ -152,6 +152,13 @@ public final class Validator {
     }
     try {
       ModelTask task = ModelTask.resolve(imported, data, dev.compresso.train.loss.Losses.AUTO);
+      if (task.output().hasIntegerHead()) {
+        // the .tflite and the reference both end in the integer head: their class maps are compared with the
+        // labels as they are, not the float scores fine-tuning trains
+        progress.accept("validate: the output is an integer head (" + task.output().integerHead() + "): class "
+            + "maps compared as numbers");
+        return null;
+      }
       progress.accept("validate: " + task.describe());
       return task;
     } catch (LabelMismatchException e) {

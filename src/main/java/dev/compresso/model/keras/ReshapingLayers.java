@@ -87,7 +87,12 @@ final class ReshapingLayers {
         for (int i = 0; i < dims; i++) {
           paddings[i + 1] = p[i];
         }
-        return c.at("Pad").pad(c.input(), c.at("paddings").constant(paddings), c.scalar("constant_value", 0f));
+        // Pad (as Keras' tf.pad writes it), not PadV2: TFLite's PAD runs on the Edge TPU, PADV2 does not.
+        return c.graph().graph().opBuilder("Pad", c.name("Pad"), c.tf().scope())
+            .addInput(c.input().asOutput())
+            .addInput(c.at("paddings").constant(paddings).asOutput())
+            .build()
+            .<TFloat32>output(0);
       }
     };
   }

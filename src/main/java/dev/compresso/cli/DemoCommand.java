@@ -125,7 +125,7 @@ final class DemoCommand implements Command {
         + "(1 thread) %.2fx%s (target <= 0.5); int8 bytes / source inference weights (fp32) %.3fx, / %s as given "
         + "%.3fx (target <= 0.27); int8 %s %.4f vs float SavedModel %.4f%n", sparsity,
         (double) f.tflitePeakRssBytes() / f.referencePeakRssBytes(), i.latencyMs1() / f.latencyMs1(),
-        unstable ? " (unstable: " + (f.latencyUnstable() + " " + i.latencyUnstable()).trim() + ")" : "",
+        unstable ? " (unstable: the machine was busy or the spread wide; see each validate.json)" : "",
         baseline == null ? Double.NaN : 1 / baseline.timesSmaller(i.tfliteBytes()),
         baseline == null ? "source" : baseline.sourceKind(),
         baseline == null ? Double.NaN : 1 / baseline.timesSmallerThanFile(i.tfliteBytes()), i.lossName(),

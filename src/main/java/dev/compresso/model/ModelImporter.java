@@ -186,8 +186,38 @@ public final class ModelImporter {
       GraphDef graph = GraphRewriter.apply(inference.graph(), rewrites);
       Map<String, ImportedModel.VariableValue> values = readValues(bundle.session(), inference, variables);
       return new ImportedModel(dir, signatureKey, in.getKey(), inputTensor, outputs.get(0).key(),
-          outputs.get(0).tensor(), graph, values, Set.of(), outputs);
+          outputs.get(0).tensor(), graph, values, batchNormStatistics(graph, values.keySet()), outputs);
     }
+  }
+
+  /**
+   * The variables a TF1 graph's {@code FusedBatchNorm}/{@code V2}/{@code V3} reads as its moving mean and
+   * variance (inputs 3 and 4, through Identity reads): TF1 graphs mark every variable trainable, but an
+   * inference-mode batch norm has no gradient for them, so fine-tuning keeps them fixed as TF2 imports do.
+   */
+  static Set<String> batchNormStatistics(GraphDef graph, Set<String> variables) {
+    Map<String, NodeDef> byName = new java.util.HashMap<>();
+    for (NodeDef n : graph.getNodeList()) {
+      byName.put(n.getName(), n);
+    }
+    Set<String> frozen = new java.util.HashSet<>();
+    for (NodeDef n : graph.getNodeList()) {
+      if (!n.getOp().startsWith("FusedBatchNorm") || n.getInputCount() < 5) {
+        continue;
+      }
+      for (int i = 3; i <= 4; i++) {
+        String name = n.getInput(i).replaceFirst("^\\^", "").replaceFirst(":\\d+$", "");
+        for (int hops = 0; hops < 8 && name != null && !variables.contains(name); hops++) {
+          NodeDef producer = byName.get(name);
+          name = producer != null && producer.getOp().equals("Identity") && producer.getInputCount() > 0
+              ? producer.getInput(0).replaceFirst(":\\d+$", "") : null;
+        }
+        if (name != null && variables.contains(name)) {
+          frozen.add(name);
+        }
+      }
+    }
+    return frozen;
   }
 
   /**

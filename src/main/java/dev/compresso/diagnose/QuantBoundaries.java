@@ -43,8 +43,10 @@ public final class QuantBoundaries {
    * @param operator its index
    * @param input the integer tensor it reads
    * @param output the integer tensor it writes
+   * @param io whether it reads a model input or writes a model output: the uint8 <-> int8 conversion of a
+   *     model with uint8 I/O, not a requantization inside the model
    */
-  public record Requantize(int operator, String input, String output) {}
+  public record Requantize(int operator, String input, String output, boolean io) {}
 
   /**
    * Both kinds of boundary in one model, named.
@@ -72,7 +74,8 @@ public final class QuantBoundaries {
           islands.isEmpty() ? "" : ": " + String.join("; ", islandNames)));
       b.append(String.format("  requantize ops (int8 -> int8 QUANTIZE, no float in between): %d%s%n", requantize.size(),
           requantize.isEmpty() ? "" : ": " + String.join("; ", requantize.stream()
-              .map(r -> "op " + r.operator() + " " + r.input() + " -> " + r.output()).toList())));
+              .map(r -> "op " + r.operator() + " " + r.input() + " -> " + r.output() + (r.io() ? " (I/O type)" : ""))
+              .toList())));
       return b.toString();
     }
   }
@@ -91,7 +94,9 @@ public final class QuantBoundaries {
     List<Requantize> req = new ArrayList<>();
     for (int i : requantizations(model)) {
       OperatorInfo op = g.operators().get(i);
-      req.add(new Requantize(i, g.tensor(op.inputs()[0]).name(), g.tensor(op.outputs()[0]).name()));
+      boolean io = java.util.Arrays.stream(g.inputs()).anyMatch(t -> t == op.inputs()[0])
+          || java.util.Arrays.stream(g.outputs()).anyMatch(t -> t == op.outputs()[0]);
+      req.add(new Requantize(i, g.tensor(op.inputs()[0]).name(), g.tensor(op.outputs()[0]).name(), io));
     }
     return new Summary(islands, names, req);
   }

@@ -113,6 +113,7 @@ public record ValidationResult(ValidationRequest request, int samples, TaskKind 
       o.addProperty("operator", q.operator());
       o.addProperty("input", q.input());
       o.addProperty("output", q.output());
+      o.addProperty("io", q.io());
       requantize.add(o);
     }
     root.add("requantize_ops", requantize);

@@ -1,5 +1,6 @@
 package dev.compresso.validate;
 
+import dev.compresso.diagnose.QuantBoundaries;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,8 +40,9 @@ public final class ValidationTable {
     rows.add(new String[] {"  .tflite gzip -9", bytes(r.sizes().tfliteGzipBytes()), "", ""});
     rows.add(new String[] {"float islands (DEQUANTIZE..QUANTIZE)", Integer.toString(r.boundaries().islands().size()),
         "", ""});
+    long io = r.boundaries().requantize().stream().filter(QuantBoundaries.Requantize::io).count();
     rows.add(new String[] {"requantize ops (int8 -> int8 QUANTIZE)",
-        Integer.toString(r.boundaries().requantize().size()), "", ""});
+        r.boundaries().requantize().size() + (io > 0 ? " (" + io + " of I/O type)" : ""), "", ""});
 
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("%s vs %s [%s] on %d sample(s) of %s, %s, batch 1, %d runs after %d warm-up, %s kernels%n%n",

@@ -29,6 +29,25 @@ final class ClassOverlap {
     return c;
   }
 
+  /** One class's score from its counts, or NaN when the class is absent (left out of the mean). */
+  interface ClassScore {
+    double of(long target, long predicted, long both);
+  }
+
+  /** The mean of {@code score} over the classes present in the target or the prediction; 1 when none is. */
+  static double meanOverPresent(float[] yTrue, float[] yPred, int offset, long[] sampleShape, ClassScore score) {
+    double sum = 0;
+    int present = 0;
+    for (long[] c : counts(yTrue, yPred, offset, sampleShape)) {
+      double v = score.of(c[0], c[1], c[2]);
+      if (!Double.isNaN(v)) {
+        sum += v;
+        present++;
+      }
+    }
+    return present == 0 ? 1.0 : sum / present;
+  }
+
   static int argMax(float[] values, int base, int classes) {
     int best = 0;
     for (int k = 1; k < classes; k++) {

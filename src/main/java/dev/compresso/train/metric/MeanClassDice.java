@@ -21,14 +21,7 @@ public final class MeanClassDice implements Metric {
 
   @Override
   public double sample(float[] yTrue, float[] yPred, int offset, long[] sampleShape) {
-    double sum = 0;
-    int present = 0;
-    for (long[] c : ClassOverlap.counts(yTrue, yPred, offset, sampleShape)) {
-      if (c[0] + c[1] > 0) {
-        sum += 2.0 * c[2] / (c[0] + c[1]);
-        present++;
-      }
-    }
-    return present == 0 ? 1.0 : sum / present;
+    return ClassOverlap.meanOverPresent(yTrue, yPred, offset, sampleShape,
+        (t, p, both) -> t + p > 0 ? 2.0 * both / (t + p) : Double.NaN);
   }
 }

@@ -20,15 +20,7 @@ public final class MeanClassIou implements Metric {
 
   @Override
   public double sample(float[] yTrue, float[] yPred, int offset, long[] sampleShape) {
-    double sum = 0;
-    int present = 0;
-    for (long[] c : ClassOverlap.counts(yTrue, yPred, offset, sampleShape)) {
-      long union = c[0] + c[1] - c[2];
-      if (union > 0) {
-        sum += (double) c[2] / union;
-        present++;
-      }
-    }
-    return present == 0 ? 1.0 : sum / present;
+    return ClassOverlap.meanOverPresent(yTrue, yPred, offset, sampleShape,
+        (t, p, both) -> t + p - both > 0 ? (double) both / (t + p - both) : Double.NaN);
   }
 }

@@ -1,13 +1,10 @@
 package dev.compresso.train.task;
 
-import dev.compresso.data.BatchStream;
 import dev.compresso.data.Dataset;
 import dev.compresso.data.SampleSource;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Random;
 
 /**
  * A source whose targets are class labels, seen as the one-hot targets of a model with {@code classes}
@@ -25,14 +22,12 @@ import java.util.Random;
  *
  * A label outside {@code [0, classes)} is refused naming the source, the sample and the classes.
  */
-public final class ClassIndexTargets implements SampleSource {
+public final class ClassIndexTargets extends DerivedTargets {
 
   /** How the labels are stored. */
   public enum Form { INDICES, NARROW_ONE_HOT }
 
-  private final SampleSource labels;
   private final Form form;
-  private final long[] targetShape;
   private final int classes;
   private final String output;
 
@@ -41,9 +36,8 @@ public final class ClassIndexTargets implements SampleSource {
    * @param output the output's name, for messages
    */
   public ClassIndexTargets(SampleSource labels, Form form, long[] targetShape, String output) {
-    this.labels = labels;
+    super(labels, targetShape);
     this.form = form;
-    this.targetShape = targetShape.clone();
     this.classes = (int) targetShape[targetShape.length - 1];
     this.output = output;
   }
@@ -53,68 +47,18 @@ public final class ClassIndexTargets implements SampleSource {
   }
 
   @Override
-  public String source() {
-    return labels.source();
+  Deriver open() {
+    return (x, xShape, y, n) -> expand(y, n);
   }
 
   @Override
-  public int size() {
-    return labels.size();
-  }
-
-  @Override
-  public long[] inputShape() {
-    return labels.inputShape();
-  }
-
-  @Override
-  public long[] targetShape() {
-    return targetShape.clone();
-  }
-
-  @Override
-  public List<String> classNames() {
-    return List.of();
-  }
-
-  @Override
-  public BatchStream stream(int batchSize, Random rng, boolean dropLast) {
-    BatchStream inner = labels.stream(batchSize, rng, dropLast);
-    return new BatchStream() {
-      @Override
-      public boolean hasNext() {
-        return inner.hasNext();
-      }
-
-      @Override
-      public Dataset.Batch next() {
-        Dataset.Batch b = inner.next();
-        return new Dataset.Batch(b.x(), expand(b.y(), b.size()), b.size(), b.inputShape(), targetShape.clone());
-      }
-
-      @Override
-      public void close() {
-        inner.close();
-      }
-    };
-  }
-
-  @Override
-  public Split partition(double testFraction, long seed) {
-    Split s = labels.partition(testFraction, seed);
-    return new Split(new ClassIndexTargets(s.train(), form, targetShape, output),
-        new ClassIndexTargets(s.test(), form, targetShape, output));
-  }
-
-  @Override
-  public Dataset head(int n) {
-    Dataset d = labels.head(n);
-    return Dataset.of(d.source(), d.inputs(), d.inputShape(), expand(d.targets(), d.size()), targetShape, d.size());
+  DerivedTargets over(SampleSource other) {
+    return new ClassIndexTargets(other, form, targetShape, output);
   }
 
   @Override
   public void digest(MessageDigest sha) {
-    labels.digest(sha);
+    inner.digest(sha);
     sha.update(("one-hot " + form + " " + Arrays.toString(targetShape)).getBytes(StandardCharsets.UTF_8));
   }
 

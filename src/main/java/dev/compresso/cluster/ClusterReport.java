@@ -49,8 +49,8 @@ public record ClusterReport(String source, int clusters, String init, boolean pe
     sb.append(String.format("%d clusters %s, init %s%s; %d steps%n", clusters, perChannel ? "per output channel"
         : "per kernel", init, preserveSparsity ? ", zeros preserved" : "", steps));
     for (Epoch e : epochs) {
-      sb.append(String.format("epoch %d: train %s %.4f, validation %.4f, %.1f s%n", e.epoch(), loss, e.trainLoss(),
-          e.validationLoss(), e.seconds()));
+      sb.append(String.format("epoch %d: fine-tuning loss train %.4f, validation %.4f, %.1f s%n", e.epoch(),
+          e.trainLoss(), e.validationLoss(), e.seconds()));
     }
     sb.append(String.format("test (%s): %s %.4f -> %.4f clustered -> %.4f fine-tuned; %s %.4f -> %.4f%n", testData,
         loss, lossBefore, lossClustered, lossAfter, metric, metricBefore, metricAfter));

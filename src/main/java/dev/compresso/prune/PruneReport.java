@@ -100,8 +100,9 @@ public record PruneReport(String source, String schedule, String granularity, bo
     sb.append(String.format("schedule: %s; granularity %s%s; %d steps%n", schedule, granularity,
         global ? " (global)" : " (per layer)", steps));
     for (Epoch e : epochs) {
-      sb.append(String.format("epoch %d: train %s %.4f, validation %.4f, %s %.4f, sparsity %.3f, %.1f s%n", e.epoch(),
-          loss, e.trainLoss(), e.validationLoss(), metric, e.validationMetric(), e.sparsityAtEnd(), e.seconds()));
+      // the epochs hold the fine-tuning loss (a distillation loss when distilling), not the test line's loss
+      sb.append(String.format("epoch %d: fine-tuning loss train %.4f, validation %.4f, %s %.4f, sparsity %.3f, %.1f s%n",
+          e.epoch(), e.trainLoss(), e.validationLoss(), metric, e.validationMetric(), e.sparsityAtEnd(), e.seconds()));
     }
     sb.append(String.format("test (%s): %s %.4f -> %.4f, %s %.4f -> %.4f%n", testData, loss, lossBefore, lossAfter,
         metric, metricBefore, metricAfter));

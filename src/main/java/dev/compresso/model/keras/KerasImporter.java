@@ -92,9 +92,9 @@ public final class KerasImporter {
     scan(top, problems);
     if (!problems.isEmpty()) {
       throw new BadInputException(String.format("%s: %d unsupported Keras layer%s or setting%s: %s; supported "
-          + "layer classes: %s; activations: %s", file, problems.size(), problems.size() == 1 ? "" : "s",
-          problems.size() == 1 ? "" : "s", String.join(", ", problems), KerasLayers.supported(),
-          Activations.names()));
+          + "layer classes: %s; keras.ops operations: %s; activations: %s", file, problems.size(),
+          problems.size() == 1 ? "" : "s", problems.size() == 1 ? "" : "s", String.join(", ", problems),
+          KerasLayers.supported(), KerasOperations.supported(), Activations.names()));
     }
     try (Graph g = new Graph()) {
       Builder b = new Builder(file, kf.weights(), new KerasGraph(g), inputShape);
@@ -123,6 +123,13 @@ public final class KerasImporter {
         }
         if (l.config().bool("sparse", false) || l.config().bool("ragged", false)) {
           problems.add(l.name() + " (InputLayer): sparse or ragged input");
+        }
+      } else if (l.operation()) {
+        LayerHandler h = KerasOperations.handler(l.className());
+        if (h == null) {
+          problems.add(l.name() + " (keras.ops operation " + l.className() + ")");
+        } else {
+          problems.addAll(h.problems(l.config()));
         }
       } else {
         LayerHandler h = KerasLayers.handler(l.className());
@@ -350,7 +357,7 @@ public final class KerasImporter {
             continue;
           }
           String base = scope + KerasGraph.sanitize(p.layer().name()) + (p.node() == 0 ? "" : "/call_" + p.node());
-          produced.get(p.layer().name()).add(call(p.layer(), in, base,
+          produced.get(p.layer().name()).add(call(p.layer(), p.node(), in, base,
               path.child(p.layer().name(), keys.get(p.layer().name()))));
           it.remove();
           progress = true;
@@ -391,12 +398,18 @@ public final class KerasImporter {
 
     private Operand<TFloat32> call(KerasModelConfig.Layer l, List<Operand<TFloat32>> inputs, String scope,
         LayerPath path) {
+      return call(l, 0, inputs, scope, path);
+    }
+
+    /** Call {@code node} of layer {@code l} (its positional arguments are Keras 3's record of that call). */
+    private Operand<TFloat32> call(KerasModelConfig.Layer l, int node, List<Operand<TFloat32>> inputs, String scope,
+        LayerPath path) {
       if (l.nested() != null) {
         Operand<TFloat32> y = model(l.nested(), inputs, scope + "/", path);
         summaries.putIfAbsent(path.toString(), new LayerSummary(path.toString(), l.className(), 0, KerasGraph.shape(y)));
         return y;
       }
-      LayerHandler h = KerasLayers.handler(l.className());
+      LayerHandler h = l.operation() ? KerasOperations.handler(l.className()) : KerasLayers.handler(l.className());
       List<long[]> shapes = new ArrayList<>();
       for (Operand<TFloat32> x : inputs) {
         shapes.add(KerasGraph.shape(x));
@@ -412,6 +425,9 @@ public final class KerasImporter {
           String prefix = String.join("/", path.names().stream().map(KerasGraph::sanitize).toList());
           for (int i = 0; i < specs.size(); i++) {
             WeightSpec s = specs.get(i);
+            if (s.counter()) {
+              continue;
+            }
             ImportedModel.VariableValue v = new ImportedModel.VariableValue(s.variableShape(), values.get(i).values());
             vars.put(s.role(), kg.variable(prefix + "/" + s.role(), v, s.trainable()));
             params += v.size();
@@ -421,7 +437,8 @@ public final class KerasImporter {
       }
       Operand<TFloat32> y;
       try {
-        y = h.apply(new LayerCall(kg, l.config(), scope, inputs, vars));
+        y = h.apply(new LayerCall(kg, l.config(), scope, inputs, vars, node < l.callArgs().size() ? l.callArgs().get(node)
+            : null));
       } catch (BadInputException | IllegalArgumentException | IllegalStateException e) {
         throw e; // named by the caller; TF's shape inference refusals are IllegalArgumentExceptions
       } catch (RuntimeException e) {

@@ -40,6 +40,7 @@ final class KerasLayers {
     add(t, "SeparableConv2D", ConvLayers.SEPARABLE_CONV2D);
     add(t, "BatchNormalization", NormalizationLayers.BATCH_NORMALIZATION);
     add(t, "LayerNormalization", NormalizationLayers.LAYER_NORMALIZATION);
+    add(t, "Normalization", NormalizationLayers.NORMALIZATION);
     add(t, "MaxPooling1D", PoolingLayers.MAX_POOLING_1D);
     add(t, "MaxPooling2D", PoolingLayers.MAX_POOLING_2D);
     add(t, "AveragePooling1D", PoolingLayers.AVERAGE_POOLING_1D);

@@ -44,8 +44,13 @@ public record KerasModelConfig(String className, String name, List<Layer> layers
    * @param calls the tensors each of its calls takes (Functional), in call order
    * @param nested its model config when the layer is a model
    * @param custom a custom object's registration ({@code Custom>Scale}), else null
+   * @param operation whether the node is a Keras 3 operation ({@code keras.ops}: {@code x + 3.0}, {@code
+   *     ops.relu6(x)} in a functional model, module {@code keras.src.ops.*}) rather than a layer
+   * @param callArgs per call, the positional arguments as Keras 3 wrote them (tensors and constants, in order;
+   *     null for Keras 2 calls): an operation's constants ({@code 3.0} in {@code x + 3.0}) are only there
    */
-  public record Layer(LayerConfig config, List<List<Ref>> calls, KerasModelConfig nested, String custom) {
+  public record Layer(LayerConfig config, List<List<Ref>> calls, KerasModelConfig nested, String custom,
+      boolean operation, List<JsonArray> callArgs) {
     public String className() {
       return config.className();
     }
@@ -94,12 +99,16 @@ public record KerasModelConfig(String className, String name, List<Layer> layers
         throw new BadInputException("model " + name + " has two layers named '" + layerName + "'");
       }
       List<List<Ref>> calls = new ArrayList<>();
+      List<JsonArray> callArgs = new ArrayList<>();
       if (entry.has("inbound_nodes") && entry.get("inbound_nodes").isJsonArray()) {
         for (JsonElement node : entry.getAsJsonArray("inbound_nodes")) {
           List<Ref> refs = new ArrayList<>();
           if (node.isJsonObject()) {
-            collectKeras3(node.getAsJsonObject().get("args"), refs);
+            JsonElement args = node.getAsJsonObject().get("args");
+            collectKeras3(args, refs);
+            callArgs.add(args != null && args.isJsonArray() ? args.getAsJsonArray() : null);
           } else {
+            callArgs.add(null);
             for (JsonElement t : node.getAsJsonArray()) {
               refs.add(ref(t.getAsJsonArray()));
             }
@@ -115,11 +124,17 @@ public record KerasModelConfig(String className, String name, List<Layer> layers
           custom = registered;
         }
       }
-      if (entry.has("module") && !entry.get("module").isJsonNull()
-          && !entry.get("module").getAsString().startsWith("keras")) {
-        custom = entry.get("module").getAsString() + "." + layerClass;
+      String module = entry.has("module") && !entry.get("module").isJsonNull() ? entry.get("module").getAsString() : "";
+      if (!module.isEmpty() && !module.startsWith("keras")) {
+        custom = module + "." + layerClass;
       }
-      layers.add(new Layer(new LayerConfig(layerClass, layerName, layerCfg), calls, nested, custom));
+      // A Keras 3 .h5 (legacy layout) drops the module; an operation node is then told from a layer by its
+      // config, which holds no 'trainable' (every layer's config does, in Keras 2 and 3).
+      boolean operation = module.startsWith("keras.src.ops.") || module.startsWith("keras.ops")
+          || (!entry.has("module") && layerCfg != null && !layerCfg.has("trainable")
+              && KerasOperations.handler(layerClass) != null);
+      layers.add(new Layer(new LayerConfig(layerClass, layerName, layerCfg), calls, nested, custom, operation,
+          java.util.Collections.unmodifiableList(callArgs)));
     }
     List<Ref> inputs = refs(cfg.get("input_layers"));
     List<Ref> outputs = refs(cfg.get("output_layers"));

@@ -1,5 +1,7 @@
 package dev.compresso.model.keras;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import dev.compresso.BadInputException;
 import java.util.Arrays;
 import java.util.List;
@@ -22,13 +24,57 @@ final class LayerCall {
   private final List<Operand<TFloat32>> inputs;
   private final Map<String, Operand<TFloat32>> weights;
 
+  private final JsonArray args;
+
   LayerCall(KerasGraph graph, LayerConfig config, String scope, List<Operand<TFloat32>> inputs,
-      Map<String, Operand<TFloat32>> weights) {
+      Map<String, Operand<TFloat32>> weights, JsonArray args) {
     this.graph = graph;
     this.config = config;
     this.scope = scope;
     this.inputs = List.copyOf(inputs);
     this.weights = weights;
+    this.args = args;
+  }
+
+  /**
+   * The call's positional arguments as operands, in order: each tensor argument is the next of {@link #inputs()},
+   * each number or list of numbers a float32 constant ({@code 2.0 - x} gives {@code [2.0, x]}). Without a
+   * Keras 3 record of the call, the inputs.
+   */
+  List<Operand<TFloat32>> operands() {
+    if (args == null) {
+      return inputs;
+    }
+    List<Operand<TFloat32>> out = new java.util.ArrayList<>();
+    int next = 0;
+    for (int i = 0; i < args.size(); i++) {
+      JsonElement a = args.get(i);
+      if (a.isJsonObject()) {
+        if (next >= inputs.size()) {
+          throw bad("names more tensor arguments than it has inputs");
+        }
+        out.add(inputs.get(next++));
+      } else if (a.isJsonPrimitive() && a.getAsJsonPrimitive().isNumber()) {
+        out.add(at("Const").constant(a.getAsFloat()));
+      } else if (a.isJsonArray() && !a.getAsJsonArray().isEmpty() && a.getAsJsonArray().get(0).isJsonPrimitive()) {
+        JsonArray v = a.getAsJsonArray();
+        float[] values = new float[v.size()];
+        for (int k = 0; k < values.length; k++) {
+          values[k] = v.get(k).getAsFloat();
+        }
+        out.add(at("Const").constant(values));
+      } else if (a.isJsonArray()) {
+        for (JsonElement t : a.getAsJsonArray()) {
+          if (!t.isJsonObject() || next >= inputs.size()) {
+            throw bad("takes a list argument mixing tensors and constants");
+          }
+          out.add(inputs.get(next++));
+        }
+      } else if (!a.isJsonNull()) {
+        throw bad("takes argument " + i + " = " + a + ", which is neither a tensor nor a number");
+      }
+    }
+    return out;
   }
 
   LayerConfig config() {

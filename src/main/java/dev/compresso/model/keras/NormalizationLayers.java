@@ -95,6 +95,71 @@ final class NormalizationLayers {
     }
   };
 
+  /**
+   * {@code Normalization} (Keras' preprocessing layer, EfficientNet's first layers): {@code (x - mean) /
+   * max(sqrt(variance), 1e-7)}, or {@code mean + x * max(sqrt(variance), 1e-7)} when {@code invert}; mean and
+   * variance from the config when it gives them, else the adapted weights {@code mean}, {@code variance} (and the
+   * sample {@code count}, which no output uses), per kept axis.
+   */
+  static final LayerHandler NORMALIZATION = new LayerHandler() {
+    @Override
+    public List<WeightSpec> weights(LayerConfig c, List<long[]> in) {
+      if (c.has("mean")) {
+        return List.of();
+      }
+      long[] s = paramShape(c, in.get(0));
+      return List.of(WeightSpec.statistic("mean", s), WeightSpec.statistic("variance", s), WeightSpec.counter("count"));
+    }
+
+    @Override
+    public List<String> problems(LayerConfig c) {
+      return c.has("mean") != c.has("variance")
+          ? List.of(c.name() + " (Normalization): mean and variance must be given together") : List.of();
+    }
+
+    @Override
+    public Operand<TFloat32> apply(LayerCall c) {
+      long[] in = c.inputShape();
+      Operand<TFloat32> mean;
+      Operand<TFloat32> variance;
+      if (c.config().has("mean")) {
+        mean = c.at("mean").constant(floats(c.config(), "mean"));
+        variance = c.at("variance").constant(floats(c.config(), "variance"));
+      } else {
+        mean = c.weight("mean");
+        variance = c.weight("variance");
+      }
+      if (KerasGraph.shape(mean).length > 0) {
+        mean = broadcast(c, "mean", mean, in);
+        variance = broadcast(c, "variance", variance, in);
+      }
+      Operand<TFloat32> std = c.at("Maximum").math.maximum(c.at("Sqrt").math.sqrt(variance), c.scalar("epsilon", 1e-7f));
+      if (c.config().bool("invert", false)) {
+        return c.at("add").math.add(mean, c.at("mul").math.mul(c.input(), std));
+      }
+      return c.at("truediv").math.div(c.at("sub").math.sub(c.input(), mean), std);
+    }
+  };
+
+  /** A config entry as float32 values: a number or a (nested) list of numbers, flattened. */
+  private static float[] floats(LayerConfig c, String key) {
+    List<Float> out = new ArrayList<>();
+    flatten(c.json().get(key), out);
+    float[] v = new float[out.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = out.get(i);
+    }
+    return v;
+  }
+
+  private static void flatten(com.google.gson.JsonElement e, List<Float> out) {
+    if (e.isJsonArray()) {
+      e.getAsJsonArray().forEach(x -> flatten(x, out));
+    } else {
+      out.add(e.getAsFloat());
+    }
+  }
+
   static final LayerHandler LAYER_NORMALIZATION = new LayerHandler() {
     @Override
     public List<WeightSpec> weights(LayerConfig c, List<long[]> in) {

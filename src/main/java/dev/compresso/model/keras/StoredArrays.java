@@ -33,6 +33,10 @@ final class StoredArrays {
         values = new float[] {f};
       } else if (data instanceof Double f) {
         values = new float[] {f.floatValue()};
+      } else if (spec.counter() && data instanceof Number n) {
+        values = new float[] {n.floatValue()};
+      } else if (spec.counter() && (data instanceof long[] || data instanceof int[])) {
+        values = new float[] {data instanceof long[] l ? (float) l[0] : ((int[]) data)[0]};
       } else {
         throw new BadInputException(String.format("%s: layer %s weight '%s' (%s) holds %s values; only floating "
             + "point weights are supported", file, layer, spec.role(), d.getPath(), d.getJavaType().getSimpleName()));

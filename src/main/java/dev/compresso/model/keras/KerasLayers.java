@@ -62,6 +62,8 @@ final class KerasLayers {
     add(t, "Multiply", MergeLayers.MULTIPLY);
     add(t, "Average", MergeLayers.AVERAGE);
     add(t, "Maximum", MergeLayers.MAXIMUM);
+    add(t, "LayerScale", ApplicationLayers.LAYER_SCALE);
+    add(t, "CustomScaleLayer", ApplicationLayers.CUSTOM_SCALE_LAYER);
     return Collections.unmodifiableMap(t);
   }
 

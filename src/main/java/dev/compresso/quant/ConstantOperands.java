@@ -16,8 +16,8 @@ import org.tensorflow.proto.NodeDef;
  * kernel the planner can quantize per channel), a reshaped constant likewise, a split constant (a grouped
  * convolution's kernel) into one constant per part, and a division by a constant
  * ({@code hard_swish}'s {@code / 6}; TFLite has no int8 DIV kernel) becomes a multiplication by its
- * reciprocal, which the converter quantizes as MUL. The float function is unchanged (the reciprocal up to one
- * float rounding).
+ * reciprocal, which the converter quantizes as MUL; a negation ({@code Neg}, which the converter keeps float)
+ * becomes a multiplication by -1. The float function is unchanged (the reciprocal up to one float rounding).
  */
 public final class ConstantOperands {
 
@@ -86,6 +86,16 @@ public final class ConstantOperands {
           }
           String name = n.getName() + "/reciprocal";
           out.add(new Rewrite.AddNode(Nodes.constant(name, reciprocal, c.shape())));
+          out.add(new Rewrite.ReplaceNode(Nodes.mul(n.getName(), n.getInput(0), name)));
+        }
+        case "Neg" -> {
+          // TFLite's converter keeps NEG float between a DEQUANTIZE and a QUANTIZE (layer norm's negated mean in
+          // Keras 3's graphs); a multiplication by -1 is an int8 MUL.
+          if (n.getInputCount() < 1 || !n.containsAttr("T") || n.getAttrOrThrow("T").getType() != DataType.DT_FLOAT) {
+            continue;
+          }
+          String name = n.getName() + "/minus_one";
+          out.add(new Rewrite.AddNode(Nodes.constant(name, new float[] {-1f}, new long[0])));
           out.add(new Rewrite.ReplaceNode(Nodes.mul(n.getName(), n.getInput(0), name)));
         }
         default -> { }

@@ -37,12 +37,17 @@ public final class QuantOpTable {
       OpRule.of("Mul", OpRole.OWN_RANGE),
       OpRule.of("ConcatV2", OpRole.OWN_RANGE),
       OpRule.of("Mean", OpRole.OWN_RANGE),
+      // Layer normalization as exporters write it (moments, rsqrt; its Neg is a Mul by -1 by then,
+      // ConstantOperands): TFLite has int8 SQUARED_DIFFERENCE and RSQRT, each with its own output scale.
+      OpRule.of("SquaredDifference", OpRole.OWN_RANGE),
+      OpRule.of("Rsqrt", OpRole.OWN_RANGE),
       OpRule.of("LeakyRelu", OpRole.OWN_RANGE),
       OpRule.of("Pad", OpRole.SAME_SCALE),
       OpRule.of("PadV2", OpRole.SAME_SCALE),
       OpRule.of("MirrorPad", OpRole.SAME_SCALE),
       // TFLite int8 MAXIMUM, REDUCE_MAX, SPLIT and TRANSPOSE compare or copy raw values: one scale in and out.
       OpRule.of("Maximum", OpRole.SAME_SCALE),
+      OpRule.of("Minimum", OpRole.SAME_SCALE),
       OpRule.of("Max", OpRole.SAME_SCALE),
       OpRule.of("Split", OpRole.SAME_SCALE),
       OpRule.of("Transpose", OpRole.SAME_SCALE),

@@ -83,9 +83,13 @@ public final class QuantPlanner {
       }
     }
 
+    Set<String> insideGelu = geluInsides(index);
     List<QuantPlan.ActivationSite> sites = new ArrayList<>();
     List<QuantPlan.WeightSite> weights = new ArrayList<>();
     for (NodeDef n : index.nodes()) {
+      if (insideGelu.contains(n.getName())) {
+        continue;
+      }
       Optional<OpRule> found = table.rule(n.getOp());
       if (found.isEmpty()) {
         if (floatOutput(n) && keepFloat.contains(n.getName())) {
@@ -143,6 +147,73 @@ public final class QuantPlanner {
       throw new BadInputException("cannot quantize: " + String.join("; ", problems));
     }
     return new QuantPlan(sites, weights, groupsByEnd);
+  }
+
+  /**
+   * The inner nodes of every exact GELU, {@code (x * 0.5) * (erf(x * (1 / sqrt 2)) + 1)} (how Keras writes
+   * {@code gelu}): the converter fuses the whole pattern into one int8 {@code GELU} op (its {@code MatchGelu}),
+   * so only {@code x} and the final product get ranges; a range inside would break the fusion and leave the
+   * {@code Erf}, which has no TFLite op, float. Operands of each Mul/Add in either order.
+   */
+  static Set<String> geluInsides(GraphIndex index) {
+    Set<String> inside = new java.util.HashSet<>();
+    for (NodeDef erf : index.nodes()) {
+      if (!erf.getOp().equals("Erf")) {
+        continue;
+      }
+      NodeDef scaled = index.throughIdentities(index.input(erf, 0));
+      String x = scaledInput(index, scaled, (float) (1 / Math.sqrt(2.0)));
+      NodeDef onePlus = soleConsumer(index, erf);
+      if (x == null || onePlus == null || !onePlus.getOp().matches("AddV2|Add")
+          || scaledInput(index, onePlus, 1f, erf.getName()) == null) {
+        continue;
+      }
+      NodeDef product = soleConsumer(index, onePlus);
+      if (product == null || !product.getOp().equals("Mul")) {
+        continue;
+      }
+      NodeDef other = index.throughIdentities(index.input(product,
+          TensorRef.parse(product.getInput(0)).node().equals(onePlus.getName()) ? 1 : 0));
+      if (!x.equals(scaledInput(index, other, 0.5f))) {
+        continue;
+      }
+      inside.addAll(List.of(scaled.getName(), erf.getName(), onePlus.getName(), other.getName()));
+    }
+    return inside;
+  }
+
+  /** The node {@code n} multiplies by (or adds, for an Add) the scalar constant {@code c}, or null. */
+  private static String scaledInput(GraphIndex index, NodeDef n, float c) {
+    return scaledInput(index, n, c, null);
+  }
+
+  private static String scaledInput(GraphIndex index, NodeDef n, float c, String expected) {
+    if (n.getInputCount() < 2) {
+      return null;
+    }
+    for (int k = 0; k < 2; k++) {
+      NodeDef constant = index.throughIdentities(index.input(n, k));
+      NodeDef other = index.throughIdentities(index.input(n, 1 - k));
+      if (constant.getOp().equals("Const") && scalarIs(constant, c)
+          && (expected == null || other.getName().equals(expected))) {
+        return other.getName();
+      }
+    }
+    return null;
+  }
+
+  private static boolean scalarIs(NodeDef constant, float c) {
+    org.tensorflow.proto.TensorProto t = constant.getAttrMap().get("value").getTensor();
+    float v;
+    if (t.getFloatValCount() == 1) {
+      v = t.getFloatVal(0);
+    } else if (t.getTensorContent().size() == 4) {
+      v = java.nio.ByteBuffer.wrap(t.getTensorContent().toByteArray()).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+          .getFloat();
+    } else {
+      return false;
+    }
+    return t.getDtype() == DataType.DT_FLOAT && Math.abs(v - c) <= 1e-6f * Math.max(1f, Math.abs(c));
   }
 
   /** {@code weighted -> [BiasAdd] -> [Relu|Relu6]}, each step taken only when it is the sole consumer. */

@@ -46,12 +46,29 @@ final class ConvLayers {
     return w;
   }
 
+  /**
+   * Whether a convolution of {@code groups} groups over {@code cin} input channels is a depthwise one (one
+   * group per input channel, as ConvNeXt's 7x7 convolutions): built as {@code DepthwiseConv2dNative}, its
+   * kernel variable stored as the depthwise {@code [h, w, cin, filters / cin]} (the same values in the same
+   * order as Keras' {@code [h, w, 1, filters]}), not as {@code cin} one-channel convolutions.
+   */
+  static boolean depthwiseGroups(long groups, long cin, long filters, int strideH, int strideW) {
+    return groups > 1 && groups == cin && filters % cin == 0 && strideH == strideW;
+  }
+
   /** Conv2D of NHWC {@code x} with kernel {@code k} in {@code groups} groups. */
   private static Operand<TFloat32> conv(LayerCall c, Operand<TFloat32> x, Operand<TFloat32> k, int groups,
       List<Long> strides, List<Long> dilations, String padding) {
     Conv2d.Options opts = Conv2d.dilations(dilations);
     if (groups == 1) {
       return c.at("Conv2D").nn.conv2d(x, k, strides, padding, opts);
+    }
+    long[] xs0 = KerasGraph.shape(x);
+    long[] ks0 = KerasGraph.shape(k);
+    if (depthwiseGroups(groups, xs0[3], ks0[2] * ks0[3], strides.get(1).intValue(), strides.get(2).intValue())
+        && ks0[2] == groups) {
+      return c.at("depthwise").nn.depthwiseConv2dNative(x, k, strides, padding,
+          DepthwiseConv2dNative.dilations(dilations));
     }
     Split<TFloat32> xs = c.at("split").split(c.axis("split_axis", 3), x, (long) groups);
     Split<TFloat32> ks = c.at("split_kernel").split(c.axis("split_kernel_axis", 3), k, (long) groups);
@@ -75,8 +92,12 @@ final class ConvLayers {
       int[] k = c.ints("kernel_size", 2, 1);
       long cin = in.get(0)[3];
       long filters = c.integer("filters", -1);
-      long[] shape = {k[0], k[1], cin / c.integer("groups", 1), filters};
-      return kernelAndBias(c, shape, shape, filters);
+      long groups = c.integer("groups", 1);
+      long[] shape = {k[0], k[1], cin / groups, filters};
+      int[] s = c.ints("strides", 2, 1);
+      long[] variable = depthwiseGroups(groups, cin, filters, s[0], s[1])
+          ? new long[] {k[0], k[1], cin, filters / cin} : shape;
+      return kernelAndBias(c, shape, variable, filters);
     }
 
     @Override
@@ -102,7 +123,9 @@ final class ConvLayers {
       long cin = in.get(0)[2];
       long filters = c.integer("filters", -1);
       long g = c.integer("groups", 1);
-      return kernelAndBias(c, new long[] {k, cin / g, filters}, new long[] {1, k, cin / g, filters}, filters);
+      long[] variable = depthwiseGroups(g, cin, filters, 1, c.ints("strides", 1, 1)[0])
+          ? new long[] {1, k, cin, filters / cin} : new long[] {1, k, cin / g, filters};
+      return kernelAndBias(c, new long[] {k, cin / g, filters}, variable, filters);
     }
 
     @Override

@@ -95,6 +95,14 @@ public final class Freezer {
    * @param batch the size an unknown leading input dimension is fixed to; 0 keeps it unknown
    */
   public static FrozenGraph freeze(ImportedModel model, int batch) {
+    return freeze(model, batch, true);
+  }
+
+  /**
+   * As {@link #freeze(ImportedModel, int)}; {@code upsampling} false leaves repeat-written upsamplings as they are
+   * (for tests that compare the graph before and after {@link NearestUpsamplingRewrite}).
+   */
+  static FrozenGraph freeze(ImportedModel model, int batch, boolean upsampling) {
     checkBatch(batch);
     GraphIndex index = new GraphIndex(model.graph());
     List<Rewrite> rewrites = new ArrayList<>();
@@ -137,7 +145,7 @@ public final class Freezer {
     GraphDef pooled = GraphRewriter.apply(withConstants, MaxPoolV2Rewrite.rewrites(new GraphIndex(withConstants)));
     Set<String> signature = new java.util.HashSet<>(Set.of(inputNode));
     model.outputs().forEach(o -> signature.add(o.node()));
-    GraphDef frozen = NearestUpsamplingRewrite.apply(pooled, signature);
+    GraphDef frozen = upsampling ? NearestUpsamplingRewrite.apply(pooled, signature) : pooled;
     return new FrozenGraph(frozen, model.signatureKey(),
         List.of(new FrozenGraph.Input(model.inputKey(), inputNode, dtype, shape)), model.outputs());
   }

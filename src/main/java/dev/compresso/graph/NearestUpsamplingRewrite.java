@@ -29,8 +29,9 @@ import org.tensorflow.proto.NodeDef;
  * not in its table and its 5-D tensors break the three-innermost-dimensions rule), so everything after the first
  * UpSampling2D of a Keras 3 UNet fell back to the CPU. RESIZE_NEAREST_NEIGHBOR is in Coral's table.
  *
- * <p>Matched strictly, from TensorFlow's static shapes (shape inference of the imported graph), which determine
- * what the three ops compute: {@code x} is a 4-D {@code [N,H,W,C]} tensor with every dimension known and positive;
+ * <p>Matched strictly, from TensorFlow's static shapes (shape inference of the imported graph, at two batch sizes
+ * when the batch is open), which determine what the three ops compute: {@code x} is a 4-D {@code [N,H,W,C]} tensor
+ * with every dimension known and positive;
  * the {@code ExpandDims} output is {@code x}'s shape with a 1 inserted at axis {@code a+1}, {@code a} = 1 or 2; the
  * {@code Tile} multiplies that 1 by {@code f} and keeps every other dimension; the {@code Reshape} output is {@code
  * x}'s shape with axis {@code a} multiplied by {@code f}. Reshapes keep row-major order, so the result is {@code
@@ -49,6 +50,10 @@ import org.tensorflow.proto.NodeDef;
  * integer factors compose ({@code x[(i / f1) / f2] = x[i / (f1 f2)]}). The resize keeps the last {@code Reshape}'s
  * name, so its consumers and the signature's outputs read it unchanged; the nodes only the repeat read (its shape
  * arithmetic) are removed.
+ *
+ * <p>Applied when a SavedModel is read ({@code model.ModelImporter}), not when it is frozen: stages that plan on the
+ * frozen graph and rewrite the graph with variables by node name (QAT's FakeQuant sites) need both to have one
+ * topology, and fine-tuning trains through the resize (TensorFlow has its gradient) as through the repeat.
  */
 public final class NearestUpsamplingRewrite {
 
@@ -75,35 +80,74 @@ public final class NearestUpsamplingRewrite {
   /**
    * {@code graph} with every repeat-written nearest upsampling replaced by a {@code ResizeNearestNeighbor}; {@code
    * graph} itself when it has none. Shapes come from TensorFlow's shape inference of {@code graph} imported into a
-   * fresh {@link Graph} (only when some {@code Tile} reads an {@code ExpandDims}); a graph TensorFlow cannot import
-   * is returned unchanged, for the converter to name what it rejects.
+   * fresh {@link Graph} (only when some {@code Tile} reads an {@code ExpandDims}). When the input's batch is open,
+   * the graph is inferred twice, with the batch set to 1 and to 2, and a repeat must be one under both (so a
+   * {@code Tile} that also multiplies the batch is not taken). A graph TensorFlow cannot import is returned
+   * unchanged, for the converter to name what it rejects.
    *
+   * @param input the input {@code Placeholder}'s name
    * @param keep nodes that must stay (the signature's inputs and outputs): never removed, and a repeat whose
    *     {@code ExpandDims} or {@code Tile} is one of them is not matched
    */
-  public static GraphDef apply(GraphDef graph, Set<String> keep) {
+  public static GraphDef apply(GraphDef graph, String input, Set<String> keep) {
     if (!hasCandidate(graph)) {
       return graph;
     }
-    try (Graph tf = new Graph()) {
-      try {
-        tf.importGraphDef(graph);
-      } catch (RuntimeException e) {
-        return graph;
+    List<GraphDef> probes = new ArrayList<>();
+    NodeDef placeholder = new GraphIndex(graph).find(input);
+    AttrValue shape = placeholder == null ? null : placeholder.getAttrMap().get("shape");
+    long[] dims = shape == null ? null : Nodes.dims(shape.getShape());
+    if (dims != null && dims.length > 0 && dims[0] < 0) {
+      for (long batch : new long[] {1, 2}) {
+        long[] fixed = dims.clone();
+        fixed[0] = batch;
+        NodeDef p = placeholder.toBuilder().putAttr("shape", AttrValue.newBuilder().setShape(Nodes.shape(fixed)).build())
+            .build();
+        probes.add(GraphRewriter.apply(graph, List.of(new Rewrite.ReplaceNode(p))));
       }
-      return apply(graph, keep, ref -> staticShape(tf, ref));
+    } else {
+      probes.add(graph);
+    }
+    List<Graph> graphs = new ArrayList<>();
+    try {
+      List<Function<TensorRef, long[]>> shapes = new ArrayList<>();
+      for (GraphDef probe : probes) {
+        Graph tf = new Graph();
+        graphs.add(tf);
+        try {
+          tf.importGraphDef(probe);
+        } catch (RuntimeException e) {
+          return graph;
+        }
+        shapes.add(ref -> staticShape(tf, ref));
+      }
+      return apply(graph, keep, shapes);
+    } finally {
+      graphs.forEach(Graph::close);
     }
   }
 
   /**
-   * As {@link #apply(GraphDef, Set)}, with the static shape of each tensor from {@code shapes} (null or a shape with
-   * an unknown dimension: not static).
+   * As {@link #apply(GraphDef, String, Set)}, with the static shape of each tensor from {@code shapes} (null or a
+   * shape with an unknown dimension: not static).
    */
   static GraphDef apply(GraphDef graph, Set<String> keep, Function<TensorRef, long[]> shapes) {
+    return apply(graph, keep, List.of(shapes));
+  }
+
+  /** As {@link #apply(GraphDef, Set, Function)}; a repeat must be the same one under every shape function. */
+  static GraphDef apply(GraphDef graph, Set<String> keep, List<Function<TensorRef, long[]>> shapes) {
     GraphIndex index = new GraphIndex(graph);
     List<Repeat> repeats = new ArrayList<>();
     for (NodeDef n : index.nodes()) {
-      Repeat r = match(index, n, keep, shapes);
+      Repeat r = match(index, n, keep, shapes.get(0));
+      for (int i = 1; r != null && i < shapes.size(); i++) {
+        Repeat again = match(index, n, keep, shapes.get(i));
+        if (again == null || !Arrays.equals(again.factors(), r.factors())
+            || !Arrays.equals(Arrays.copyOfRange(again.shape(), 1, 4), Arrays.copyOfRange(r.shape(), 1, 4))) {
+          r = null;
+        }
+      }
       if (r != null) {
         repeats.add(r);
       }

@@ -4,7 +4,6 @@ import dev.compresso.BadInputException;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.GraphRewriter;
 import dev.compresso.graph.MaxPoolV2Rewrite;
-import dev.compresso.graph.NearestUpsamplingRewrite;
 import dev.compresso.graph.Nodes;
 import dev.compresso.graph.Rewrite;
 import dev.compresso.graph.TensorRef;
@@ -31,10 +30,7 @@ import org.tensorflow.proto.TensorShapeProto;
  * Identity}, and {@code Identity} of a {@code Const} is what the converter expects.
  *
  * <p>{@code MaxPoolV2} with constant window and strides (TF Java's max pool) becomes {@code MaxPool}, the
- * form the converter legalizes ({@link MaxPoolV2Rewrite}); a nearest-neighbour upsampling written as a repeat
- * ({@code ExpandDims/Tile/Reshape}, Keras 3's {@code UpSampling2D}) becomes the {@code ResizeNearestNeighbor} it
- * computes, which the Edge TPU maps ({@link NearestUpsamplingRewrite}, exact, so for every precision); device
- * placements are cleared.
+ * form the converter legalizes ({@link MaxPoolV2Rewrite}); device placements are cleared.
  */
 public final class Freezer {
 
@@ -95,14 +91,6 @@ public final class Freezer {
    * @param batch the size an unknown leading input dimension is fixed to; 0 keeps it unknown
    */
   public static FrozenGraph freeze(ImportedModel model, int batch) {
-    return freeze(model, batch, true);
-  }
-
-  /**
-   * As {@link #freeze(ImportedModel, int)}; {@code upsampling} false leaves repeat-written upsamplings as they are
-   * (for tests that compare the graph before and after {@link NearestUpsamplingRewrite}).
-   */
-  static FrozenGraph freeze(ImportedModel model, int batch, boolean upsampling) {
     checkBatch(batch);
     GraphIndex index = new GraphIndex(model.graph());
     List<Rewrite> rewrites = new ArrayList<>();
@@ -142,10 +130,7 @@ public final class Freezer {
       rewrites.add(new Rewrite.ReplaceNode(Nodes.placeholder(inputNode, dtype, shape)));
     }
     GraphDef withConstants = GraphRewriter.apply(model.graph(), rewrites);
-    GraphDef pooled = GraphRewriter.apply(withConstants, MaxPoolV2Rewrite.rewrites(new GraphIndex(withConstants)));
-    Set<String> signature = new java.util.HashSet<>(Set.of(inputNode));
-    model.outputs().forEach(o -> signature.add(o.node()));
-    GraphDef frozen = upsampling ? NearestUpsamplingRewrite.apply(pooled, signature) : pooled;
+    GraphDef frozen = GraphRewriter.apply(withConstants, MaxPoolV2Rewrite.rewrites(new GraphIndex(withConstants)));
     return new FrozenGraph(frozen, model.signatureKey(),
         List.of(new FrozenGraph.Input(model.inputKey(), inputNode, dtype, shape)), model.outputs());
   }

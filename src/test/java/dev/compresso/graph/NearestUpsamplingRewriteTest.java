@@ -20,7 +20,7 @@ import org.tensorflow.proto.NodeDef;
 /**
  * Repeats (ExpandDims/Tile/Reshape) that are nearest upsampling along H or W become ResizeNearestNeighbor; tilings
  * written with the same ops, repeats along other axes and shared or kept intermediates stay as they are. Shapes are
- * given by hand here; the fixtures' real Keras exports are in {@code FreezerUpsamplingTest}.
+ * given by hand here; the fixtures' real Keras exports are in {@code ModelImporterUpsamplingTest}.
  */
 class NearestUpsamplingRewriteTest {
 

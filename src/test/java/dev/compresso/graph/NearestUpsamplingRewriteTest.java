@@ -137,6 +137,22 @@ class NearestUpsamplingRewriteTest {
   }
 
   @Test
+  void withTheBatchOpenARepeatMustBeOneAtEveryProbedBatch() {
+    add("x", "Placeholder", List.of(), new long[] {1, 4, 5, 3});
+    repeat("up", "x", new long[] {1, 4, 1, 5, 3}, new long[] {1, 4, 2, 5, 3}, new long[] {1, 8, 5, 3});
+    GraphDef in = graph.build();
+    Function<TensorRef, long[]> batch1 = r -> shapes.get(r.tensorName());
+    // At batch 2 this Tile also doubles the batch (its multiples were computed from the batch): not a resize.
+    Map<String, long[]> twice = Map.of("x:0", new long[] {2, 4, 5, 3}, "up/ExpandDims:0", new long[] {2, 4, 1, 5, 3},
+        "up/Tile:0", new long[] {4, 4, 2, 5, 3}, "up/Reshape:0", new long[] {4, 8, 5, 3});
+    assertSame(in, NearestUpsamplingRewrite.apply(in, Set.of("x"), List.of(batch1, r -> twice.get(r.tensorName()))));
+    Map<String, long[]> plain = Map.of("x:0", new long[] {2, 4, 5, 3}, "up/ExpandDims:0", new long[] {2, 4, 1, 5, 3},
+        "up/Tile:0", new long[] {2, 4, 2, 5, 3}, "up/Reshape:0", new long[] {2, 8, 5, 3});
+    GraphDef out = NearestUpsamplingRewrite.apply(in, Set.of("x"), List.of(batch1, r -> plain.get(r.tensorName())));
+    assertEquals("ResizeNearestNeighbor", node(out, "up/Reshape").getOp());
+  }
+
+  @Test
   void nearestIndexFormulasAreCheckedForEverySize() {
     // Exact in TFLite's float formula and its uint8 kernel's fixed point.
     assertTrue(NearestUpsamplingRewrite.exactNearest(16, 2));

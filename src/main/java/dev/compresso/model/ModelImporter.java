@@ -3,6 +3,7 @@ package dev.compresso.model;
 import dev.compresso.BadInputException;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.GraphRewriter;
+import dev.compresso.graph.NearestUpsamplingRewrite;
 import dev.compresso.graph.Nodes;
 import dev.compresso.graph.Rewrite;
 import dev.compresso.graph.TensorRef;
@@ -35,6 +36,9 @@ import org.tensorflow.proto.TensorInfo;
  * training ops; every variable is then read through exactly one {@code Identity} named {@code
  * <var>/read} (added by a rewrite where the graph read the ref directly), because gradients are taken
  * with respect to that read and some gradient functions crash when fed a ref (DESIGN.md).
+ *
+ * <p>A SavedModel's nearest upsamplings written as repeats (Keras 3's {@code UpSampling2D}) are read as the
+ * {@code ResizeNearestNeighbor} they compute ({@link NearestUpsamplingRewrite}), which the Edge TPU maps.
  */
 public final class ModelImporter {
 
@@ -61,6 +65,15 @@ public final class ModelImporter {
    *     keys present), several inputs, an input of unknown rank without a shape, a shape that does not fit
    */
   public static ImportedModel read(Path dir, String tag, String signatureKey, ImportOptions options) {
+    return read(dir, tag, signatureKey, options, true);
+  }
+
+  /**
+   * As {@link #read(Path, String, String, ImportOptions)}; {@code upsampling} false leaves a SavedModel's
+   * repeat-written nearest upsamplings as they are (for tests comparing the graph before and after {@link
+   * NearestUpsamplingRewrite}).
+   */
+  static ImportedModel read(Path dir, String tag, String signatureKey, ImportOptions options, boolean upsampling) {
     if (KerasImporter.isKerasFile(dir)) {
       if (signatureKey != null && !signatureKey.equals(KerasImporter.SIGNATURE)) {
         throw new BadInputException(dir + ": a Keras model file has one signature, " + KerasImporter.SIGNATURE
@@ -73,7 +86,8 @@ public final class ModelImporter {
       return KerasImporter.read(dir, options.inputShape());
     }
     try {
-      return readUnnamed(dir, tag, signatureKey, options);
+      ImportedModel model = readUnnamed(dir, tag, signatureKey, options);
+      return upsampling ? withNearestUpsampling(model) : model;
     } catch (BadInputException e) {
       throw naming(dir, e);
     }
@@ -111,6 +125,20 @@ public final class ModelImporter {
         ? Tf2Importer.read(dir, tag, parsed, signatureKey, outputKeys, options.inputShape() != null)
         : readTf1(dir, tag, signatureKey, outputKeys);
     return options.inputShape() == null ? model : withInputShape(model, shape);
+  }
+
+  /**
+   * The model with each nearest upsampling written as a repeat (Keras 3's {@code UpSampling2D}: ExpandDims/Tile/
+   * Reshape per axis, a 5-D TILE the Edge TPU cannot map) turned into the {@code ResizeNearestNeighbor} it computes
+   * ({@link NearestUpsamplingRewrite}). Done here, once, so that every stage sees one graph: the same function, bit
+   * for bit, whatever the precision.
+   */
+  private static ImportedModel withNearestUpsampling(ImportedModel model) {
+    String input = TensorRef.parse(model.inputTensor()).node();
+    Set<String> keep = new java.util.HashSet<>(Set.of(input));
+    model.outputs().forEach(o -> keep.add(o.node()));
+    GraphDef rewritten = NearestUpsamplingRewrite.apply(model.graph(), input, keep);
+    return rewritten == model.graph() ? model : model.withGraph(rewritten);
   }
 
   /** {@code wanted} alone (when it is a key of the signature), or every output key, sorted. */

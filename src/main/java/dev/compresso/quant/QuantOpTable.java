@@ -51,7 +51,7 @@ public final class QuantOpTable {
       OpRule.of("Max", OpRole.SAME_SCALE),
       OpRule.of("Split", OpRole.SAME_SCALE),
       OpRule.of("Transpose", OpRole.SAME_SCALE),
-      // TILE copies raw values too: Keras 3's UpSampling2D exports as Repeat, a Reshape/Tile pair per axis.
+      // TILE copies raw values too (Keras 3's UpSampling2D Repeat is a resize by then: graph.NearestUpsamplingRewrite).
       OpRule.of("Tile", OpRole.SAME_SCALE),
       OpRule.of("MaxPool", OpRole.SAME_SCALE),
       OpRule.of("AvgPool", OpRole.SAME_SCALE),

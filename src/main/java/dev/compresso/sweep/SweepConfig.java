@@ -101,6 +101,7 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
     private int warmup = WARMUP_DEFAULT;
     private int threads = THREADS_DEFAULT;
     private String preset = "";
+    private List<String> ptq;
 
     private Builder(Path model, String data, Path out) {
       this.model = model;
@@ -196,9 +197,28 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
       return this;
     }
 
+    /**
+     * Post-training methods ({@code sweep --ptq}): combinations separated by ',', each methods joined with '+'
+     * ({@code none,bias,cle+range+bias}); every calibrated int8 and int16x8 variant is converted once per
+     * combination ({@link Variant#cross}), the others once. Default: none (min/max calibration).
+     */
+    public Builder optPtq(String list) {
+      this.ptq = Variant.combinations(list);
+      return this;
+    }
+
     public SweepConfig build() {
       if (sparsities.isEmpty() || variants.isEmpty()) {
         throw new BadInputException("a sweep needs at least one sparsity and one precision");
+      }
+      List<Variant> variants = this.variants;
+      if (ptq != null) {
+        if (variants.stream().noneMatch(Variant::calibrated) && !ptq.equals(List.of(dev.compresso.ptq.PtqMethods.NONE))) {
+          throw new BadInputException("--ptq " + String.join(",", ptq) + " runs on calibrated int8 and int16x8 models, "
+              + "and --precisions " + String.join(",", variants.stream().map(Variant::name).toList()) + " has none: "
+              + "add int8 or int16x8 to --precisions, or drop --ptq");
+        }
+        variants = Variant.cross(variants, ptq);
       }
       for (double s : sparsities) {
         if (!(s >= 0 && s < 1)) {
@@ -208,7 +228,7 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
       if (sparsities.stream().map(s -> String.format(Locale.ROOT, "%.2f", s)).distinct().count() != sparsities.size()
           || variants.stream().map(Variant::stem).distinct().count() != variants.size()) {
         throw new BadInputException("--sparsities and --precisions must not repeat a value (sparsities are told "
-            + "apart at two decimals)");
+            + "apart at two decimals): " + sparsities + ", " + variants.stream().map(Variant::stem).toList());
       }
       List<String> spelled = new ArrayList<>();
       for (String g : granularities) {

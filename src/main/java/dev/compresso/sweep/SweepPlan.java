@@ -123,6 +123,7 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
       e.addProperty("precision", variant.precision().cliName());
       e.addProperty("qat", variant.qat());
       e.addProperty("io", variant.io().cliName());
+      e.addProperty("ptq", variant.ptq());
       v.add(e);
     }
     o.add("variants", v);
@@ -163,8 +164,10 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
     List<Variant> variants = new ArrayList<>();
     for (JsonElement e : o.getAsJsonArray("variants")) {
       JsonObject v = e.getAsJsonObject();
+      // A plan written before variants had PTQ methods has no "ptq": min/max calibration, as it ran then.
       variants.add(new Variant(Precision.parse(v.get("precision").getAsString()), v.get("qat").getAsBoolean(),
-          IoType.parse(v.get("io").getAsString())));
+          IoType.parse(v.get("io").getAsString()),
+          v.has("ptq") ? v.get("ptq").getAsString() : dev.compresso.ptq.PtqMethods.NONE));
     }
     List<String> granularities = new ArrayList<>();
     o.getAsJsonArray("granularities").forEach(e -> granularities.add(e.getAsString()));

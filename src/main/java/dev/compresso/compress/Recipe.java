@@ -56,7 +56,11 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
       throw new BadInputException("recipe: clusters " + clusters + " must be 0 (not clustered) or at least 2");
     }
     keepFloat = Set.copyOf(new TreeSet<>(keepFloat));
-    ptq = new Variant(precision, qat, io, ptq).ptq(); // validates qat/precision/ptq, spells ptq canonically
+    try {
+      ptq = new Variant(precision, qat, io, ptq).ptq(); // validates qat/precision/ptq, spells ptq canonically
+    } catch (BadInputException e) {
+      throw new BadInputException("recipe: " + e.getMessage().replaceFirst("^--ptq: ", "ptq: "), e);
+    }
     if (precision != Precision.INT8) {
       io = IoType.FLOAT;
     }

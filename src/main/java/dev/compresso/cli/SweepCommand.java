@@ -63,7 +63,7 @@ final class SweepCommand implements Command {
     o.addOption(opt("clusters", "LIST", "comma-separated values per kernel (e.g. 16,32): besides every unclustered "
         + "cell, cells that prune, then cluster (keeping the zeros)"));
     o.addOption(opt("ptq", "LIST", "post-training methods of the calibrated int8 and int16x8 precisions, as convert "
-        + "--ptq runs them: comma-separated combinations, each methods joined with '+' (e.g. none,bias,cle+range+bias); "
+        + "--ptq runs them: comma-separated combinations of methods joined with '+' (e.g. none,bias,cle+range+bias); "
         + "every such precision is converted once per combination, the others ignore it (default none)"));
     o.addOption(opt("io", "TYPE", "I/O of the int8 and int8-qat models: float (default), int8 or uint8 (Edge TPU)"));
     o.addOption(opt("epochs", "N", "fine-tuning epochs per sparsity (default " + SweepConfig.EPOCHS_DEFAULT + ")"));

@@ -17,7 +17,8 @@ import java.util.Locale;
  * @param data fine-tuning and calibration data (a DATA spec)
  * @param testData the data every cell is scored on; empty: a held-out part of {@code data} ({@link SweepData})
  * @param sparsities target sparsities in [0, 1); 0 means the dense model, not pruned
- * @param variants the conversions of every model cell
+ * @param variants the conversions of every model cell (calibrated ones with their PTQ methods, {@link
+ *     Builder#optPtq})
  * @param granularities how pruned cells prune ({@code prune --granularity} spellings); an {@code M:N} one
  *     makes one cell per clustering, at its own sparsity M/N, instead of one per sparsity
  * @param clusters the clusterings of every model cell besides the unclustered one: values per kernel (the

@@ -80,6 +80,19 @@ class SweepPtqTest {
         read.config().variants().stream().map(Variant::stem).toList(), "the same files as before: nothing reruns");
     SweepPlan.of(grid(out).build()).write();  // the same sweep given again resumes the old folder
     SweepPlan.of(grid(out).optPtq("none").build()).write();
+
+    // A cell.json row written before rows had "ptq" reads as none.
+    SweepRow row = ArticleClaimsTest.row(0, "int8", "uint8", 500_000, 450_000, 70L << 20, 5, 0.02);
+    JsonObject cell = new JsonObject();
+    com.google.gson.JsonArray rows = new com.google.gson.JsonArray();
+    JsonObject r = new com.google.gson.Gson().toJsonTree(row).getAsJsonObject();
+    assertEquals("none", r.remove("ptq").getAsString());
+    rows.add(r);
+    cell.add("rows", rows);
+    SweepRow back = CellRunner.rowsOf(cell).get(0);
+    assertEquals("none", back.ptq());
+    assertEquals(row, back);
+    assertEquals("int8 (uint8 I/O)", back.precisionLabel());
   }
 
   @Test

@@ -65,6 +65,8 @@ final class SweepCommand implements Command {
     o.addOption(opt("ptq", "LIST", "post-training methods of the calibrated int8 and int16x8 precisions, as convert "
         + "--ptq runs them: comma-separated combinations of methods joined with '+' (e.g. none,bias,cle+range+bias); "
         + "every such precision is converted once per combination, the others ignore it (default none)"));
+    o.addOption(opt("adaround-iterations", "N", "with a --ptq combination that has adaround: optimizer steps per layer "
+        + "(default " + dev.compresso.ptq.PtqOptions.ADAROUND_ITERATIONS_DEFAULT + ")"));
     o.addOption(opt("io", "TYPE", "I/O of the int8 and int8-qat models: float (default), int8 or uint8 (Edge TPU)"));
     o.addOption(opt("epochs", "N", "fine-tuning epochs per sparsity (default " + SweepConfig.EPOCHS_DEFAULT + ")"));
     o.addOption(opt("qat-epochs", "N", "QAT epochs for int8-qat (default: --epochs)"));
@@ -187,6 +189,9 @@ final class SweepCommand implements Command {
     }
     if (args.hasOption("ptq")) {
       b.optPtq(args.getOptionValue("ptq"));
+    }
+    if (args.hasOption("adaround-iterations")) {
+      b.optAdaroundIterations(OptionValues.parseInt("--adaround-iterations", args.getOptionValue("adaround-iterations")));
     }
     if (args.hasOption("epochs")) {
       b.optEpochs(OptionValues.integer(args, "epochs", SweepConfig.EPOCHS_DEFAULT));

@@ -127,7 +127,7 @@ public final class CellRunner {
       Path tflite = dir.resolve(v.stem() + ".tflite");
       if (!Files.exists(tflite)) {
         step(log, cell, "convert " + v.stem());
-        convert(d, v.qat() ? qat : model, v, tflite, note -> step(log, cell, "  " + note));
+        convert(d, v.qat() ? qat : model, v, c.adaroundIterations(), tflite, note -> step(log, cell, "  " + note));
       }
       Path validation = dir.resolve(v.stem() + ".validate.json");
       if (!Files.exists(validation)) {
@@ -195,7 +195,8 @@ public final class CellRunner {
    * Converts; a calibrated variant measures its ranges on the train part only, after its PTQ methods (as
    * {@code convert --ptq} runs them) changed the weights.
    */
-  private static void convert(SweepData d, Path model, Variant v, Path out, java.util.function.Consumer<String> notes) {
+  private static void convert(SweepData d, Path model, Variant v, int adaroundIterations, Path out,
+      java.util.function.Consumer<String> notes) {
     FrozenGraph graph;
     if (v.needsRanges() && !v.qat()) {
       // Calibrated: batch norm folded into its conv first, as CompressoModel.convert does (Keras' unfused form
@@ -208,7 +209,7 @@ public final class CellRunner {
     if (v.needsRanges()) {
       graph = graph.hasFakeQuant() ? Calibration.withRanges(graph, model, null)
           : Calibration.calibrate(graph, d.train(), CalibrationOptions.builder().optHook(v.hasPtq()
-              ? new PtqPipeline(v.ptqOptions(), notes) : CalibrationHook.NONE).build()).graph();
+              ? new PtqPipeline(v.ptqOptions(adaroundIterations), notes) : CalibrationHook.NONE).build()).graph();
     }
     AtomicOutput.writeFile(out, Converter.convert(graph, ConversionOptions.builder(v.precision()).optIo(v.io()).build()));
   }

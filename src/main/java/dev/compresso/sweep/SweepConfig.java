@@ -2,6 +2,7 @@ package dev.compresso.sweep;
 
 import dev.compresso.BadInputException;
 import dev.compresso.prune.Granularity;
+import dev.compresso.ptq.PtqOptions;
 import dev.compresso.qat.QatConfig;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
@@ -34,10 +35,13 @@ import java.util.Locale;
  * @param threads the second thread count measured (besides 1)
  * @param preset the preset the grid came from ({@code article}), or empty
  * @param out the sweep folder (reused: finished steps are skipped)
+ * @param adaroundIterations optimizer steps per layer of the {@code adaround} PTQ method ({@code
+ *     --adaround-iterations}, as {@code convert} takes it)
  */
 public record SweepConfig(Path model, String data, String testData, List<Double> sparsities, List<Variant> variants,
     List<String> granularities, List<Integer> clusters, int epochs, int qatEpochs, int batch, double learningRate, double qatLearningRate, int samples, int runs,
-    int warmup, int threads, String preset, Path out) {
+    int warmup, int threads, String preset, Path out,
+    int adaroundIterations) {
 
   public static final int EPOCHS_DEFAULT = 2;
   public static final int BATCH_DEFAULT = 8;
@@ -103,6 +107,7 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
     private int threads = THREADS_DEFAULT;
     private String preset = "";
     private List<String> ptq;
+    private int adaroundIterations = PtqOptions.ADAROUND_ITERATIONS_DEFAULT;
 
     private Builder(Path model, String data, Path out) {
       this.model = model;
@@ -208,6 +213,12 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
       return this;
     }
 
+    /** Optimizer steps per layer for the {@code adaround} method (default {@value PtqOptions#ADAROUND_ITERATIONS_DEFAULT}). */
+    public Builder optAdaroundIterations(int n) {
+      this.adaroundIterations = n;
+      return this;
+    }
+
     public SweepConfig build() {
       if (sparsities.isEmpty() || variants.isEmpty()) {
         throw new BadInputException("a sweep needs at least one sparsity and one precision");
@@ -221,6 +232,11 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
         }
         variants = Variant.cross(variants, ptq);
       }
+      if (adaroundIterations != PtqOptions.ADAROUND_ITERATIONS_DEFAULT
+          && variants.stream().noneMatch(v -> v.ptq().contains("adaround"))) {
+        throw new BadInputException("--adaround-iterations is only used with a --ptq combination that has adaround");
+      }
+      PtqOptions.builder().optAdaroundIterations(adaroundIterations).build();  // checks the range
       for (double s : sparsities) {
         if (!(s >= 0 && s < 1)) {
           throw new BadInputException("--sparsities: " + s + " is outside [0, 1)");
@@ -256,7 +272,8 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
       }
       return new SweepConfig(model, data, testData, sparsities, variants,
           spelled, clusters, epochs, qe,
-          batch, learningRate, qatLearningRate, samples, runs, warmup, threads, preset, out);
+          batch, learningRate, qatLearningRate, samples, runs, warmup, threads, preset, out,
+          adaroundIterations);
     }
   }
 }

@@ -143,6 +143,7 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
     o.addProperty("warmup", c.warmup());
     o.addProperty("threads", c.threads());
     o.addProperty("preset", c.preset());
+    o.addProperty("adaround_iterations", c.adaroundIterations());
     JsonArray cs = new JsonArray();
     for (Cell cell : cells) {
       JsonObject e = new JsonObject();
@@ -180,7 +181,9 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
         .optBatch(o.get("batch").getAsInt()).optLearningRate(o.get("learning_rate").getAsDouble())
         .optQatLearningRate(o.get("qat_learning_rate").getAsDouble()).optSamples(o.get("samples").getAsInt())
         .optRuns(o.get("runs").getAsInt()).optWarmup(o.get("warmup").getAsInt())
-        .optThreads(o.get("threads").getAsInt()).optPreset(o.get("preset").getAsString()).build();
+        .optThreads(o.get("threads").getAsInt()).optPreset(o.get("preset").getAsString())
+        .optAdaroundIterations(o.has("adaround_iterations") ? o.get("adaround_iterations").getAsInt()
+            : dev.compresso.ptq.PtqOptions.ADAROUND_ITERATIONS_DEFAULT).build();
     SweepPlan plan = of(config);
     if (!plan.toJson().get("cells").equals(o.get("cells"))) {
       throw new BadInputException(folder.resolve(FILE) + ": its cells do not follow from its configuration");
@@ -193,7 +196,8 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
     return new SweepConfig(c.model().toAbsolutePath().normalize(), absoluteSpec(c.data()), absoluteSpec(c.testData()),
         c.sparsities(), c.variants(), c.granularities(), c.clusters(), c.epochs(), c.qatEpochs(), c.batch(),
         c.learningRate(), c.qatLearningRate(),
-        c.samples(), c.runs(), c.warmup(), c.threads(), c.preset(), c.out());
+        c.samples(), c.runs(), c.warmup(), c.threads(), c.preset(), c.out(),
+        c.adaroundIterations());
   }
 
   private static String absoluteSpec(String spec) {

@@ -163,6 +163,11 @@ public record Variant(Precision precision, boolean qat, IoType io,
     return PtqOptions.of(ptq.replace(JOIN, ","));
   }
 
+  /** The post-training methods with {@code adaround} bounded to {@code adaroundIterations} steps per layer. */
+  public PtqOptions ptqOptions(int adaroundIterations) {
+    return PtqOptions.builder().optMethods(ptq.replace(JOIN, ",")).optAdaroundIterations(adaroundIterations).build();
+  }
+
   /** The name in reports and on the command line: fp32, fp16, dynamic, int8, int8-qat or int16x8. */
   public String name() {
     return qat ? "int8-qat" : precision.cliName();

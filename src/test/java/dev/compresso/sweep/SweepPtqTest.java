@@ -60,6 +60,16 @@ class SweepPtqTest {
     BadInputException other = assertThrows(BadInputException.class,
         () -> SweepPlan.of(grid(out).optPtq("none,bias").build()).write());
     assertTrue(other.getMessage().contains("holds a different sweep"), other.getMessage());
+
+    Path ada = dir.resolve("ada");
+    SweepPlan.of(grid(ada).optPtq("adaround").optAdaroundIterations(20).build()).write();
+    SweepConfig back = SweepPlan.read(ada).config();
+    assertEquals(20, back.adaroundIterations(), "the bound travels in the plan to every worker");
+    assertEquals(20, back.variants().get(1).ptqOptions(back.adaroundIterations()).adaroundIterations());
+    BadInputException unused = assertThrows(BadInputException.class,
+        () -> grid(ada).optPtq("bias").optAdaroundIterations(20).build());
+    assertTrue(unused.getMessage().contains("adaround"), unused.getMessage());
+    assertThrows(BadInputException.class, () -> grid(ada).optPtq("adaround").optAdaroundIterations(0).build());
   }
 
   @Test
@@ -72,6 +82,7 @@ class SweepPtqTest {
     for (JsonElement v : o.getAsJsonArray("variants")) {
       assertTrue(v.getAsJsonObject().remove("ptq") != null, "the new plan writes ptq");
     }
+    assertTrue(o.remove("adaround_iterations") != null);
     Files.writeString(file, o.toString());
     assertFalse(Files.readString(file).contains("ptq"));
     SweepPlan read = SweepPlan.read(out);

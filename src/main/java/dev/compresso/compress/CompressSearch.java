@@ -156,6 +156,9 @@ public final class CompressSearch {
         throw new BadInputException(file + " is not a compress search record: " + e.getMessage(), e);
       }
       before.remove("inputs");
+      if (!before.has("ptq")) {
+        before.addProperty("ptq", "");  // a search from before r1 tried PTQ methods: as --ptq none
+      }
       JsonObject now = o.deepCopy();
       now.remove("inputs");
       if (!before.equals(now)) {
@@ -166,7 +169,9 @@ public final class CompressSearch {
           }
         }
         throw new BadInputException(c.out() + " holds another search (" + String.join("; ", diff) + "); choose "
-            + "another --out, or delete the folder to start afresh");
+            + "another --out, or delete the folder to start afresh"
+            + (before.get("ptq").getAsString().isEmpty() && !now.get("ptq").getAsString().isEmpty()
+                ? " (or give --ptq none to resume a search without PTQ candidates)" : ""));
       }
       return;
     }

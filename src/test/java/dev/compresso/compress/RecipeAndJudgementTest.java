@@ -211,6 +211,20 @@ class RecipeAndJudgementTest {
   }
 
   @Test
+  void aSearchFromBeforePtqCandidatesResumesWithPtqNone(@TempDir Path dir) throws Exception {
+    CompressConfig.Builder b = CompressConfig.builder(Path.of("m"), "d", Target.CPU, Budget.maxMetricDrop(0.01), dir);
+    CompressSearch.claim(b.optPtq("none").build(), INPUTS);
+    Path file = dir.resolve(CompressSearch.SEARCH_FILE);
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+    assertEquals("", o.remove("ptq").getAsString());
+    Files.writeString(file, o.toString());
+    BadInputException e = assertThrows(BadInputException.class, () -> CompressSearch.claim(
+        CompressConfig.builder(Path.of("m"), "d", Target.CPU, Budget.maxMetricDrop(0.01), dir).build(), INPUTS));
+    assertTrue(e.getMessage().contains("ptq") && e.getMessage().contains("--ptq none"), e.getMessage());
+    CompressSearch.claim(b.optPtq("none").build(), INPUTS);
+  }
+
+  @Test
   void durationsAndBadOptions() {
     assertEquals(Duration.ofMinutes(45), CompressConfig.parseDuration("45m"));
     assertEquals(Duration.ofSeconds(5400), CompressConfig.parseDuration("1h30m"));

@@ -305,6 +305,18 @@ public final class CompressoModel implements AutoCloseable {
    */
   public dev.compresso.compress.CompressSearch.Outcome compress(dev.compresso.compress.Budget budget,
       dev.compresso.compress.Target target, SampleSource data, Path out) {
+    return compress(budget, target, data, out, String.join(",", dev.compresso.compress.Target.PTQ_DEFAULT));
+  }
+
+  /**
+   * {@link #compress(dev.compresso.compress.Budget, dev.compresso.compress.Target, SampleSource, Path)} trying
+   * calibrated int8 after the post-training method combinations {@code ptq} ({@code compress --ptq}: methods
+   * joined with '+', combinations with ','; {@code "none"}: min/max only).
+   */
+  public dev.compresso.compress.CompressSearch.Outcome compress(dev.compresso.compress.Budget budget,
+      dev.compresso.compress.Target target, SampleSource data, Path out, String ptq) {
+    dev.compresso.compress.CompressConfig config = dev.compresso.compress.CompressConfig.builder(source(),
+        out.resolve("data").resolve("input.npz").toString(), target, budget, out).optPtq(ptq).build();
     if (pruneReport != null || qatReport != null || clusterReport != null) {
       throw new BadInputException("compress searches from the model as saved; save this " + this + " first and "
           + "compress the saved copy");
@@ -318,9 +330,7 @@ public final class CompressoModel implements AutoCloseable {
     System.arraycopy(d.inputShape(), 0, xs, 1, d.inputShape().length);
     System.arraycopy(d.targetShape(), 0, ys, 1, d.targetShape().length);
     new dev.compresso.data.NpzWriter().add("x", d.inputs(), xs).add("y", d.targets(), ys).write(npz);
-    dev.compresso.compress.CompressSearch.Outcome o = dev.compresso.compress.CompressSearch.run(
-        dev.compresso.compress.CompressConfig.builder(source(), npz.toString(), target, budget, out).build(),
-        System.err);
+    dev.compresso.compress.CompressSearch.Outcome o = dev.compresso.compress.CompressSearch.run(config, System.err);
     dev.compresso.compress.CompressReport.write(o);
     return o;
   }

@@ -82,6 +82,9 @@ final class CompressCommand implements Command {
         + CompressConfig.BRACKET_ROUNDS_DEFAULT + ")").build());
     o.addOption(Option.builder().longOpt("clusters").hasArg().argName("K,..").desc("clusterings tried on the best "
         + "pruned model (default 16; 'none' for none)").build());
+    o.addOption(Option.builder().longOpt("ptq").hasArg().argName("LIST").desc("post-training method combinations "
+        + "r1 also converts calibrated int8 with, cheapest first: methods joined with '+', combinations with ',' "
+        + "(default " + String.join(",", Target.PTQ_DEFAULT) + "; 'none': min/max only)").build());
     o.addOption(Option.builder().longOpt("recipe").hasArg().argName("FILE").desc("replay this recipe.json instead "
         + "of searching").build());
     o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("output folder (reused: a rerun "
@@ -99,7 +102,7 @@ final class CompressCommand implements Command {
     CompressSearch.Outcome o;
     if (args.hasOption("recipe")) {
       for (String searchOnly : List.of("target", "max-metric-drop", "max-loss-increase", "objective", "time-budget",
-          "epochs", "qat-epochs", "batch", "io", "samples", "rounds", "clusters")) {
+          "epochs", "qat-epochs", "batch", "io", "samples", "rounds", "clusters", "ptq")) {
         if (args.hasOption(searchOnly)) {
           throw new BadInputException("--" + searchOnly + " is the recipe's to say; drop it when replaying --recipe");
         }
@@ -169,6 +172,9 @@ final class CompressCommand implements Command {
         }
       }
       b.optClusters(k);
+    }
+    if (args.hasOption("ptq")) {
+      b.optPtq(args.getOptionValue("ptq"));
     }
     return b.build();
   }

@@ -37,7 +37,7 @@ final class SweepCommand implements Command {
   public String usage() {
     return "sweep MODEL --data DATA [--preset article [--epochs-scale F]] [--sparsities 0,0.1,...,0.8] "
         + "[--precisions fp32,fp16,int8,int8-qat] [--granularities unstructured,2:4,channel] [--clusters 16,32] "
-        + "[--io float|int8|uint8] [--epochs N] [--test-data DATA] "
+        + "[--io float|int8|uint8] [--ptq none,bias,cle+range+bias] [--epochs N] [--test-data DATA] "
         + "[--workers N] [--plan] --out DIR  |  sweep (--cell K | --worker | --report) --out DIR";
   }
 
@@ -62,6 +62,11 @@ final class SweepCommand implements Command {
         + "unstructured (default), block:RxC, channel, M:N; an M:N one makes one cell at sparsity M/N"));
     o.addOption(opt("clusters", "LIST", "comma-separated values per kernel (e.g. 16,32): besides every unclustered "
         + "cell, cells that prune, then cluster (keeping the zeros)"));
+    o.addOption(opt("ptq", "LIST", "post-training methods of the calibrated int8 and int16x8 precisions, as convert "
+        + "--ptq runs them: comma-separated combinations of methods joined with '+' (e.g. none,bias,cle+range+bias); "
+        + "every such precision is converted once per combination, the others ignore it (default none)"));
+    o.addOption(opt("adaround-iterations", "N", "with a --ptq combination that has adaround: optimizer steps per layer "
+        + "(default " + dev.compresso.ptq.PtqOptions.ADAROUND_ITERATIONS_DEFAULT + ")"));
     o.addOption(opt("io", "TYPE", "I/O of the int8 and int8-qat models: float (default), int8 or uint8 (Edge TPU)"));
     o.addOption(opt("epochs", "N", "fine-tuning epochs per sparsity (default " + SweepConfig.EPOCHS_DEFAULT + ")"));
     o.addOption(opt("qat-epochs", "N", "QAT epochs for int8-qat (default: --epochs)"));
@@ -181,6 +186,12 @@ final class SweepCommand implements Command {
         v.add(Variant.parse(p, io == null ? (preset != null ? Presets.io(preset) : IoType.FLOAT) : io));
       }
       b.optVariants(v);
+    }
+    if (args.hasOption("ptq")) {
+      b.optPtq(args.getOptionValue("ptq"));
+    }
+    if (args.hasOption("adaround-iterations")) {
+      b.optAdaroundIterations(OptionValues.parseInt("--adaround-iterations", args.getOptionValue("adaround-iterations")));
     }
     if (args.hasOption("epochs")) {
       b.optEpochs(OptionValues.integer(args, "epochs", SweepConfig.EPOCHS_DEFAULT));

@@ -28,10 +28,13 @@ import java.util.List;
  * @param clusters the clusterings tried on the best pruned model (values per kernel); empty: none
  * @param maxSparsity the top of the sparsity bracket (exclusive)
  * @param out the output folder (reused: finished rounds and steps are skipped)
+ * @param ptq the post-training method combinations round r1 also converts calibrated int8 with ({@link
+ *     dev.compresso.sweep.Variant#ptq}); empty: min/max only
  */
 public record CompressConfig(Path model, String data, String testData, Target target, Budget budget, Objective objective,
     Duration timeBudget, int workers, Training training, IoType io, int samples, int runs, int bracketRounds,
-    List<Integer> clusters, double maxSparsity, Path out) {
+    List<Integer> clusters, double maxSparsity, Path out,
+    List<String> ptq) {
 
   public static final int SAMPLES_DEFAULT = 200;
   public static final int RUNS_DEFAULT = 10;
@@ -41,6 +44,7 @@ public record CompressConfig(Path model, String data, String testData, Target ta
 
   public CompressConfig {
     clusters = List.copyOf(clusters);
+    ptq = List.copyOf(ptq);
   }
 
   public static Builder builder(Path model, String data, Target target, Budget budget, Path out) {
@@ -71,6 +75,7 @@ public record CompressConfig(Path model, String data, String testData, Target ta
     private int bracketRounds = BRACKET_ROUNDS_DEFAULT;
     private List<Integer> clusters = List.of(16);
     private double maxSparsity = MAX_SPARSITY_DEFAULT;
+    private List<String> ptq = Target.PTQ_DEFAULT;
 
     private Builder(Path model, String data, Target target, Budget budget, Path out) {
       this.model = model;
@@ -165,6 +170,16 @@ public record CompressConfig(Path model, String data, String testData, Target ta
       return this;
     }
 
+    /**
+     * The PTQ method combinations r1 tries on int8 ({@code compress --ptq}, as {@code sweep --ptq} spells them:
+     * {@code bias,cle+range+bias}; {@code none}: min/max only). Default {@link Target#PTQ_DEFAULT}.
+     */
+    public Builder optPtq(String list) {
+      this.ptq = dev.compresso.sweep.Variant.combinations(list).stream()
+          .filter(p -> !p.equals(dev.compresso.ptq.PtqMethods.NONE)).toList();
+      return this;
+    }
+
     public CompressConfig build() {
       if (workers < 1 || workers > Sweep.MAX_WORKERS) {
         throw new BadInputException("--workers must be between 1 and " + Sweep.MAX_WORKERS + ", got " + workers);
@@ -187,7 +202,8 @@ public record CompressConfig(Path model, String data, String testData, Target ta
       Training t = new Training(epochs, qatEpochs == null ? epochs : qatEpochs, batch, learningRate, qatLearningRate,
           heldOut, seed, samples);
       return new CompressConfig(model, data, testData, target, budget, objective, timeBudget, workers, t,
-          target.io(io), samples, runs, bracketRounds, clusters, maxSparsity, out);
+          target.io(io), samples, runs, bracketRounds, clusters, maxSparsity, out,
+          ptq);
     }
   }
 

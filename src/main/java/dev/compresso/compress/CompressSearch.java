@@ -7,10 +7,11 @@ import dev.compresso.BadInputException;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.sweep.BaselineRow;
 import dev.compresso.sweep.Cell;
+import dev.compresso.sweep.SweepConfig;
+import dev.compresso.sweep.SweepData;
 import dev.compresso.sweep.SweepResults;
 import dev.compresso.sweep.SweepRow;
 import dev.compresso.sweep.Variant;
-import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
 import dev.compresso.train.metric.Metrics;
 import java.io.IOException;
@@ -32,7 +33,9 @@ import java.util.TreeSet;
  *
  * <ol>
  *   <li>{@code r1-ptq}: the dense model converted post-training, every precision the target takes (Edge
- *       TPU: int8 with integer I/O; CPU: fp32, fp16, dynamic, int8, int16x8). Its dense cell's reference is
+ *       TPU: int8 with integer I/O; CPU: fp32, fp16, dynamic, int8, int16x8), calibrated int8 also after each
+ *       of the PTQ method combinations ({@link CompressConfig#ptq}; skipped, noted, when the data are too few
+ *       for a method). Its dense cell's reference is
  *       the source model, measured on the same held-out samples: the quality the budget is relative to.
  *       A model whose int8 conversion leaves some op off the Edge TPU cannot meet that target at all
  *       (pruning and clustering change weights, not ops): the search stops there, naming the op.
@@ -90,9 +93,16 @@ public final class CompressSearch {
     List<String> notes = new ArrayList<>();
     Map<String, Judgement> judged = new LinkedHashMap<>();
 
-    List<Variant> ptq = c.target().postTraining(c.io());
     String r1 = "r1-ptq";
-    SweepResults first = rounds.run(rounds.config(r1, List.of(0.0), Cell.UNSTRUCTURED, List.of(), ptq));
+    SweepConfig r1Config = rounds.config(r1, List.of(0.0), Cell.UNSTRUCTURED, List.of(),
+        c.target().postTraining(c.io(), c.ptq()));
+    String tooFew = SweepData.ptqShortfall(r1Config);
+    if (tooFew != null) {
+      notes.add("int8 with PTQ methods not tried: " + tooFew);
+      log.println("compress: " + notes.get(notes.size() - 1));
+      r1Config = rounds.config(r1, List.of(0.0), Cell.UNSTRUCTURED, List.of(), c.target().postTraining(c.io()));
+    }
+    SweepResults first = rounds.run(r1Config);
     Budget.Quality source = sourceQuality(first);
     judge(first, r1, source, c, data, judged, notes);
     log.printf(Locale.ROOT, "compress: source model on the held-out samples: %s %.6f, %s %.6f%n", source.metricName(),
@@ -134,6 +144,7 @@ public final class CompressSearch {
     o.addProperty("bracket_rounds", c.bracketRounds());
     o.addProperty("max_sparsity", c.maxSparsity());
     o.addProperty("clusters", c.clusters().toString());
+    o.addProperty("ptq", String.join(",", c.ptq()));
     o.add("training", c.training().toJson());
     Path file = c.out().resolve(SEARCH_FILE);
     String text = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
@@ -145,6 +156,9 @@ public final class CompressSearch {
         throw new BadInputException(file + " is not a compress search record: " + e.getMessage(), e);
       }
       before.remove("inputs");
+      if (!before.has("ptq")) {
+        before.addProperty("ptq", "");  // a search from before r1 tried PTQ methods: as --ptq none
+      }
       JsonObject now = o.deepCopy();
       now.remove("inputs");
       if (!before.equals(now)) {
@@ -155,7 +169,9 @@ public final class CompressSearch {
           }
         }
         throw new BadInputException(c.out() + " holds another search (" + String.join("; ", diff) + "); choose "
-            + "another --out, or delete the folder to start afresh");
+            + "another --out, or delete the folder to start afresh"
+            + (before.get("ptq").getAsString().isEmpty() && !now.get("ptq").getAsString().isEmpty()
+                ? " (or give --ptq none to resume a search without PTQ candidates)" : ""));
       }
       return;
     }
@@ -323,7 +339,7 @@ public final class CompressSearch {
       notes.add("round " + round + ": " + f);
     }
     for (SweepRow row : r.rows()) {
-      Variant v = Variant.parse(row.precision(), IoType.parse(row.io()));
+      Variant v = row.variant();
       Cell cell = Cell.model(0, row.sparsity(), row.granularity(), row.clusters());
       String key = cell.id() + "/" + v.stem();
       if (judged.containsKey(key)) {

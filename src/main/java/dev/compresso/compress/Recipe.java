@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.compresso.BadInputException;
 import dev.compresso.prune.Granularity;
+import dev.compresso.ptq.PtqMethods;
 import dev.compresso.sweep.Cell;
 import dev.compresso.sweep.Variant;
 import dev.compresso.tflite.convert.IoType;
@@ -21,9 +22,10 @@ import java.util.TreeSet;
  * One candidate of a search, as data: how to make one {@code .tflite} from the source model, and what it
  * was made from. Prune to {@code sparsity} with {@code granularity} (0: not pruned), cluster to {@code
  * clusters} values per kernel keeping the zeros (0: not clustered), fine-tune with QAT when {@code qat},
- * then convert to {@code precision} with {@code io} and the {@code keepFloat} nodes left in float.
- * {@code recipe.json} is this record; {@code compresso compress --recipe} replays it. A new axis (a PTQ
- * method, say) is one more field here, one more key in the JSON and one more entry in {@link #variant}.
+ * then convert to {@code precision} with {@code io} and the {@code keepFloat} nodes left in float, after the
+ * post-training methods {@code ptq} (a calibrated int8 or int16x8 model; {@code convert --ptq}).
+ * {@code recipe.json} is this record; {@code compresso compress --recipe} replays it. A new axis (as
+ * {@code ptq} was) is one more field here, one more key in the JSON and one more entry in {@link #variant}.
  *
  * @param sparsity target sparsity in [0, 1)
  * @param granularity {@code prune --granularity} spelling ({@code unstructured}, {@code 2:4}, ...)
@@ -36,9 +38,12 @@ import java.util.TreeSet;
  * @param inputs the model and data the recipe was made from
  * @param target the target the search judged it for
  * @param budget the budget it was judged against
+ * @param ptq the post-training methods run before conversion, joined with '+' ({@link Variant#ptq}), or {@code
+ *     none}; a recipe.json without the key (written before recipes had it) reads as none
  */
 public record Recipe(double sparsity, String granularity, int clusters, boolean qat, Precision precision, IoType io,
-    Set<String> keepFloat, Training training, Fingerprint inputs, Target target, Budget budget) {
+    Set<String> keepFloat, Training training, Fingerprint inputs, Target target, Budget budget,
+    String ptq) {
 
   public static final int VERSION = 1;
 
@@ -51,7 +56,11 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
       throw new BadInputException("recipe: clusters " + clusters + " must be 0 (not clustered) or at least 2");
     }
     keepFloat = Set.copyOf(new TreeSet<>(keepFloat));
-    new Variant(precision, qat, io); // validates qat/precision
+    try {
+      ptq = new Variant(precision, qat, io, ptq).ptq(); // validates qat/precision/ptq, spells ptq canonically
+    } catch (BadInputException e) {
+      throw new BadInputException("recipe: " + e.getMessage().replaceFirst("^--ptq: ", "ptq: "), e);
+    }
     if (precision != Precision.INT8) {
       io = IoType.FLOAT;
     }
@@ -60,10 +69,18 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
     }
   }
 
+  /** A recipe without post-training methods. */
+  public Recipe(double sparsity, String granularity, int clusters, boolean qat, Precision precision, IoType io,
+      Set<String> keepFloat, Training training, Fingerprint inputs, Target target, Budget budget) {
+    this(sparsity, granularity, clusters, qat, precision, io, keepFloat, training, inputs, target, budget,
+        PtqMethods.NONE);
+  }
+
   /** The recipe of {@code variant} of a sweep cell. */
   static Recipe of(Cell cell, Variant variant, Training training, Fingerprint inputs, Target target, Budget budget) {
     return new Recipe(cell.sparsity(), cell.granularity(), cell.clusters(), variant.qat(), variant.precision(),
-        variant.io(), Set.of(), training, inputs, target, budget);
+        variant.io(), Set.of(), training, inputs, target, budget,
+        variant.ptq());
   }
 
   /** The sweep cell that makes this recipe's SavedModel ({@code index} in its round). */
@@ -73,10 +90,14 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
 
   /** The conversion of the cell's model that makes this recipe's file. */
   public Variant variant() {
-    return new Variant(precision, qat, io);
+    return new Variant(precision, qat, io,
+        ptq);
   }
 
-  /** Short form for tables and logs, e.g. {@code 75% 2:4 + 16 clusters + QAT, int8 (uint8 I/O)}. */
+  /**
+   * Short form for tables and logs, e.g. {@code 75% 2:4 + 16 clusters + QAT, int8 (uint8 I/O)} or {@code
+   * dense, int8 (uint8 I/O), ptq cle+range+bias}.
+   */
   public String describe() {
     StringBuilder b = new StringBuilder();
     if (sparsity > 0) {
@@ -94,6 +115,9 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
     b.append(", ").append(precision.cliName());
     if (io != IoType.FLOAT) {
       b.append(" (").append(io.cliName()).append(" I/O)");
+    }
+    if (!ptq.equals(PtqMethods.NONE)) {
+      b.append(", ptq ").append(ptq);
     }
     if (!keepFloat.isEmpty()) {
       b.append(", float ").append(String.join(",", keepFloat.stream().sorted().toList()));
@@ -113,6 +137,7 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
     JsonArray k = new JsonArray();
     keepFloat.stream().sorted().forEach(k::add);
     o.add("keep_float", k);
+    o.addProperty("ptq", ptq);
     o.add("training", training.toJson());
     o.add("inputs", inputs.toJson());
     o.addProperty("target", target.cliName());
@@ -137,7 +162,8 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
         IoType.parse(o.get("io").getAsString()), keep, Training.fromJson(o.getAsJsonObject("training")),
         Fingerprint.fromJson(o.getAsJsonObject("inputs")), Target.parse(o.get("target").getAsString()),
         new Budget(Budget.Kind.valueOf(o.get("budget").getAsString().toUpperCase(Locale.ROOT)),
-            o.get("budget_amount").getAsDouble()));
+            o.get("budget_amount").getAsDouble()),
+        o.has("ptq") ? o.get("ptq").getAsString() : PtqMethods.NONE);
   }
 
   /** Reads a {@code recipe.json}; a file that is not one is exit 2 naming it. */

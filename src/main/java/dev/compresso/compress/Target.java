@@ -41,6 +41,12 @@ public enum Target {
   }
 
   /**
+   * The post-training methods round r1 tries on calibrated int8 by default, cheapest first: bias correction
+   * (seconds), then equalization, range search and bias correction together ({@code convert --ptq}).
+   */
+  public static final List<String> PTQ_DEFAULT = List.of("bias", "cle+range+bias");
+
+  /**
    * The post-training conversions of the dense model, cheapest first; {@code io} is the I/O type of the
    * integer ones on the Edge TPU ({@code uint8} or {@code int8}).
    */
@@ -51,6 +57,21 @@ public enum Target {
     return List.of(new Variant(Precision.FP32, false, IoType.FLOAT), new Variant(Precision.FP16, false, IoType.FLOAT),
         new Variant(Precision.DYNAMIC, false, IoType.FLOAT), new Variant(Precision.INT8, false, IoType.FLOAT),
         new Variant(Precision.INT16X8, false, IoType.FLOAT));
+  }
+
+  /**
+   * {@link #postTraining(IoType)} with calibrated int8 also converted after each of the {@code ptq} method
+   * combinations ({@link Variant#ptq}; {@code none} is the plain int8 already there), right after plain int8.
+   */
+  public List<Variant> postTraining(IoType io, List<String> ptq) {
+    List<Variant> out = new java.util.ArrayList<>();
+    for (Variant v : postTraining(io)) {
+      out.add(v);
+      if (v.precision() == Precision.INT8 && v.calibrated()) {
+        ptq.stream().filter(p -> !p.equals(dev.compresso.ptq.PtqMethods.NONE)).forEach(p -> out.add(v.withPtq(p)));
+      }
+    }
+    return out;
   }
 
   /** The QAT conversion of this target: int8 with learned ranges. */

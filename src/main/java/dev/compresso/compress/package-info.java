@@ -4,7 +4,7 @@
  * cells"; STYLE.md, "A search is data about candidates").
  *
  * <p>A candidate is a {@link dev.compresso.compress.Recipe}: an immutable record of how to make one
- * {@code .tflite} (sparsity and granularity, clusters, QAT, precision, I/O type, keep-float nodes) plus the
+ * {@code .tflite} (sparsity and granularity, clusters, QAT, precision, I/O type, PTQ methods, keep-float nodes) plus the
  * fingerprints of the model and data it was made from. {@link dev.compresso.compress.CompressSearch} orders
  * recipes cheapest first (post-training conversions, then a bracket search for the largest sparsity within
  * the budget, then clustering and QAT stacked on the best pruned model), runs each round of them as a

@@ -60,15 +60,15 @@ public final class SweepReport {
     StringBuilder sb = new StringBuilder("sparsity,achieved_sparsity,precision,tflite_bytes,gzip_bytes,"
         + "tflite_peak_rss_bytes,reference_peak_rss_bytes,latency_ms_1t,latency_ms_nt,threads,reference_latency_ms_1t,"
         + "loss_name,loss,reference_loss,metric_name,metric,max_abs_error,reference_variables_bytes,io,edgetpu_op_share,"
-        + "edgetpu,quant_boundaries,granularity,clusters,float_islands,requantize_ops,samples,latency_unstable\n");
+        + "edgetpu,quant_boundaries,granularity,clusters,float_islands,requantize_ops,samples,latency_unstable,ptq\n");
     for (SweepRow r : rows) {
-      sb.append(String.format(Locale.ROOT, "%.2f,%.4f,%s,%d,%d,%d,%d,%.3f,%.3f,%d,%.3f,%s,%.6f,%.6f,%s,%.6f,%.6g,%d,%s,%.4f,\"%s\",%d,%s,%d,%d,%d,%d,\"%s\"%n",
+      sb.append(String.format(Locale.ROOT, "%.2f,%.4f,%s,%d,%d,%d,%d,%.3f,%.3f,%d,%.3f,%s,%.6f,%.6f,%s,%.6f,%.6g,%d,%s,%.4f,\"%s\",%d,%s,%d,%d,%d,%d,\"%s\",%s%n",
           r.sparsity(), r.achievedSparsity(), r.precision(), r.tfliteBytes(), r.gzipBytes(), r.tflitePeakRssBytes(),
           r.referencePeakRssBytes(), r.latencyMs1(), r.latencyMsT(), r.threads(), r.referenceLatencyMs1(),
           r.lossName(), r.loss(), r.referenceLoss(), r.metricName(), r.metric(), r.maxAbsError(),
           r.referenceVariablesBytes(), r.io(), r.edgeTpuOpShare(), r.edgeTpu().replace("\"", "'"), r.quantBoundaries(),
           r.granularity(), r.clusters(), r.floatIslands(), r.requantizeOps(), r.samples(),
-          r.latencyUnstable().replace("\"", "'")));
+          r.latencyUnstable().replace("\"", "'"), r.ptq()));
     }
     return sb.toString();
   }
@@ -101,7 +101,7 @@ public final class SweepReport {
       String star = r.latencyUnstable().isEmpty() ? "" : " *";
       String lessRam = baseline == null ? "" : String.format(Locale.ROOT, "%.2f",
           baseline.timesLessRam(r.tflitePeakRssBytes()));
-      String precision = r.io().equals("float") ? r.precision() : r.precision() + " (" + r.io() + " I/O)";
+      String precision = r.precisionLabel();
       String edge = r.edgeTpu().isEmpty() ? "" : String.format(Locale.ROOT, "%.0f%% of ops", 100 * r.edgeTpuOpShare());
       String recipe = r.plain() ? "" : " " + r.recipe();
       sb.append(String.format(Locale.ROOT, "| %.2f (%.3f)%s | %s | %,d | %,d | %s | %s | %.1f | %s | %.2f%s | %.2f%s | %.1f "
@@ -193,7 +193,7 @@ public final class SweepReport {
   private static List<String> plots(Path out, List<SweepRow> rows) {
     Map<String, List<SweepRow>> byPrecision = new LinkedHashMap<>();
     for (SweepRow r : rows) {
-      byPrecision.computeIfAbsent(r.plain() ? r.precision() : r.precision() + " " + r.recipe(),
+      byPrecision.computeIfAbsent(r.plain() ? r.precisionLabel() : r.precisionLabel() + " " + r.recipe(),
           k -> new ArrayList<>()).add(r);
     }
     List<String> files = new ArrayList<>();

@@ -28,7 +28,9 @@ import dev.compresso.prune.Pruner;
 import dev.compresso.qat.Qat;
 import dev.compresso.qat.QatConfig;
 import dev.compresso.qat.QatOutput;
+import dev.compresso.ptq.PtqPipeline;
 import dev.compresso.quant.Calibration;
+import dev.compresso.quant.CalibrationHook;
 import dev.compresso.quant.CalibrationOptions;
 import dev.compresso.report.ConsoleProgress;
 import dev.compresso.tflite.TfliteModel;
@@ -60,7 +62,8 @@ import java.util.List;
  * <p>Layout: {@code OUT/s0.50/model/} (pruned SavedModel and prune-report.json), {@code OUT/s0.50/qat/}
  * (QAT SavedModel), {@code OUT/s0.50-k16/clustered/} (the clustered SavedModel of a clustered cell; its
  * float model, converted and validated against), {@code OUT/s0.50/int8-qat-uint8.tflite} with {@code .validate.json} and {@code
- * .edgetpu.json}, {@code OUT/s0.50/cell.json}; sparsity 0 converts the source model as it is; {@code
+ * .edgetpu.json}, {@code OUT/s0.50/int8-ptq-cle+range+bias.tflite} (a calibrated variant with PTQ methods,
+ * {@code sweep --ptq}), {@code OUT/s0.50/cell.json}; sparsity 0 converts the source model as it is; {@code
  * OUT/baseline/cell.json} measures the source model.
  */
 public final class CellRunner {
@@ -124,7 +127,7 @@ public final class CellRunner {
       Path tflite = dir.resolve(v.stem() + ".tflite");
       if (!Files.exists(tflite)) {
         step(log, cell, "convert " + v.stem());
-        convert(d, v.qat() ? qat : model, v, tflite);
+        convert(d, v.qat() ? qat : model, v, c.adaroundIterations(), tflite, note -> step(log, cell, "  " + note));
       }
       Path validation = dir.resolve(v.stem() + ".validate.json");
       if (!Files.exists(validation)) {
@@ -188,8 +191,12 @@ public final class CellRunner {
     ck.delete();
   }
 
-  /** Converts; a calibrated int8 variant measures its ranges on the train part only. */
-  private static void convert(SweepData d, Path model, Variant v, Path out) {
+  /**
+   * Converts; a calibrated variant measures its ranges on the train part only, after its PTQ methods (as
+   * {@code convert --ptq} runs them) changed the weights.
+   */
+  private static void convert(SweepData d, Path model, Variant v, int adaroundIterations, Path out,
+      java.util.function.Consumer<String> notes) {
     FrozenGraph graph;
     if (v.needsRanges() && !v.qat()) {
       // Calibrated: batch norm folded into its conv first, as CompressoModel.convert does (Keras' unfused form
@@ -201,7 +208,8 @@ public final class CellRunner {
     }
     if (v.needsRanges()) {
       graph = graph.hasFakeQuant() ? Calibration.withRanges(graph, model, null)
-          : Calibration.calibrate(graph, d.train(), CalibrationOptions.defaults()).graph();
+          : Calibration.calibrate(graph, d.train(), CalibrationOptions.builder().optHook(v.hasPtq()
+              ? new PtqPipeline(v.ptqOptions(adaroundIterations), notes) : CalibrationHook.NONE).build()).graph();
     }
     AtomicOutput.writeFile(out, Converter.convert(graph, ConversionOptions.builder(v.precision()).optIo(v.io()).build()));
   }

@@ -35,7 +35,7 @@ public final class Sweep {
     plan.write();
     SweepResults before = SweepResults.read(config.out());
     int n = Math.min(workers, plan.cells().size() - before.done());
-    progress.printf("sweep: %d cells (baseline + %d sparsities x %d precisions), %d already done, %d worker "
+    progress.printf("sweep: %d cells (baseline + %d sparsities x %d conversions), %d already done, %d worker "
         + "process(es), in %s%n", plan.cells().size(), config.sparsities().size(), config.variants().size(),
         before.done(), n, config.out());
     if (before.complete()) {

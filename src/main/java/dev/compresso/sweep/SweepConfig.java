@@ -2,6 +2,7 @@ package dev.compresso.sweep;
 
 import dev.compresso.BadInputException;
 import dev.compresso.prune.Granularity;
+import dev.compresso.ptq.PtqOptions;
 import dev.compresso.qat.QatConfig;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
@@ -17,7 +18,8 @@ import java.util.Locale;
  * @param data fine-tuning and calibration data (a DATA spec)
  * @param testData the data every cell is scored on; empty: a held-out part of {@code data} ({@link SweepData})
  * @param sparsities target sparsities in [0, 1); 0 means the dense model, not pruned
- * @param variants the conversions of every model cell
+ * @param variants the conversions of every model cell (calibrated ones with their PTQ methods, {@link
+ *     Builder#optPtq})
  * @param granularities how pruned cells prune ({@code prune --granularity} spellings); an {@code M:N} one
  *     makes one cell per clustering, at its own sparsity M/N, instead of one per sparsity
  * @param clusters the clusterings of every model cell besides the unclustered one: values per kernel (the
@@ -33,10 +35,13 @@ import java.util.Locale;
  * @param threads the second thread count measured (besides 1)
  * @param preset the preset the grid came from ({@code article}), or empty
  * @param out the sweep folder (reused: finished steps are skipped)
+ * @param adaroundIterations optimizer steps per layer of the {@code adaround} PTQ method ({@code
+ *     --adaround-iterations}, as {@code convert} takes it)
  */
 public record SweepConfig(Path model, String data, String testData, List<Double> sparsities, List<Variant> variants,
     List<String> granularities, List<Integer> clusters, int epochs, int qatEpochs, int batch, double learningRate, double qatLearningRate, int samples, int runs,
-    int warmup, int threads, String preset, Path out) {
+    int warmup, int threads, String preset, Path out,
+    int adaroundIterations) {
 
   public static final int EPOCHS_DEFAULT = 2;
   public static final int BATCH_DEFAULT = 8;
@@ -101,6 +106,8 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
     private int warmup = WARMUP_DEFAULT;
     private int threads = THREADS_DEFAULT;
     private String preset = "";
+    private List<String> ptq;
+    private int adaroundIterations = PtqOptions.ADAROUND_ITERATIONS_DEFAULT;
 
     private Builder(Path model, String data, Path out) {
       this.model = model;
@@ -196,10 +203,40 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
       return this;
     }
 
+    /**
+     * Post-training methods ({@code sweep --ptq}): combinations separated by ',', each methods joined with '+'
+     * ({@code none,bias,cle+range+bias}); every calibrated int8 and int16x8 variant is converted once per
+     * combination ({@link Variant#cross}), the others once. Default: none (min/max calibration).
+     */
+    public Builder optPtq(String list) {
+      this.ptq = Variant.combinations(list);
+      return this;
+    }
+
+    /** Optimizer steps per layer for the {@code adaround} method (default {@value PtqOptions#ADAROUND_ITERATIONS_DEFAULT}). */
+    public Builder optAdaroundIterations(int n) {
+      this.adaroundIterations = n;
+      return this;
+    }
+
     public SweepConfig build() {
       if (sparsities.isEmpty() || variants.isEmpty()) {
         throw new BadInputException("a sweep needs at least one sparsity and one precision");
       }
+      List<Variant> variants = this.variants;
+      if (ptq != null) {
+        if (variants.stream().noneMatch(Variant::calibrated) && !ptq.equals(List.of(dev.compresso.ptq.PtqMethods.NONE))) {
+          throw new BadInputException("--ptq " + String.join(",", ptq) + " runs on calibrated int8 and int16x8 models, "
+              + "and --precisions " + String.join(",", variants.stream().map(Variant::name).toList()) + " has none: "
+              + "add int8 or int16x8 to --precisions, or drop --ptq");
+        }
+        variants = Variant.cross(variants, ptq);
+      }
+      if (adaroundIterations != PtqOptions.ADAROUND_ITERATIONS_DEFAULT
+          && variants.stream().noneMatch(v -> v.ptq().contains("adaround"))) {
+        throw new BadInputException("--adaround-iterations is only used with a --ptq combination that has adaround");
+      }
+      PtqOptions.builder().optAdaroundIterations(adaroundIterations).build();  // checks the range
       for (double s : sparsities) {
         if (!(s >= 0 && s < 1)) {
           throw new BadInputException("--sparsities: " + s + " is outside [0, 1)");
@@ -208,7 +245,7 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
       if (sparsities.stream().map(s -> String.format(Locale.ROOT, "%.2f", s)).distinct().count() != sparsities.size()
           || variants.stream().map(Variant::stem).distinct().count() != variants.size()) {
         throw new BadInputException("--sparsities and --precisions must not repeat a value (sparsities are told "
-            + "apart at two decimals)");
+            + "apart at two decimals): " + sparsities + ", " + variants.stream().map(Variant::stem).toList());
       }
       List<String> spelled = new ArrayList<>();
       for (String g : granularities) {
@@ -235,7 +272,8 @@ public record SweepConfig(Path model, String data, String testData, List<Double>
       }
       return new SweepConfig(model, data, testData, sparsities, variants,
           spelled, clusters, epochs, qe,
-          batch, learningRate, qatLearningRate, samples, runs, warmup, threads, preset, out);
+          batch, learningRate, qatLearningRate, samples, runs, warmup, threads, preset, out,
+          adaroundIterations);
     }
   }
 }

@@ -5,12 +5,18 @@ import dev.compresso.CompressoException;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
 import dev.compresso.data.SampleSource;
+import dev.compresso.ptq.PtqMethod;
+import dev.compresso.quant.CalibrationOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Which samples a sweep fine-tunes on and which it scores: the one place the split is made, so that every
@@ -61,6 +67,10 @@ public record SweepData(SampleSource train, SampleSource validation, SampleSourc
    * @throws BadInputException naming the file
    */
   public static void check(SweepConfig c) {
+    String ptq = ptqShortfall(c);
+    if (ptq != null) {
+      throw new BadInputException(ptq);
+    }
     if (c.heldOut()) {
       return;
     }
@@ -81,6 +91,37 @@ public record SweepData(SampleSource train, SampleSource validation, SampleSourc
     if (test.size() == 0) {
       throw new BadInputException("--test-data " + c.testData() + " holds no samples");
     }
+  }
+
+  /**
+   * Why the sweep's calibration data are too few for the PTQ methods of its variants, naming each method and
+   * the count it needs; null when they suffice (or no variant has methods). Calibration reads the first
+   * {@value CalibrationOptions#SAMPLES_DEFAULT} samples of the train part, as {@link CellRunner} does.
+   */
+  public static String ptqShortfall(SweepConfig c) {
+    Map<String, Integer> needs = new LinkedHashMap<>();
+    for (Variant v : c.variants()) {
+      for (PtqMethod m : v.ptqOptions().methods()) {
+        needs.put(m.name(), m.minSamples());
+      }
+    }
+    if (needs.isEmpty()) {
+      return null;
+    }
+    int train = DataSources.openSource(c.data()).partition(2 * HELD_OUT_FRACTION, CellRunner.SEED).train().size();
+    int have = Math.min(CalibrationOptions.SAMPLES_DEFAULT, train);
+    List<String> missing = new ArrayList<>();
+    needs.forEach((name, n) -> {
+      if (have < n) {
+        missing.add("'" + name + "' needs at least " + n);
+      }
+    });
+    if (missing.isEmpty()) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "--data %s: its train part (%d%%, what calibration reads) has %d sample(s), too "
+        + "few for --ptq: %s (give more data, or leave the method out)", c.data(),
+        Math.round(100 * (1 - 2 * HELD_OUT_FRACTION)), have, String.join(", ", missing));
   }
 
   /** Whether two DATA specs name the same samples: the same spec, the same file, or files of equal bytes. */

@@ -123,6 +123,7 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
       e.addProperty("precision", variant.precision().cliName());
       e.addProperty("qat", variant.qat());
       e.addProperty("io", variant.io().cliName());
+      e.addProperty("ptq", variant.ptq());
       v.add(e);
     }
     o.add("variants", v);
@@ -142,6 +143,7 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
     o.addProperty("warmup", c.warmup());
     o.addProperty("threads", c.threads());
     o.addProperty("preset", c.preset());
+    o.addProperty("adaround_iterations", c.adaroundIterations());
     JsonArray cs = new JsonArray();
     for (Cell cell : cells) {
       JsonObject e = new JsonObject();
@@ -163,8 +165,10 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
     List<Variant> variants = new ArrayList<>();
     for (JsonElement e : o.getAsJsonArray("variants")) {
       JsonObject v = e.getAsJsonObject();
+      // A plan written before variants had PTQ methods has no "ptq": min/max calibration, as it ran then.
       variants.add(new Variant(Precision.parse(v.get("precision").getAsString()), v.get("qat").getAsBoolean(),
-          IoType.parse(v.get("io").getAsString())));
+          IoType.parse(v.get("io").getAsString()),
+          v.has("ptq") ? v.get("ptq").getAsString() : dev.compresso.ptq.PtqMethods.NONE));
     }
     List<String> granularities = new ArrayList<>();
     o.getAsJsonArray("granularities").forEach(e -> granularities.add(e.getAsString()));
@@ -177,7 +181,9 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
         .optBatch(o.get("batch").getAsInt()).optLearningRate(o.get("learning_rate").getAsDouble())
         .optQatLearningRate(o.get("qat_learning_rate").getAsDouble()).optSamples(o.get("samples").getAsInt())
         .optRuns(o.get("runs").getAsInt()).optWarmup(o.get("warmup").getAsInt())
-        .optThreads(o.get("threads").getAsInt()).optPreset(o.get("preset").getAsString()).build();
+        .optThreads(o.get("threads").getAsInt()).optPreset(o.get("preset").getAsString())
+        .optAdaroundIterations(o.has("adaround_iterations") ? o.get("adaround_iterations").getAsInt()
+            : dev.compresso.ptq.PtqOptions.ADAROUND_ITERATIONS_DEFAULT).build();
     SweepPlan plan = of(config);
     if (!plan.toJson().get("cells").equals(o.get("cells"))) {
       throw new BadInputException(folder.resolve(FILE) + ": its cells do not follow from its configuration");
@@ -190,7 +196,8 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
     return new SweepConfig(c.model().toAbsolutePath().normalize(), absoluteSpec(c.data()), absoluteSpec(c.testData()),
         c.sparsities(), c.variants(), c.granularities(), c.clusters(), c.epochs(), c.qatEpochs(), c.batch(),
         c.learningRate(), c.qatLearningRate(),
-        c.samples(), c.runs(), c.warmup(), c.threads(), c.preset(), c.out());
+        c.samples(), c.runs(), c.warmup(), c.threads(), c.preset(), c.out(),
+        c.adaroundIterations());
   }
 
   private static String absoluteSpec(String spec) {

@@ -39,18 +39,45 @@ import java.util.Map;
  * @param samples how many samples were scored
  * @param testSet which samples
  * @param latencyUnstable why a latency of the .tflite is not to be trusted (either thread count), or empty
+ * @param ptq the post-training methods of a calibrated variant ({@link Variant#ptq}; null in rows written
+ *     before sweeps had PTQ methods: none)
  */
 public record SweepRow(double sparsity, double achievedSparsity, String precision, long tfliteBytes, long gzipBytes,
     long tflitePeakRssBytes, long referencePeakRssBytes, double latencyMs1, double latencyMsT,
     double referenceLatencyMs1, int threads, double loss, double referenceLoss, String lossName, double metric,
     String metricName, double maxAbsError, long referenceVariablesBytes, String io, String edgeTpu,
     double edgeTpuOpShare, int quantBoundaries, String granularity, int clusters, int floatIslands,
-    int requantizeOps, int samples, String testSet, String latencyUnstable) {
+    int requantizeOps, int samples, String testSet, String latencyUnstable,
+    String ptq) {
 
   public SweepRow {
+    ptq = ptq == null ? dev.compresso.ptq.PtqMethods.NONE : ptq;
     granularity = granularity == null ? Cell.UNSTRUCTURED : granularity;
     testSet = testSet == null ? "" : testSet;
     latencyUnstable = latencyUnstable == null ? "" : latencyUnstable;
+  }
+
+  /** A row without PTQ methods. */
+  public SweepRow(double sparsity, double achievedSparsity, String precision, long tfliteBytes, long gzipBytes,
+      long tflitePeakRssBytes, long referencePeakRssBytes, double latencyMs1, double latencyMsT,
+      double referenceLatencyMs1, int threads, double loss, double referenceLoss, String lossName, double metric,
+      String metricName, double maxAbsError, long referenceVariablesBytes, String io, String edgeTpu,
+      double edgeTpuOpShare, int quantBoundaries, String granularity, int clusters, int floatIslands,
+      int requantizeOps, int samples, String testSet, String latencyUnstable) {
+    this(sparsity, achievedSparsity, precision, tfliteBytes, gzipBytes, tflitePeakRssBytes, referencePeakRssBytes,
+        latencyMs1, latencyMsT, referenceLatencyMs1, threads, loss, referenceLoss, lossName, metric, metricName,
+        maxAbsError, referenceVariablesBytes, io, edgeTpu, edgeTpuOpShare, quantBoundaries, granularity, clusters,
+        floatIslands, requantizeOps, samples, testSet, latencyUnstable, null);
+  }
+
+  /** The conversion that made the row ({@link Variant}). */
+  public Variant variant() {
+    return Variant.parse(precision, dev.compresso.tflite.convert.IoType.parse(io)).withPtq(ptq);
+  }
+
+  /** The precision as reports show it, with the I/O type and PTQ methods: {@code int8 (uint8 I/O, ptq bias)}. */
+  public String precisionLabel() {
+    return Variant.label(precision, io, ptq);
   }
 
   /** Whether the row is a plain pruned (or dense) model: unstructured, not clustered. */
@@ -96,7 +123,8 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
         edgeTpuOpShare, v.has("quant_boundaries") ? v.get("quant_boundaries").getAsInt() : 0, cell.granularity(),
         cell.clusters(), v.has("float_islands") ? v.getAsJsonArray("float_islands").size() : 0,
         v.has("requantize_ops") ? v.getAsJsonArray("requantize_ops").size() : 0, v.get("samples").getAsInt(),
-        v.get("data").getAsString(), unstable(tRuns));
+        v.get("data").getAsString(), unstable(tRuns),
+        variant.ptq());
   }
 
   private static String unstable(JsonArray runs) {

@@ -1,25 +1,37 @@
 package dev.compresso.sweep;
 
 import dev.compresso.BadInputException;
+import dev.compresso.ptq.PtqMethods;
+import dev.compresso.ptq.PtqOptions;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * One conversion of a cell's model: a precision, whether its int8 ranges come from quantization-aware
  * fine-tuning ({@code int8-qat}: prune, then QAT, then convert with the learned FakeQuant ranges) or from
- * calibration on the sweep's data ({@code int8}), and the I/O type of integer models ({@code uint8} and
- * {@code int8} for the Edge TPU; float models always have float I/O).
+ * calibration on the sweep's data ({@code int8}), the I/O type of integer models ({@code uint8} and
+ * {@code int8} for the Edge TPU; float models always have float I/O), and the post-training methods a
+ * calibrated model runs before the converter ({@code convert --ptq}).
  *
  * @param precision what the converter produces
  * @param qat int8 ranges learned by QAT (only with {@link Precision#INT8})
  * @param io the inputs' and outputs' element type ({@link IoType#FLOAT} unless int8)
+ * @param ptq the post-training methods of a calibrated int8 or int16x8 variant, joined with '+' in the order
+ *     they run ({@code cle+range+bias}; {@link PtqMethods}), or {@value PtqMethods#NONE}
  */
-public record Variant(Precision precision, boolean qat, IoType io) {
+public record Variant(Precision precision, boolean qat, IoType io,
+    String ptq) {
 
   /** The precision names {@code --precisions} accepts. */
   public static final String ACCEPTED = "fp32, fp16, dynamic, int8 (calibrated), int8-qat (learned ranges), "
       + "int16x8 (calibrated; int16 activations, int8 weights)";
+  /** What joins the methods of one combination in {@code sweep --ptq} (the list separates combinations by ','). */
+  public static final String JOIN = "+";
 
   public Variant {
     if (qat && precision != Precision.INT8) {
@@ -28,6 +40,16 @@ public record Variant(Precision precision, boolean qat, IoType io) {
     if (precision != Precision.INT8) {
       io = IoType.FLOAT;
     }
+    ptq = ptq == null ? PtqMethods.NONE : combination(ptq);
+    if (!ptq.equals(PtqMethods.NONE) && !(precision.fullInteger() && !qat)) {
+      throw new BadInputException("PTQ methods (" + ptq + ") only apply to calibrated int8 and int16x8, not "
+          + (qat ? "int8-qat" : precision.cliName()));
+    }
+  }
+
+  /** A variant without post-training methods (min/max calibration when it calibrates). */
+  public Variant(Precision precision, boolean qat, IoType io) {
+    this(precision, qat, io, PtqMethods.NONE);
   }
 
   /**
@@ -47,6 +69,105 @@ public record Variant(Precision precision, boolean qat, IoType io) {
     }
   }
 
+  /**
+   * One {@code sweep --ptq} combination in its canonical spelling: the methods joined with '+' in the order
+   * they run, whatever order it lists them in; {@value PtqMethods#NONE} alone for none.
+   *
+   * @throws BadInputException naming every unknown method and listing the valid ones
+   */
+  public static String combination(String combo) {
+    List<String> unknown = new ArrayList<>();
+    for (String part : combo.split("\\" + JOIN, -1)) {
+      String n = part.strip();
+      if (!n.equals(PtqMethods.NONE) && !PtqMethods.names().contains(n)) {
+        unknown.add("'" + n + "'");
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new BadInputException("--ptq: unknown method(s) " + String.join(", ", unknown) + " in '" + combo
+          + "'; valid: " + String.join(", ", PtqMethods.names()) + ", joined with '" + JOIN + "' into one "
+          + "combination (e.g. cle" + JOIN + "range" + JOIN + "bias), combinations separated by ','; or '"
+          + PtqMethods.NONE + "'");
+    }
+    if (combo.contains(PtqMethods.NONE) && !combo.strip().equals(PtqMethods.NONE)) {
+      throw new BadInputException("--ptq: '" + PtqMethods.NONE + "' cannot be combined with methods, got '" + combo
+          + "'");
+    }
+    return String.join(JOIN, PtqOptions.of(combo.replace(JOIN, ",")).methods().stream().map(m -> m.name()).toList())
+        .replaceFirst("^$", PtqMethods.NONE);
+  }
+
+  /**
+   * Parses a {@code sweep --ptq} list: combinations separated by ',', each methods joined with '+' ({@code
+   * none,bias,cle+range+bias}), in canonical spelling and without repeats.
+   *
+   * @throws BadInputException for unknown methods, an empty list, or a combination given twice
+   */
+  public static List<String> combinations(String list) {
+    if (list == null || list.isBlank()) {
+      throw new BadInputException("--ptq needs a comma-separated list of combinations of " + PtqMethods.names()
+          + " joined with '" + JOIN + "', or '" + PtqMethods.NONE + "'");
+    }
+    Set<String> out = new LinkedHashSet<>();
+    for (String c : list.split(",")) {
+      if (c.isBlank()) {
+        continue;
+      }
+      String canonical = combination(c);
+      if (!out.add(canonical)) {
+        throw new BadInputException("--ptq lists the combination " + canonical + " twice (methods run in the order "
+            + String.join(",", PtqMethods.names()) + " whatever order a combination gives): '" + list + "'");
+      }
+    }
+    if (out.isEmpty()) {
+      return combinations("");
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Every variant of {@code variants} crossed with the PTQ {@code combinations}: a calibrated int8 or int16x8
+   * variant once per combination, any other (float, dynamic, int8-qat) once and without methods.
+   */
+  public static List<Variant> cross(List<Variant> variants, List<String> combinations) {
+    List<Variant> out = new ArrayList<>();
+    for (Variant v : variants) {
+      if (v.calibrated()) {
+        for (String c : combinations) {
+          out.add(v.withPtq(c));
+        }
+      } else {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
+  /** This variant with the post-training methods {@code combination} ('+'-joined, or none). */
+  public Variant withPtq(String combination) {
+    return new Variant(precision, qat, io, combination);
+  }
+
+  /** Whether the ranges are calibrated on data (int8 or int16x8 without QAT): what PTQ methods apply to. */
+  public boolean calibrated() {
+    return precision.fullInteger() && !qat;
+  }
+
+  /** Whether post-training methods run before conversion. */
+  public boolean hasPtq() {
+    return !ptq.equals(PtqMethods.NONE);
+  }
+
+  /** The post-training methods as {@code convert --ptq} runs them, with their default bounds. */
+  public PtqOptions ptqOptions() {
+    return PtqOptions.of(ptq.replace(JOIN, ","));
+  }
+
+  /** The post-training methods with {@code adaround} bounded to {@code adaroundIterations} steps per layer. */
+  public PtqOptions ptqOptions(int adaroundIterations) {
+    return PtqOptions.builder().optMethods(ptq.replace(JOIN, ",")).optAdaroundIterations(adaroundIterations).build();
+  }
+
   /** The name in reports and on the command line: fp32, fp16, dynamic, int8, int8-qat or int16x8. */
   public String name() {
     return qat ? "int8-qat" : precision.cliName();
@@ -62,8 +183,28 @@ public record Variant(Precision precision, boolean qat, IoType io) {
     return precision.fullInteger();
   }
 
-  /** File name stem in the cell folder: the name, plus the I/O type when not float ({@code int8-qat-uint8}). */
+  /**
+   * File name stem in the cell folder: the name, the PTQ methods when there are any, and the I/O type when
+   * not float ({@code int8-qat-uint8}, {@code int8-ptq-cle+range+bias-uint8}).
+   */
   public String stem() {
-    return io == IoType.FLOAT ? name() : name() + "-" + io.cliName();
+    return name() + (hasPtq() ? "-ptq-" + ptq : "") + (io == IoType.FLOAT ? "" : "-" + io.cliName());
+  }
+
+  /** The name with what else tells it apart, as reports show it: {@code int8 (uint8 I/O, ptq bias)}. */
+  public String label() {
+    return label(name(), io.cliName(), ptq);
+  }
+
+  /** {@link #label()} from a result row's precision name, I/O type and PTQ methods. */
+  public static String label(String name, String io, String ptq) {
+    List<String> parts = new ArrayList<>();
+    if (!io.equals(IoType.FLOAT.cliName())) {
+      parts.add(io + " I/O");
+    }
+    if (ptq != null && !ptq.equals(PtqMethods.NONE)) {
+      parts.add("ptq " + ptq);
+    }
+    return parts.isEmpty() ? name : name + " (" + String.join(", ", parts) + ")";
   }
 }

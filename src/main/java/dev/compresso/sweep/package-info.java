@@ -5,7 +5,8 @@
  * <p>{@link dev.compresso.sweep.SweepPlan} writes the grid ({@code plan.json}: the configuration and
  * its cells) into the sweep folder. A cell ({@link dev.compresso.sweep.Cell}) is the baseline (the
  * source model measured as it is) or one compression recipe (a sparsity; 0 is the dense model) with
- * every precision variant ({@link dev.compresso.sweep.Variant}) converted and validated from it.
+ * every precision variant ({@link dev.compresso.sweep.Variant}: a precision, its I/O type and, for calibrated
+ * ones, the post-training methods run before the converter) converted and validated from it.
  * {@link dev.compresso.sweep.CellRunner} runs a cell's steps through the library (prune, QAT, convert,
  * validate, Edge TPU check), each step's output written atomically and skipped when it exists, the
  * cell's {@code cell.json} last. {@link dev.compresso.sweep.Worker} claims cells with {@link

@@ -95,6 +95,22 @@ class CompressSearchTest {
     assertTrue(CompressReport.summary(stopped).contains("--time-budget"), CompressReport.summary(stopped));
   }
 
+  /** Round r1 tries int8 after the PTQ methods; such a candidate's recipe records them and replays to the same file. */
+  @Test
+  void ptqCandidatesAreJudgedAndTheirRecipeReplaysThem() throws Exception {
+    List<String> r1 = first.candidates().stream().filter(j -> j.round().equals("r1-ptq"))
+        .map(j -> j.recipe().variant().stem()).toList();
+    assertEquals(List.of("int8-uint8", "int8-ptq-bias-uint8", "int8-ptq-cle+range+bias-uint8"), r1, log.toString());
+    Judgement bias = first.candidates().stream().filter(j -> j.recipe().ptq().equals("bias")
+        && j.recipe().sparsity() == 0).findFirst().orElseThrow();
+    assertTrue(bias.recipe().describe().endsWith("ptq bias"), bias.recipe().describe());
+    CompressSearch.Outcome replay = Replay.run(bias.recipe(), MODEL, DATA, TEST_DATA, dir.resolve("replay-bias"), 1, 1,
+        new PrintStream(new ByteArrayOutputStream(), true));
+    assertEquals(bias.recipe(), replay.candidates().get(0).recipe());
+    assertArrayEquals(Files.readAllBytes(bias.file()), Files.readAllBytes(replay.candidates().get(0).file()),
+        "the same methods on the same calibration samples make the same file");
+  }
+
   @Test
   void theRecipeReplaysToTheSameMetricAndRefusesOtherData() throws Exception {
     Recipe recipe = first.winner().recipe();

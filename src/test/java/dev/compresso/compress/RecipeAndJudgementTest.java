@@ -48,6 +48,53 @@ class RecipeAndJudgementTest {
   }
 
   @Test
+  void aRecipeWithPtqMethodsRoundTripsAndAnOlderOneWithoutThemReadsAsNone(@TempDir Path dir) throws Exception {
+    Recipe r = new Recipe(0, Cell.UNSTRUCTURED, 0, false, Precision.INT8, IoType.UINT8, Set.of(), TRAINING, INPUTS,
+        Target.EDGETPU, Budget.maxMetricDrop(0.01), "bias+range+cle");
+    assertEquals("cle+range+bias", r.ptq(), "spelled in the order the methods run");
+    Path f = dir.resolve("recipe.json");
+    Files.writeString(f, r.toJsonText());
+    assertTrue(Files.readString(f).contains("\"ptq\": \"cle+range+bias\""), Files.readString(f));
+    Recipe back = Recipe.read(f);
+    assertEquals(r, back);
+    assertEquals(r.toJsonText(), back.toJsonText());
+    assertEquals(new dev.compresso.sweep.Variant(Precision.INT8, false, IoType.UINT8, "cle+range+bias"), back.variant(),
+        "the replayed cell converts with the same methods");
+    assertEquals("int8-ptq-cle+range+bias-uint8", back.variant().stem());
+    assertEquals("dense, int8 (uint8 I/O), ptq cle+range+bias", back.describe());
+
+    com.google.gson.JsonObject old = r.toJson();
+    old.remove("ptq");
+    Recipe none = Recipe.fromJson(old);
+    assertEquals("none", none.ptq(), "a recipe written before recipes had ptq");
+    assertEquals("int8-uint8", none.variant().stem());
+
+    com.google.gson.JsonObject bad = r.toJson();
+    bad.addProperty("ptq", "bias+magic");
+    Files.writeString(f, bad.toString());
+    BadInputException e = assertThrows(BadInputException.class, () -> Recipe.read(f));
+    assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("'magic'")
+        && e.getMessage().contains("cle, range, adaround, bias"), e.getMessage());
+    assertThrows(BadInputException.class, () -> new Recipe(0, Cell.UNSTRUCTURED, 0, true, Precision.INT8, IoType.UINT8,
+        Set.of(), TRAINING, INPUTS, Target.EDGETPU, Budget.maxMetricDrop(0.01), "bias"), "QAT ranges are not calibrated");
+  }
+
+  @Test
+  void roundOneTriesInt8AfterThePtqMethodsRightAfterPlainInt8() {
+    assertEquals(List.of("int8-uint8", "int8-ptq-bias-uint8", "int8-ptq-cle+range+bias-uint8"),
+        Target.EDGETPU.postTraining(IoType.UINT8, Target.PTQ_DEFAULT).stream().map(v -> v.stem()).toList());
+    assertEquals(List.of("fp32", "fp16", "dynamic", "int8", "int8-ptq-bias", "int16x8"),
+        Target.CPU.postTraining(IoType.FLOAT, List.of("bias")).stream().map(v -> v.stem()).toList());
+    CompressConfig none = CompressConfig.builder(Path.of("m"), "d", Target.CPU, Budget.maxMetricDrop(0.01), Path.of("o"))
+        .optPtq("none").build();
+    assertEquals(List.of(), none.ptq());
+    assertEquals(Target.PTQ_DEFAULT, CompressConfig.builder(Path.of("m"), "d", Target.CPU, Budget.maxMetricDrop(0.01),
+        Path.of("o")).build().ptq());
+    assertThrows(BadInputException.class, () -> CompressConfig.builder(Path.of("m"), "d", Target.CPU,
+        Budget.maxMetricDrop(0.01), Path.of("o")).optPtq("bais"));
+  }
+
+  @Test
   void aBrokenOrForeignRecipeIsBadInputNamingTheFile(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("r.json");
     Files.writeString(f, "{\"recipe_version\": 1, \"sparsity\": 1.5}");
@@ -161,6 +208,20 @@ class RecipeAndJudgementTest {
     BadInputException e = assertThrows(BadInputException.class, () -> CompressSearch.claim(
         CompressConfig.builder(Path.of("m"), "d", Target.CPU, Budget.maxMetricDrop(0.02), dir).build(), INPUTS));
     assertTrue(e.getMessage().contains("holds another search") && e.getMessage().contains("budget"), e.getMessage());
+  }
+
+  @Test
+  void aSearchFromBeforePtqCandidatesResumesWithPtqNone(@TempDir Path dir) throws Exception {
+    CompressConfig.Builder b = CompressConfig.builder(Path.of("m"), "d", Target.CPU, Budget.maxMetricDrop(0.01), dir);
+    CompressSearch.claim(b.optPtq("none").build(), INPUTS);
+    Path file = dir.resolve(CompressSearch.SEARCH_FILE);
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+    assertEquals("", o.remove("ptq").getAsString());
+    Files.writeString(file, o.toString());
+    BadInputException e = assertThrows(BadInputException.class, () -> CompressSearch.claim(
+        CompressConfig.builder(Path.of("m"), "d", Target.CPU, Budget.maxMetricDrop(0.01), dir).build(), INPUTS));
+    assertTrue(e.getMessage().contains("ptq") && e.getMessage().contains("--ptq none"), e.getMessage());
+    CompressSearch.claim(b.optPtq("none").build(), INPUTS);
   }
 
   @Test

@@ -74,7 +74,7 @@ class SweepTest {
     }
     assertEquals(3, Files.readAllLines(out.resolve("results.csv")).size(), "header and two rows");
     assertTrue(Files.readAllLines(out.resolve("results.csv")).get(0).endsWith(",quant_boundaries,granularity,clusters,"
-        + "float_islands,requantize_ops,samples,latency_unstable"));
+        + "float_islands,requantize_ops,samples,latency_unstable,ptq"));
     String md = Files.readString(out.resolve("report.md"));
     assertTrue(md.contains("| source | SavedModel folder"), "baseline row first");
     assertTrue(md.contains("scored on 6 samples of `" + TEST_DATA + "`"), "the exact count scored: " + md);

@@ -3,6 +3,7 @@ package dev.compresso.model;
 import dev.compresso.BadInputException;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.GraphRewriter;
+import dev.compresso.graph.GeluRewrite;
 import dev.compresso.graph.MaxPoolV2Rewrite;
 import dev.compresso.graph.Nodes;
 import dev.compresso.graph.Rewrite;
@@ -30,7 +31,8 @@ import org.tensorflow.proto.TensorShapeProto;
  * Identity}, and {@code Identity} of a {@code Const} is what the converter expects.
  *
  * <p>{@code MaxPoolV2} with constant window and strides (TF Java's max pool) becomes {@code MaxPool}, the
- * form the converter legalizes ({@link MaxPoolV2Rewrite}); device placements are cleared.
+ * form the converter legalizes ({@link MaxPoolV2Rewrite}), TensorFlow's erfc gelu in the erf form it fuses
+ * ({@link GeluRewrite}); device placements are cleared.
  */
 public final class Freezer {
 
@@ -130,7 +132,8 @@ public final class Freezer {
       rewrites.add(new Rewrite.ReplaceNode(Nodes.placeholder(inputNode, dtype, shape)));
     }
     GraphDef withConstants = GraphRewriter.apply(model.graph(), rewrites);
-    GraphDef frozen = GraphRewriter.apply(withConstants, MaxPoolV2Rewrite.rewrites(new GraphIndex(withConstants)));
+    GraphDef pools = GraphRewriter.apply(withConstants, MaxPoolV2Rewrite.rewrites(new GraphIndex(withConstants)));
+    GraphDef frozen = GraphRewriter.apply(pools, GeluRewrite.rewrites(new GraphIndex(pools)));
     return new FrozenGraph(frozen, model.signatureKey(),
         List.of(new FrozenGraph.Input(model.inputKey(), inputNode, dtype, shape)), model.outputs());
   }

@@ -67,6 +67,8 @@ public final class QuantOpTable {
       OpRule.of("ArgMin", OpRole.INTEGER_RESULT),
       OpRule.of("Const", OpRole.NOT_QUANTIZED),
       OpRule.of("Identity", OpRole.NOT_QUANTIZED),
+      // An identity at inference (layer norm's moments in TF2 graphs); the converter removes it.
+      OpRule.of("StopGradient", OpRole.NOT_QUANTIZED),
       OpRule.of("Shape", OpRole.NOT_QUANTIZED),
       OpRule.of("StridedSlice", OpRole.NOT_QUANTIZED),
       OpRule.of("Slice", OpRole.NOT_QUANTIZED),

@@ -246,10 +246,10 @@ public final class QuantPlanner {
 
   /**
    * Whether the node's output is float32 by its {@code DstT} / {@code output_type} / {@code out_type} / {@code
-   * T} / {@code dtype} attribute, the first present (none: assume so).
+   * T} / {@code Tparams} (a gather) / {@code dtype} attribute, the first present (none: assume so).
    */
   static boolean floatOutput(NodeDef n) {
-    for (String attr : new String[] {"DstT", "output_type", "out_type", "T", "dtype"}) {
+    for (String attr : new String[] {"DstT", "output_type", "out_type", "T", "Tparams", "dtype"}) {
       AttrValue v = n.getAttrMap().get(attr);
       if (v != null) {
         return v.getType() == DataType.DT_FLOAT;

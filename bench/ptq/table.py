@@ -1,11 +1,26 @@
-"""Markdown table of PtqBenchmark JSON documents: python3 bench/ptq/table.py A.json [B.json ...]"""
+"""Markdown tables of PtqBenchmark JSON documents.
+
+    python3 bench/ptq/table.py [--default LIST] A.json [B.json ...]
+
+Prints (1) every row of every document: loss, first metric, its change against the float TFLite model,
+mean/max absolute output error against the source model, conversion wall time and the methods' own seconds;
+(2) one line per model for the issue's criteria: the min/max int8 metric gap to float, the gap left by the
+default combination (--default, e.g. cle,range,adaround,bias; the variant as the benchmark names it) and by
+1 epoch of QAT, whether the gap is above noise and whether the default halves it / matches QAT.
+
+Noise, for accuracy on N held-out samples: a change of k samples between two models judged on the same
+samples has a standard error of at least sqrt(k)/N (McNemar, with no discordant pairs beyond the k), so a gap
+is above noise when it is more than 4 samples (2 standard errors); for other metrics (Dice), when it is
+above 0.001.
+"""
 import json
+import os
 import re
 import sys
 
 
 def method_seconds(row):
-    """The methods' own time: the sum of the '(N s)' their notes end with (none for the activation search)."""
+    """The methods' own time: the sum of the '(N s)' their notes end with."""
     total = 0.0
     for n in row.get("notes", []):
         m = re.match(r"ptq [a-z]+: .*\(([0-9.]+) s\)$", n)
@@ -14,18 +29,80 @@ def method_seconds(row):
     return total
 
 
-def main(files):
-    print("| model | variant | loss | metric | mean abs err vs float | max abs err | conversion s | methods s |")
-    print("|---|---|---|---|---|---|---|---|")
-    for f in files:
-        d = json.load(open(f))
-        name = d["model"].rstrip("/").split("/")[-2 if d["model"].rstrip("/").endswith("keras_export") else -1]
+def model_name(d):
+    p = d["model"].rstrip("/")
+    parts = p.split("/")
+    if parts[-1] in ("keras_export", "saved_model", "model.keras") or parts[-1].endswith((".keras", ".h5")) \
+            and parts[-1].startswith("model"):
+        return parts[-2]
+    return parts[-1]
+
+
+def first_metric(row):
+    items = list(row["metrics"].items())
+    return items[0] if items else (row["loss_name"], row["loss"])
+
+
+def short(variant):
+    return variant.replace("int8 --ptq ", "").replace("float (fp32 tflite)", "float").replace(
+        "int8 after 1 epoch(s) of QAT", "QAT 1 epoch")
+
+
+def noise(metric, samples):
+    return 4.0 / samples if metric == "accuracy" else 0.001
+
+
+def rows_table(docs):
+    out = ["| model | variant | loss | metric | vs float | mean abs err vs float | max abs err | conversion s | methods s |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for d in docs:
+        name = model_name(d)
+        base = first_metric(d["rows"][0])[1]
         for r in d["rows"]:
-            metric = ", ".join(f"{k} {v:.4f}" for k, v in list(r["metrics"].items())[:1])
-            over = method_seconds(r) if "notes" in r else None
-            print(f"| {name} | {r['variant']} | {r['loss']:.4f} | {metric} | {r['mean_abs_error_vs_float']:.5f} | "
-                  f"{r['max_abs_error_vs_float']:.4f} | {r['wall_seconds']:.1f} | "
-                  f"{'' if over is None else f'{over:.1f}'} |")
+            k, v = first_metric(r)
+            over = f"{method_seconds(r):.1f}" if "notes" in r else ""
+            out.append(f"| {name} | {short(r['variant'])} | {r['loss']:.4f} | {k} {v:.4f} | {v - base:+.4f} | "
+                       f"{r['mean_abs_error_vs_float']:.5f} | {r['max_abs_error_vs_float']:.4f} | "
+                       f"{r['wall_seconds']:.1f} | {over} |")
+    return out
+
+
+def summary_table(docs, default):
+    out = [f"| model | n | float | min/max gap | default ({default}) gap | QAT 1 epoch gap | above noise | "
+           "default halves | default >= QAT | mean abs err min/max -> default (QAT) |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for d in docs:
+        rows = {short(r["variant"]): r for r in d["rows"]}
+        if "none" not in rows or default not in rows:
+            continue
+        k, f = first_metric(rows["float"])
+        n = rows["float"]["samples"]
+        # higher is better for accuracy/dice/iou; lower for a loss-like metric
+        sign = -1.0 if k in ("mae", "mse") else 1.0
+
+        def gap(name):
+            return sign * (f - first_metric(rows[name])[1]) if name in rows else float("nan")
+
+        g0, gd, gq = gap("none"), gap(default), gap("QAT 1 epoch")
+        above = g0 > noise(k, n)
+        halves = (gd <= g0 / 2) if above else None
+        matches = (gd <= gq + noise(k, n)) if "QAT 1 epoch" in rows else None
+        err = (f"{rows['none']['mean_abs_error_vs_float']:.4g} -> {rows[default]['mean_abs_error_vs_float']:.4g}"
+               + (f" ({rows['QAT 1 epoch']['mean_abs_error_vs_float']:.4g})" if "QAT 1 epoch" in rows else ""))
+        yes = {True: "yes", False: "**no**", None: "n/a"}
+        out.append(f"| {model_name(d)} | {n} | {k} {f:.4f} | {g0:+.4f} | {gd:+.4f} | {gq:+.4f} | "
+                   f"{'yes' if above else 'no'} | {yes[halves]} | {yes[matches]} | {err} |")
+    return out
+
+
+def main(args):
+    default = "cle,range,adaround,bias"
+    if args and args[0] == "--default":
+        default, args = args[1], args[2:]
+    docs = [json.load(open(f)) for f in args]
+    print("\n".join(rows_table(docs)))
+    print()
+    print("\n".join(summary_table(docs, default)))
 
 
 if __name__ == "__main__":

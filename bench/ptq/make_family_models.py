@@ -16,7 +16,8 @@ files carry the compile config, so Compresso reads the loss (and whether the out
 and judges accuracy.
 
 Writes OUT/<name>/model.keras and OUT/<name>/{train,calib,test}.npz (x, y) for name in mobilenet_v1,
-mobilenet_v2, resnet8, ds_cnn, logits_cnn; OUT defaults to target/ptq-families (not committed: a few MB).
+mobilenet_v2, resnet8, ds_cnn, logits_cnn, and two families beyond the issue's list, mobilenet_v3_small
+(hard-swish, squeeze-excite with hard-sigmoid gates) and mbconv_swish_se (swish, sigmoid-gated SE); OUT defaults to target/ptq-families (not committed: a few MB).
 CPU, 2 threads; each model trains in well under 3 minutes.
 
     python3 bench/ptq/make_family_models.py [OUT] [--only NAME,...]
@@ -80,6 +81,9 @@ def main(out, only):
         "resnet8": (fam.resnet8, 32, 32, 3, 30, False),
         "ds_cnn": (fam.ds_cnn, 49, 10, 1, 30, False),
         "logits_cnn": (logits_cnn, 32, 32, 1, 30, True),
+        # beyond the list: the hard-swish / swish + squeeze-excite families
+        "mobilenet_v3_small": (fam.mobilenet_v3_small, 32, 32, 3, 40, False),
+        "mbconv_swish_se": (fam.mbconv_swish_se, 32, 32, 3, 40, False),
     }
     for name, (build, h, w, c, epochs, from_logits) in models.items():
         if only and name not in only:

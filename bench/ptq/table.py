@@ -2,11 +2,15 @@
 
     python3 bench/ptq/table.py [--default LIST] A.json [B.json ...]
 
+Documents of the same model are merged (the first one's rows, then the variants only a later one has).
+
 Prints (1) every row of every document: loss, first metric, its change against the float TFLite model,
 mean/max absolute output error against the source model, conversion wall time and the methods' own seconds;
 (2) one line per model for the issue's criteria: the min/max int8 metric gap to float, the gap left by the
 default combination (--default, e.g. cle,range,adaround,bias; the variant as the benchmark names it) and by
-1 epoch of QAT, whether the gap is above noise and whether the default halves it / matches QAT.
+1 epoch of QAT, whether the gap is above noise and whether the default halves it / matches QAT; (3) one line
+per variant: its mean absolute output error relative to min/max's on each model, their geometric mean, its
+worst metric change against min/max and the methods' seconds summed over the models.
 
 Noise, for accuracy on N held-out samples: a change of k samples between two models judged on the same
 samples has a standard error of at least sqrt(k)/N (McNemar, with no discordant pairs beyond the k), so a gap
@@ -14,7 +18,7 @@ is above noise when it is more than 4 samples (2 standard errors); for other met
 above 0.001.
 """
 import json
-import os
+import math
 import re
 import sys
 
@@ -95,14 +99,65 @@ def summary_table(docs, default):
     return out
 
 
+def variants_table(docs):
+    """Per variant: mean abs output error relative to min/max on each model (and their geometric mean), the
+    worst metric change against min/max, and the methods' seconds summed over the models."""
+    names = []
+    for d in docs:
+        for r in d["rows"]:
+            v = short(r["variant"])
+            if v not in ("float", "QAT 1 epoch") and v not in names:
+                names.append(v)
+    models = [model_name(d) for d in docs]
+    out = ["| variant | " + " | ".join(models) + " | geo. mean | worst metric change vs min/max | methods s (sum) |",
+           "|---|" + "---|" * len(models) + "---|---|---|"]
+    for v in names + ["QAT 1 epoch"]:
+        cells, logs, worst, secs, complete = [], [], None, 0.0, True
+        for d in docs:
+            rows = {short(r["variant"]): r for r in d["rows"]}
+            if v not in rows or "none" not in rows:
+                cells.append("")
+                complete = False
+                continue
+            ratio = rows[v]["mean_abs_error_vs_float"] / rows["none"]["mean_abs_error_vs_float"]
+            cells.append(f"{ratio:.2f}")
+            logs.append(math.log(ratio))
+            k, m = first_metric(rows[v])
+            change = (m - first_metric(rows["none"])[1]) * (-1.0 if k in ("mae", "mse") else 1.0)
+            worst = change if worst is None else min(worst, change)
+            secs += method_seconds(rows[v]) if "notes" in rows[v] else 0.0
+        geo = f"{math.exp(sum(logs) / len(logs)):.2f}" + ("" if complete else f" ({len(logs)})") if logs else ""
+        out.append(f"| {v} | " + " | ".join(cells) + f" | {geo} | {'' if worst is None else f'{worst:+.4f}'} | "
+                   + (f"{secs:.0f}" if v != "QAT 1 epoch" else "") + " |")
+    return out
+
+
+def merged(docs):
+    """Documents of the same model (a later run of more variants) become one: the first document's rows, then
+    the later ones' rows of variants it lacks."""
+    out = {}
+    for d in docs:
+        if d["model"] not in out:
+            out[d["model"]] = dict(d, rows=list(d["rows"]))
+            continue
+        have = {r["variant"] for r in out[d["model"]]["rows"]}
+        qat = [r for r in out[d["model"]]["rows"] if "QAT" in r["variant"]]
+        rows = [r for r in out[d["model"]]["rows"] if "QAT" not in r["variant"]]
+        rows += [r for r in d["rows"] if r["variant"] not in have]
+        out[d["model"]]["rows"] = rows + qat
+    return list(out.values())
+
+
 def main(args):
     default = "cle,range,adaround,bias"
     if args and args[0] == "--default":
         default, args = args[1], args[2:]
-    docs = [json.load(open(f)) for f in args]
+    docs = merged([json.load(open(f)) for f in args])
     print("\n".join(rows_table(docs)))
     print()
     print("\n".join(summary_table(docs, default)))
+    print()
+    print("\n".join(variants_table(docs)))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ Documents of the same model are merged (the first one's rows, then the variants 
 Prints (1) every row of every document: loss, first metric, its change against the float TFLite model,
 mean/max absolute output error against the source model, conversion wall time and the methods' own seconds;
 (2) one line per model for the issue's criteria: the min/max int8 metric gap to float, the gap left by the
-default combination (--default, e.g. cle,range,adaround,bias; the variant as the benchmark names it) and by
+combination to judge (--default LIST, default range,bias; the variant as the benchmark names it) and by
 1 epoch of QAT, whether the gap is above noise and whether the default halves it / matches QAT; (3) one line
 per variant: its mean absolute output error relative to min/max's on each model, their geometric mean, its
 worst metric change against min/max and the methods' seconds summed over the models.
@@ -72,8 +72,8 @@ def rows_table(docs):
 
 
 def summary_table(docs, default):
-    out = [f"| model | n | float | min/max gap | default ({default}) gap | QAT 1 epoch gap | above noise | "
-           "default halves | default >= QAT | mean abs err min/max -> default (QAT) |",
+    out = [f"| model | n | float | min/max gap | `{default}` gap | QAT 1 epoch gap | gap above noise | "
+           f"`{default}` halves it | `{default}` matches QAT | mean abs err: min/max -> `{default}` (QAT) |",
            "|---|---|---|---|---|---|---|---|---|---|"]
     for d in docs:
         rows = {short(r["variant"]): r for r in d["rows"]}
@@ -149,7 +149,7 @@ def merged(docs):
 
 
 def main(args):
-    default = "cle,range,adaround,bias"
+    default = "range,bias"
     if args and args[0] == "--default":
         default, args = args[1], args[2:]
     docs = merged([json.load(open(f)) for f in args])

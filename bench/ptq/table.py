@@ -9,8 +9,8 @@ mean/max absolute output error against the source model, conversion wall time an
 (2) one line per model for the issue's criteria: the min/max int8 metric gap to float, the gap left by the
 combination to judge (--default LIST, default range,bias; the variant as the benchmark names it) and by
 1 epoch of QAT, whether the gap is above noise and whether the default halves it / matches QAT; (3) one line
-per variant: its mean absolute output error relative to min/max's on each model, their geometric mean, its
-worst metric change against min/max and the methods' seconds summed over the models.
+per variant: its mean absolute output error relative to min/max's on each model, their geometric mean, the
+geometric mean and largest ratio of the max absolute error, its worst metric change against min/max and the methods' seconds summed over the models.
 
 Noise, for accuracy on N held-out samples: a change of k samples between two models judged on the same
 samples has a standard error of at least sqrt(k)/N (McNemar, with no discordant pairs beyond the k), so a gap
@@ -109,10 +109,11 @@ def variants_table(docs):
             if v not in ("float", "QAT 1 epoch") and v not in names:
                 names.append(v)
     models = [model_name(d) for d in docs]
-    out = ["| variant | " + " | ".join(models) + " | geo. mean | worst metric change vs min/max | methods s (sum) |",
-           "|---|" + "---|" * len(models) + "---|---|---|"]
+    out = ["| variant | " + " | ".join(models) + " | geo. mean | max abs err: geo. mean, worst | "
+           "worst metric change vs min/max | methods s (sum) |",
+           "|---|" + "---|" * len(models) + "---|---|---|---|"]
     for v in names + ["QAT 1 epoch"]:
-        cells, logs, worst, secs, complete = [], [], None, 0.0, True
+        cells, logs, max_ratios, worst, secs, complete = [], [], [], None, 0.0, True
         for d in docs:
             rows = {short(r["variant"]): r for r in d["rows"]}
             if v not in rows or "none" not in rows:
@@ -122,12 +123,15 @@ def variants_table(docs):
             ratio = rows[v]["mean_abs_error_vs_float"] / rows["none"]["mean_abs_error_vs_float"]
             cells.append(f"{ratio:.2f}")
             logs.append(math.log(ratio))
+            max_ratios.append(rows[v]["max_abs_error_vs_float"] / rows["none"]["max_abs_error_vs_float"])
             k, m = first_metric(rows[v])
             change = (m - first_metric(rows["none"])[1]) * (-1.0 if k in ("mae", "mse") else 1.0)
             worst = change if worst is None else min(worst, change)
             secs += method_seconds(rows[v]) if "notes" in rows[v] else 0.0
         geo = f"{math.exp(sum(logs) / len(logs)):.2f}" + ("" if complete else f" ({len(logs)})") if logs else ""
-        out.append(f"| {v} | " + " | ".join(cells) + f" | {geo} | {'' if worst is None else f'{worst:+.4f}'} | "
+        mx = (f"{math.exp(sum(map(math.log, max_ratios)) / len(max_ratios)):.2f}, {max(max_ratios):.2f}"
+              if max_ratios else "")
+        out.append(f"| {v} | " + " | ".join(cells) + f" | {geo} | {mx} | {'' if worst is None else f'{worst:+.4f}'} | "
                    + (f"{secs:.0f}" if v != "QAT 1 epoch" else "") + " |")
     return out
 

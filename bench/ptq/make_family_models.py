@@ -20,7 +20,11 @@ mobilenet_v2, resnet8, ds_cnn, logits_cnn, and two families beyond the issue's l
 (hard-swish, squeeze-excite with hard-sigmoid gates) and mbconv_swish_se (swish, sigmoid-gated SE); OUT defaults to target/ptq-families (not committed: a few MB).
 CPU, 2 threads; each model trains in well under 3 minutes.
 
-    python3 bench/ptq/make_family_models.py [OUT] [--only NAME,...]
+    python3 bench/ptq/make_family_models.py [OUT] [--only NAME,...] [--noise SIGMA]
+
+--noise SIGMA adds Gaussian pixel noise (seeded, fixed per image, clipped to [0, 1]) to every split and writes
+OUT/<name>_noisy<SIGMA>/ instead: a harder task with smaller decision margins, where int8 flips more
+predictions.
 """
 import os
 os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
@@ -67,10 +71,13 @@ def resize(x8, h, w, channels):
     return np.repeat(img, channels, axis=-1).astype(np.float32)
 
 
-def main(out, only):
+def main(out, only, noise=0.0):
     fam = families()
     digits = load_digits()
     x8 = (digits.images / 16.0).astype(np.float32)
+    suffix = ""
+    if noise > 0:
+        suffix = f"_noisy{noise:g}"
     y = digits.target.astype(np.int32)
     idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=600, stratify=y, random_state=0)
     calib = idx_train[:200]
@@ -90,7 +97,9 @@ def main(out, only):
             continue
         keras.utils.set_random_seed(0)
         x = resize(x8, h, w, c)
-        d = os.path.join(out, name)
+        if noise > 0:
+            x = np.clip(x + np.random.default_rng(1).normal(0, noise, x.shape), 0, 1).astype(np.float32)
+        d = os.path.join(out, name + suffix)
         os.makedirs(d, exist_ok=True)
         for split, ids in [("train", idx_train), ("calib", calib), ("test", idx_test)]:
             np.savez(os.path.join(d, f"{split}.npz"), x=x[ids], y=y[ids])
@@ -104,7 +113,7 @@ def main(out, only):
         train_s = time.time() - t
         _, acc = model.evaluate(x[idx_test], y[idx_test], verbose=0)
         model.save(os.path.join(d, "model.keras"))
-        print(f"{name}: {model.count_params()} params, {epochs} epochs in {train_s:.0f} s, "
+        print(f"{name}{suffix}: {model.count_params()} params, {epochs} epochs in {train_s:.0f} s, "
               f"held-out accuracy {acc:.4f} on {len(idx_test)}", flush=True)
 
 
@@ -115,4 +124,9 @@ if __name__ == "__main__":
         k = args.index("--only")
         only = set(args[k + 1].split(","))
         del args[k:k + 2]
-    main(args[0] if args else os.path.join(ROOT, "target", "ptq-families"), only)
+    sigma = 0.0
+    if "--noise" in args:
+        k = args.index("--noise")
+        sigma = float(args[k + 1])
+        del args[k:k + 2]
+    main(args[0] if args else os.path.join(ROOT, "target", "ptq-families"), only, sigma)

@@ -30,14 +30,15 @@ import java.util.List;
  * source), with the wall time of each conversion and its excess over the min/max one (the methods' cost).
  *
  * <p>{@code java ... dev.compresso.bench.PtqBenchmark MODEL --calibration DATA --test DATA [--train DATA]
- * [--variants none,cle,range,bias,adaround,cle+range+bias,...] [--samples N] [--adaround-iterations N]
+ * [--variants none,cle,range,bias,adaround,range+bias,...] [--samples N] [--adaround-iterations N]
  * [--qat-epochs E] [--test-samples N]}: {@code --train} enables the QAT row (trained on it, never on {@code --test}); a variant
  * joins methods with {@code +}.
  */
 public final class PtqBenchmark {
 
-  /** The variants measured by default. */
-  public static final String VARIANTS_DEFAULT = "none,cle,range,bias,adaround,cle+range+bias,cle+range+adaround+bias";
+  /** The variants measured by default (the ten of docs/benchmarks.md's PTQ tables). */
+  public static final String VARIANTS_DEFAULT = "none,cle,range,bias,adaround,cle+range+bias,cle+range+adaround+bias,"
+      + "range+bias,adaround+bias,range+adaround+bias";
 
   private PtqBenchmark() {}
 

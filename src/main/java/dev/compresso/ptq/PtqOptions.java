@@ -11,7 +11,10 @@ import java.util.List;
  */
 public record PtqOptions(List<PtqMethod> methods, int adaroundIterations) {
 
-  /** The methods {@code convert} runs when {@code --ptq} is not given (chosen from the measurements in the README). */
+  /**
+   * The methods {@code convert} runs when {@code --ptq} is not given: none, from the measurements in
+   * docs/benchmarks.md (no model there has an int8 metric gap for a method to close).
+   */
   public static final String DEFAULT_METHODS = "none";
   /** Steps per layer for {@code adaround} by default (AIMET defaults to 10,000; a few hundred suffice for small layers). */
   public static final int ADAROUND_ITERATIONS_DEFAULT = 500;

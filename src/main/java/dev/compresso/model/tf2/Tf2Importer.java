@@ -7,6 +7,7 @@ import dev.compresso.graph.Nodes;
 import dev.compresso.graph.TensorRef;
 import dev.compresso.model.FrozenGraph;
 import dev.compresso.model.ImportedModel;
+import dev.compresso.model.ModelImporter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -81,8 +82,12 @@ public final class Tf2Importer {
   public static ImportedModel read(Path dir, String tag, MetaGraphDef meta, String signatureKey,
       List<String> outputKeys, boolean shapeGiven) {
     SignatureDef sig = meta.getSignatureDefOrThrow(signatureKey);
-    Map.Entry<String, TensorInfo> in = sig.getInputsMap().entrySet().iterator().next();
-    String inputNode = TensorRef.parse(in.getValue().getName()).node();
+    GraphIndex main = new GraphIndex(meta.getGraphDef());
+    List<ImportedModel.Input> inputs = new ArrayList<>();
+    for (Map.Entry<String, TensorInfo> in : new TreeMap<>(sig.getInputsMap()).entrySet()) {
+      // A TF1-style graph saved by TF 2.x (resource variables) names an Identity of the Placeholder.
+      inputs.add(new ImportedModel.Input(in.getKey(), ModelImporter.placeholderBehind(main, in.getValue().getName())));
+    }
     List<String> tensors = new ArrayList<>();
     for (String key : outputKeys) {
       tensors.add(sig.getOutputsOrThrow(key).getName());
@@ -90,9 +95,11 @@ public final class Tf2Importer {
 
     FunctionInliner.Result flat = FunctionInliner.flatten(meta.getGraphDef(), VariableNames.of(meta), tensors);
     List<String> problems = new ArrayList<>();
-    if (in.getValue().getTensorShape().getUnknownRank() && !shapeGiven) {
-      problems.add(String.format("%s (signature input '%s'): unknown rank; the input needs a known number of "
-          + "dimensions (give --input-shape)", inputNode, in.getKey()));
+    for (ImportedModel.Input in : inputs) {
+      if (sig.getInputsOrThrow(in.key()).getTensorShape().getUnknownRank() && !shapeGiven) {
+        problems.add(String.format("%s (signature input '%s'): unknown rank; the input needs a known number of "
+            + "dimensions (give --input-shape)", TensorRef.parse(in.tensor()).node(), in.key()));
+      }
     }
     problems.addAll(flat.problems());
     if (!problems.isEmpty()) {
@@ -104,16 +111,26 @@ public final class Tf2Importer {
     for (NodeDef n : flat.nodes()) {
       emitted.add(n.getName());
     }
-    if (!emitted.contains(inputNode)) {
-      throw new BadInputException(String.format("%s: signature '%s' output%s %s do%s not depend on its input %s",
-          dir, signatureKey, tensors.size() == 1 ? "" : "s", tensors, tensors.size() == 1 ? "es" : "", in.getValue().getName()));
+    List<String> unused = inputs.stream().filter(i -> !emitted.contains(TensorRef.parse(i.tensor()).node()))
+        .map(i -> sig.getInputsOrThrow(i.key()).getName()).toList();
+    if (!unused.isEmpty()) {
+      throw new BadInputException(String.format("%s: signature '%s' output%s %s do%s not depend on its input%s %s",
+          dir, signatureKey, tensors.size() == 1 ? "" : "s", tensors, tensors.size() == 1 ? "es" : "",
+          unused.size() == 1 ? "" : "s", String.join(", ", unused)));
     }
 
-    Map<String, ImportedModel.VariableValue> values = ResourceValues.read(dir, tag, flat.variables());
+    ResourceValues.Restored restored = ResourceValues.read(dir, tag, flat.variables());
+    Map<String, ImportedModel.VariableValue> values = restored.floats();
     GraphDef.Builder graph = GraphDef.newBuilder().setVersions(meta.getGraphDef().getVersions());
     for (FunctionInliner.Captured v : flat.variables()) {
-      graph.addNode(Nodes.variable(v.name(), values.get(v.name()).shape()));
-      graph.addNode(Nodes.identity(ImportedModel.readOf(v.name()), v.name()));
+      NodeDef constant = restored.constants().get(v.name());
+      if (constant != null) { // an integer variable: nothing trains it, so it is frozen here (TF1 imports alike)
+        graph.addNode(constant);
+        graph.addNode(Nodes.identity(ImportedModel.readOf(v.name()), v.name(), v.dtype()));
+      } else {
+        graph.addNode(Nodes.variable(v.name(), values.get(v.name()).shape()));
+        graph.addNode(Nodes.identity(ImportedModel.readOf(v.name()), v.name()));
+      }
     }
     graph.addAllNode(flat.nodes());
     List<FrozenGraph.Output> outputs = new ArrayList<>();
@@ -128,6 +145,12 @@ public final class Tf2Importer {
       TensorRef outputRef = TensorRef.parse(info.getName());
       String outputNode = outputRef.index() == 0 ? outputRef.node() : outputRef.node() + "_output_" + outputRef.index();
       nodeOfTensor.put(info.getName(), outputNode);
+      String flatOutput = flat.outputs().get(i);
+      if (emitted.contains(outputNode) && (flatOutput.equals(outputNode) || flatOutput.equals(outputNode + ":0"))) {
+        // A main-graph node (a TF1-style graph saved by TF 2.x) kept its name: it is the output as it is.
+        outputs.add(new FrozenGraph.Output(outputKeys.get(i), outputNode + ":0"));
+        continue;
+      }
       if (emitted.contains(outputNode)) {
         throw CompressoException.internal("flattened graph already has a node " + outputNode
             + ", the name chosen for the signature output", null);
@@ -147,7 +170,7 @@ public final class Tf2Importer {
     }
     List<FrozenGraph.Output> sorted = new ArrayList<>(outputs);
     sorted.sort(java.util.Comparator.comparing(FrozenGraph.Output::key));
-    return new ImportedModel(dir, signatureKey, in.getKey(), in.getValue().getName(), outputs.get(0).key(),
-        outputs.get(0).tensor(), result, values, frozen, sorted);
+    return new ImportedModel(dir, signatureKey, inputs.get(0).key(), inputs.get(0).tensor(), outputs.get(0).key(),
+        outputs.get(0).tensor(), result, values, frozen, sorted, inputs);
   }
 }

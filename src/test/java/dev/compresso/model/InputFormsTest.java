@@ -1,0 +1,123 @@
+package dev.compresso.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.compresso.BadInputException;
+import dev.compresso.data.NpyArray;
+import dev.compresso.tflite.InterpreterOptions;
+import dev.compresso.tflite.TfliteInterpreter;
+import dev.compresso.tflite.TfliteModel;
+import dev.compresso.tflite.convert.ConversionOptions;
+import dev.compresso.tflite.convert.Converter;
+import dev.compresso.tflite.convert.Precision;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.NodeDef;
+
+/**
+ * What the official converter takes from public SavedModels ({@link InputFormFixtures}, written by TensorFlow
+ * 2.21): several inputs, int32/int64 variables next to float ones, a TF1 signature whose input is an {@code
+ * Identity} of its {@code Placeholder}. Each is imported, frozen, converted by the official converter and run
+ * in the real TFLite interpreter, its output compared with TensorFlow's own.
+ */
+class InputFormsTest {
+
+  static final float FP32_TOLERANCE = 1e-5f;
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({
+      "two_inputs_tf2, fp32, 1e-5",
+      "two_inputs_tf2, fp16, 5e-3",
+      "two_inputs_tf2, dynamic, 5e-2",
+      "int_variables, fp32, 1e-5",
+      "int_variables, fp16, 5e-3",
+      "tf1_identity, fp32, 1e-5",
+      "tf1_identity, dynamic, 5e-2"})
+  void convertedFixtureMatchesTensorFlow(String fixture, String precision, float tolerance) {
+    FrozenGraph frozen = Freezer.freeze(InputFormFixtures.model(fixture));
+    byte[] tflite = Converter.convert(frozen, ConversionOptions.of(Precision.parse(precision)));
+    float worst = maxError(fixture, frozen, tflite);
+    System.out.printf("%s %s: %d input(s), max |tflite - tensorflow| %.3g%n", fixture, precision,
+        frozen.inputs().size(), worst);
+    assertTrue(worst <= tolerance, fixture + " " + precision + ": max abs diff " + worst);
+  }
+
+  @Test
+  void everyInputIsFedAtItsPlaceholder() {
+    FrozenGraph two = Freezer.freeze(InputFormFixtures.model("two_inputs_tf2"));
+    assertEquals(List.of("image", "vec"), two.inputs().stream().map(FrozenGraph.Input::key).toList());
+    assertEquals(List.of(1L, 8L, 8L, 1L), Arrays.stream(two.inputs().get(0).shape()).boxed().toList());
+    assertEquals(List.of(1L, 4L), Arrays.stream(two.inputs().get(1).shape()).boxed().toList());
+    FrozenGraph tf1 = Freezer.freeze(InputFormFixtures.model("tf1_identity"));
+    assertEquals("x", tf1.inputs().get(0).node(), "the Identity 'input' is followed to its Placeholder");
+  }
+
+  @Test
+  void integerVariablesAreConstantsOfTheirType() {
+    ImportedModel model = ModelImporter.read(InputFormFixtures.model("int_variables"), "serve", "serving_default");
+    assertEquals(List.of("b", "w"), model.variables().keySet().stream().sorted().toList(),
+        "only the float variables are variables (trainable)");
+    Map<String, DataType> constants = new LinkedHashMap<>();
+    for (NodeDef n : model.graph().getNodeList()) {
+      if (n.getOp().equals("Const") && (n.getName().equals("picks") || n.getName().equals("step"))) {
+        constants.put(n.getName(), n.getAttrOrThrow("dtype").getType());
+      }
+    }
+    assertEquals(Map.of("picks", DataType.DT_INT32, "step", DataType.DT_INT64), constants);
+  }
+
+  @Test
+  void inputShapeMustNameOneOfSeveralInputs() {
+    BadInputException e = assertThrows(BadInputException.class, () -> ModelImporter.read(
+        InputFormFixtures.model("two_inputs_tf2"), "serve", "serving_default",
+        ImportOptions.builder().optInputShape(InputShape.parse("1,4")).build()));
+    assertTrue(e.getMessage().contains("has inputs image, vec; name the one --input-shape sets"), e.getMessage());
+  }
+
+  @Test
+  void fineTuningRefusesSeveralInputsInOneLine() {
+    ImportedModel model = ModelImporter.read(InputFormFixtures.model("two_inputs_tf2"), "serve", "serving_default");
+    BadInputException e = assertThrows(BadInputException.class, () -> FineTuneChecks.require(model));
+    assertEquals(InputFormFixtures.model("two_inputs_tf2") + ": fine-tuning (prune, qat, cluster) takes models with "
+        + "one input; this model has inputs image, vec (convert and validate take it)", e.getMessage());
+  }
+
+  /** Runs every reference sample through {@code tflite}; the largest error against TensorFlow's {@code y}. */
+  static float maxError(String fixture, FrozenGraph frozen, byte[] tflite) {
+    Map<String, NpyArray> ref = InputFormFixtures.arrays(fixture);
+    NpyArray y = ref.get("y");
+    int samples = (int) y.shape()[0];
+    int yPer = y.values().length / samples;
+    float worst = 0;
+    try (TfliteInterpreter it = TfliteInterpreter.open(TfliteModel.fromBytes(tflite, fixture + ".tflite"),
+        InterpreterOptions.defaults())) {
+      assertEquals(frozen.inputs().size(), it.inputs().size(), "inputs of the .tflite");
+      for (int s = 0; s < samples; s++) {
+        float[][] feeds = new float[frozen.inputs().size()][];
+        for (int i = 0; i < feeds.length; i++) {
+          String key = frozen.inputs().get(i).key();
+          NpyArray x = ref.get(key);
+          int per = x.values().length / samples;
+          // The converter names each input serving_default_<key>, in signature (key) order.
+          assertTrue(it.inputs().get(i).name().endsWith(key), it.inputs().get(i).name() + " vs " + key);
+          feeds[i] = Arrays.copyOfRange(x.values(), s * per, (s + 1) * per);
+        }
+        float[] out = it.run(feeds)[0];
+        float[] expected = Arrays.copyOfRange(y.values(), s * yPer, (s + 1) * yPer);
+        assertEquals(expected.length, out.length);
+        for (int k = 0; k < out.length; k++) {
+          worst = Math.max(worst, Math.abs(out[k] - expected[k]));
+        }
+      }
+    }
+    return worst;
+  }
+}

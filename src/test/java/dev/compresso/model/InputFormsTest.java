@@ -50,6 +50,38 @@ class InputFormsTest {
     assertTrue(worst <= tolerance, fixture + " " + precision + ": max abs diff " + worst);
   }
 
+  /**
+   * Calibrated int8 on the fixtures' own samples: the int32 variable stays the GATHER's int32 indices, every
+   * tensor but the float I/O is integer, and the outputs stay within a few int8 steps of TensorFlow's.
+   */
+  @ParameterizedTest(name = "{0} int8")
+  @CsvSource({"int_variables", "tf1_identity", "two_inputs_tf2"})
+  void int8CalibratedOnTheFixtureStaysInteger(String fixture) {
+    FrozenGraph frozen = Freezer.freeze(InputFormFixtures.model(fixture));
+    byte[] tflite;
+    try (dev.compresso.api.CompressoModel model = dev.compresso.api.Compresso.load(InputFormFixtures.model(fixture))) {
+      tflite = model.convert(dev.compresso.api.Conversion.int8()
+          .calibrateWith(InputFormFixtures.reference(fixture).toString())).bytes();
+    }
+    dev.compresso.tflite.SubgraphInfo g = TfliteModel.fromBytes(tflite, fixture + ".tflite").primarySubgraph();
+    java.util.Set<Integer> io = new java.util.HashSet<>();
+    Arrays.stream(g.inputs()).forEach(io::add);
+    Arrays.stream(g.outputs()).forEach(io::add);
+    List<String> floats = g.tensors().stream().filter(t -> t.dtype().startsWith("FLOAT") && !io.contains(t.index()))
+        .map(dev.compresso.tflite.TensorInfo::name).toList();
+    assertEquals(List.of(), floats, "float tensors inside the int8 model");
+    if (fixture.equals("int_variables")) {
+      assertTrue(g.operators().stream().anyMatch(o -> o.op().equals("GATHER")), "GATHER kept in int8");
+    }
+    float worst = maxError(fixture, frozen, tflite);
+    float largest = 0;
+    for (float v : InputFormFixtures.arrays(fixture).get("y").values()) {
+      largest = Math.max(largest, Math.abs(v));
+    }
+    System.out.printf("%s int8: max |tflite - tensorflow| %.4f (largest |y| %.3f)%n", fixture, worst, largest);
+    assertTrue(worst < 0.05f * largest, fixture + " int8 error " + worst + " against outputs up to " + largest);
+  }
+
   @Test
   void everyInputIsFedAtItsPlaceholder() {
     FrozenGraph two = Freezer.freeze(InputFormFixtures.model("two_inputs_tf2"));

@@ -45,7 +45,7 @@ public final class ModelImporter {
   private ModelImporter() {}
 
   /**
-   * Reads signature {@code signatureKey} (one input, one output) of the SavedModel in {@code dir}: a TF1
+   * Reads signature {@code signatureKey} (every input and output) of the SavedModel in {@code dir}: a TF1
    * graph as it is, a TF2/Keras export flattened by {@link Tf2Importer}; or the Keras model file {@code dir}
    * (whose one signature is {@code serving_default}; {@code tag} does not apply).
    */
@@ -54,11 +54,12 @@ public final class ModelImporter {
   }
 
   /**
-   * Reads signature {@code signatureKey} (one input; every output, or the one {@code options} names) of the
-   * SavedModel in {@code dir}, with the input's shape fixed where {@code options} gives one.
+   * Reads signature {@code signatureKey} (every input; every output, or the one {@code options} names) of the
+   * SavedModel in {@code dir}, with an input's shape fixed where {@code options} gives one.
    *
    * @throws BadInputException naming the file and the item: a missing signature or output key (listing the
-   *     keys present), several inputs, an input of unknown rank without a shape, a shape that does not fit
+   *     keys present), no input, an input of unknown rank without a shape, a shape that does not fit or that
+   *     does not name its input among several
    */
   public static ImportedModel read(Path dir, String tag, String signatureKey, ImportOptions options) {
     if (KerasImporter.isKerasFile(dir)) {

@@ -74,7 +74,8 @@ public final class Validator {
 
   /**
    * As {@link #validate(ValidationRequest, Consumer, Path)} on data already open ({@code request.data()} then
-   * only names it).
+   * only names it). A reference with several inputs reads {@code request.data()} itself, a {@code .npz} with one
+   * array per input ({@link InputFeeds}): {@code data} holds one input per sample.
    */
   public static ValidationResult validate(ValidationRequest request, SampleSource data, Consumer<String> progress,
       Path predictions) {

@@ -25,9 +25,11 @@ import org.tensorflow.proto.TensorInfo;
  * Imports one signature of a TF2/Keras SavedModel ({@code model.export}, {@code tf.saved_model.save}) as
  * an {@link ImportedModel} of the same form a TF1 model gets: one flat GraphDef with no function library,
  * every float32 variable a {@code VariableV2} read through one {@code Identity} {@code <var>/read}, and the
- * variable values restored from the checkpoint.
+ * variable values restored from the checkpoint; an integer (numeric) variable becomes a {@code Const} of its
+ * restored value, read the same way, as TF1 imports do: nothing trains it.
  *
- * <p>The signature's input {@code Placeholder} keeps its name; its output becomes an {@code Identity}
+ * <p>Each signature input {@code Placeholder} keeps its name (an input that names an {@code Identity} of a
+ * {@code Placeholder}, as TF1-style graphs saved by TF 2.x do, is fed at the placeholder); an output becomes an {@code Identity}
  * named after the signature's output node (so {@code outputTensor} is the name the signature gives when
  * that is output 0 of its node). Variables are named after the object graph ({@code conv1/kernel}).
  * Whatever cannot be flattened is refused in one {@link BadInputException} listing every such node.
@@ -61,11 +63,11 @@ public final class Tf2Importer {
   }
 
   /**
-   * Flattens signature {@code signatureKey} (one input, one output) of the SavedModel in {@code dir}.
+   * Flattens signature {@code signatureKey} (every input and output) of the SavedModel in {@code dir}.
    *
    * @param meta the MetaGraph tagged {@code tag}, already parsed
    * @throws BadInputException listing every node that cannot be flattened (control flow, lookup tables,
-   *     string ops, ops writing variables, non-float variables), an input of unknown rank, or variables the
+   *     string ops, ops writing variables, non-numeric variables), an input of unknown rank, or variables the
    *     checkpoint does not hold
    */
   public static ImportedModel read(Path dir, String tag, MetaGraphDef meta, String signatureKey) {
@@ -74,7 +76,7 @@ public final class Tf2Importer {
   }
 
   /**
-   * Flattens outputs {@code outputKeys} of signature {@code signatureKey} (one input); the first key is the
+   * Flattens outputs {@code outputKeys} of signature {@code signatureKey} (every input); the first key is the
    * primary output.
    *
    * @param shapeGiven whether the caller fixes the input's shape (then an unknown rank is no problem)

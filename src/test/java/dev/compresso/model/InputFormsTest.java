@@ -43,7 +43,8 @@ class InputFormsTest {
       "tf1_identity, fp32, 1e-5",
       "tf1_identity, dynamic, 5e-2",
       "tf1_refvars, fp32, 1e-5",
-      "tf1_refvars, fp16, 5e-3"})
+      "tf1_refvars, fp16, 5e-3",
+      "keras_two_inputs, fp32, 1e-5"})
   void convertedFixtureMatchesTensorFlow(String fixture, String precision, float tolerance) {
     FrozenGraph frozen = Freezer.freeze(InputFormFixtures.model(fixture));
     byte[] tflite = Converter.convert(frozen, ConversionOptions.of(Precision.parse(precision)));
@@ -58,7 +59,7 @@ class InputFormsTest {
    * tensor but the float I/O is integer, and the outputs stay within a few int8 steps of TensorFlow's.
    */
   @ParameterizedTest(name = "{0} int8")
-  @CsvSource({"int_variables", "tf1_identity", "two_inputs_tf2", "tf1_refvars"})
+  @CsvSource({"int_variables", "tf1_identity", "two_inputs_tf2", "tf1_refvars", "keras_two_inputs"})
   void int8CalibratedOnTheFixtureStaysInteger(String fixture) {
     FrozenGraph frozen = Freezer.freeze(InputFormFixtures.model(fixture));
     byte[] tflite;

@@ -113,6 +113,47 @@ class InputFormsTest {
     assertEquals(Map.of("picks", DataType.DT_INT32, "step", DataType.DT_INT64), constants);
   }
 
+  /**
+   * Fine-tuning a model with integer variables: they stay constants of their type (never trained), the float
+   * kernel is pruned, and the pruned model still converts with the gather by the int32 indices.
+   */
+  @Test
+  void pruningKeepsIntegerVariablesConstant() {
+    Map<String, NpyArray> ref = InputFormFixtures.arrays("int_variables");
+    // 4 reference samples, repeated with their outputs, so that the 80/10/10 split has a sample in each part
+    int copies = 8;
+    float[] x = new float[copies * ref.get("x").values().length];
+    float[] y = new float[copies * ref.get("y").values().length];
+    for (int c = 0; c < copies; c++) {
+      System.arraycopy(ref.get("x").values(), 0, x, c * ref.get("x").values().length, ref.get("x").values().length);
+      System.arraycopy(ref.get("y").values(), 0, y, c * ref.get("y").values().length, ref.get("y").values().length);
+    }
+    dev.compresso.data.Dataset data = dev.compresso.data.Dataset.of("int_variables x8", x, new long[] {6}, y,
+        new long[] {4}, 4 * copies);
+    dev.compresso.prune.PruneConfig config = dev.compresso.prune.PruneConfig.builder(0.5).optMinParameters(1)
+        .optFit(dev.compresso.train.FitConfig.builder().optEpochs(1).optBatchSize(8).build()).build();
+    try (dev.compresso.api.CompressoModel model = dev.compresso.api.Compresso.load(InputFormFixtures.model("int_variables"));
+        dev.compresso.api.CompressoModel pruned = model.prune(dev.compresso.api.Pruning.of(config), data)) {
+      ImportedModel after = pruned.imported();
+      assertEquals(List.of("b", "w"), after.variables().keySet().stream().sorted().toList());
+      long zeros = 0;
+      for (float v : after.variables().get("w").values()) {
+        zeros += v == 0f ? 1 : 0;
+      }
+      assertEquals(18, zeros, "half of w's 36 values pruned");
+      Map<String, DataType> constants = new LinkedHashMap<>();
+      for (NodeDef n : after.graph().getNodeList()) {
+        if (n.getOp().equals("Const") && (n.getName().equals("picks") || n.getName().equals("step"))) {
+          constants.put(n.getName(), n.getAttrOrThrow("dtype").getType());
+        }
+      }
+      assertEquals(Map.of("picks", DataType.DT_INT32, "step", DataType.DT_INT64), constants);
+      byte[] tflite = pruned.convert(dev.compresso.api.Conversion.fp32()).bytes();
+      assertTrue(TfliteModel.fromBytes(tflite, "pruned.tflite").primarySubgraph().operators().stream()
+          .anyMatch(o -> o.op().equals("GATHER")));
+    }
+  }
+
   @Test
   void inputShapeMustNameOneOfSeveralInputs() {
     BadInputException e = assertThrows(BadInputException.class, () -> ModelImporter.read(

@@ -233,7 +233,10 @@ public final class Validator {
             + " but reference " + request.reference() + " signature '" + request.signature() + "' has "
             + refOutputs.size() + " " + refOutputs);
       }
-      int target = targetOutput(outputs, data, request);
+      // A .npz without y: the reference's first output is the target (as fine-tuning distils from it).
+      boolean unlabeled = data.targetShape().length == 1 && data.targetShape()[0] == 0;
+      int target = unlabeled ? 0 : targetOutput(outputs, data, request);
+      long[] targetShape = unlabeled ? perSample(outputs.get(0)) : data.targetShape();
       int[] pair = new int[outputs.size()];
       List<OutputError.Accumulator> errors = new ArrayList<>();
       for (int o = 0; o < outputs.size(); o++) {
@@ -241,7 +244,11 @@ public final class Validator {
         pair[o] = it.options().signature().isPresent() && byName >= 0 ? byName : o;
         errors.add(new OutputError.Accumulator(outputs.get(o).name(), refOutputs.get(pair[o])));
       }
-      int yPer = (int) Dataset.elements(data.targetShape());
+      if (unlabeled) {
+        progress.accept("validate: no targets (y) in " + data.source() + ": the reference's output '"
+            + refOutputs.get(pair[target]) + "' is the target");
+      }
+      int yPer = (int) Dataset.elements(targetShape);
       float[] predTflite = new float[data.size() * yPer];
       float[] predRef = new float[data.size() * yPer];
       progress.accept("validate: comparing the .tflite with the reference, batch 1");
@@ -266,11 +273,12 @@ public final class Validator {
         System.arraycopy(a[target], 0, predTflite, s * yPer, yPer);
         System.arraycopy(b[pair[target]], 0, predRef, s * yPer, yPer);
       }
-      TaskKind task = resolved == null ? TaskKind.infer(data.targetShape(), data.targets()) : resolved.kind();
+      float[] targets = unlabeled ? predRef.clone() : data.targets();
+      TaskKind task = resolved == null ? TaskKind.infer(targetShape, targets) : resolved.kind();
       dev.compresso.train.loss.Loss loss = resolved == null ? task.loss() : resolved.loss();
       List<dev.compresso.train.metric.Metric> metrics = resolved == null ? task.metrics()
           : resolved.metricsOfOutputs();
-      long[] shape = data.allTargetsShape();
+      long[] shape = prepend(data.size(), targetShape);
       if (predictions != null) {
         NpzWriter writer = new NpzWriter();
         if (feedKeys.size() == 1) {
@@ -280,12 +288,12 @@ public final class Validator {
             writer.add(f.key(), f.values(), prepend(data.size(), f.sampleShape()));
           }
         }
-        writer.add("y", data.targets(), shape).add("tflite", predTflite, shape).add("reference", predRef, shape)
+        writer.add("y", targets, shape).add("tflite", predTflite, shape).add("reference", predRef, shape)
             .write(predictions);
         progress.accept("validate: wrote the samples and both models' predictions to " + predictions);
       }
-      ModelQuality qt = ModelQuality.score(loss, metrics, data.targets(), predTflite, shape);
-      ModelQuality qr = ModelQuality.score(loss, metrics, data.targets(), predRef, shape);
+      ModelQuality qt = ModelQuality.score(loss, metrics, targets, predTflite, shape);
+      ModelQuality qr = ModelQuality.score(loss, metrics, targets, predRef, shape);
       return new Compared(task, qt, qr, errors.stream().map(OutputError.Accumulator::result).toList());
     }
   }
@@ -429,6 +437,12 @@ public final class Validator {
     throw new BadInputException("data " + data.source() + " has targets of shape " + Arrays.toString(data.targetShape())
         + " per sample, but no output of " + request.tflite() + " has " + yPer + " values per sample: outputs "
         + describe(outputs));
+  }
+
+  /** An output's shape without its batch dimension. */
+  private static long[] perSample(TensorDescriptor t) {
+    int[] shape = t.shape();
+    return Arrays.stream(shape, Math.min(1, shape.length), shape.length).asLongStream().toArray();
   }
 
   private static List<String> names(List<TensorDescriptor> ts) {

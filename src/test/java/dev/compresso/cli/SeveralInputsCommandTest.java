@@ -79,6 +79,19 @@ class SeveralInputsCommandTest {
     assertEquals(12, error.get("values").getAsInt());
     assertTrue(error.get("max_abs").getAsDouble() <= 1e-5, error.toString());
     assertTrue(r.err().contains("inputs image, vec"), r.err());
+
+    // without y the reference's output is the target: the reference scores a loss of 0
+    Map<String, NpyArray> ref = InputFormFixtures.arrays(FIXTURE);
+    Path noTargets = tmp.resolve("no_targets.npz");
+    new NpzWriter().add("image", ref.get("image").values(), ref.get("image").shape())
+        .add("vec", ref.get("vec").values(), ref.get("vec").shape()).write(noTargets);
+    CliRun unlabeled = CliRun.of("validate", fp32.toString(), "--reference", model, "--data", noTargets.toString(),
+        "--threads", "1", "--runs", "2", "--warmup", "1", "--json");
+    assertEquals(0, unlabeled.exit(), unlabeled.err());
+    assertTrue(unlabeled.err().contains("no targets (y) in " + noTargets + ": the reference's output 'y' is the target"),
+        unlabeled.err());
+    JsonObject quality = JsonParser.parseString(unlabeled.out()).getAsJsonObject().getAsJsonObject("quality");
+    assertEquals(0.0, quality.getAsJsonObject("reference").get("loss_value").getAsDouble(), 0.0);
   }
 
   @Test

@@ -124,6 +124,12 @@ class SeveralInputsCommandTest {
     assertRefused(CliRun.of("convert", model, "--precision", "int8", "--calibration-data", data, "--ptq",
         "bias", "--out", tmp.resolve("never.tflite").toString()),
         "compresso convert: --ptq methods take models with one input; signature 'serving_default' has inputs image, vec");
+    assertRefused(CliRun.of("convert", model, "--precision", "int8", "--calibration-data", data, "--max-loss-increase",
+        "0.01", "--data", data, "--out", tmp.resolve("never.tflite").toString()), "compresso convert: " + model
+        + ": --max-loss-increase takes models with one input; this model has inputs image, vec");
+    assertRefused(CliRun.of("diagnose", fp32.toString(), "--reference", model, "--data", data), "compresso diagnose: "
+        + fp32 + ": diagnose takes models with one input; this model has inputs serving_default_image, "
+        + "serving_default_vec");
   }
 
   @Test

@@ -145,6 +145,11 @@ class SeveralInputsCommandTest {
       assertRefused(CliRun.of(ordered), "compresso " + verb[0] + ": " + model + ": fine-tuning (prune, qat, cluster) "
           + "takes models with one input; this model has inputs image, vec (convert and validate take it)");
     }
+    assertRefused(CliRun.of("compress", model, "--data", data, "--target", "cpu", "--max-loss-increase", "0.01",
+        "--out", tmp.resolve("never").toString()), "compresso compress: " + model + ": compress fine-tunes, and "
+        + "fine-tuning (prune, qat, cluster) takes models with one input; this model has inputs image, vec");
+    assertRefused(CliRun.of("sweep", model, "--data", data, "--sparsities", "0", "--precisions", "fp32", "--out",
+        tmp.resolve("never_sweep").toString()), "compresso sweep: " + model + ": sweep fine-tunes, and fine-tuning");
   }
 
   private static void assertRefused(CliRun r, String expectedStart) {

@@ -106,9 +106,9 @@ public final class Calibration {
       throw new BadInputException("the graph already has FakeQuant nodes (QAT ranges); it needs no calibration");
     }
     if (options.hook() != CalibrationHook.NONE) {
-      throw new BadInputException("--ptq methods take models with one input; signature '" + graph.signature()
-          + "' has inputs " + String.join(", ", CalibrationData.shapes(graph).keySet()) + ": leave --ptq out (TFLite's "
-          + "min/max calibration)");
+      throw new BadInputException("the post-training methods of 'compresso convert --ptq' take models with one "
+          + "input; signature '" + graph.signature() + "' has inputs " + String.join(", ",
+          CalibrationData.shapes(graph).keySet()) + " (without them, calibration is TFLite's min/max)");
     }
     CalibrationData.check(graph, feeds);
     return calibrate(graph, feeds.head(options.samples()), null, options, keepFloat);

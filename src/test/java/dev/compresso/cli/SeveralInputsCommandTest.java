@@ -123,7 +123,8 @@ class SeveralInputsCommandTest {
         + "several inputs (image, vec) takes a .npz with one array per input");
     assertRefused(CliRun.of("convert", model, "--precision", "int8", "--calibration-data", data, "--ptq",
         "bias", "--out", tmp.resolve("never.tflite").toString()),
-        "compresso convert: --ptq methods take models with one input; signature 'serving_default' has inputs image, vec");
+        "compresso convert: the post-training methods of 'compresso convert --ptq' take models with one input; "
+        + "signature 'serving_default' has inputs image, vec");
     assertRefused(CliRun.of("convert", model, "--precision", "int8", "--calibration-data", data, "--max-loss-increase",
         "0.01", "--data", data, "--out", tmp.resolve("never.tflite").toString()), "compresso convert: " + model
         + ": --max-loss-increase takes models with one input; this model has inputs image, vec");

@@ -35,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -238,8 +239,15 @@ public final class CompressoModel implements AutoCloseable {
             + "give --calibration-data DATA (" + DataSources.ACCEPTED + "; Conversion.calibrateWith in the API) "
             + "to measure them, or run 'compresso qat' first");
       }
-      graph = Calibration.calibrate(graph, conversion.calibrationData(), conversion.calibrationOptions(progress::note),
-          options.keepFloat()).graph();
+      if (graph.inputs().size() > 1) {
+        Map<String, long[]> inputs = new java.util.LinkedHashMap<>();
+        graph.inputs().forEach(in -> inputs.put(in.key(), in.shape()));
+        graph = Calibration.calibrate(graph, conversion.calibrationFeeds(inputs),
+            conversion.calibrationOptions(progress::note), options.keepFloat()).graph();
+      } else {
+        graph = Calibration.calibrate(graph, conversion.calibrationData(), conversion.calibrationOptions(progress::note),
+            options.keepFloat()).graph();
+      }
     }
     byte[] bytes = Converter.convert(graph, options);
     return TfliteFile.converted(bytes, model.source() + " as " + conversion, progress);

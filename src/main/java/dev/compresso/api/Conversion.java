@@ -1,6 +1,9 @@
 package dev.compresso.api;
 
 import dev.compresso.data.DataSources;
+import dev.compresso.data.Dataset;
+import dev.compresso.data.InputFeeds;
+import java.util.Map;
 import dev.compresso.data.SampleSource;
 import dev.compresso.ptq.PtqOptions;
 import dev.compresso.ptq.PtqPipeline;
@@ -9,7 +12,6 @@ import dev.compresso.tflite.convert.ConversionOptions;
 import dev.compresso.tflite.convert.IoType;
 import dev.compresso.tflite.convert.Precision;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * How {@link CompressoModel#convert} converts: precision, I/O type and, for full integer from a model without
@@ -22,20 +24,20 @@ public final class Conversion {
 
   private final Precision precision;
   private final IoType io;
-  private final Supplier<SampleSource> calibration;
+  private final CalibrationSource calibration;
   private final String calibrationName;
   private final int calibrationSamples;
   private final java.util.Set<String> keepFloat;
   private final boolean equalizeConcats;
   private final PtqOptions ptq;
 
-  private Conversion(Precision precision, IoType io, Supplier<SampleSource> calibration, String calibrationName,
+  private Conversion(Precision precision, IoType io, CalibrationSource calibration, String calibrationName,
       int calibrationSamples) {
     this(precision, io, calibration, calibrationName, calibrationSamples, java.util.Set.of(), true,
         PtqOptions.of(PtqOptions.DEFAULT_METHODS));
   }
 
-  private Conversion(Precision precision, IoType io, Supplier<SampleSource> calibration, String calibrationName,
+  private Conversion(Precision precision, IoType io, CalibrationSource calibration, String calibrationName,
       int calibrationSamples, java.util.Set<String> keepFloat, boolean equalizeConcats, PtqOptions ptq) {
     this.ptq = Objects.requireNonNull(ptq, "ptq");
     this.keepFloat = java.util.Set.copyOf(keepFloat);
@@ -89,14 +91,38 @@ public final class Conversion {
    */
   public Conversion calibrateWith(SampleSource data) {
     Objects.requireNonNull(data, "data");
-    return new Conversion(precision, io, () -> data, data.source(), calibrationSamples, keepFloat, equalizeConcats, ptq);
+    return new Conversion(precision, io, new CalibrationSource() {
+      @Override
+      public SampleSource open() {
+        return data;
+      }
+
+      @Override
+      public InputFeeds feeds(Map<String, long[]> inputs) {
+        if (data instanceof Dataset d && inputs.size() == 1) {
+          return InputFeeds.of(d, inputs.keySet().iterator().next());
+        }
+        throw new dev.compresso.BadInputException(data.source() + ": the model has inputs " + String.join(", ",
+            inputs.keySet()) + "; calibration data holding one input per sample cannot feed them: give a .npz "
+            + "with one array per input, named by its key (Conversion.calibrateWith(String))");
+      }
+    }, data.source(), calibrationSamples, keepFloat, equalizeConcats, ptq);
   }
 
   /** As {@link #calibrateWith(SampleSource)}, opening {@code dataSpec} only if the ranges are needed. */
   public Conversion calibrateWith(String dataSpec) {
     Objects.requireNonNull(dataSpec, "dataSpec");
-    return new Conversion(precision, io, () -> DataSources.openSource(dataSpec), dataSpec, calibrationSamples, keepFloat,
-        equalizeConcats, ptq);
+    return new Conversion(precision, io, new CalibrationSource() {
+      @Override
+      public SampleSource open() {
+        return DataSources.openSource(dataSpec);
+      }
+
+      @Override
+      public InputFeeds feeds(Map<String, long[]> inputs) {
+        return InputFeeds.read(dataSpec, inputs);
+      }
+    }, dataSpec, calibrationSamples, keepFloat, equalizeConcats, ptq);
   }
 
   /** Calibration samples used (the first ones of the data). */
@@ -174,7 +200,23 @@ public final class Conversion {
 
   /** The calibration data, opened now; null when none was given. */
   SampleSource calibrationData() {
-    return calibration == null ? null : calibration.get();
+    return calibration == null ? null : calibration.open();
+  }
+
+  /**
+   * The calibration data for a model with several inputs, read now: one array per input ({@link InputFeeds}).
+   *
+   * @param inputs each input's key and shape, batch first
+   */
+  InputFeeds calibrationFeeds(Map<String, long[]> inputs) {
+    return calibration.feeds(inputs);
+  }
+
+  /** Where calibration samples come from: one input per sample, or one array per input. */
+  private interface CalibrationSource {
+    SampleSource open();
+
+    InputFeeds feeds(Map<String, long[]> inputs);
   }
 
   boolean hasCalibration() {

@@ -96,6 +96,7 @@ final class CompressCommand implements Command {
   public int run(CommandLine args, PrintStream out, PrintStream err) {
     Path model = OptionValues.onePath(args, "MODEL (a SavedModel directory)", usage());
     String data = OptionValues.required(args, "data");
+    FineTuning.requireOneInput(model, args, "compress");
     Path dir = Path.of(OptionValues.required(args, "out"));
     int workers = (int) OptionValues.integer(args, "workers", 1, 1, Sweep.MAX_WORKERS);
     int runs = OptionValues.integer(args, "runs", CompressConfig.RUNS_DEFAULT);

@@ -179,6 +179,11 @@ final class ConvertCommand implements Command {
     TfliteFile tflite;
     try (CompressoModel source = Compresso.load(model, Freezer.SERVE_TAG,
         args.getOptionValue("signature", Freezer.DEFAULT_SIGNATURE), FineTuning.importOptions(args))) {
+      if (maxIncrease != null && source.imported().inputs().size() > 1) {
+        throw new BadInputException(model + ": --max-loss-increase takes models with one input; this model has inputs "
+            + String.join(", ", source.imported().inputKeys()) + " (convert without it; --keep-float NODE keeps "
+            + "chosen ops float)");
+      }
       if (maxIncrease != null) {
         dev.compresso.diagnose.FloatLayerSearch.Result r = source.convertWithin(conversion, maxIncrease,
             dev.compresso.data.DataSources.open(args.getOptionValue("data")), err::println);

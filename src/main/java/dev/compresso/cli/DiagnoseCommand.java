@@ -8,6 +8,7 @@ import dev.compresso.diagnose.DiagnosisText;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -58,6 +59,12 @@ final class DiagnoseCommand implements Command {
     }
     int samples = args.hasOption("samples") ? OptionValues.parseInt("--samples", args.getOptionValue("samples"))
         : Diagnoser.SAMPLES_DEFAULT;
+    dev.compresso.tflite.SubgraphInfo g = dev.compresso.tflite.TfliteModel.read(file).primarySubgraph();
+    if (g.inputs().length > 1) {
+      List<String> names = java.util.Arrays.stream(g.inputs()).mapToObj(i -> g.tensor(i).name()).toList();
+      throw new dev.compresso.BadInputException(file + ": diagnose takes models with one input; this model has inputs "
+          + String.join(", ", names) + " (validate compares it with its reference)");
+    }
     Diagnosis d = Diagnoser.diagnose(file, reference,
         DataSources.openSource(args.getOptionValue("data")).head(Math.max(1, samples)), samples);
     if (args.hasOption("json")) {

@@ -105,6 +105,30 @@ final class FineTuning {
     return model.withProgress(ConsoleProgress.on(err));
   }
 
+  /**
+   * Refuses, before any data is read, a SavedModel whose signature has several inputs, for verbs that fine-tune
+   * ({@code compress}, {@code sweep}); a model that cannot be read is left for the verb to report.
+   */
+  static void requireOneInput(Path model, CommandLine args, String verb) {
+    if (dev.compresso.model.keras.KerasImporter.isKerasFile(model)
+        || !java.nio.file.Files.isRegularFile(model.resolve("saved_model.pb"))) {
+      return;
+    }
+    org.tensorflow.proto.SignatureDef sig;
+    try {
+      sig = dev.compresso.model.SavedModels.signature(dev.compresso.model.SavedModels.metaGraph(
+          dev.compresso.model.SavedModels.read(model), model, args.getOptionValue("tag", "serve")), model,
+          args.getOptionValue("signature", "serving_default"));
+    } catch (dev.compresso.BadInputException e) {
+      return;
+    }
+    if (sig.getInputsCount() > 1) {
+      throw new dev.compresso.BadInputException(String.format("%s: %s fine-tunes, and fine-tuning (prune, qat, "
+          + "cluster) takes models with one input; this model has inputs %s (convert and validate take it)", model,
+          verb, String.join(", ", new java.util.TreeSet<>(sig.getInputsMap().keySet()))));
+    }
+  }
+
   /** Opens {@code --data} (streamed where the format allows); the stage splits it 80/10/10 with the seed. */
   static SampleSource data(CommandLine args) {
     return Compresso.data(OptionValues.required(args, "data"));

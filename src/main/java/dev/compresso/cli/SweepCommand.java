@@ -107,7 +107,9 @@ final class SweepCommand implements Command {
       noPositional(args);
       return report(SweepResults.read(folder), out);
     }
-    SweepConfig config = config(args, OptionValues.onePath(args, "MODEL (a SavedModel directory or a .keras/.h5 file)", usage()), folder);
+    Path sweptModel = OptionValues.onePath(args, "MODEL (a SavedModel directory or a .keras/.h5 file)", usage());
+    FineTuning.requireOneInput(sweptModel, args, "sweep");
+    SweepConfig config = config(args, sweptModel, folder);
     if (args.hasOption("plan")) {
       SweepData.check(config);
       SweepPlan plan = SweepPlan.of(config);

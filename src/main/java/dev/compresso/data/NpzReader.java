@@ -155,6 +155,11 @@ public final class NpzReader {
         Arrays.copyOfRange(ys, 1, ys.length), n);
   }
 
+  /** {@code x} with targets {@code y}, or alone when {@code y} is null, as {@link #read(Path)} makes them (uint8 kept). */
+  static Dataset labelled(String source, NpyArray x, NpyArray y) {
+    return y == null ? unlabeled(source, x, Uint8Scaling.KEEP) : toDataset(source, x, y, Uint8Scaling.KEEP);
+  }
+
   /** Inputs alone ({@code x} with no {@code y}): targets of shape {@code [0]} per sample (nothing to learn from). */
   private static Dataset unlabeled(String source, NpyArray x, Uint8Scaling scaling) {
     long[] xs = x.shape();

@@ -25,6 +25,9 @@
  *   <li>TFRecord shards of {@code tf.train.Example}s, streamed ({@code dev.compresso.data.tfrecord}).
  * </ul>
  *
+ * <p>A model with several inputs is fed from one {@code .npz} with an array per input, named by the input's key
+ * ({@link dev.compresso.data.InputFeeds}, for calibration and validation; fine-tuning takes one input).
+ *
  * <p>Everything here is plain Java: no TensorFlow types (the TFRecord reader uses only TF Java's protobuf
  * classes for {@code Example}, no native code). Turning batches into tensors belongs to
  * {@code dev.compresso.train}; representative-data sampling for calibration to {@code dev.compresso.quant}.

@@ -10,7 +10,7 @@ import org.tensorflow.proto.NodeDef;
 
 /**
  * What an imported model must be for fine-tuning ({@code prune}, {@code qat}) beyond what conversion needs:
- * one output to train (a signature with several is narrowed with {@code --output KEY}), a float32 input
+ * one input (the training data hold one input array per sample), one output to train (a signature with several is narrowed with {@code --output KEY}), a float32 input
  * (the training data are fed as float32 batches), and no TF1 control-flow ops ({@code Switch}, {@code
  * Merge}, loop frames: tensorflow/core/ops/control_flow_ops.cc), whose gradients exist only in Python's
  * {@code control_flow_grad.py}, not in the C++ gradient registry TF Java uses.
@@ -29,6 +29,12 @@ public final class FineTuneChecks {
    * @throws BadInputException listing every reason at once
    */
   public static void require(ImportedModel model) {
+    if (model.inputs().size() > 1) {
+      // Training data are one input array per sample; the rule is plain, so the message is too.
+      throw new BadInputException(String.format("%s: fine-tuning (prune, qat, cluster) takes models with one input; "
+          + "this model has inputs %s (convert and validate take it)", model.source(),
+          String.join(", ", model.inputKeys())));
+    }
     List<String> problems = new ArrayList<>();
     if (model.outputs().size() > 1) {
       problems.add(String.format("it has %d outputs [%s]; fine-tuning trains one: choose it with "

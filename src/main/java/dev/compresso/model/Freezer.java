@@ -21,7 +21,7 @@ import org.tensorflow.proto.TensorShapeProto;
 
 /**
  * Freezes an {@link ImportedModel} into a {@link FrozenGraph}: every variable replaced by a {@code Const}
- * holding its value, the signature's input batch dimension fixed, every output the model kept. There is one road: a SavedModel of
+ * holding its value, every signature input's batch dimension fixed, every input and output the model kept. There is one road: a SavedModel of
  * either flavour (TF1 ref variables as TF Java writes them, or a TF2/Keras export) is first read by {@link
  * ModelImporter#read}, and every edit is a {@link Rewrite} applied by {@link GraphRewriter}.
  *
@@ -87,7 +87,7 @@ public final class Freezer {
 
   /**
    * Freezes an imported model: each {@code VariableV2} becomes a {@code Const} of its value in {@code
-   * model.variables()}, and the input {@code Placeholder}'s unknown batch dimension is fixed to {@code batch}.
+   * model.variables()}, and each input {@code Placeholder}'s unknown batch dimension is fixed to {@code batch}.
    * The graph is already cut to what the output needs (the importer did that).
    *
    * @param batch the size an unknown leading input dimension is fixed to; 0 keeps it unknown
@@ -110,32 +110,35 @@ public final class Freezer {
     if (!unrestored.isEmpty()) {
       throw new BadInputException(model.source() + ": variables " + unrestored + " have no value to freeze");
     }
-    String inputNode = TensorRef.parse(model.inputTensor()).node();
-    NodeDef placeholder = index.node(inputNode);
-    AttrValue dtypeAttr = placeholder.getAttrMap().get("dtype");
-    AttrValue shapeAttr = placeholder.getAttrMap().get("shape");
-    if (dtypeAttr == null) {
-      throw new BadInputException(model.source() + ": input " + model.inputKey() + " (" + inputNode + ", "
-          + placeholder.getOp() + ") has no dtype; the converter needs a Placeholder input");
-    }
     String where = model.source() + ": signature '" + model.signatureKey() + "'";
-    if (shapeAttr == null || shapeAttr.getShape().getUnknownRank()) {
-      throw new BadInputException(where + ": input '" + model.inputKey() + "' (" + inputNode
-          + ") has unknown rank; give its full shape with --input-shape, e.g. --input-shape " + model.inputKey()
-          + ":1,128,128,3");
-    }
-    DataType dtype = dtypeAttr.getType();
-    long[] shape = shapeOf(shapeAttr.getShape(), batch);
-    InputShape.requireStatic(where, model.inputKey(), shape);
-    if (placeholder.getOp().equals("Placeholder")) {
-      rewrites.removeIf(r -> r instanceof Rewrite.ReplaceNode p && p.node().getName().equals(inputNode));
-      rewrites.add(new Rewrite.ReplaceNode(Nodes.placeholder(inputNode, dtype, shape)));
+    List<FrozenGraph.Input> inputs = new ArrayList<>();
+    for (ImportedModel.Input in : model.inputs()) {
+      String inputNode = TensorRef.parse(in.tensor()).node();
+      NodeDef placeholder = index.node(inputNode);
+      AttrValue dtypeAttr = placeholder.getAttrMap().get("dtype");
+      AttrValue shapeAttr = placeholder.getAttrMap().get("shape");
+      if (dtypeAttr == null) {
+        throw new BadInputException(model.source() + ": input " + in.key() + " (" + inputNode + ", "
+            + placeholder.getOp() + ") has no dtype; the converter needs a Placeholder input");
+      }
+      if (shapeAttr == null || shapeAttr.getShape().getUnknownRank()) {
+        throw new BadInputException(where + ": input '" + in.key() + "' (" + inputNode
+            + ") has unknown rank; give its full shape with --input-shape, e.g. --input-shape " + in.key()
+            + ":1,128,128,3");
+      }
+      DataType dtype = dtypeAttr.getType();
+      long[] shape = shapeOf(shapeAttr.getShape(), batch);
+      InputShape.requireStatic(where, in.key(), shape);
+      if (placeholder.getOp().equals("Placeholder")) {
+        rewrites.removeIf(r -> r instanceof Rewrite.ReplaceNode p && p.node().getName().equals(inputNode));
+        rewrites.add(new Rewrite.ReplaceNode(Nodes.placeholder(inputNode, dtype, shape)));
+      }
+      inputs.add(new FrozenGraph.Input(in.key(), inputNode, dtype, shape));
     }
     GraphDef withConstants = GraphRewriter.apply(model.graph(), rewrites);
     GraphDef pools = GraphRewriter.apply(withConstants, MaxPoolV2Rewrite.rewrites(new GraphIndex(withConstants)));
     GraphDef frozen = GraphRewriter.apply(pools, GeluRewrite.rewrites(new GraphIndex(pools)));
-    return new FrozenGraph(frozen, model.signatureKey(),
-        List.of(new FrozenGraph.Input(model.inputKey(), inputNode, dtype, shape)), model.outputs());
+    return new FrozenGraph(frozen, model.signatureKey(), inputs, model.outputs());
   }
 
   private static void checkBatch(int batch) {

@@ -24,10 +24,25 @@ import org.tensorflow.proto.GraphDef;
  * @param outputs every output kept, sorted by key; the primary one ({@code outputKey}, {@code outputTensor})
  *     is among them. Fine-tuning trains the primary output and takes models with just one (a verb's
  *     {@code --output KEY} picks it); conversion keeps them all.
+ * @param inputs every input, sorted by key; the primary one ({@code inputKey}, {@code inputTensor}) is among
+ *     them. Conversion and validation feed them all; fine-tuning takes models with just one.
  */
 public record ImportedModel(Path source, String signatureKey, String inputKey, String inputTensor, String outputKey,
     String outputTensor, GraphDef graph, Map<String, VariableValue> variables, Set<String> frozen,
-    List<FrozenGraph.Output> outputs) {
+    List<FrozenGraph.Output> outputs, List<Input> inputs) {
+
+  /**
+   * One signature input.
+   *
+   * @param key the signature key
+   * @param tensor the tensor fed, {@code node:index} (a {@code Placeholder} once imported)
+   */
+  public record Input(String key, String tensor) {
+    public Input {
+      java.util.Objects.requireNonNull(key, "key");
+      java.util.Objects.requireNonNull(tensor, "tensor");
+    }
+  }
 
   /** A float32 variable's shape and values (row-major). */
   public record VariableValue(long[] shape, float[] values) {
@@ -45,6 +60,19 @@ public record ImportedModel(Path source, String signatureKey, String inputKey, S
     if (!outputs.contains(primary)) {
       throw new IllegalArgumentException("outputs " + outputs + " do not hold the primary output " + primary);
     }
+    Input first = new Input(inputKey, inputTensor);
+    inputs = inputs == null || inputs.isEmpty() ? List.of(first) : List.copyOf(inputs);
+    if (!inputs.contains(first)) {
+      throw new IllegalArgumentException("inputs " + inputs + " do not hold the primary input " + first);
+    }
+  }
+
+  /** A model with one input (the primary one). */
+  public ImportedModel(Path source, String signatureKey, String inputKey, String inputTensor, String outputKey,
+      String outputTensor, GraphDef graph, Map<String, VariableValue> variables, Set<String> frozen,
+      List<FrozenGraph.Output> outputs) {
+    this(source, signatureKey, inputKey, inputTensor, outputKey, outputTensor, graph, variables, frozen, outputs,
+        List.of());
   }
 
   /** A model with one output (the primary one). */
@@ -72,12 +100,17 @@ public record ImportedModel(Path source, String signatureKey, String inputKey, S
   /** The same model with another graph and variable set (after a rewrite). */
   public ImportedModel with(GraphDef newGraph, Map<String, VariableValue> newVariables) {
     return new ImportedModel(source, signatureKey, inputKey, inputTensor, outputKey, outputTensor, newGraph,
-        newVariables, frozen, outputs);
+        newVariables, frozen, outputs, inputs);
   }
 
   /** The same model with another graph (e.g. the input's shape fixed). */
   public ImportedModel withGraph(GraphDef newGraph) {
     return with(newGraph, variables);
+  }
+
+  /** The input keys, sorted. */
+  public List<String> inputKeys() {
+    return inputs.stream().map(Input::key).toList();
   }
 
   /** The output keys, sorted. */

@@ -49,7 +49,7 @@ public final class ModelImporter {
   private ModelImporter() {}
 
   /**
-   * Reads signature {@code signatureKey} (one input, one output) of the SavedModel in {@code dir}: a TF1
+   * Reads signature {@code signatureKey} (every input and output) of the SavedModel in {@code dir}: a TF1
    * graph as it is, a TF2/Keras export flattened by {@link Tf2Importer}; or the Keras model file {@code dir}
    * (whose one signature is {@code serving_default}; {@code tag} does not apply).
    */
@@ -58,11 +58,12 @@ public final class ModelImporter {
   }
 
   /**
-   * Reads signature {@code signatureKey} (one input; every output, or the one {@code options} names) of the
-   * SavedModel in {@code dir}, with the input's shape fixed where {@code options} gives one.
+   * Reads signature {@code signatureKey} (every input; every output, or the one {@code options} names) of the
+   * SavedModel in {@code dir}, with an input's shape fixed where {@code options} gives one.
    *
    * @throws BadInputException naming the file and the item: a missing signature or output key (listing the
-   *     keys present), several inputs, an input of unknown rank without a shape, a shape that does not fit
+   *     keys present), no input, an input of unknown rank without a shape, a shape that does not fit or that
+   *     does not name its input among several
    */
   public static ImportedModel read(Path dir, String tag, String signatureKey, ImportOptions options) {
     return read(dir, tag, signatureKey, options, true);
@@ -112,19 +113,47 @@ public final class ModelImporter {
     MetaGraphDef parsed = SavedModels.metaGraph(SavedModels.read(dir), dir, tag);
     SignatureDef parsedSig = SavedModels.signature(parsed, dir, signatureKey);
     String where = dir + ": signature '" + signatureKey + "'";
-    if (parsedSig.getInputsCount() != 1 || parsedSig.getOutputsCount() == 0) {
+    if (parsedSig.getInputsCount() == 0 || parsedSig.getOutputsCount() == 0) {
       throw new BadInputException(String.format("%s has %d inputs %s and %d outputs %s; Compresso takes models "
-          + "with one input and at least one output", where, parsedSig.getInputsCount(),
+          + "with at least one input and one output", where, parsedSig.getInputsCount(),
           new TreeMap<>(parsedSig.getInputsMap()).keySet(), parsedSig.getOutputsCount(),
           new TreeMap<>(parsedSig.getOutputsMap()).keySet()));
     }
     List<String> outputKeys = outputKeys(where, parsedSig, options.outputKey());
-    Map.Entry<String, TensorInfo> in = parsedSig.getInputsMap().entrySet().iterator().next();
-    long[] shape = InputShape.resolve(where, in.getKey(), in.getValue().getTensorShape(), options.inputShape());
+    Map<String, long[]> shapes = inputShapes(where, parsedSig, options.inputShape());
     ImportedModel model = Tf2Importer.isTf2(parsed, parsedSig)
         ? Tf2Importer.read(dir, tag, parsed, signatureKey, outputKeys, options.inputShape() != null)
         : readTf1(dir, tag, signatureKey, outputKeys);
-    return options.inputShape() == null ? model : withInputShape(model, shape);
+    if (options.inputShape() == null) {
+      return model;
+    }
+    String key = options.inputShape().input() != null ? options.inputShape().input() : model.inputKey();
+    return withInputShape(model, key, shapes.get(key));
+  }
+
+  /**
+   * Each input's shape by key (declared, or fixed by {@code given}); {@code given} must name its input when
+   * the signature has several.
+   */
+  private static Map<String, long[]> inputShapes(String where, SignatureDef sig, InputShape given) {
+    Map<String, TensorInfo> inputs = new TreeMap<>(sig.getInputsMap());
+    if (given != null && given.input() == null && inputs.size() > 1) {
+      throw new BadInputException(String.format("%s has inputs %s; name the one --input-shape sets, e.g. "
+          + "--input-shape %s:%s", where, String.join(", ", inputs.keySet()), inputs.keySet().iterator().next(),
+          given));
+    }
+    if (given != null && given.input() != null && !inputs.containsKey(given.input())) {
+      throw new BadInputException(String.format("%s: --input-shape names input '%s', but the input%s %s", where,
+          given.input(), inputs.size() == 1 ? " is" : "s are", inputs.keySet().stream().map(k -> "'" + k + "'")
+              .collect(java.util.stream.Collectors.joining(", "))));
+    }
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (Map.Entry<String, TensorInfo> in : inputs.entrySet()) {
+      boolean named = given != null && (given.input() == null || given.input().equals(in.getKey()));
+      shapes.put(in.getKey(), InputShape.resolve(where, in.getKey(), in.getValue().getTensorShape(),
+          named ? given : null));
+    }
+    return shapes;
   }
 
   /**
@@ -154,13 +183,14 @@ public final class ModelImporter {
     return List.of(wanted);
   }
 
-  /** The model with its input {@code Placeholder}'s shape set to {@code shape}, batch (dimension 0) left open. */
-  private static ImportedModel withInputShape(ImportedModel model, long[] shape) {
+  /** The model with input {@code key}'s {@code Placeholder} shape set to {@code shape}, batch (dimension 0) left open. */
+  private static ImportedModel withInputShape(ImportedModel model, String key, long[] shape) {
     GraphIndex index = new GraphIndex(model.graph());
-    NodeDef input = index.node(TensorRef.parse(model.inputTensor()).node());
+    String tensor = model.inputs().stream().filter(i -> i.key().equals(key)).findFirst().orElseThrow().tensor();
+    NodeDef input = index.node(TensorRef.parse(tensor).node());
     if (!input.getOp().equals("Placeholder")) {
       throw new BadInputException(String.format("input '%s' is fed through a %s node %s; --input-shape can only set "
-          + "the shape of a Placeholder", model.inputKey(), input.getOp(), input.getName()));
+          + "the shape of a Placeholder", key, input.getOp(), input.getName()));
     }
     // The batch stays open (fine-tuning feeds other batch sizes); Freezer fixes it to the one given.
     long[] open = shape.clone();
@@ -173,10 +203,11 @@ public final class ModelImporter {
     try (SavedModelBundle bundle = SavedModels.load(dir, tag)) {
       MetaGraphDef meta = bundle.metaGraphDef();
       SignatureDef sig = SavedModels.signature(meta, dir, signatureKey);
-      Map.Entry<String, TensorInfo> in = sig.getInputsMap().entrySet().iterator().next();
       GraphIndex full = new GraphIndex(meta.getGraphDef());
-      String inputTensor = placeholderBehind(full, in.getValue().getName());
-      String inputNode = TensorRef.parse(inputTensor).node();
+      List<ImportedModel.Input> inputs = new ArrayList<>();
+      for (Map.Entry<String, TensorInfo> in : new TreeMap<>(sig.getInputsMap()).entrySet()) {
+        inputs.add(new ImportedModel.Input(in.getKey(), placeholderBehind(full, in.getValue().getName())));
+      }
       List<FrozenGraph.Output> outputs = new ArrayList<>();
       List<String> outputNodes = new ArrayList<>();
       for (String key : outputKeys) {
@@ -185,9 +216,12 @@ public final class ModelImporter {
         outputNodes.add(TensorRef.parse(tensor).node());
       }
       Set<String> keep = full.ancestors(outputNodes);
-      if (!keep.contains(inputNode)) {
-        throw new BadInputException(String.format("%s: signature outputs %s do not depend on input %s", dir,
-            outputs.stream().map(FrozenGraph.Output::tensor).toList(), in.getValue().getName()));
+      List<String> unused = inputs.stream().filter(i -> !keep.contains(TensorRef.parse(i.tensor()).node()))
+          .map(i -> i.key() + " (" + i.tensor() + ")").toList();
+      if (!unused.isEmpty()) {
+        throw new BadInputException(String.format("%s: signature outputs %s do not depend on input%s %s", dir,
+            outputs.stream().map(FrozenGraph.Output::tensor).toList(), unused.size() == 1 ? "" : "s",
+            String.join(", ", unused)));
       }
       GraphIndex inference = new GraphIndex(full.restrictTo(keep));
       List<String> resource = new ArrayList<>();
@@ -213,8 +247,8 @@ public final class ModelImporter {
       rewrites.addAll(VariableConstants.of(bundle.session(), integers, dir));
       GraphDef graph = GraphRewriter.apply(inference.graph(), rewrites);
       Map<String, ImportedModel.VariableValue> values = readValues(bundle.session(), inference, variables);
-      return new ImportedModel(dir, signatureKey, in.getKey(), inputTensor, outputs.get(0).key(),
-          outputs.get(0).tensor(), graph, values, batchNormStatistics(graph, values.keySet()), outputs);
+      return new ImportedModel(dir, signatureKey, inputs.get(0).key(), inputs.get(0).tensor(), outputs.get(0).key(),
+          outputs.get(0).tensor(), graph, values, batchNormStatistics(graph, values.keySet()), outputs, inputs);
     }
   }
 
@@ -253,7 +287,7 @@ public final class ModelImporter {
    * {@code Placeholder} (hub modules, {@code tf.identity(x, "input")}); feeding the placeholder is the same
    * and is what the converter takes as the model's input.
    */
-  private static String placeholderBehind(GraphIndex graph, String tensor) {
+  public static String placeholderBehind(GraphIndex graph, String tensor) {
     NodeDef n = graph.find(TensorRef.parse(tensor).node());
     if (n == null || !n.getOp().equals("Identity")) {
       return tensor;

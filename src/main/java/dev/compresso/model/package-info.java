@@ -12,8 +12,9 @@
  * <p>{@link dev.compresso.model.ModelImporter} reads either flavour into an {@link
  * dev.compresso.model.ImportedModel} (TF1 form: {@code VariableV2} variables read through one {@code
  * Identity}); TF2 exports are flattened by subpackage {@code model.tf2} on the way. What public exports
- * carry is taken there: one of several signatures, every output ({@link dev.compresso.model.ImportOptions}
- * keeps one), integer inputs, an input shape the signature leaves open ({@link
+ * carry is taken there: one of several signatures, every input, every output ({@link
+ * dev.compresso.model.ImportOptions} keeps one), integer inputs, integer variables (frozen as constants, {@link
+ * dev.compresso.model.VariableConstants}), an input that is an {@code Identity} of its {@code Placeholder}, an input shape the signature leaves open ({@link
  * dev.compresso.model.InputShape}), the only MetaGraph of a model saved without the {@code serve} tag;
  * {@link dev.compresso.model.FineTuneChecks} says what fine-tuning needs beyond that.
  *

@@ -3,6 +3,7 @@ package dev.compresso.quant;
 import dev.compresso.BadInputException;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
+import dev.compresso.data.InputFeeds;
 import dev.compresso.data.SampleSource;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.GraphRewriter;
@@ -61,6 +62,9 @@ public final class Calibration {
       throw new BadInputException(model + " has no FakeQuant nodes (no quantization ranges from QAT); give "
           + "'compresso convert --calibration-data DATA' (" + DataSources.ACCEPTED + ") to measure them, or run 'compresso qat' first");
     }
+    if (graph.inputs().size() > 1) {
+      return calibrate(graph, InputFeeds.read(calibrationData, CalibrationData.shapes(graph)), options, Set.of()).graph();
+    }
     return calibrate(graph, DataSources.openSource(calibrationData), options).graph();
   }
 
@@ -83,9 +87,36 @@ public final class Calibration {
     if (graph.hasFakeQuant()) {
       throw new BadInputException("the graph already has FakeQuant nodes (QAT ranges); it needs no calibration");
     }
-    CalibrationData.check(graph, source);
+    FrozenGraph.Input input = CalibrationData.check(graph, source);
     // Calibration reads only its first samples: read just those from a streamed set.
     Dataset data = source.head(options.samples());
+    return calibrate(graph, InputFeeds.of(data, input.key()), data, options, keepFloat);
+  }
+
+  /**
+   * Calibrates a graph with several inputs on {@code feeds} (one array per input), with TFLite's min/max ranges:
+   * the post-training methods ({@code --ptq}) take models with one input.
+   *
+   * @throws BadInputException as {@link #calibrate(FrozenGraph, SampleSource, CalibrationOptions, Set)}, and for
+   *     a hook other than {@link CalibrationHook#NONE}
+   */
+  public static Result calibrate(FrozenGraph graph, InputFeeds feeds, CalibrationOptions options,
+      Set<String> keepFloat) {
+    if (graph.hasFakeQuant()) {
+      throw new BadInputException("the graph already has FakeQuant nodes (QAT ranges); it needs no calibration");
+    }
+    if (options.hook() != CalibrationHook.NONE) {
+      throw new BadInputException("the post-training methods of 'compresso convert --ptq' take models with one "
+          + "input; signature '" + graph.signature() + "' has inputs " + String.join(", ",
+          CalibrationData.shapes(graph).keySet()) + " (without them, calibration is TFLite's min/max)");
+    }
+    CalibrationData.check(graph, feeds);
+    return calibrate(graph, feeds.head(options.samples()), null, options, keepFloat);
+  }
+
+  /** The calibration itself; {@code data} (the one input's samples, for the hooks) is null for several inputs. */
+  private static Result calibrate(FrozenGraph graph, InputFeeds feeds, Dataset data, CalibrationOptions options,
+      Set<String> keepFloat) {
     List<Rewrite> folds = ConstantOperands.rewrites(new GraphIndex(graph.graphDef()));
     if (!folds.isEmpty()) {
       graph = withGraph(graph, GraphRewriter.apply(graph.graphDef(), folds));
@@ -95,7 +126,7 @@ public final class Calibration {
     List<ConcatEqualizer.Equalized> equalized = List.of();
     Map<String, RangeTracker> trackers = null;
     if (options.equalizeConcats()) {
-      trackers = RangeCollector.collect(graph, plan.measuredNodes(), data, options.samples(), MinMaxTracker::new);
+      trackers = RangeCollector.collect(graph, plan.measuredNodes(), feeds, options.samples(), MinMaxTracker::new);
       ConcatEqualizer.Outcome eq = ConcatEqualizer.equalize(graph, plan, trackers);
       if (!eq.equalized().isEmpty()) {
         graph = withGraph(graph, GraphRewriter.apply(graph.graphDef(), eq.rewrites()));
@@ -104,14 +135,14 @@ public final class Calibration {
         trackers = null;
       }
     }
-    FrozenGraph hooked = options.hook().beforeRanges(graph, plan, data, options.samples());
+    FrozenGraph hooked = data == null ? graph : options.hook().beforeRanges(graph, plan, data, options.samples());
     if (hooked != graph) {
       graph = hooked;
       plan = planner.plan(graph);
       trackers = null;
     }
     if (trackers == null) {
-      trackers = RangeCollector.collect(graph, plan.measuredNodes(), data, options.samples(), MinMaxTracker::new);
+      trackers = RangeCollector.collect(graph, plan.measuredNodes(), feeds, options.samples(), MinMaxTracker::new);
     }
     Map<String, float[]> ranges = options.hook().ranges(graph, plan, trackers, data, options.samples());
     return insert(graph, plan, ranges, equalized);

@@ -53,6 +53,8 @@ public final class QuantOpTable {
       OpRule.of("Transpose", OpRole.SAME_SCALE),
       // TILE copies raw values too (Keras 3's UpSampling2D Repeat is a resize by then: graph.NearestUpsamplingRewrite).
       OpRule.of("Tile", OpRole.SAME_SCALE),
+      // GATHER picks raw values by integer indices (int8 params, int32/int64 indices: TFLite's gather.cc).
+      OpRule.of("GatherV2", OpRole.SAME_SCALE),
       OpRule.of("MaxPool", OpRole.SAME_SCALE),
       OpRule.of("AvgPool", OpRole.SAME_SCALE),
       OpRule.of("ResizeBilinear", OpRole.SAME_SCALE),

@@ -134,7 +134,16 @@ public final class QuantPlanner {
         }
         case FIXED_RANGE -> sites.add(new QuantPlan.ActivationSite(n.getName(), n.getOp(),
             (n.getOp().equals("Tanh") ? TANH_RANGE : UNIT_RANGE).clone()));
-        case SAME_SCALE, NOT_QUANTIZED, INTEGER_RESULT -> { }
+        case SAME_SCALE -> {
+          // A gather from a float constant (an embedding table) needs the table quantized as a weight, which
+          // no rule here does: it stays refused, as before GatherV2 had a rule; a gather of activations is same-scale.
+          if (n.getOp().equals("GatherV2") && floatOutput(n)
+              && index.throughIdentities(index.input(n, 0)).getOp().equals("Const")) {
+            unsupported.add(n.getName());
+            unsupportedOps.add(n.getName() + " (" + n.getOp() + " of a constant table)");
+          }
+        }
+        case NOT_QUANTIZED, INTEGER_RESULT -> { }
       }
     }
     if (!unsupported.isEmpty()) {

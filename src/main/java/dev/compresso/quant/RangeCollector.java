@@ -3,6 +3,7 @@ package dev.compresso.quant;
 import dev.compresso.BadInputException;
 import dev.compresso.CompressoException;
 import dev.compresso.data.Dataset;
+import dev.compresso.data.InputFeeds;
 import dev.compresso.model.FrozenGraph;
 import dev.compresso.train.Tensors;
 import java.util.ArrayList;
@@ -47,10 +48,18 @@ public final class RangeCollector {
   public static Map<String, RangeTracker> collect(FrozenGraph graph, List<String> nodes, Dataset data,
       int samples, Supplier<RangeTracker> trackers) {
     FrozenGraph.Input input = CalibrationData.check(graph, data);
-    int n = Math.min(samples, data.size());
-    long[] shape = input.shape();
-    shape[0] = 1;
-    int per = (int) Dataset.elements(data.inputShape());
+    return collect(graph, nodes, InputFeeds.of(data, input.key()), samples, trackers);
+  }
+
+  /**
+   * Measures ranges, feeding every input of {@code graph} from its feed in {@code feeds}.
+   *
+   * @throws BadInputException as {@link #collect(FrozenGraph, List, Dataset, int, Supplier)}, naming the input
+   */
+  public static Map<String, RangeTracker> collect(FrozenGraph graph, List<String> nodes, InputFeeds feeds,
+      int samples, Supplier<RangeTracker> trackers) {
+    CalibrationData.check(graph, feeds);
+    int n = Math.min(samples, feeds.size());
     Map<String, RangeTracker> out = new LinkedHashMap<>();
     for (String node : nodes) {
       out.put(node, trackers.get());
@@ -78,13 +87,19 @@ public final class RangeCollector {
         fetches.add(tf.max(x, tf.constant(axes), Max.keepDims(false)));
       }
       try (Session s = new Session(g)) {
-        float[] all = data.inputs();
         for (int i = 0; i < n; i++) {
-          float[] sample = Arrays.copyOfRange(all, i * per, (i + 1) * per);
-          checkFinite(data, sample, i);
           Session.Runner runner = s.runner();
-          try (org.tensorflow.Tensor feed = Tensors.ofType(input.dtype(), sample, shape)) {
-            runner.feed(input.node(), feed);
+          List<org.tensorflow.Tensor> fed = new ArrayList<>();
+          try {
+            for (FrozenGraph.Input input : graph.inputs()) {
+              float[] sample = feeds.sample(input.key(), i);
+              checkFinite(feeds.source(), input.key(), sample, i);
+              long[] shape = input.shape();
+              shape[0] = 1;
+              org.tensorflow.Tensor t = Tensors.ofType(input.dtype(), sample, shape);
+              fed.add(t);
+              runner.feed(input.node(), t);
+            }
             for (Operand<TFloat32> f : fetches) {
               runner.fetch(f);
             }
@@ -95,14 +110,16 @@ public final class RangeCollector {
                 try {
                   out.get(nodes.get(k)).update(min, max);
                 } catch (IllegalArgumentException e) {
-                  throw new BadInputException(data.source() + ": calibration sample " + i + " drives "
+                  throw new BadInputException(feeds.source() + ": calibration sample " + i + " drives "
                       + nodes.get(k) + " to a non-finite value (" + e.getMessage() + ")", e);
                 }
               }
             }
           } catch (TensorFlowException e) {
-            throw new BadInputException(data.source() + ": the float model failed on calibration sample " + i
+            throw new BadInputException(feeds.source() + ": the float model failed on calibration sample " + i
                 + ": " + e.getMessage(), e);
+          } finally {
+            fed.forEach(org.tensorflow.Tensor::close);
           }
         }
       }
@@ -122,10 +139,10 @@ public final class RangeCollector {
     return (Output<TFloat32>) o;
   }
 
-  private static void checkFinite(Dataset data, float[] sample, int index) {
+  private static void checkFinite(String source, String key, float[] sample, int index) {
     for (int j = 0; j < sample.length; j++) {
       if (!Float.isFinite(sample[j])) {
-        throw new BadInputException(data.source() + ": calibration sample " + index + " has " + sample[j]
+        throw new BadInputException(source + ": calibration sample " + index + " has " + sample[j]
             + " at element " + j + "; calibration data must be finite");
       }
     }

@@ -68,24 +68,33 @@ public final class ModelProbe {
     NativeLogs.applyInherited(); // loads TensorFlow, as the reference needs it anyway; a .tflite probe never does
     long t0 = System.nanoTime();
     try (ReferenceModel model = ReferenceModel.open(spec.model(), spec.signature(), spec.threads())) {
-      long[] shape = spec.inputShape() != null ? dev.compresso.model.InputShape.parse(spec.inputShape()).dims()
-          : model.inputShape();
-      long n = 1;
-      for (int d = 0; d < shape.length; d++) {
-        if (shape[d] < 0) {
-          if (d > 0) {
-            throw new dev.compresso.BadInputException("reference " + spec.model() + " input '" + model.inputKey()
-                + "' has an unknown dimension " + d + " besides the batch; give data to validate it");
+      Random random = new Random(42);
+      List<Tensor> inputs = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < model.inputKeys().size(); i++) {
+          // The timed shape (the data's) is given for a one-input model; several inputs are timed as declared.
+          long[] shape = spec.inputShape() != null && model.inputKeys().size() == 1
+              ? dev.compresso.model.InputShape.parse(spec.inputShape()).dims() : model.inputShape(i);
+          long n = 1;
+          for (int d = 0; d < shape.length; d++) {
+            if (shape[d] < 0) {
+              if (d > 0) {
+                throw new dev.compresso.BadInputException("reference " + spec.model() + " input '"
+                    + model.inputKeys().get(i) + "' has an unknown dimension " + d + " besides the batch; give data "
+                    + "to validate it");
+              }
+              shape[d] = 1;
+            }
+            n *= shape[d];
           }
-          shape[d] = 1;
+          inputs.add(model.inputOf(i, uniform(random, (int) n), shape));
         }
-        n *= shape[d];
-      }
-      try (Tensor x = model.inputOf(uniform(new Random(42), (int) n), shape)) {
         double loadMs = (System.nanoTime() - t0) / 1e6;
-        LatencyStats latency = LatencyWindows.measure(() -> model.run(x), spec.warmup(), spec.runs(),
+        LatencyStats latency = LatencyWindows.measure(() -> model.run(inputs), spec.warmup(), spec.runs(),
             spec.threads());
         return new ProbeResult(spec.runtime(), spec.threads(), loadMs, latency, before, ProcessMemory.peakRssBytes());
+      } finally {
+        inputs.forEach(Tensor::close);
       }
     }
   }

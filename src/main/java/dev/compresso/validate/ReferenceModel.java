@@ -32,7 +32,8 @@ import org.tensorflow.Tensor;
  * The source model of a .tflite, served by TF Java through one signature of its SavedModel: a TF1-style
  * graph or a TF2/Keras export alike, since the signature's tensors ({@code serving_default_x:0},
  * {@code StatefulPartitionedCall:0}) are fed and fetched in the loaded session as TensorFlow Serving
- * does. One input (float32, or uint8/int32/int64 fed from float samples); float32 outputs, in key order.
+ * does. Inputs in key order (float32, or uint8/int32/int64 fed from float samples); float32 (or int32/int64)
+ * outputs, in key order.
  * A Keras model file ({@code .keras}, {@code .h5}) is imported ({@link ModelImporter}), frozen with its batch
  * dimension unknown, and served the same way from a session of its own.
  *
@@ -48,10 +49,10 @@ public final class ReferenceModel implements AutoCloseable {
   private final String signature;
   private final Session session;
   private final AutoCloseable owner;
-  private final String inputKey;
-  private final String inputTensor;
-  private final DataType inputType;
-  private final long[] inputShape;
+  private final List<String> inputKeys = new ArrayList<>();
+  private final List<String> inputTensors = new ArrayList<>();
+  private final List<DataType> inputTypes = new ArrayList<>();
+  private final List<long[]> inputShapes = new ArrayList<>();
   private final List<String> outputKeys = new ArrayList<>();
   private final List<String> outputTensors = new ArrayList<>();
 
@@ -64,11 +65,12 @@ public final class ReferenceModel implements AutoCloseable {
       session.close();
       graph.close();
     };
-    FrozenGraph.Input in = frozen.inputs().get(0);
-    inputKey = in.key();
-    inputType = in.dtype();
-    inputTensor = in.node() + ":0";
-    inputShape = in.shape();
+    for (FrozenGraph.Input in : frozen.inputs()) {
+      inputKeys.add(in.key());
+      inputTypes.add(in.dtype());
+      inputTensors.add(in.node() + ":0");
+      inputShapes.add(in.shape());
+    }
     outputKeys.add(frozen.outputs().get(0).key());
     outputTensors.add(frozen.outputs().get(0).tensor());
   }
@@ -78,27 +80,29 @@ public final class ReferenceModel implements AutoCloseable {
     this.signature = signature;
     this.session = bundle.session();
     this.owner = bundle;
-    if (def.getInputsCount() != 1) {
-      throw new BadInputException("reference " + dir + " signature '" + signature + "' has " + def.getInputsCount()
-          + " inputs " + new TreeMap<>(def.getInputsMap()).keySet() + "; validate takes models with one input");
+    if (def.getInputsCount() == 0) {
+      throw new BadInputException("reference " + dir + " signature '" + signature + "' has no inputs");
     }
-    Map.Entry<String, TensorInfo> in = def.getInputsMap().entrySet().iterator().next();
-    inputKey = in.getKey();
-    inputType = in.getValue().getDtype();
-    if (!INPUT_TYPES.contains(inputType)) {
-      throw new BadInputException("reference " + dir + " signature '" + signature + "' input '" + inputKey
-          + "' is " + inputType + "; validate feeds float32, uint8, int32 or int64 inputs");
+    for (Map.Entry<String, TensorInfo> in : new TreeMap<>(def.getInputsMap()).entrySet()) {
+      String inputKey = in.getKey();
+      DataType inputType = in.getValue().getDtype();
+      if (!INPUT_TYPES.contains(inputType)) {
+        throw new BadInputException("reference " + dir + " signature '" + signature + "' input '" + inputKey
+            + "' is " + inputType + "; validate feeds float32, uint8, int32 or int64 inputs");
+      }
+      if (in.getValue().getName().isEmpty()) {
+        throw new BadInputException("reference " + dir + " signature '" + signature + "' input '" + inputKey
+            + "' is not a plain tensor (sparse or composite)");
+      }
+      if (in.getValue().getTensorShape().getUnknownRank()) {
+        throw new BadInputException("reference " + dir + " signature '" + signature + "' input '" + inputKey
+            + "' has unknown rank; validate needs its shape");
+      }
+      inputKeys.add(inputKey);
+      inputTypes.add(inputType);
+      inputTensors.add(in.getValue().getName());
+      inputShapes.add(in.getValue().getTensorShape().getDimList().stream().mapToLong(d -> d.getSize()).toArray());
     }
-    if (in.getValue().getName().isEmpty()) {
-      throw new BadInputException("reference " + dir + " signature '" + signature + "' input '" + inputKey
-          + "' is not a plain tensor (sparse or composite)");
-    }
-    inputTensor = in.getValue().getName();
-    if (in.getValue().getTensorShape().getUnknownRank()) {
-      throw new BadInputException("reference " + dir + " signature '" + signature + "' input '" + inputKey
-          + "' has unknown rank; validate needs its shape");
-    }
-    inputShape = in.getValue().getTensorShape().getDimList().stream().mapToLong(d -> d.getSize()).toArray();
     if (def.getOutputsCount() == 0) {
       throw new BadInputException("reference " + dir + " signature '" + signature + "' has no outputs");
     }
@@ -201,13 +205,24 @@ public final class ReferenceModel implements AutoCloseable {
     return signature;
   }
 
+  /** The first input's key (the only one of a one-input model). */
   public String inputKey() {
-    return inputKey;
+    return inputKeys.get(0);
   }
 
-  /** The signature's input shape; -1 where a dimension is unknown (usually the batch). */
+  /** Every input key, sorted: the order {@link #run(List)} takes the inputs in. */
+  public List<String> inputKeys() {
+    return List.copyOf(inputKeys);
+  }
+
+  /** The first input's shape; -1 where a dimension is unknown (usually the batch). */
   public long[] inputShape() {
-    return inputShape.clone();
+    return inputShape(0);
+  }
+
+  /** Input {@code i}'s shape (in {@link #inputKeys()} order); -1 where a dimension is unknown. */
+  public long[] inputShape(int i) {
+    return inputShapes.get(i).clone();
   }
 
   /** Output keys in sorted order, the order {@link #run} returns them in. */
@@ -227,11 +242,33 @@ public final class ReferenceModel implements AutoCloseable {
   }
 
   /**
+   * Runs the signature on one value array per input, in {@link #inputKeys()} order, each of the shape given.
+   *
+   * @return every output's values, row-major, in {@link #outputKeys()} order
+   */
+  public float[][] run(List<float[]> inputs, List<long[]> shapes) {
+    List<Tensor> tensors = new ArrayList<>();
+    try {
+      for (int i = 0; i < inputs.size(); i++) {
+        tensors.add(inputOf(i, inputs.get(i), shapes.get(i)));
+      }
+      return run(tensors);
+    } finally {
+      tensors.forEach(Tensor::close);
+    }
+  }
+
+  /**
    * A tensor of the input's element type holding {@code values} (rounded and clamped to the type's range
    * for integer inputs, as a uint8 image or token ids are stored as floats in a dataset). The caller closes it.
    */
   public Tensor inputOf(float[] values, long[] shape) {
-    return Tensors.ofType(inputType, values, shape);
+    return inputOf(0, values, shape);
+  }
+
+  /** As {@link #inputOf(float[], long[])} for input {@code i} (in {@link #inputKeys()} order). */
+  public Tensor inputOf(int i, float[] values, long[] shape) {
+    return Tensors.ofType(inputTypes.get(i), values, shape);
   }
 
   /** A float32, int32 or int64 output as floats (class ids are exact up to 2^24). */
@@ -257,7 +294,19 @@ public final class ReferenceModel implements AutoCloseable {
 
   /** Runs the signature on an input tensor (of the input's element type) the caller owns. */
   public float[][] run(Tensor input) {
-    Session.Runner runner = session.runner().feed(inputTensor, input);
+    return run(List.of(input));
+  }
+
+  /** Runs the signature on one tensor per input (in {@link #inputKeys()} order) the caller owns. */
+  public float[][] run(List<Tensor> inputs) {
+    if (inputs.size() != inputTensors.size()) {
+      throw new BadInputException("reference " + dir + " signature '" + signature + "' takes " + inputTensors.size()
+          + " input(s) " + inputKeys + ", got " + inputs.size());
+    }
+    Session.Runner runner = session.runner();
+    for (int i = 0; i < inputs.size(); i++) {
+      runner.feed(inputTensors.get(i), inputs.get(i));
+    }
     for (String t : outputTensors) {
       runner.fetch(t);
     }
@@ -269,7 +318,8 @@ public final class ReferenceModel implements AutoCloseable {
       return out;
     } catch (TensorFlowException e) {
       throw new BadInputException("reference " + dir + " failed on an input of shape "
-          + Arrays.toString(input.shape().asArray()) + ": " + firstLine(e.getMessage()), e);
+          + inputs.stream().map(t -> Arrays.toString(t.shape().asArray())).collect(java.util.stream.Collectors
+              .joining(", ")) + ": " + firstLine(e.getMessage()), e);
     } catch (IllegalArgumentException e) {
       throw CompressoException.internal("reference " + dir + " returned a non-float output: " + e.getMessage(), e);
     }

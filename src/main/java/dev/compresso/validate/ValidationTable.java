@@ -63,9 +63,10 @@ public final class ValidationTable {
       sb.append(String.format(Locale.ROOT, "    %s (reference '%s'): max |diff| %.3g, mean |diff| %.3g over %d values%n",
           e.tfliteName(), e.referenceName(), e.maxAbs(), e.meanAbs(), e.values()));
     }
-    sb.append(String.format(Locale.ROOT, "  size: %.2fx smaller than the reference's inference weights (b: %,d "
-        + "parameters as fp32, %,d B); %.2fx smaller than the %s as given (a: %,d B)%n", r.sizes().timesSmallerThanWeights(),
-        ref.parameters(), ref.inferenceBytes(), r.sizes().timesSmallerThanFile(), ref.kind(), ref.fileBytes()));
+    sb.append(String.format(Locale.ROOT, "  size: %s the reference's inference weights (b: %,d "
+        + "parameters as fp32, %,d B); %s the %s as given (a: %,d B)%n", smallerOrLarger(r.sizes().timesSmallerThanWeights()),
+        ref.parameters(), ref.inferenceBytes(), smallerOrLarger(r.sizes().timesSmallerThanFile()), ref.kind(),
+        ref.fileBytes()));
     sb.append(r.boundaries().describe());
     List<String> unstable = new ArrayList<>();
     for (ProbeResult p : r.tfliteRuns()) {
@@ -110,5 +111,12 @@ public final class ValidationTable {
 
   private static String ratio(double a, double b) {
     return b <= 0 ? "" : String.format(Locale.ROOT, "%.2fx", a / b);
+  }
+
+  /** "4.00x smaller than" for a ratio of 4, "5.26x larger than" for 0.19 (a tiny model's .tflite outweighs it). */
+  static String smallerOrLarger(double timesSmaller) {
+    return timesSmaller >= 1 || timesSmaller <= 0 || !Double.isFinite(timesSmaller)
+        ? String.format(Locale.ROOT, "%.2fx smaller than", timesSmaller)
+        : String.format(Locale.ROOT, "%.2fx larger than", 1 / timesSmaller);
   }
 }

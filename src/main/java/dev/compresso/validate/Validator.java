@@ -3,6 +3,7 @@ package dev.compresso.validate;
 import dev.compresso.BadInputException;
 import dev.compresso.data.DataSources;
 import dev.compresso.data.Dataset;
+import dev.compresso.data.InputFeeds;
 import dev.compresso.data.NpzWriter;
 import dev.compresso.data.SampleSource;
 import dev.compresso.model.SavedModels;
@@ -19,10 +20,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
 
 /**
  * Measures a .tflite against the SavedModel it came from, the way the seed article judged its compressed
@@ -68,7 +74,8 @@ public final class Validator {
 
   /**
    * As {@link #validate(ValidationRequest, Consumer, Path)} on data already open ({@code request.data()} then
-   * only names it).
+   * only names it). A reference with several inputs reads {@code request.data()} itself, a {@code .npz} with one
+   * array per input ({@link InputFeeds}): {@code data} holds one input per sample.
    */
   public static ValidationResult validate(ValidationRequest request, SampleSource data, Consumer<String> progress,
       Path predictions) {
@@ -79,8 +86,11 @@ public final class Validator {
       Consumer<String> progress, Path predictions) {
     TfliteModel model = TfliteModel.read(request.tflite());
     if (!KerasImporter.isKerasFile(request.reference())) {
-      SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()), request.reference(),
-          SavedModels.SERVE), request.reference(), request.signature());
+      SignatureDef def = SavedModels.signature(SavedModels.metaGraph(SavedModels.read(request.reference()),
+          request.reference(), SavedModels.SERVE), request.reference(), request.signature());
+      if (def.getInputsCount() > 1) {
+        return validateSeveral(request, model, def, progress, predictions);
+      }
     }
     SampleSource opened = open.get();
     ModelTask task = task(request, opened, progress);
@@ -88,7 +98,31 @@ public final class Validator {
     Dataset data = all.head(request.samples());
     progress.accept("validate: " + data.size() + " sample(s) of " + all.source());
 
-    Compared compared = compare(model, request, data, progress, predictions, task);
+    Compared compared = compare(model, request, InputFeeds.of(data, INPUT), progress, predictions, task);
+    return measure(request, model, data.size(), compared, timedShape(data), progress);
+  }
+
+  /**
+   * Validation of a model with several inputs: {@code request.data()} is a {@code .npz} with one array per input,
+   * named by its key ({@link InputFeeds}), and an optional {@code y}; the task is inferred from {@code y}.
+   */
+  private static ValidationResult validateSeveral(ValidationRequest request, TfliteModel model, SignatureDef def,
+      Consumer<String> progress, Path predictions) {
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (Map.Entry<String, TensorInfo> in : new TreeMap<>(def.getInputsMap()).entrySet()) {
+      shapes.put(in.getKey(), in.getValue().getTensorShape().getDimList().stream().mapToLong(d -> d.getSize())
+          .toArray());
+    }
+    InputFeeds feeds = InputFeeds.read(request.data(), shapes).head(request.samples());
+    progress.accept("validate: " + feeds.size() + " sample(s) of " + feeds.source() + ", inputs "
+        + String.join(", ", shapes.keySet()));
+    Compared compared = compare(model, request, feeds, progress, predictions, null);
+    return measure(request, model, feeds.size(), compared, null, progress);
+  }
+
+  /** The timing probes and sizes, after the comparison. */
+  private static ValidationResult measure(ValidationRequest request, TfliteModel model, int samples,
+      Compared compared, String timedShape, Consumer<String> progress) {
     List<ProbeResult> tfliteRuns = new ArrayList<>();
     List<ProbeResult> referenceRuns = new ArrayList<>();
     List<Integer> threadCounts = request.threads() == 1 ? List.of(1) : List.of(1, request.threads());
@@ -98,10 +132,10 @@ public final class Validator {
     }
     for (int threads : threadCounts) {
       referenceRuns.add(probe(new ProbeSpec(ProbeSpec.Runtime.TENSORFLOW, request.reference(), request.signature(),
-          threads, request.runs(), request.warmup(), request.kernels(), timedShape(data)), progress));
+          threads, request.runs(), request.warmup(), request.kernels(), timedShape), progress));
     }
     ModelSizes sizes = ModelSizes.of(model.bytes(), ReferenceSize.of(request.reference(), request.signature()));
-    return new ValidationResult(request, data.size(), compared.task, compared.tflite, compared.reference,
+    return new ValidationResult(request, samples, compared.task, compared.tflite, compared.reference,
         compared.errors, tfliteRuns, referenceRuns, sizes, dev.compresso.diagnose.QuantBoundaries.summary(model));
   }
 
@@ -115,7 +149,7 @@ public final class Validator {
   public static int compareOnly(ValidationRequest request) {
     TfliteModel model = TfliteModel.read(request.tflite());
     Dataset data = DataSources.openSource(request.data()).head(request.samples());
-    compare(model, request, data, line -> { }, null, null);
+    compare(model, request, InputFeeds.of(data, INPUT), line -> { }, null, null);
     return data.size();
   }
 
@@ -168,12 +202,30 @@ public final class Validator {
     }
   }
 
-  private static Compared compare(TfliteModel model, ValidationRequest request, Dataset data,
+  /** The feed key a one-input {@link Dataset} is wrapped under ({@link InputFeeds#of}): its one input, any name. */
+  private static final String INPUT = "x";
+
+  private static Compared compare(TfliteModel model, ValidationRequest request, InputFeeds feeds,
       Consumer<String> progress, Path predictions, ModelTask resolved) {
+    Dataset data = feeds.labels();
     try (ReferenceModel ref = ReferenceModel.open(request.reference(), request.signature(), 1);
         TfliteInterpreter it = TfliteInterpreter.open(model, InterpreterOptions.builder().optThreads(1)
             .optKernels(request.kernels()).optSignature(matchingSignature(model, ref).orElse(null)).build())) {
-      long[] sample = checkInputs(it, ref, data, request);
+      // position in the .tflite's inputs of each reference input (reference key order), and its feed
+      int[] tfliteInput;
+      List<String> feedKeys;
+      if (ref.inputKeys().size() == 1) {
+        checkInputs(it, ref, data, request);
+        tfliteInput = new int[] {0};
+        feedKeys = List.of(feeds.feeds().get(0).key());
+      } else {
+        tfliteInput = checkInputs(it, ref, feeds, request);
+        feedKeys = ref.inputKeys();
+      }
+      List<long[]> refShapes = new ArrayList<>();
+      for (String key : feedKeys) {
+        refShapes.add(prepend(1, feeds.feed(key).sampleShape()));
+      }
       List<TensorDescriptor> outputs = it.outputs();
       List<String> refOutputs = ref.outputKeys();
       if (outputs.size() != refOutputs.size()) {
@@ -181,7 +233,10 @@ public final class Validator {
             + " but reference " + request.reference() + " signature '" + request.signature() + "' has "
             + refOutputs.size() + " " + refOutputs);
       }
-      int target = targetOutput(outputs, data, request);
+      // A .npz without y: the reference's first output is the target (as fine-tuning distils from it).
+      boolean unlabeled = data.targetShape().length == 1 && data.targetShape()[0] == 0;
+      int target = unlabeled ? 0 : targetOutput(outputs, data, request);
+      long[] targetShape = unlabeled ? perSample(outputs.get(0)) : data.targetShape();
       int[] pair = new int[outputs.size()];
       List<OutputError.Accumulator> errors = new ArrayList<>();
       for (int o = 0; o < outputs.size(); o++) {
@@ -189,16 +244,23 @@ public final class Validator {
         pair[o] = it.options().signature().isPresent() && byName >= 0 ? byName : o;
         errors.add(new OutputError.Accumulator(outputs.get(o).name(), refOutputs.get(pair[o])));
       }
-      int xPer = (int) Dataset.elements(data.inputShape());
-      int yPer = (int) Dataset.elements(data.targetShape());
+      if (unlabeled) {
+        progress.accept("validate: no targets (y) in " + data.source() + ": the reference's output '"
+            + refOutputs.get(pair[target]) + "' is the target");
+      }
+      int yPer = (int) Dataset.elements(targetShape);
       float[] predTflite = new float[data.size() * yPer];
       float[] predRef = new float[data.size() * yPer];
-      long[] batchShape = prepend(1, sample);
       progress.accept("validate: comparing the .tflite with the reference, batch 1");
       for (int s = 0; s < data.size(); s++) {
-        float[] x = Arrays.copyOfRange(data.inputs(), s * xPer, (s + 1) * xPer);
-        float[][] a = it.run(x);
-        float[][] b = ref.run(x, batchShape);
+        float[][] x = new float[feedKeys.size()][];
+        float[][] ordered = new float[feedKeys.size()][];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = feeds.sample(feedKeys.get(i), s);
+          ordered[tfliteInput[i]] = x[i];
+        }
+        float[][] a = it.run(ordered);
+        float[][] b = ref.run(Arrays.asList(x), refShapes);
         for (int o = 0; o < a.length; o++) {
           float[] r = b[pair[o]];
           if (a[o].length != r.length) {
@@ -211,19 +273,27 @@ public final class Validator {
         System.arraycopy(a[target], 0, predTflite, s * yPer, yPer);
         System.arraycopy(b[pair[target]], 0, predRef, s * yPer, yPer);
       }
-      TaskKind task = resolved == null ? TaskKind.infer(data.targetShape(), data.targets()) : resolved.kind();
+      float[] targets = unlabeled ? predRef.clone() : data.targets();
+      TaskKind task = resolved == null ? TaskKind.infer(targetShape, targets) : resolved.kind();
       dev.compresso.train.loss.Loss loss = resolved == null ? task.loss() : resolved.loss();
       List<dev.compresso.train.metric.Metric> metrics = resolved == null ? task.metrics()
           : resolved.metricsOfOutputs();
-      long[] shape = data.allTargetsShape();
+      long[] shape = prepend(data.size(), targetShape);
       if (predictions != null) {
-        new NpzWriter().add("x", data.inputs(), prepend(data.size(), data.inputShape()))
-            .add("y", data.targets(), shape).add("tflite", predTflite, shape).add("reference", predRef, shape)
+        NpzWriter writer = new NpzWriter();
+        if (feedKeys.size() == 1) {
+          writer.add("x", data.inputs(), prepend(data.size(), data.inputShape()));
+        } else {
+          for (InputFeeds.Feed f : feeds.feeds()) {
+            writer.add(f.key(), f.values(), prepend(data.size(), f.sampleShape()));
+          }
+        }
+        writer.add("y", targets, shape).add("tflite", predTflite, shape).add("reference", predRef, shape)
             .write(predictions);
         progress.accept("validate: wrote the samples and both models' predictions to " + predictions);
       }
-      ModelQuality qt = ModelQuality.score(loss, metrics, data.targets(), predTflite, shape);
-      ModelQuality qr = ModelQuality.score(loss, metrics, data.targets(), predRef, shape);
+      ModelQuality qt = ModelQuality.score(loss, metrics, targets, predTflite, shape);
+      ModelQuality qr = ModelQuality.score(loss, metrics, targets, predRef, shape);
       return new Compared(task, qt, qr, errors.stream().map(OutputError.Accumulator::result).toList());
     }
   }
@@ -231,7 +301,8 @@ public final class Validator {
   /** A signature of the .tflite with the reference's output keys, so outputs pair by name; else by position. */
   private static Optional<String> matchingSignature(TfliteModel model, ReferenceModel ref) {
     for (SignatureInfo s : model.signatures()) {
-      if (s.subgraph() == 0 && s.inputs().size() == 1
+      if (s.subgraph() == 0 && s.inputs().size() == ref.inputKeys().size()
+          && (s.inputs().size() == 1 || new HashSet<>(s.inputs().keySet()).equals(new HashSet<>(ref.inputKeys())))
           && new HashSet<>(s.outputs().keySet()).equals(new HashSet<>(ref.outputKeys()))) {
         return Optional.of(s.key());
       }
@@ -247,7 +318,8 @@ public final class Validator {
     List<TensorDescriptor> inputs = it.inputs();
     if (inputs.size() != 1) {
       throw new BadInputException(request.tflite() + " has " + inputs.size() + " inputs " + names(inputs)
-          + "; validate takes models with one input");
+          + " but reference " + request.reference() + " signature '" + request.signature() + "' has one, '"
+          + ref.inputKey() + "'");
     }
     TensorDescriptor in = inputs.get(0);
     long[] tflite = Arrays.stream(in.shape()).asLongStream().toArray();
@@ -273,6 +345,66 @@ public final class Validator {
       it.resizeInput(0, one);
     }
     return sample;
+  }
+
+  /**
+   * Pairs each reference input (key order) with a .tflite input: by name (the signature's key, or the converter's
+   * tensor name {@code <signature>_<key>}), else by position; checks that each feed's samples fit both; resizes a
+   * .tflite batch other than 1 to 1.
+   *
+   * @return the .tflite input position of each reference input
+   */
+  private static int[] checkInputs(TfliteInterpreter it, ReferenceModel ref, InputFeeds feeds,
+      ValidationRequest request) {
+    List<TensorDescriptor> inputs = it.inputs();
+    List<String> keys = ref.inputKeys();
+    if (inputs.size() != keys.size()) {
+      throw new BadInputException(request.tflite() + " has " + inputs.size() + " input(s) " + names(inputs)
+          + " but reference " + request.reference() + " signature '" + request.signature() + "' has "
+          + keys.size() + " " + keys);
+    }
+    int[] position = new int[keys.size()];
+    boolean[] taken = new boolean[inputs.size()];
+    for (int k = 0; k < keys.size(); k++) {
+      position[k] = -1;
+      for (int i = 0; i < inputs.size() && position[k] < 0; i++) {
+        String name = inputs.get(i).name();
+        if (!taken[i] && (name.equals(keys.get(k)) || name.equals(request.signature() + "_" + keys.get(k)))) {
+          position[k] = i;
+        }
+      }
+      if (position[k] < 0) {
+        position[k] = k;
+      }
+      if (taken[position[k]]) {
+        throw new BadInputException(request.tflite() + " inputs " + names(inputs) + " cannot be paired with reference "
+            + "inputs " + keys + " by name or position");
+      }
+      taken[position[k]] = true;
+    }
+    for (int k = 0; k < keys.size(); k++) {
+      TensorDescriptor in = inputs.get(position[k]);
+      long[] tflite = Arrays.stream(in.shape()).asLongStream().toArray();
+      long[] sample = feeds.feed(keys.get(k)).sampleShape();
+      String tfliteName = request.tflite() + " input '" + in.name() + "' " + Arrays.toString(tflite);
+      if (tflite.length == 0 || !Arrays.equals(Arrays.copyOfRange(tflite, 1, tflite.length), sample)) {
+        throw new BadInputException("data " + feeds.source() + " array " + keys.get(k) + " has " + Arrays.toString(
+            sample) + " per sample, but " + tfliteName + " (paired with reference input '" + keys.get(k)
+            + "') takes " + Arrays.toString(Arrays.copyOfRange(tflite, 1, Math.max(1, tflite.length)))
+            + " per sample (batch first)");
+      }
+      if (!fits(sample, ref.inputShape(k))) {
+        throw new BadInputException("data " + feeds.source() + " array " + keys.get(k) + " has " + Arrays.toString(
+            sample) + " per sample, but reference " + request.reference() + " signature '" + request.signature()
+            + "' input '" + keys.get(k) + "' " + Arrays.toString(ref.inputShape(k)) + " does not take them");
+      }
+      if (tflite[0] != 1) {
+        int[] one = in.shape();
+        one[0] = 1;
+        it.resizeInput(position[k], one);
+      }
+    }
+    return position;
   }
 
   /** Whether a sample shape fits a model shape whose first dimension is the batch (-1 = any). */
@@ -305,6 +437,12 @@ public final class Validator {
     throw new BadInputException("data " + data.source() + " has targets of shape " + Arrays.toString(data.targetShape())
         + " per sample, but no output of " + request.tflite() + " has " + yPer + " values per sample: outputs "
         + describe(outputs));
+  }
+
+  /** An output's shape without its batch dimension. */
+  private static long[] perSample(TensorDescriptor t) {
+    int[] shape = t.shape();
+    return Arrays.stream(shape, Math.min(1, shape.length), shape.length).asLongStream().toArray();
   }
 
   private static List<String> names(List<TensorDescriptor> ts) {

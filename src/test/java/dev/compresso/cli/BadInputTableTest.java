@@ -193,10 +193,12 @@ class BadInputTableTest {
             + "one with --tag)", "convert", twoTags, "--precision", "fp32", "--out", outFile),
         new Row("has no MetaGraph tagged 'serve'; tag sets present: [train], [eval]", "prune", twoTags, "--data", rows,
             "--sparsity", "0.5", "--out", out),
-        new Row(twoInputs + ": signature 'serving_default' has 2 inputs [a, b] and 1 outputs [out]; Compresso takes "
-            + "models with one input", "convert", twoInputs, "--precision", "fp32", "--out", outFile),
-        new Row(twoInputs + ": signature 'serving_default' has 2 inputs [a, b]", "qat", twoInputs, "--data", rows,
-            "--out", out));
+        new Row(twoInputs + ": fine-tuning (prune, qat, cluster) takes models with one input; this model has inputs "
+            + "a, b (convert and validate take it)", "qat", twoInputs, "--data", rows, "--out", out),
+        new Row(twoInputs + ": fine-tuning (prune, qat, cluster) takes models with one input; this model has inputs "
+            + "a, b", "prune", twoInputs, "--data", rows, "--sparsity", "0.5", "--out", out),
+        new Row(twoInputs + ": fine-tuning (prune, qat, cluster) takes models with one input", "cluster", twoInputs,
+            "--data", rows, "--clusters", "4", "--out", out));
   }
 
   @Test

@@ -96,4 +96,10 @@ class ValidationPartsTest {
     assertThrows(dev.compresso.BadInputException.class,
         () -> new ProbeSpec(ProbeSpec.Runtime.TFLITE, java.nio.file.Path.of("/m"), null, 1, 0, 0, null));
   }
+
+  @Test
+  void sizeLineSaysLargerWhenTheTfliteOutweighsTheReference() {
+    assertEquals("4.00x smaller than", ValidationTable.smallerOrLarger(4.0));
+    assertEquals("5.26x larger than", ValidationTable.smallerOrLarger(516.0 / 2716.0));
+  }
 }

@@ -202,8 +202,9 @@ public final class KerasImporter {
         }
       } else {
         if (top.inputs().size() != 1 || top.outputs().size() != 1) {
-          throw new BadInputException(String.format("%s: model %s has %d inputs %s and %d outputs %s; Compresso "
-              + "takes models with one input and one output", file, top.name(), top.inputs().size(),
+          throw new BadInputException(String.format("%s: model %s has %d inputs %s and %d outputs %s; a Keras file "
+              + "is read with one input and one output: for several, save it with model.export(DIR) and give "
+              + "convert or validate that SavedModel", file, top.name(), top.inputs().size(),
               top.inputs().stream().map(KerasModelConfig.Ref::layer).toList(), top.outputs().size(),
               top.outputs().stream().map(KerasModelConfig.Ref::layer).toList()));
         }

@@ -14,7 +14,9 @@ import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
-import org.tensorflow.types.TFloat32;
+import dev.compresso.model.VariableConstants;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.NodeDef;
 
 /**
  * Reads the restored values of captured resource variables: the SavedModel is loaded with TF Java
@@ -29,11 +31,20 @@ final class ResourceValues {
 
   private ResourceValues() {}
 
-  /** Values by variable name, in the order of {@code variables}. */
-  static Map<String, ImportedModel.VariableValue> read(Path dir, String tag, List<FunctionInliner.Captured> variables) {
+  /**
+   * Restored values.
+   *
+   * @param floats float32 variables' values by name, in the order captured
+   * @param constants every other (numeric) variable as a {@code Const} node of its value, by name
+   */
+  record Restored(Map<String, ImportedModel.VariableValue> floats, Map<String, NodeDef> constants) {}
+
+  /** Values of {@code variables}: float32 ones as values, numeric ones as constants. */
+  static Restored read(Path dir, String tag, List<FunctionInliner.Captured> variables) {
     Map<String, ImportedModel.VariableValue> values = new LinkedHashMap<>();
+    Map<String, NodeDef> constants = new LinkedHashMap<>();
     if (variables.isEmpty()) {
-      return values;
+      return new Restored(values, constants);
     }
     try (SavedModelBundle bundle = SavedModels.load(dir, tag)) {
       Graph graph = bundle.graph();
@@ -41,12 +52,16 @@ final class ResourceValues {
       Session.Runner runner = bundle.session().runner();
       for (FunctionInliner.Captured v : variables) {
         GraphOperation handle = graph.operation(v.handle());
-        runner.fetch(tf.readVariableOp(handle.output(0), TFloat32.class));
+        runner.fetch(tf.readVariableOp(handle.output(0), VariableConstants.tensorClass(v.dtype())));
       }
       try (Result r = runner.run()) {
         for (int i = 0; i < variables.size(); i++) {
-          values.put(variables.get(i).name(),
-              new ImportedModel.VariableValue(r.get(i).shape().asArray(), Tensors.read(r.get(i))));
+          String name = variables.get(i).name();
+          if (variables.get(i).dtype() == DataType.DT_FLOAT) {
+            values.put(name, new ImportedModel.VariableValue(r.get(i).shape().asArray(), Tensors.read(r.get(i))));
+          } else {
+            constants.put(name, VariableConstants.constant(name, r.get(i)));
+          }
         }
       } catch (RuntimeException e) {
         if (!dev.compresso.model.TfErrors.isTensorFlow(e)) {
@@ -58,7 +73,7 @@ final class ResourceValues {
             + (names.size() - 8) + " more" : names, oneLine(e.getMessage())), e);
       }
     }
-    return values;
+    return new Restored(values, constants);
   }
 
   private static String oneLine(String message) {

@@ -7,6 +7,7 @@ import dev.compresso.graph.Nodes;
 import dev.compresso.graph.TensorRef;
 import dev.compresso.model.FrozenGraph;
 import dev.compresso.model.ImportedModel;
+import dev.compresso.model.ModelImporter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,9 +25,11 @@ import org.tensorflow.proto.TensorInfo;
  * Imports one signature of a TF2/Keras SavedModel ({@code model.export}, {@code tf.saved_model.save}) as
  * an {@link ImportedModel} of the same form a TF1 model gets: one flat GraphDef with no function library,
  * every float32 variable a {@code VariableV2} read through one {@code Identity} {@code <var>/read}, and the
- * variable values restored from the checkpoint.
+ * variable values restored from the checkpoint; an integer (numeric) variable becomes a {@code Const} of its
+ * restored value, read the same way, as TF1 imports do: nothing trains it.
  *
- * <p>The signature's input {@code Placeholder} keeps its name; its output becomes an {@code Identity}
+ * <p>Each signature input {@code Placeholder} keeps its name (an input that names an {@code Identity} of a
+ * {@code Placeholder}, as TF1-style graphs saved by TF 2.x do, is fed at the placeholder); an output becomes an {@code Identity}
  * named after the signature's output node (so {@code outputTensor} is the name the signature gives when
  * that is output 0 of its node). Variables are named after the object graph ({@code conv1/kernel}).
  * Whatever cannot be flattened is refused in one {@link BadInputException} listing every such node.
@@ -60,11 +63,11 @@ public final class Tf2Importer {
   }
 
   /**
-   * Flattens signature {@code signatureKey} (one input, one output) of the SavedModel in {@code dir}.
+   * Flattens signature {@code signatureKey} (every input and output) of the SavedModel in {@code dir}.
    *
    * @param meta the MetaGraph tagged {@code tag}, already parsed
    * @throws BadInputException listing every node that cannot be flattened (control flow, lookup tables,
-   *     string ops, ops writing variables, non-float variables), an input of unknown rank, or variables the
+   *     string ops, ops writing variables, non-numeric variables), an input of unknown rank, or variables the
    *     checkpoint does not hold
    */
   public static ImportedModel read(Path dir, String tag, MetaGraphDef meta, String signatureKey) {
@@ -73,7 +76,7 @@ public final class Tf2Importer {
   }
 
   /**
-   * Flattens outputs {@code outputKeys} of signature {@code signatureKey} (one input); the first key is the
+   * Flattens outputs {@code outputKeys} of signature {@code signatureKey} (every input); the first key is the
    * primary output.
    *
    * @param shapeGiven whether the caller fixes the input's shape (then an unknown rank is no problem)
@@ -81,8 +84,12 @@ public final class Tf2Importer {
   public static ImportedModel read(Path dir, String tag, MetaGraphDef meta, String signatureKey,
       List<String> outputKeys, boolean shapeGiven) {
     SignatureDef sig = meta.getSignatureDefOrThrow(signatureKey);
-    Map.Entry<String, TensorInfo> in = sig.getInputsMap().entrySet().iterator().next();
-    String inputNode = TensorRef.parse(in.getValue().getName()).node();
+    GraphIndex main = new GraphIndex(meta.getGraphDef());
+    List<ImportedModel.Input> inputs = new ArrayList<>();
+    for (Map.Entry<String, TensorInfo> in : new TreeMap<>(sig.getInputsMap()).entrySet()) {
+      // A TF1-style graph saved by TF 2.x (resource variables) names an Identity of the Placeholder.
+      inputs.add(new ImportedModel.Input(in.getKey(), ModelImporter.placeholderBehind(main, in.getValue().getName())));
+    }
     List<String> tensors = new ArrayList<>();
     for (String key : outputKeys) {
       tensors.add(sig.getOutputsOrThrow(key).getName());
@@ -90,9 +97,11 @@ public final class Tf2Importer {
 
     FunctionInliner.Result flat = FunctionInliner.flatten(meta.getGraphDef(), VariableNames.of(meta), tensors);
     List<String> problems = new ArrayList<>();
-    if (in.getValue().getTensorShape().getUnknownRank() && !shapeGiven) {
-      problems.add(String.format("%s (signature input '%s'): unknown rank; the input needs a known number of "
-          + "dimensions (give --input-shape)", inputNode, in.getKey()));
+    for (ImportedModel.Input in : inputs) {
+      if (sig.getInputsOrThrow(in.key()).getTensorShape().getUnknownRank() && !shapeGiven) {
+        problems.add(String.format("%s (signature input '%s'): unknown rank; the input needs a known number of "
+            + "dimensions (give --input-shape)", TensorRef.parse(in.tensor()).node(), in.key()));
+      }
     }
     problems.addAll(flat.problems());
     if (!problems.isEmpty()) {
@@ -104,16 +113,26 @@ public final class Tf2Importer {
     for (NodeDef n : flat.nodes()) {
       emitted.add(n.getName());
     }
-    if (!emitted.contains(inputNode)) {
-      throw new BadInputException(String.format("%s: signature '%s' output%s %s do%s not depend on its input %s",
-          dir, signatureKey, tensors.size() == 1 ? "" : "s", tensors, tensors.size() == 1 ? "es" : "", in.getValue().getName()));
+    List<String> unused = inputs.stream().filter(i -> !emitted.contains(TensorRef.parse(i.tensor()).node()))
+        .map(i -> sig.getInputsOrThrow(i.key()).getName()).toList();
+    if (!unused.isEmpty()) {
+      throw new BadInputException(String.format("%s: signature '%s' output%s %s do%s not depend on its input%s %s",
+          dir, signatureKey, tensors.size() == 1 ? "" : "s", tensors, tensors.size() == 1 ? "es" : "",
+          unused.size() == 1 ? "" : "s", String.join(", ", unused)));
     }
 
-    Map<String, ImportedModel.VariableValue> values = ResourceValues.read(dir, tag, flat.variables());
+    ResourceValues.Restored restored = ResourceValues.read(dir, tag, flat.variables());
+    Map<String, ImportedModel.VariableValue> values = restored.floats();
     GraphDef.Builder graph = GraphDef.newBuilder().setVersions(meta.getGraphDef().getVersions());
     for (FunctionInliner.Captured v : flat.variables()) {
-      graph.addNode(Nodes.variable(v.name(), values.get(v.name()).shape()));
-      graph.addNode(Nodes.identity(ImportedModel.readOf(v.name()), v.name()));
+      NodeDef constant = restored.constants().get(v.name());
+      if (constant != null) { // an integer variable: nothing trains it, so it is frozen here (TF1 imports alike)
+        graph.addNode(constant);
+        graph.addNode(Nodes.identity(ImportedModel.readOf(v.name()), v.name(), v.dtype()));
+      } else {
+        graph.addNode(Nodes.variable(v.name(), values.get(v.name()).shape()));
+        graph.addNode(Nodes.identity(ImportedModel.readOf(v.name()), v.name()));
+      }
     }
     graph.addAllNode(flat.nodes());
     List<FrozenGraph.Output> outputs = new ArrayList<>();
@@ -128,6 +147,12 @@ public final class Tf2Importer {
       TensorRef outputRef = TensorRef.parse(info.getName());
       String outputNode = outputRef.index() == 0 ? outputRef.node() : outputRef.node() + "_output_" + outputRef.index();
       nodeOfTensor.put(info.getName(), outputNode);
+      String flatOutput = flat.outputs().get(i);
+      if (emitted.contains(outputNode) && (flatOutput.equals(outputNode) || flatOutput.equals(outputNode + ":0"))) {
+        // A main-graph node (a TF1-style graph saved by TF 2.x) kept its name: it is the output as it is.
+        outputs.add(new FrozenGraph.Output(outputKeys.get(i), outputNode + ":0"));
+        continue;
+      }
       if (emitted.contains(outputNode)) {
         throw CompressoException.internal("flattened graph already has a node " + outputNode
             + ", the name chosen for the signature output", null);
@@ -147,7 +172,7 @@ public final class Tf2Importer {
     }
     List<FrozenGraph.Output> sorted = new ArrayList<>(outputs);
     sorted.sort(java.util.Comparator.comparing(FrozenGraph.Output::key));
-    return new ImportedModel(dir, signatureKey, in.getKey(), in.getValue().getName(), outputs.get(0).key(),
-        outputs.get(0).tensor(), result, values, frozen, sorted);
+    return new ImportedModel(dir, signatureKey, inputs.get(0).key(), inputs.get(0).tensor(), outputs.get(0).key(),
+        outputs.get(0).tensor(), result, values, frozen, sorted, inputs);
   }
 }

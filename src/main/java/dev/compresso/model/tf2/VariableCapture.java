@@ -1,6 +1,7 @@
 package dev.compresso.model.tf2;
 
 import dev.compresso.model.ImportedModel;
+import dev.compresso.model.VariableConstants;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -51,8 +52,8 @@ final class VariableCapture {
   }
 
   /**
-   * The variable of main-graph handle {@code handle}, captured on first use. A variable that is not float32
-   * is captured all the same (so its reads resolve) and reported in {@code problems}.
+   * The variable of main-graph handle {@code handle}, captured on first use. A variable that is neither float32
+   * nor numeric (strings, variants) is captured all the same (so its reads resolve) and reported in {@code problems}.
    */
   FunctionInliner.Captured capture(String handle, Map<String, String> problems) {
     FunctionInliner.Captured known = captured.get(handle);
@@ -74,9 +75,9 @@ final class VariableCapture {
     usedNames.add(ImportedModel.readOf(name));
     FunctionInliner.Captured c = new FunctionInliner.Captured(name, handle, dtype);
     captured.put(handle, c);
-    if (dtype != DataType.DT_FLOAT) {
+    if (dtype != DataType.DT_FLOAT && !VariableConstants.isFrozenAtImport(dtype)) {
       problems.putIfAbsent("var:" + handle, name + " (VarHandleOp " + handle + "): variable of type " + dtype
-          + " is read; only float32 variables are supported");
+          + " is read; Compresso takes float32 variables (trained) and numeric ones (frozen as constants)");
     }
     return c;
   }

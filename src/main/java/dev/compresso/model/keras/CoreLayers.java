@@ -124,6 +124,31 @@ final class CoreLayers {
     }
   };
 
+  /**
+   * {@code PReLU}: {@code relu(x) - alpha * relu(-x)}, one trainable slope per element of the input's non-batch
+   * shape, shared (size 1) along {@code shared_axes}.
+   */
+  static final LayerHandler PRELU = new LayerHandler() {
+    @Override
+    public List<WeightSpec> weights(LayerConfig c, List<long[]> in) {
+      long[] s = in.get(0);
+      long[] shape = java.util.Arrays.copyOfRange(s, 1, s.length);
+      for (int a : c.intList("shared_axes")) {
+        if (a >= 1 && a <= shape.length) {
+          shape[a - 1] = 1;
+        }
+      }
+      return List.of(WeightSpec.trainable("alpha", shape));
+    }
+
+    @Override
+    public Operand<TFloat32> apply(LayerCall c) {
+      Operand<TFloat32> x = c.input();
+      Operand<TFloat32> neg = c.at("mul").math.mul(c.weight("alpha"), c.at("Relu_1").nn.relu(c.at("Neg").math.neg(x)));
+      return c.at("sub").math.sub(c.at("Relu").nn.relu(x), neg);
+    }
+  };
+
   /** Dropout, SpatialDropout, GaussianNoise, ...: the identity at inference. */
   static final LayerHandler IDENTITY = LayerCall::input;
 

@@ -62,6 +62,16 @@ final class KerasLayers {
     add(t, "Multiply", MergeLayers.MULTIPLY);
     add(t, "Average", MergeLayers.AVERAGE);
     add(t, "Maximum", MergeLayers.MAXIMUM);
+    add(t, "Minimum", MergeLayers.MINIMUM);
+    add(t, "PReLU", CoreLayers.PRELU);
+    add(t, "Identity", CoreLayers.IDENTITY);
+    add(t, "UpSampling1D", ReshapingLayers.UP_SAMPLING_1D);
+    add(t, "Cropping1D", ReshapingLayers.CROPPING_1D);
+    add(t, "Resizing", PreprocessingLayers.RESIZING);
+    add(t, "CenterCrop", PreprocessingLayers.CENTER_CROP);
+    for (String augmentation : PreprocessingLayers.AUGMENTATIONS) {
+      add(t, augmentation, CoreLayers.IDENTITY);
+    }
     add(t, "LayerScale", ApplicationLayers.LAYER_SCALE);
     add(t, "CustomScaleLayer", ApplicationLayers.CUSTOM_SCALE_LAYER);
     return Collections.unmodifiableMap(t);

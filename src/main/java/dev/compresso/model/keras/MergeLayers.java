@@ -48,6 +48,8 @@ final class MergeLayers {
 
   static final LayerHandler MAXIMUM = c -> fold(c, (k, a, b) -> k.at("Maximum").math.maximum(a, b));
 
+  static final LayerHandler MINIMUM = c -> fold(c, (k, a, b) -> k.at("Minimum").math.minimum(a, b));
+
   /** Keras 3: the sum divided by the number of inputs. */
   static final LayerHandler AVERAGE = c -> {
     Operand<TFloat32> sum = fold(c, (k, a, b) -> k.at("add").math.add(a, b));

@@ -119,6 +119,31 @@ final class ReshapingLayers {
     }
   };
 
+  /** {@code Cropping1D((a, b))}: steps {@code a} to {@code length - b} of a {@code [batch, steps, features]} input. */
+  static final LayerHandler CROPPING_1D = c -> {
+    long[] s = c.inputShape();
+    int[] p = c.config().ints("cropping", 2, 1);
+    int n = (int) (c.dim(s, 1) - p[0] - p[1]);
+    if (n <= 0 || s.length != 3) {
+      throw c.bad("crops " + Arrays.toString(p) + " from an input of shape " + Arrays.toString(s));
+    }
+    return c.at("Slice").slice(c.input(), c.ints("begin", 0, p[0], 0), c.ints("size", -1, n, -1));
+  };
+
+  /** {@code UpSampling1D(size)}: each step repeated {@code size} times ({@code [batch, steps, features]}). */
+  static final LayerHandler UP_SAMPLING_1D = c -> {
+    long[] s = c.inputShape();
+    int f = c.config().integer("size", 2);
+    if (s.length != 3) {
+      throw c.bad("takes a [batch, steps, features] input, got shape " + Arrays.toString(s));
+    }
+    int steps = (int) c.dim(s, 1);
+    int features = (int) c.dim(s, 2);
+    Operand<TFloat32> x = c.at("ExpandDims").expandDims(c.input(), c.axis("expand_axis", 2));
+    x = c.at("Tile").tile(x, c.ints("multiples", 1, 1, f, 1));
+    return c.at("Reshape").reshape(x, c.ints("shape", -1, steps * f, features));
+  };
+
   static final LayerHandler UP_SAMPLING_2D = new LayerHandler() {
     @Override
     public List<String> problems(LayerConfig c) {

@@ -51,7 +51,7 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
       throw new BadInputException("recipe: clusters " + clusters + " must be 0 (not clustered) or at least 2");
     }
     keepFloat = Set.copyOf(new TreeSet<>(keepFloat));
-    new Variant(precision, qat, io); // validates qat/precision
+    new Variant(precision, qat, io, keepFloat); // validates qat/precision/keep-float
     if (precision != Precision.INT8) {
       io = IoType.FLOAT;
     }
@@ -63,7 +63,7 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
   /** The recipe of {@code variant} of a sweep cell. */
   static Recipe of(Cell cell, Variant variant, Training training, Fingerprint inputs, Target target, Budget budget) {
     return new Recipe(cell.sparsity(), cell.granularity(), cell.clusters(), variant.qat(), variant.precision(),
-        variant.io(), Set.of(), training, inputs, target, budget);
+        variant.io(), variant.keepFloat(), training, inputs, target, budget);
   }
 
   /** The sweep cell that makes this recipe's SavedModel ({@code index} in its round). */
@@ -73,7 +73,7 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
 
   /** The conversion of the cell's model that makes this recipe's file. */
   public Variant variant() {
-    return new Variant(precision, qat, io);
+    return new Variant(precision, qat, io, keepFloat);
   }
 
   /** Short form for tables and logs, e.g. {@code 75% 2:4 + 16 clusters + QAT, int8 (uint8 I/O)}. */
@@ -131,7 +131,9 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
       throw new BadInputException("recipe_version " + version + " is not " + VERSION + " (this Compresso's)");
     }
     Set<String> keep = new TreeSet<>();
-    o.getAsJsonArray("keep_float").forEach(e -> keep.add(e.getAsString()));
+    if (o.has("keep_float")) {
+      o.getAsJsonArray("keep_float").forEach(e -> keep.add(e.getAsString()));
+    }
     return new Recipe(o.get("sparsity").getAsDouble(), o.get("granularity").getAsString(), o.get("clusters").getAsInt(),
         o.get("qat").getAsBoolean(), Precision.parse(o.get("precision").getAsString()),
         IoType.parse(o.get("io").getAsString()), keep, Training.fromJson(o.getAsJsonObject("training")),

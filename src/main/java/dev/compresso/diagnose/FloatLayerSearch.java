@@ -122,7 +122,7 @@ public final class FloatLayerSearch {
   }
 
   /** Candidate layers (op index sets), most harmful first. */
-  static List<Set<Integer>> rank(TfliteModel model, Diagnosis d) {
+  public static List<Set<Integer>> rank(TfliteModel model, Diagnosis d) {
     SubgraphInfo g = model.primarySubgraph();
     Map<Integer, OperatorInfo> producer = new java.util.HashMap<>();
     Map<Integer, List<OperatorInfo>> consumers = new java.util.HashMap<>();

@@ -123,6 +123,12 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
       e.addProperty("precision", variant.precision().cliName());
       e.addProperty("qat", variant.qat());
       e.addProperty("io", variant.io().cliName());
+      if (!variant.keepFloat().isEmpty()) {
+        // Only when there are any: a plan without kept-float nodes reads as plans written before them did.
+        JsonArray kf = new JsonArray();
+        variant.keepFloat().stream().sorted().forEach(kf::add);
+        e.add("keep_float", kf);
+      }
       v.add(e);
     }
     o.add("variants", v);
@@ -163,8 +169,12 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
     List<Variant> variants = new ArrayList<>();
     for (JsonElement e : o.getAsJsonArray("variants")) {
       JsonObject v = e.getAsJsonObject();
+      java.util.Set<String> keepFloat = new java.util.TreeSet<>();
+      if (v.has("keep_float")) {
+        v.getAsJsonArray("keep_float").forEach(n -> keepFloat.add(n.getAsString()));
+      }
       variants.add(new Variant(Precision.parse(v.get("precision").getAsString()), v.get("qat").getAsBoolean(),
-          IoType.parse(v.get("io").getAsString())));
+          IoType.parse(v.get("io").getAsString()), keepFloat));
     }
     List<String> granularities = new ArrayList<>();
     o.getAsJsonArray("granularities").forEach(e -> granularities.add(e.getAsString()));

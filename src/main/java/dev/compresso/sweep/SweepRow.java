@@ -39,18 +39,41 @@ import java.util.Map;
  * @param samples how many samples were scored
  * @param testSet which samples
  * @param latencyUnstable why a latency of the .tflite is not to be trusted (either thread count), or empty
+ * @param keepFloat the graph nodes the conversion kept in float (empty; null in rows written before variants
+ *     had them)
  */
 public record SweepRow(double sparsity, double achievedSparsity, String precision, long tfliteBytes, long gzipBytes,
     long tflitePeakRssBytes, long referencePeakRssBytes, double latencyMs1, double latencyMsT,
     double referenceLatencyMs1, int threads, double loss, double referenceLoss, String lossName, double metric,
     String metricName, double maxAbsError, long referenceVariablesBytes, String io, String edgeTpu,
     double edgeTpuOpShare, int quantBoundaries, String granularity, int clusters, int floatIslands,
-    int requantizeOps, int samples, String testSet, String latencyUnstable) {
+    int requantizeOps, int samples, String testSet, String latencyUnstable,
+    java.util.List<String> keepFloat) {
 
   public SweepRow {
+    keepFloat = keepFloat == null ? java.util.List.of() : java.util.List.copyOf(keepFloat);
     granularity = granularity == null ? Cell.UNSTRUCTURED : granularity;
     testSet = testSet == null ? "" : testSet;
     latencyUnstable = latencyUnstable == null ? "" : latencyUnstable;
+  }
+
+  /** A row without kept-float nodes. */
+  public SweepRow(double sparsity, double achievedSparsity, String precision, long tfliteBytes, long gzipBytes,
+      long tflitePeakRssBytes, long referencePeakRssBytes, double latencyMs1, double latencyMsT,
+      double referenceLatencyMs1, int threads, double loss, double referenceLoss, String lossName, double metric,
+      String metricName, double maxAbsError, long referenceVariablesBytes, String io, String edgeTpu,
+      double edgeTpuOpShare, int quantBoundaries, String granularity, int clusters, int floatIslands,
+      int requantizeOps, int samples, String testSet, String latencyUnstable) {
+    this(sparsity, achievedSparsity, precision, tfliteBytes, gzipBytes, tflitePeakRssBytes, referencePeakRssBytes,
+        latencyMs1, latencyMsT, referenceLatencyMs1, threads, loss, referenceLoss, lossName, metric, metricName,
+        maxAbsError, referenceVariablesBytes, io, edgeTpu, edgeTpuOpShare, quantBoundaries, granularity, clusters,
+        floatIslands, requantizeOps, samples, testSet, latencyUnstable, java.util.List.of());
+  }
+
+  /** The conversion that made this row. */
+  public Variant variant() {
+    return Variant.parse(precision, dev.compresso.tflite.convert.IoType.parse(io))
+        .withKeepFloat(new java.util.TreeSet<>(keepFloat));
   }
 
   /** Whether the row is a plain pruned (or dense) model: unstructured, not clustered. */
@@ -58,11 +81,18 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
     return granularity.equals(Cell.UNSTRUCTURED) && clusters == 0;
   }
 
-  /** How the cell compressed besides its sparsity, e.g. {@code 2:4 + 16 clusters}; empty for a plain row. */
+  /**
+   * How the cell compressed besides its sparsity, e.g. {@code 2:4 + 16 clusters} (and the nodes kept in float,
+   * {@code float dense/MatMul}); empty for a plain row.
+   */
   public String recipe() {
     String g = granularity.equals(Cell.UNSTRUCTURED) ? "" : granularity;
     String k = clusters == 0 ? "" : clusters + " clusters";
-    return g.isEmpty() || k.isEmpty() ? g + k : g + " + " + k;
+    String r = g.isEmpty() || k.isEmpty() ? g + k : g + " + " + k;
+    if (!keepFloat.isEmpty()) {
+      r += (r.isEmpty() ? "" : ", ") + "float " + String.join(",", keepFloat);
+    }
+    return r;
   }
 
   /**
@@ -96,7 +126,7 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
         edgeTpuOpShare, v.has("quant_boundaries") ? v.get("quant_boundaries").getAsInt() : 0, cell.granularity(),
         cell.clusters(), v.has("float_islands") ? v.getAsJsonArray("float_islands").size() : 0,
         v.has("requantize_ops") ? v.getAsJsonArray("requantize_ops").size() : 0, v.get("samples").getAsInt(),
-        v.get("data").getAsString(), unstable(tRuns));
+        v.get("data").getAsString(), unstable(tRuns), variant.keepFloat().stream().sorted().toList());
   }
 
   private static String unstable(JsonArray runs) {

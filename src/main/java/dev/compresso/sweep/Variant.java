@@ -11,11 +11,18 @@ import java.util.Locale;
  * calibration on the sweep's data ({@code int8}), and the I/O type of integer models ({@code uint8} and
  * {@code int8} for the Edge TPU; float models always have float I/O).
  *
+ * <p>An int8 variant may keep graph nodes in float ({@code convert --keep-float NODES}): their
+ * TFLite ops run in float between a DEQUANTIZE and a QUANTIZE. Such a variant's files carry a short digest
+ * of the node names in their stem ({@code int8-kf3f2a9c1d}), so variants that keep different nodes float
+ * never share a file.
+ *
  * @param precision what the converter produces
  * @param qat int8 ranges learned by QAT (only with {@link Precision#INT8})
  * @param io the inputs' and outputs' element type ({@link IoType#FLOAT} unless int8)
+ * @param keepFloat graph nodes kept in float (int8 only); empty: none
  */
-public record Variant(Precision precision, boolean qat, IoType io) {
+public record Variant(Precision precision, boolean qat, IoType io,
+    java.util.Set<String> keepFloat) {
 
   /** The precision names {@code --precisions} accepts. */
   public static final String ACCEPTED = "fp32, fp16, dynamic, int8 (calibrated), int8-qat (learned ranges), "
@@ -28,6 +35,21 @@ public record Variant(Precision precision, boolean qat, IoType io) {
     if (precision != Precision.INT8) {
       io = IoType.FLOAT;
     }
+    keepFloat = keepFloat == null ? java.util.Set.of() : java.util.Set.copyOf(new java.util.TreeSet<>(keepFloat));
+    if (!keepFloat.isEmpty() && precision != Precision.INT8) {
+      throw new BadInputException("--keep-float " + String.join(",", new java.util.TreeSet<>(keepFloat))
+          + ": nodes kept in float need an int8 model, not " + precision.cliName());
+    }
+  }
+
+  /** A variant that keeps no node in float. */
+  public Variant(Precision precision, boolean qat, IoType io) {
+    this(precision, qat, io, java.util.Set.of());
+  }
+
+  /** This variant with {@code nodes} kept in float. */
+  public Variant withKeepFloat(java.util.Set<String> nodes) {
+    return new Variant(precision, qat, io, nodes);
   }
 
   /**
@@ -62,8 +84,23 @@ public record Variant(Precision precision, boolean qat, IoType io) {
     return precision.fullInteger();
   }
 
-  /** File name stem in the cell folder: the name, plus the I/O type when not float ({@code int8-qat-uint8}). */
+  /**
+   * File name stem in the cell folder: the name, plus the I/O type when not float ({@code int8-qat-uint8}),
+   * plus {@code -kf} and a digest of the kept-float node names when there are any ({@code int8-kf3f2a9c1d}).
+   */
   public String stem() {
-    return io == IoType.FLOAT ? name() : name() + "-" + io.cliName();
+    String s = io == IoType.FLOAT ? name() : name() + "-" + io.cliName();
+    return keepFloat.isEmpty() ? s : s + "-kf" + digest(keepFloat);
+  }
+
+  /** The first 8 hex digits of the SHA-256 of the sorted node names, one per line. */
+  static String digest(java.util.Set<String> nodes) {
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(
+          String.join("\n", new java.util.TreeSet<>(nodes)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(h, 0, 4);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 }

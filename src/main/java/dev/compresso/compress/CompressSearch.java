@@ -183,7 +183,7 @@ public final class CompressSearch {
       judge(r, name, source, c, data, judged, notes);
       if (!r.complete() && r.failed().isEmpty() && overTime(c, start, log)) {
         notes.add(String.format(Locale.ROOT, "round %s stopped by --time-budget %s: %d of %d cells done, the others "
-            + "not started", name, c.timeBudget(), r.done(), r.plan().cells().size()));
+            + "not started", name, CompressConfig.describe(c.timeBudget()), r.done(), r.plan().cells().size()));
         return null;
       }
       return r;
@@ -364,7 +364,7 @@ public final class CompressSearch {
     if (spent.compareTo(c.timeBudget()) < 0) {
       return false;
     }
-    log.println("compress: --time-budget " + c.timeBudget() + " spent (" + spent.toSeconds() + " s): stopping with "
+    log.println("compress: --time-budget " + CompressConfig.describe(c.timeBudget()) + " spent (" + spent.toSeconds() + " s): stopping with "
         + "the best candidate so far");
     return true;
   }

@@ -172,6 +172,7 @@ public final class Worker {
       boolean claimedAny = false;
       int failed = 0;
       int notStarted = 0;
+      int runningElsewhere = 0;
       boolean late = false;
       boolean badInput = false;
       for (Cell cell : plan.cells()) {
@@ -180,6 +181,7 @@ public final class Worker {
           if (state == CellLocks.State.FREE || state == CellLocks.State.LIVE) {
             late = true;
             notStarted += state == CellLocks.State.FREE ? 1 : 0;
+            runningElsewhere += state == CellLocks.State.LIVE ? 1 : 0;
             continue;
           }
         }
@@ -205,8 +207,8 @@ public final class Worker {
         }
       }
       if (!pending && late) {
-        log.printf("sweep: worker %s stopped at the deadline: ran %d cell(s); %d cell(s) not started%n", name, ran,
-            notStarted);
+        log.printf("sweep: worker %s stopped at the deadline: ran %d cell(s); %d cell(s) not started, %d left to the "
+            + "worker(s) running them%n", name, ran, notStarted, runningElsewhere);
         return new Outcome(ran, failed, badInput, notStarted);
       }
       if (!pending) {

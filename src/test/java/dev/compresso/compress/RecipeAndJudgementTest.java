@@ -169,6 +169,9 @@ class RecipeAndJudgementTest {
     assertEquals(Duration.ofMinutes(45), CompressConfig.parseDuration("45m"));
     assertEquals(Duration.ofSeconds(5400), CompressConfig.parseDuration("1h30m"));
     assertEquals(Duration.ofSeconds(90), CompressConfig.parseDuration("90s"));
+    for (String d : List.of("1h30m", "45m", "1m40s", "2h", "1h0m5s".replace("0m", ""))) {
+      assertEquals(d, CompressConfig.describe(CompressConfig.parseDuration(d)), "printed as it is written");
+    }
     assertThrows(BadInputException.class, () -> CompressConfig.parseDuration("soon"));
     assertThrows(BadInputException.class, () -> CompressConfig.parseDuration("0m"));
     assertThrows(BadInputException.class, () -> Target.parse("gpu"));

@@ -76,9 +76,9 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
         .withKeepFloat(new java.util.TreeSet<>(keepFloat));
   }
 
-  /** Whether the row is a plain pruned (or dense) model: unstructured, not clustered. */
+  /** Whether the row is a plain pruned (or dense) model: unstructured, not clustered, no node kept float. */
   public boolean plain() {
-    return granularity.equals(Cell.UNSTRUCTURED) && clusters == 0;
+    return granularity.equals(Cell.UNSTRUCTURED) && clusters == 0 && keepFloat.isEmpty();
   }
 
   /**

@@ -97,6 +97,8 @@ class KeepFloatAndDeadlineTest {
     assertEquals(List.of(LAST_MATMUL), rows.get(1).keepFloat());
     assertEquals(INT8_KF, rows.get(1).variant(), "the row names the variant that made it");
     assertTrue(rows.get(1).recipe().contains("float " + LAST_MATMUL), rows.get(1).recipe());
+    assertTrue(rows.get(0).plain());
+    assertFalse(rows.get(1).plain(), "the report marks it, and the article's claims leave it out");
 
     SweepConfig bad = config(dir.resolve("bad"), List.of(INT8.withKeepFloat(Set.of("dense_9/MatMul"))));
     SweepPlan badPlan = SweepPlan.of(bad);

@@ -207,8 +207,8 @@ public final class Worker {
         }
       }
       if (!pending && late) {
-        log.printf("sweep: worker %s stopped at the deadline: ran %d cell(s); %d cell(s) not started, %d left to the "
-            + "worker(s) running them%n", name, ran, notStarted, runningElsewhere);
+        log.printf("sweep: worker %s stopped at the deadline: ran %d cell(s); %d cell(s) not started%s%n", name, ran,
+            notStarted, runningElsewhere == 0 ? "" : ", " + runningElsewhere + " left to the worker(s) running them");
         return new Outcome(ran, failed, badInput, notStarted);
       }
       if (!pending) {

@@ -36,8 +36,8 @@ import java.util.TreeSet;
  *       A model whose int8 conversion leaves some op off the Edge TPU cannot meet that target at all
  *       (pruning and clustering change weights, not ops): the search stops there, naming the op.
  *   <li>{@code r2-keepfloat}: on the CPU target, when calibrated int8 missed the budget: int8 with the
- *       layer {@code diagnose} ranks worst kept in float, then the worst two ({@link KeepFloatCandidates};
- *       the diagnosis reads training samples only). A keep-float variant within budget is one of the
+ *       most harmful layer {@code diagnose} finds kept in float, then the two most harmful ({@link
+ *       KeepFloatCandidates}; the diagnosis and the harm read training samples only). A keep-float variant within budget is one of the
  *       conversions later rounds may stack on pruned models.
  *   <li>{@code rN-prune ...}: a bracket search for the largest unstructured sparsity within budget; each
  *       round probes {@code workers} sparsities evenly spaced inside the bracket (one per worker), then the
@@ -281,8 +281,8 @@ public final class CompressSearch {
 
   /**
    * The keep-float conversions of the dense model a CPU search tries when calibrated int8 misses the budget:
-   * int8 with the worst layer in float, then the worst two ({@link KeepFloatCandidates}), as the dense int8
-   * file's diagnosis on training samples ranks them. Empty (noted) when there is no int8 file or no layer the
+   * int8 with the most harmful layer in float, then the two most harmful ({@link KeepFloatCandidates}), as
+   * the dense int8 file's diagnosis and measured harm on training samples order them. Empty (noted) when there is no int8 file or no layer the
    * float-layer pass can run in float.
    */
   private static List<Variant> keepFloatVariants(CompressConfig c, Rounds rounds,
@@ -297,7 +297,7 @@ public final class CompressSearch {
     List<java.util.Set<String>> sets;
     try {
       sets = KeepFloatCandidates.of(int8.file(), c.model(), d.train().head(
-          Math.min(dev.compresso.diagnose.Diagnoser.SAMPLES_DEFAULT, d.train().size())), KeepFloatCandidates.MAX);
+          Math.min(KeepFloatCandidates.SAMPLES, d.train().size())), KeepFloatCandidates.MAX);
     } catch (RuntimeException e) {
       notes.add("keep-float candidates not tried: the int8 model's diagnosis failed: " + e.getMessage());
       return List.of();
@@ -306,7 +306,7 @@ public final class CompressSearch {
       notes.add("keep-float candidates not tried: the diagnosis ranks no layer that can run in float");
       return List.of();
     }
-    log.println("compress: int8 misses the budget; keep-float candidates (the layers diagnose ranks worst): " + sets);
+    log.println("compress: int8 misses the budget; keep-float candidates (the most harmful layers diagnose finds): " + sets);
     return sets.stream().map(s -> int8.recipe().variant().withKeepFloat(s)).toList();
   }
 

@@ -22,25 +22,29 @@ import java.util.TreeSet;
 import org.tensorflow.proto.NodeDef;
 
 /**
- * The keep-float sets a CPU search tries when calibrated int8 misses the budget: the layers {@code
- * diagnose} ranks worst ({@link FloatLayerSearch#rank}: the tensors whose relative error rises most over
- * their inputs'), as the graph node names {@code convert --keep-float} takes. The candidates are cumulative,
- * fewest float layers first: the worst layer, then the worst two, and so on.
+ * The keep-float sets a CPU search tries when calibrated int8 misses the budget: the layers {@code diagnose}
+ * finds ({@link FloatLayerSearch#rank}: the tensors whose relative error rises most over their inputs'),
+ * most harmful first as {@code convert --max-loss-increase} orders them ({@link FloatLayerSearch#byHarm}:
+ * each alone in float, the one whose loss drops most first), as the graph node names {@code convert
+ * --keep-float} takes. The candidates are cumulative, fewest float layers first: the worst layer, then the
+ * worst two, and so on.
  *
  * <p>The diagnosis compares the dense int8 file with the graph it was converted from (batch norm folded, as
- * the sweep cell converts) on training samples only: the held-out samples judge the candidates and choose
- * nothing.
+ * the sweep cell converts) on training samples only ({@link #SAMPLES}; the diagnosis reads the first 8):
+ * the held-out samples judge the candidates and choose nothing.
  */
 final class KeepFloatCandidates {
 
   /** How many keep-float candidates a search tries: one and two layers. */
   static final int MAX = 2;
+  /** Training samples whose loss measures each layer's harm. */
+  static final int SAMPLES = 64;
 
   private KeepFloatCandidates() {}
 
   /**
-   * Up to {@code max} node sets, cumulative, fewest first; empty when the diagnosis ranks no layer the
-   * float-layer pass can run in float.
+   * Up to {@code max} node sets, cumulative, fewest first; empty when the diagnosis finds no layer the
+   * float-layer pass can run in float. {@code data}: training samples, the harm measured on all of them.
    */
   static List<Set<String>> of(Path int8File, Path model, Dataset data, int max) {
     TfliteModel tflite = TfliteModel.read(int8File);
@@ -60,7 +64,7 @@ final class KeepFloatCandidates {
     }
     List<Set<String>> out = new ArrayList<>();
     Set<String> cumulative = new TreeSet<>();
-    for (Set<Integer> layer : FloatLayerSearch.rank(tflite, d)) {
+    for (Set<Integer> layer : FloatLayerSearch.byHarm(bytes, tflite, d, data).keySet()) {
       Set<String> names = nodeNames(tflite, bytes, layer, nodes);
       if (names.isEmpty() || cumulative.containsAll(names)) {
         continue;

@@ -299,8 +299,13 @@ public final class CompressoModel implements AutoCloseable {
    */
   public dev.compresso.compress.CompressSearch.Outcome compress(dev.compresso.compress.Budget budget,
       dev.compresso.compress.Target target, SampleSource data) {
+    return compress(Compressing.within(budget, target), data);
+  }
+
+  /** {@link #compress(Compressing, SampleSource, Path)} in a fresh temporary folder. */
+  public dev.compresso.compress.CompressSearch.Outcome compress(Compressing compressing, SampleSource data) {
     try {
-      return compress(budget, target, data, Files.createTempDirectory("compresso-compress-"));
+      return compress(compressing, data, Files.createTempDirectory("compresso-compress-"));
     } catch (IOException e) {
       throw CompressoException.internal("cannot create a temporary folder for compress: " + e.getMessage(), e);
     }
@@ -313,7 +318,7 @@ public final class CompressoModel implements AutoCloseable {
    */
   public dev.compresso.compress.CompressSearch.Outcome compress(dev.compresso.compress.Budget budget,
       dev.compresso.compress.Target target, SampleSource data, Path out) {
-    return compress(budget, target, data, out, String.join(",", dev.compresso.compress.Target.PTQ_DEFAULT));
+    return compress(Compressing.within(budget, target), data, out);
   }
 
   /**
@@ -323,8 +328,17 @@ public final class CompressoModel implements AutoCloseable {
    */
   public dev.compresso.compress.CompressSearch.Outcome compress(dev.compresso.compress.Budget budget,
       dev.compresso.compress.Target target, SampleSource data, Path out, String ptq) {
-    dev.compresso.compress.CompressConfig config = dev.compresso.compress.CompressConfig.builder(source(),
-        out.resolve("data").resolve("input.npz").toString(), target, budget, out).optPtq(ptq).build();
+    return compress(Compressing.within(budget, target).ptq(ptq), data, out);
+  }
+
+  /**
+   * Searches as {@code compressing} says, into {@code out}: {@code model.tflite}, {@code recipe.json}, {@code
+   * report.md} there; rerunning on the same folder resumes. {@code data} is written to {@code
+   * out/data/input.npz} (the search's workers read it from there) and split as {@code compress --data}
+   * splits it. The search's progress lines go to this model's {@link #withProgress listener} as notes.
+   */
+  public dev.compresso.compress.CompressSearch.Outcome compress(Compressing compressing, SampleSource data,
+      Path out) {
     if (pruneReport != null || qatReport != null || clusterReport != null) {
       throw new BadInputException("compress searches from the model as saved; save this " + this + " first and "
           + "compress the saved copy");
@@ -338,9 +352,33 @@ public final class CompressoModel implements AutoCloseable {
     System.arraycopy(d.inputShape(), 0, xs, 1, d.inputShape().length);
     System.arraycopy(d.targetShape(), 0, ys, 1, d.targetShape().length);
     new dev.compresso.data.NpzWriter().add("x", d.inputs(), xs).add("y", d.targets(), ys).write(npz);
-    dev.compresso.compress.CompressSearch.Outcome o = dev.compresso.compress.CompressSearch.run(config, System.err);
+    java.io.PrintStream log = new java.io.PrintStream(new NoteLines(progress), true,
+        java.nio.charset.StandardCharsets.UTF_8);
+    dev.compresso.compress.CompressSearch.Outcome o = dev.compresso.compress.CompressSearch.run(
+        compressing.build(source(), npz.toString(), out), log);
     dev.compresso.compress.CompressReport.write(o);
+    log.flush();
     return o;
+  }
+
+  /** Hands each line written to it to a progress listener as a note. */
+  private static final class NoteLines extends java.io.OutputStream {
+    private final ProgressListener listener;
+    private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+    NoteLines(ProgressListener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      if (b == '\n') {
+        listener.note(line.toString(java.nio.charset.StandardCharsets.UTF_8));
+        line.reset();
+      } else {
+        line.write(b);
+      }
+    }
   }
 
   /**

@@ -63,10 +63,10 @@ final class CompressCommand implements Command {
         + "rise this much").build());
     o.addOption(Option.builder().longOpt("objective").hasArg().argName("O").desc("size (gzip bytes, default) or "
         + "latency (median ms, 1 thread)").build());
-    o.addOption(Option.builder().longOpt("time-budget").hasArg().argName("D").desc("stop starting rounds after D "
-        + "(45m, 2h, 90s) and keep the best so far").build());
+    o.addOption(Option.builder().longOpt("time-budget").hasArg().argName("D").desc("stop starting rounds, and cells "
+        + "within a round, after D (45m, 2h, 90s; a running cell finishes) and keep the best so far").build());
     o.addOption(Option.builder().longOpt("workers").hasArg().argName("N").desc("worker processes per round, and "
-        + "sparsities probed per bracket round (default 1)").build());
+        + "sparsities probed per bracket round (default 1); each worker's TensorFlow gets cores/N threads").build());
     o.addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("fine-tuning epochs per candidate "
         + "(default " + CompressConfig.EPOCHS_DEFAULT + ")").build());
     o.addOption(Option.builder().longOpt("qat-epochs").hasArg().argName("N").desc("QAT epochs (default: --epochs)")

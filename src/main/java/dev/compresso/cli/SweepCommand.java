@@ -67,6 +67,8 @@ final class SweepCommand implements Command {
         + "every such precision is converted once per combination, the others ignore it (default none)"));
     o.addOption(opt("adaround-iterations", "N", "with a --ptq combination that has adaround: optimizer steps per layer "
         + "(default " + dev.compresso.ptq.PtqOptions.ADAROUND_ITERATIONS_DEFAULT + ")"));
+    o.addOption(opt("keep-float", "NODE,..", "besides every int8 and int8-qat precision, the same precision with "
+        + "these graph nodes kept in float (convert --keep-float); files int8-kf<digest>.tflite"));
     o.addOption(opt("io", "TYPE", "I/O of the int8 and int8-qat models: float (default), int8 or uint8 (Edge TPU)"));
     o.addOption(opt("epochs", "N", "fine-tuning epochs per sparsity (default " + SweepConfig.EPOCHS_DEFAULT + ")"));
     o.addOption(opt("qat-epochs", "N", "QAT epochs for int8-qat (default: --epochs)"));
@@ -76,7 +78,8 @@ final class SweepCommand implements Command {
     o.addOption(opt("samples", "K", "test samples per cell (default " + SweepConfig.SAMPLES_DEFAULT + ")"));
     o.addOption(opt("runs", "N", "timed runs per latency probe (default " + SweepConfig.RUNS_DEFAULT + ")"));
     o.addOption(opt("threads", "T", "second thread count measured (default " + SweepConfig.THREADS_DEFAULT + ")"));
-    o.addOption(opt("workers", "N", "worker processes on this machine (default 1)"));
+    o.addOption(opt("workers", "N", "worker processes on this machine (default 1); each worker's TensorFlow pools "
+        + "get cores/N threads unless TF_NUM_INTRAOP_THREADS or TF_NUM_INTEROP_THREADS is set"));
     o.addOption(Option.builder().longOpt("plan").desc("only write the cells into --out and print how many").build());
     o.addOption(opt("cell", "K", "run cell K of the plan in --out (a batch array index), then exit"));
     o.addOption(Option.builder().longOpt("worker").desc("run cells of the plan in --out until none is left").build());
@@ -181,11 +184,25 @@ final class SweepCommand implements Command {
       throw new BadInputException("sweep --io applies to the int8 models: float, int8 or uint8 (int16x8 cells keep "
           + "float I/O)");
     }
-    if (args.hasOption("precisions") || io != null) {
+    if (args.hasOption("precisions") || io != null || args.hasOption("keep-float")) {
       List<Variant> v = new ArrayList<>();
       String list = args.getOptionValue("precisions", preset != null ? Presets.precisions(preset) : "fp32,fp16,int8");
       for (String p : list.split(",")) {
         v.add(Variant.parse(p, io == null ? (preset != null ? Presets.io(preset) : IoType.FLOAT) : io));
+      }
+      if (args.hasOption("keep-float")) {
+        java.util.Set<String> nodes = new java.util.TreeSet<>();
+        for (String n : args.getOptionValue("keep-float").split(",")) {
+          if (!n.isBlank()) {
+            nodes.add(n.strip());
+          }
+        }
+        List<Variant> kept = v.stream().filter(Variant::integer).map(x -> x.withKeepFloat(nodes)).toList();
+        if (nodes.isEmpty() || kept.isEmpty()) {
+          throw new BadInputException("--keep-float needs one or more node names, comma-separated, and an int8 or "
+              + "int8-qat precision to apply to (--precisions " + list + ")");
+        }
+        v.addAll(kept);
       }
       b.optVariants(v);
     }

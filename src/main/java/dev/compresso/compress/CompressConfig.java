@@ -207,6 +207,22 @@ public record CompressConfig(Path model, String data, String testData, Target ta
     }
   }
 
+  /** A duration as {@link #parseDuration} reads it: {@code 1h30m}, {@code 100s}, {@code 45m}. */
+  public static String describe(Duration d) {
+    long s = d.toSeconds();
+    StringBuilder b = new StringBuilder();
+    if (s >= 3600) {
+      b.append(s / 3600).append('h');
+    }
+    if (s % 3600 >= 60) {
+      b.append(s % 3600 / 60).append('m');
+    }
+    if (s % 60 != 0 || b.length() == 0) {
+      b.append(s % 60).append('s');
+    }
+    return b.toString();
+  }
+
   /**
    * Parses a duration: {@code 45m}, {@code 2h}, {@code 90s}, {@code 1h30m}.
    *

@@ -74,9 +74,11 @@ public final class CompressReport {
           Budget.round(j.lost()), Budget.round(j.lost() - o.config().budget().amount()));
     }
     Judgement w = o.winner();
-    return String.format(Locale.ROOT, "compress: %s: %s %.4f (source %.4f), gzip %,d bytes, %,d raw, %.3f ms%s%s",
+    // A replayed recipe is the output whether or not it is within budget: say when it is not.
+    String verdict = w.verdict() == Judgement.Verdict.WINNER ? "" : "; " + w.reason();
+    return String.format(Locale.ROOT, "compress: %s: %s %.4f (source %.4f), gzip %,d bytes, %,d raw, %.3f ms%s%s%s",
         w.recipe().describe(), s.metricName(), w.quality().metric(), s.metric(), w.gzipBytes(), w.rawBytes(),
-        w.latencyMs(), o.config().target() == Target.EDGETPU ? ", " + w.edgeTpuVerdict() : "", time);
+        w.latencyMs(), o.config().target() == Target.EDGETPU ? ", " + w.edgeTpuVerdict() : "", time, verdict);
   }
 
   static String markdown(CompressSearch.Outcome o, String plot) {

@@ -39,20 +39,29 @@ import java.util.TreeSet;
  *       the source model, measured on the same held-out samples: the quality the budget is relative to.
  *       A model whose int8 conversion leaves some op off the Edge TPU cannot meet that target at all
  *       (pruning and clustering change weights, not ops): the search stops there, naming the op.
- *   <li>{@code r2-prune ...}: a bracket search for the largest unstructured sparsity within budget; each
+ *   <li>{@code r2-keepfloat}: on the CPU target, when calibrated int8 missed the budget: int8 with the
+ *       most harmful layer {@code diagnose} finds kept in float, then the two most harmful ({@link
+ *       KeepFloatCandidates}; the diagnosis and the harm read training samples only). A keep-float variant within budget is one of the
+ *       conversions later rounds may stack on pruned models.
+ *   <li>{@code rN-prune ...}: a bracket search for the largest unstructured sparsity within budget; each
  *       round probes {@code workers} sparsities evenly spaced inside the bracket (one per worker), then the
  *       bracket closes on the largest passing and the smallest failing one (bisection with one worker).
  *       Pruned cells convert with the post-training precisions that kept the dense model within budget
  *       (the two best on the objective), plus int8 with QAT ranges when int8 calibration missed.
  *   <li>{@code rN-2_4}: 2:4 sparsity, when latency is the objective or the bracket ended below 50% (for
  *       size a 2:4 model is never smaller than an unstructured one at the same or higher sparsity).
+ *   <li>{@code rN-channel}: channel pruning of 25% and 50% of each layer's filters, the pruned filters then
+ *       removed ({@code prune --shrink}): a smaller graph, so fewer MACs as well as fewer bytes. Tried under
+ *       the same rule as 2:4 (for size, half the filters cannot beat unstructured sparsity of 50% or more).
  *   <li>{@code rN-cluster}: the best sparsity clustered ({@code --clusters}, zeros kept).
  *   <li>{@code rN-qat}: when no int8 candidate is within budget yet on a target that takes int8, QAT on
  *       the best pruned (and clustered) model: prune, cluster, QAT stacked.
  * </ol>
  *
- * <p>{@code --time-budget} is checked before each round after the first: the search stops with the best
- * candidate so far (a round already started finishes; its cells are the unit of work).
+ * <p>{@code --time-budget} holds before and inside every round after the first: no round starts once it is
+ * spent, and a round's workers start no further cell after it (a cell already running finishes; cells are
+ * the unit of work); the search stops with the best candidate so far and the report names the round cut
+ * short. The first round always finishes: it measures the source model the budget is relative to.
  */
 public final class CompressSearch {
 
@@ -178,11 +187,35 @@ public final class CompressSearch {
     AtomicOutput.writeFile(file, text);
   }
 
-  /** The fine-tuned rounds; returns whether the time budget stopped them. */
+  /** The fine-tuned rounds (and the CPU's keep-float round); returns whether the time budget stopped them. */
   private static boolean fineTune(CompressConfig c, Rounds rounds, Budget.Quality source, HeldOutData data,
       Map<String, Judgement> judged, List<String> notes, long start, PrintStream log) {
-    List<Variant> variants = fineTuneVariants(c, judged.values());
+    java.time.Instant deadline = c.timeBudget() == null ? null
+        : java.time.Instant.now().plusNanos(c.timeBudget().toNanos() - (System.nanoTime() - start));
+    RoundRunner run = (name, config) -> {
+      if (overTime(c, start, log)) {
+        return null;
+      }
+      SweepResults r = rounds.run(config, deadline);
+      judge(r, name, source, c, data, judged, notes);
+      if (!r.complete() && r.failed().isEmpty() && overTime(c, start, log)) {
+        notes.add(String.format(Locale.ROOT, "round %s stopped by --time-budget %s: %d of %d cells done, the others "
+            + "not started", name, CompressConfig.describe(c.timeBudget()), r.done(), r.plan().cells().size()));
+        return null;
+      }
+      return r;
+    };
     int n = 2;
+    if (c.target() == Target.CPU && !int8Admissible(judged.values())) {
+      List<Variant> kf = keepFloatVariants(c, rounds, judged.values(), notes, log);
+      if (!kf.isEmpty()) {
+        String name = "r" + n++ + "-keepfloat";
+        if (run.round(name, rounds.config(name, List.of(0.0), Cell.UNSTRUCTURED, List.of(), kf)) == null) {
+          return true;
+        }
+      }
+    }
+    List<Variant> variants = fineTuneVariants(c, judged.values());
     double lo = 0;
     double hi = 1;
     for (int round = 1; round <= c.bracketRounds(); round++) {
@@ -190,12 +223,11 @@ public final class CompressSearch {
       if (probes.isEmpty()) {
         break;
       }
-      if (overTime(c, start, log)) {
+      String name = "r" + n++ + "-prune";
+      SweepResults r = run.round(name, rounds.config(name, probes, Cell.UNSTRUCTURED, List.of(), variants));
+      if (r == null) {
         return true;
       }
-      String name = "r" + n++ + "-prune";
-      SweepResults r = rounds.run(rounds.config(name, probes, Cell.UNSTRUCTURED, List.of(), variants));
-      judge(r, name, source, c, data, judged, notes);
       if (allFailed(r, name, notes)) {
         return false;
       }
@@ -213,39 +245,86 @@ public final class CompressSearch {
     double best = lo;
     List<Variant> plain = variants.stream().filter(v -> !v.qat()).toList();
     if (c.objective() == Objective.LATENCY || best < 0.5) {
-      if (overTime(c, start, log)) {
+      String name = "r" + n++ + "-2_4";
+      if (run.round(name, rounds.config(name, List.of(0.5), "2:4", List.of(), variants)) == null) {
         return true;
       }
-      String name = "r" + n++ + "-2_4";
-      judge(rounds.run(rounds.config(name, List.of(0.5), "2:4", List.of(), variants)), name, source, c, data, judged,
-          notes);
     } else {
       notes.add(String.format(Locale.ROOT, "2:4 sparsity not tried: for size it cannot beat unstructured %.0f%%, "
           + "which is within budget", best * 100));
     }
-    if (!c.clusters().isEmpty() && !plain.isEmpty()) {
-      if (overTime(c, start, log)) {
+    List<Variant> channelVariants = variants.stream().filter(v -> v.keepFloat().isEmpty()).toList();
+    if (c.objective() == Objective.LATENCY || best < 0.5) {
+      String name = "r" + n++ + "-channel";
+      if (run.round(name, rounds.config(name, CHANNEL_RATIOS, "channel", List.of(), channelVariants)) == null) {
         return true;
       }
-      String name = "r" + n++ + "-cluster";
-      judge(rounds.run(rounds.config(name, List.of(best), Cell.UNSTRUCTURED, c.clusters(), plain)), name, source, c,
-          data, judged, notes);
+    } else {
+      notes.add(String.format(Locale.ROOT, "channel pruning not tried: for size, removing %s of the filters cannot "
+          + "beat unstructured %.0f%%, which is within budget", CHANNEL_RATIOS, best * 100));
     }
-    boolean int8Admissible = judged.values().stream()
-        .anyMatch(j -> j.admissible() && j.recipe().precision() == Precision.INT8);
-    boolean qatTried = variants.stream().anyMatch(Variant::qat);
-    if (!int8Admissible && !qatTried) {
-      if (overTime(c, start, log)) {
+    if (!c.clusters().isEmpty() && !plain.isEmpty()) {
+      String name = "r" + n++ + "-cluster";
+      if (run.round(name, rounds.config(name, List.of(best), Cell.UNSTRUCTURED, c.clusters(), plain)) == null) {
         return true;
       }
+    }
+    boolean qatTried = variants.stream().anyMatch(Variant::qat);
+    if (!int8Admissible(judged.values()) && !qatTried) {
       Judgement top = finish(new ArrayList<>(judged.values()), c.objective()).stream()
           .filter(j -> j.verdict() == Judgement.Verdict.WINNER).findFirst().orElse(null);
       int k = top == null ? 0 : top.recipe().clusters();
       String name = "r" + n + "-qat";
-      judge(rounds.run(rounds.config(name, List.of(best), Cell.UNSTRUCTURED, k > 0 ? List.of(k) : List.of(),
-          List.of(c.target().qat(c.io())))), name, source, c, data, judged, notes);
+      if (run.round(name, rounds.config(name, List.of(best), Cell.UNSTRUCTURED, k > 0 ? List.of(k) : List.of(),
+          List.of(c.target().qat(c.io())))) == null) {
+        return true;
+      }
     }
     return false;
+  }
+
+  /** The fractions of filters the channel-pruning round removes (each cell shrinks the graph). */
+  static final List<Double> CHANNEL_RATIOS = List.of(0.25, 0.5);
+
+  /** Runs and judges one round; null when {@code --time-budget} was spent before or during it. */
+  @FunctionalInterface
+  private interface RoundRunner {
+    SweepResults round(String name, dev.compresso.sweep.SweepConfig config);
+  }
+
+  private static boolean int8Admissible(java.util.Collection<Judgement> judged) {
+    return judged.stream().anyMatch(j -> j.admissible() && j.recipe().precision() == Precision.INT8);
+  }
+
+  /**
+   * The keep-float conversions of the dense model a CPU search tries when calibrated int8 misses the budget:
+   * int8 with the most harmful layer in float, then the two most harmful ({@link KeepFloatCandidates}), as
+   * the dense int8 file's diagnosis and measured harm on training samples order them. Empty (noted) when there is no int8 file or no layer the
+   * float-layer pass can run in float.
+   */
+  private static List<Variant> keepFloatVariants(CompressConfig c, Rounds rounds,
+      java.util.Collection<Judgement> dense, List<String> notes, PrintStream log) {
+    Judgement int8 = dense.stream().filter(j -> j.recipe().precision() == Precision.INT8 && !j.recipe().qat()
+        && j.recipe().sparsity() == 0 && j.recipe().keepFloat().isEmpty()).findFirst().orElse(null);
+    if (int8 == null || !Files.isRegularFile(int8.file())) {
+      return List.of();
+    }
+    dev.compresso.sweep.SweepData d = dev.compresso.sweep.SweepData.of(
+        rounds.config("r1-ptq", List.of(0.0), Cell.UNSTRUCTURED, List.of(), List.of(int8.recipe().variant())));
+    List<java.util.Set<String>> sets;
+    try {
+      sets = KeepFloatCandidates.of(int8.file(), c.model(), d.train().head(
+          Math.min(KeepFloatCandidates.SAMPLES, d.train().size())), KeepFloatCandidates.MAX);
+    } catch (RuntimeException e) {
+      notes.add("keep-float candidates not tried: the int8 model's diagnosis failed: " + e.getMessage());
+      return List.of();
+    }
+    if (sets.isEmpty()) {
+      notes.add("keep-float candidates not tried: the diagnosis ranks no layer that can run in float");
+      return List.of();
+    }
+    log.println("compress: int8 misses the budget; keep-float candidates (the most harmful layers diagnose finds): " + sets);
+    return sets.stream().map(s -> int8.recipe().variant().withKeepFloat(s)).toList();
   }
 
   /**
@@ -302,7 +381,7 @@ public final class CompressSearch {
     if (spent.compareTo(c.timeBudget()) < 0) {
       return false;
     }
-    log.println("compress: --time-budget " + c.timeBudget() + " spent (" + spent.toSeconds() + " s): stopping with "
+    log.println("compress: --time-budget " + CompressConfig.describe(c.timeBudget()) + " spent (" + spent.toSeconds() + " s): stopping with "
         + "the best candidate so far");
     return true;
   }

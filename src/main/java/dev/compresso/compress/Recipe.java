@@ -57,7 +57,8 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
     }
     keepFloat = Set.copyOf(new TreeSet<>(keepFloat));
     try {
-      ptq = new Variant(precision, qat, io, ptq).ptq(); // validates qat/precision/ptq, spells ptq canonically
+      // validates qat/precision/ptq/keep-float, spells ptq canonically
+      ptq = new Variant(precision, qat, io, ptq, keepFloat).ptq();
     } catch (BadInputException e) {
       throw new BadInputException("recipe: " + e.getMessage().replaceFirst("^--ptq: ", "ptq: "), e);
     }
@@ -79,7 +80,7 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
   /** The recipe of {@code variant} of a sweep cell. */
   static Recipe of(Cell cell, Variant variant, Training training, Fingerprint inputs, Target target, Budget budget) {
     return new Recipe(cell.sparsity(), cell.granularity(), cell.clusters(), variant.qat(), variant.precision(),
-        variant.io(), Set.of(), training, inputs, target, budget,
+        variant.io(), variant.keepFloat(), training, inputs, target, budget,
         variant.ptq());
   }
 
@@ -90,8 +91,7 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
 
   /** The conversion of the cell's model that makes this recipe's file. */
   public Variant variant() {
-    return new Variant(precision, qat, io,
-        ptq);
+    return new Variant(precision, qat, io, ptq, keepFloat);
   }
 
   /**
@@ -156,7 +156,9 @@ public record Recipe(double sparsity, String granularity, int clusters, boolean 
       throw new BadInputException("recipe_version " + version + " is not " + VERSION + " (this Compresso's)");
     }
     Set<String> keep = new TreeSet<>();
-    o.getAsJsonArray("keep_float").forEach(e -> keep.add(e.getAsString()));
+    if (o.has("keep_float")) {
+      o.getAsJsonArray("keep_float").forEach(e -> keep.add(e.getAsString()));
+    }
     return new Recipe(o.get("sparsity").getAsDouble(), o.get("granularity").getAsString(), o.get("clusters").getAsInt(),
         o.get("qat").getAsBoolean(), Precision.parse(o.get("precision").getAsString()),
         IoType.parse(o.get("io").getAsString()), keep, Training.fromJson(o.getAsJsonObject("training")),

@@ -1,6 +1,5 @@
 package dev.compresso.compress;
 
-import dev.compresso.BadInputException;
 import dev.compresso.sweep.SweepResults;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -28,10 +27,6 @@ public final class Replay {
   public static CompressSearch.Outcome run(Recipe recipe, Path model, String data, String testData, Path out,
       int workers, int runs, PrintStream log) {
     long start = System.nanoTime();
-    if (!recipe.keepFloat().isEmpty()) {
-      throw new BadInputException("recipe keep_float " + recipe.keepFloat() + ": sweep cells do not convert with "
-          + "keep-float nodes yet, so this recipe cannot be replayed as a cell; use 'compresso convert --keep-float'");
-    }
     Training t = recipe.training();
     CompressConfig c = CompressConfig.builder(model, data, recipe.target(), recipe.budget(), out).optTestData(testData)
         .optEpochs(t.epochs()).optQatEpochs(t.qatEpochs()).optBatch(t.batch()).optLearningRate(t.learningRate())

@@ -57,6 +57,14 @@ final class Rounds {
 
   /** Runs (or reads back) a round. */
   SweepResults run(SweepConfig round) {
+    return run(round, null);
+  }
+
+  /**
+   * Runs (or reads back) a round, starting no cell after {@code deadline} (null: none): a round cut short
+   * comes back incomplete, and a rerun of the search resumes it.
+   */
+  SweepResults run(SweepConfig round, java.time.Instant deadline) {
     Path dir = round.out();
     log.println("compress: round " + dir.getFileName() + ": sparsities " + round.sparsities() + ", granularity "
         + round.granularities() + ", clusters " + round.clusters() + ", conversions "
@@ -64,7 +72,7 @@ final class Rounds {
     for (Cell cell : dev.compresso.sweep.SweepPlan.of(round).cells()) {
       reuse(round, cell);
     }
-    SweepResults r = Sweep.run(round, c.workers(), log);
+    SweepResults r = Sweep.run(round, c.workers(), deadline, log);
     done.add(dir);
     return r;
   }

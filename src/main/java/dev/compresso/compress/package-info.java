@@ -6,8 +6,10 @@
  * <p>A candidate is a {@link dev.compresso.compress.Recipe}: an immutable record of how to make one
  * {@code .tflite} (sparsity and granularity, clusters, QAT, precision, I/O type, PTQ methods, keep-float nodes) plus the
  * fingerprints of the model and data it was made from. {@link dev.compresso.compress.CompressSearch} orders
- * recipes cheapest first (post-training conversions, then a bracket search for the largest sparsity within
- * the budget, then clustering and QAT stacked on the best pruned model), runs each round of them as a
+ * recipes cheapest first (post-training conversions and, on the CPU, keep-float sets of the most harmful
+ * layers {@code diagnose} finds ({@link dev.compresso.compress.KeepFloatCandidates}); then a bracket search for the
+ * largest sparsity within the budget, 2:4 and shrinking channel pruning, then clustering and QAT stacked on
+ * the best pruned model), runs each round of them as a
  * {@link dev.compresso.sweep.Sweep} folder (so {@code --workers}, the locks, resumption after a kill and the
  * Slurm/Kubernetes paths are the sweep's own), and judges every candidate
  * ({@link dev.compresso.compress.Judgement}) on held-out samples no round trains or calibrates on, against

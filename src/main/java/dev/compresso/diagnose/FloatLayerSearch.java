@@ -64,17 +64,8 @@ public final class FloatLayerSearch {
     }
     TfliteModel model = TfliteModel.fromBytes(int8, "int8 model");
     Diagnosis d = Diagnoser.diagnose(model, reference, data, Diagnoser.SAMPLES_DEFAULT, "int8 model", "reference");
-    List<Set<Integer>> ranked = rank(model, d);
-    // Harm is measured: each candidate alone in float, the one whose loss drops most first. The diagnosis
-    // finds the candidates and breaks ties; a layer's tensor error need not say what it does to the loss
-    // (an int8 sigmoid's 1/256 grid shows a small relative error and can dominate a segmentation loss).
-    List<Set<Integer>> candidates = new ArrayList<>(ranked.subList(0, Math.min(MAX_CANDIDATES, ranked.size())));
-    Map<Set<Integer>, Double> alone = new java.util.HashMap<>();
-    for (Set<Integer> layer : candidates) {
-      alone.put(layer, loss(FloatLayers.apply(int8, new TreeSet<>(layer)), data, loss));
-    }
-    List<Set<Integer>> layers = new ArrayList<>(candidates);
-    layers.sort(Comparator.comparingDouble(alone::get));
+    Map<Set<Integer>, Double> alone = byHarm(int8, model, d, data);
+    List<Set<Integer>> layers = new ArrayList<>(alone.keySet());
     if (!layers.isEmpty()) {
       progress.accept(String.format("keep-float search: %d candidate layer(s) measured alone; the most harmful, %s, "
           + "float alone -> loss %.5f", layers.size(), names(model, layers.get(0)), alone.get(layers.get(0))));
@@ -121,8 +112,31 @@ public final class FloatLayerSearch {
     return out;
   }
 
+  /**
+   * The candidate layers of {@code int8} that {@code d} finds ({@link #rank}, the first {@link #MAX_CANDIDATES}),
+   * most harmful first by measurement, each with the loss on {@code data} with it alone in float (lowest
+   * first). Harm is measured because a layer's tensor error need not say what it does to the loss (an int8
+   * sigmoid's 1/256 grid shows a small relative error and can dominate a segmentation loss); the diagnosis
+   * finds the candidates and breaks ties.
+   */
+  public static java.util.LinkedHashMap<Set<Integer>, Double> byHarm(byte[] int8, TfliteModel model, Diagnosis d,
+      Dataset data) {
+    Loss loss = TaskKind.infer(data.targetShape(), data.targets()).loss();
+    List<Set<Integer>> ranked = rank(model, d);
+    List<Set<Integer>> candidates = new ArrayList<>(ranked.subList(0, Math.min(MAX_CANDIDATES, ranked.size())));
+    Map<Set<Integer>, Double> alone = new java.util.HashMap<>();
+    for (Set<Integer> layer : candidates) {
+      alone.put(layer, loss(FloatLayers.apply(int8, new TreeSet<>(layer)), data, loss));
+    }
+    List<Set<Integer>> layers = new ArrayList<>(candidates);
+    layers.sort(Comparator.comparingDouble(alone::get));  // stable: diagnosis order breaks ties
+    java.util.LinkedHashMap<Set<Integer>, Double> out = new java.util.LinkedHashMap<>();
+    layers.forEach(l -> out.put(l, alone.get(l)));
+    return out;
+  }
+
   /** Candidate layers (op index sets), most harmful first. */
-  static List<Set<Integer>> rank(TfliteModel model, Diagnosis d) {
+  public static List<Set<Integer>> rank(TfliteModel model, Diagnosis d) {
     SubgraphInfo g = model.primarySubgraph();
     Map<Integer, OperatorInfo> producer = new java.util.HashMap<>();
     Map<Integer, List<OperatorInfo>> consumers = new java.util.HashMap<>();

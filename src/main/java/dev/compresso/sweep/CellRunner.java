@@ -36,6 +36,7 @@ import dev.compresso.report.ConsoleProgress;
 import dev.compresso.tflite.TfliteModel;
 import dev.compresso.tflite.convert.ConversionOptions;
 import dev.compresso.tflite.convert.Converter;
+import dev.compresso.tflite.convert.KeepFloatNames;
 import dev.compresso.train.Checkpointing;
 import dev.compresso.train.FitConfig;
 import java.io.IOException;
@@ -47,7 +48,8 @@ import java.util.List;
 
 /**
  * Runs one cell of a sweep through the library, in this process: the public runner behind {@code sweep
- * --cell K}, {@code sweep --worker} and the one-machine sweep. A model cell prunes (sparsity above 0),
+ * --cell K}, {@code sweep --worker} and the one-machine sweep. A model cell prunes (sparsity above 0; a
+ * channel-granularity cell then removes the pruned filters, as {@code prune --shrink} does),
  * runs QAT on the result when an {@code int8-qat} variant asks for it, then converts, validates and, for
  * integer models, checks against the Edge TPU, once per variant. Each step writes one output atomically
  * and is skipped when its output exists, so a cell retried after its worker died continues where that
@@ -163,6 +165,13 @@ public final class CellRunner {
     Checkpointing ck = Checkpointing.beside(out, Files.isRegularFile(Checkpointing.beside(out, false).file()));
     Pruner.Result r = Pruner.prune(source, d.train(), d.validation(), d.heldOut(), config, ConsoleProgress.on(log),
         ck);
+    if (granularity instanceof Granularity.Channel) {
+      // Channel cells shrink the graph, as 'prune --granularity channel --shrink' does: whole filters pruned
+      // to zero only cost the .tflite nothing once they are removed.
+      r = Pruner.shrink(r, d.heldOut(), config);
+      log.println("sweep: shrink: parameters " + r.report().shrink().parametersBefore() + " -> "
+          + r.report().shrink().parametersAfter());
+    }
     PrunedOutput.write(r.stripped(), r.report(), out, true);
     ck.delete();
   }
@@ -193,7 +202,9 @@ public final class CellRunner {
 
   /**
    * Converts; a calibrated variant measures its ranges on the train part only, after its PTQ methods (as
-   * {@code convert --ptq} runs them) changed the weights.
+   * {@code convert --ptq} runs them) changed the weights, and keeps its {@link Variant#keepFloat} nodes in float
+   * as {@code convert --keep-float} does (names checked against the graph first: a name the cell's model lacks
+   * fails the cell, naming the nearest nodes).
    */
   private static void convert(SweepData d, Path model, Variant v, int adaroundIterations, Path out,
       java.util.function.Consumer<String> notes) {
@@ -206,12 +217,15 @@ public final class CellRunner {
     } else {
       graph = Freezer.freeze(model, SIGNATURE, Freezer.DEFAULT_BATCH);
     }
+    KeepFloatNames.check(graph, v.keepFloat());
     if (v.needsRanges()) {
       graph = graph.hasFakeQuant() ? Calibration.withRanges(graph, model, null)
           : Calibration.calibrate(graph, d.train(), CalibrationOptions.builder().optHook(v.hasPtq()
-              ? new PtqPipeline(v.ptqOptions(adaroundIterations), notes) : CalibrationHook.NONE).build()).graph();
+              ? new PtqPipeline(v.ptqOptions(adaroundIterations), notes) : CalibrationHook.NONE).build(),
+              v.keepFloat()).graph();
     }
-    AtomicOutput.writeFile(out, Converter.convert(graph, ConversionOptions.builder(v.precision()).optIo(v.io()).build()));
+    AtomicOutput.writeFile(out, Converter.convert(graph, ConversionOptions.builder(v.precision()).optIo(v.io())
+        .optKeepFloat(v.keepFloat()).build()));
   }
 
   private static double achievedSparsity(Path model) {

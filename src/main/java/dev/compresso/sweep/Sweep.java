@@ -6,6 +6,7 @@ import dev.compresso.validate.ChildJvm;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The seed article's experiment on one machine: writes the plan ({@link SweepPlan}), starts {@code
@@ -24,8 +25,37 @@ public final class Sweep {
 
   private Sweep() {}
 
+  /** TensorFlow's environment variables for the sizes of its intra-op and inter-op thread pools. */
+  static final String INTRA_OP_ENV = "TF_NUM_INTRAOP_THREADS";
+  static final String INTER_OP_ENV = "TF_NUM_INTEROP_THREADS";
+
+  /**
+   * The thread caps of {@code workers} worker processes on {@code cores} cores: each worker's TensorFlow pools
+   * sized to its share of the cores ({@code max(1, cores / workers)} intra-op threads, 1 inter-op thread)
+   * unless the user set either variable ({@code environment}), which then applies as given. TensorFlow reads
+   * them for every session whose {@code ConfigProto} leaves the count at 0 (its default: as many threads as
+   * cores), which the fine-tuning sessions do; without a cap N workers would each start pools as large as the
+   * machine. One worker keeps TensorFlow's defaults.
+   */
+  static Map<String, String> threadCaps(int workers, int cores, Map<String, String> environment) {
+    if (workers <= 1 || environment.containsKey(INTRA_OP_ENV) || environment.containsKey(INTER_OP_ENV)) {
+      return Map.of();
+    }
+    return Map.of(INTRA_OP_ENV, Integer.toString(Math.max(1, cores / workers)), INTER_OP_ENV, "1");
+  }
+
   /** Plans, runs every missing cell in {@code workers} processes and returns the results. */
   public static SweepResults run(SweepConfig config, int workers, PrintStream progress) {
+    return run(config, workers, null, progress);
+  }
+
+  /**
+   * As {@link #run(SweepConfig, int, PrintStream)}, starting no cell after {@code deadline} (null: none): each
+   * worker finishes the cell it is running and stops, so the results may be incomplete (the cells not
+   * started are said on {@code progress}).
+   */
+  public static SweepResults run(SweepConfig config, int workers, java.time.Instant deadline,
+      PrintStream progress) {
     if (workers < 1 || workers > MAX_WORKERS) {
       throw new BadInputException("--workers must be between 1 and " + MAX_WORKERS + ", got " + workers);
     }
@@ -43,14 +73,21 @@ public final class Sweep {
     }
     List<Thread> threads = new ArrayList<>();
     List<String> crashes = new ArrayList<>();
+    Map<String, String> env = threadCaps(n, Runtime.getRuntime().availableProcessors(), System.getenv());
+    List<String> workerArgs = new ArrayList<>(List.of(config.out().toString(), "--all"));
+    if (deadline != null) {
+      workerArgs.addAll(List.of("--deadline", Long.toString(deadline.toEpochMilli())));
+    }
     for (int w = 1; w <= n; w++) {
       String name = "w" + w;
       String prefix = n == 1 ? "" : "[" + name + "] ";
       Thread t = new Thread(() -> {
         ChildJvm.Outcome o;
         try {
-          o = ChildJvm.run("sweep worker " + name, Worker.class.getName(),
-              List.of(config.out().toString(), "--all", "--name", name), WORKER_TIMEOUT_SECONDS, line -> {
+          List<String> args = new ArrayList<>(workerArgs);
+          args.addAll(List.of("--name", name));
+          o = ChildJvm.run("sweep worker " + name, List.of(), env, Worker.class.getName(), args,
+              WORKER_TIMEOUT_SECONDS, line -> {
                 if (line.startsWith("sweep") || line.startsWith("epoch ") || line.startsWith("test ")) {
                   progress.println(prefix + line);
                 }
@@ -81,6 +118,12 @@ public final class Sweep {
       }
     }
     SweepResults results = SweepResults.read(config.out());
+    if (deadline != null && !results.complete() && results.failed().isEmpty() && crashes.isEmpty()
+        && java.time.Instant.now().isAfter(deadline)) {
+      progress.printf("sweep: the deadline passed: %d of %d cells done, the others not started%n", results.done(),
+          plan.cells().size());
+      return results;
+    }
     if (!results.complete() && results.failed().isEmpty() && !crashes.isEmpty()) {
       throw CompressoException.internal("sweep workers died before finishing: " + String.join("; ", crashes), null);
     }

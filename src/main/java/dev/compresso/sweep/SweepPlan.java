@@ -124,6 +124,12 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
       e.addProperty("qat", variant.qat());
       e.addProperty("io", variant.io().cliName());
       e.addProperty("ptq", variant.ptq());
+      if (!variant.keepFloat().isEmpty()) {
+        // Only when there are any: a plan without kept-float nodes reads as plans written before them did.
+        JsonArray kf = new JsonArray();
+        variant.keepFloat().stream().sorted().forEach(kf::add);
+        e.add("keep_float", kf);
+      }
       v.add(e);
     }
     o.add("variants", v);
@@ -166,9 +172,13 @@ public record SweepPlan(SweepConfig config, List<Cell> cells) {
     for (JsonElement e : o.getAsJsonArray("variants")) {
       JsonObject v = e.getAsJsonObject();
       // A plan written before variants had PTQ methods has no "ptq": min/max calibration, as it ran then.
+      java.util.Set<String> keepFloat = new java.util.TreeSet<>();
+      if (v.has("keep_float")) {
+        v.getAsJsonArray("keep_float").forEach(n -> keepFloat.add(n.getAsString()));
+      }
       variants.add(new Variant(Precision.parse(v.get("precision").getAsString()), v.get("qat").getAsBoolean(),
           IoType.parse(v.get("io").getAsString()),
-          v.has("ptq") ? v.get("ptq").getAsString() : dev.compresso.ptq.PtqMethods.NONE));
+          v.has("ptq") ? v.get("ptq").getAsString() : dev.compresso.ptq.PtqMethods.NONE, keepFloat));
     }
     List<String> granularities = new ArrayList<>();
     o.getAsJsonArray("granularities").forEach(e -> granularities.add(e.getAsString()));

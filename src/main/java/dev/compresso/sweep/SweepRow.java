@@ -41,6 +41,8 @@ import java.util.Map;
  * @param latencyUnstable why a latency of the .tflite is not to be trusted (either thread count), or empty
  * @param ptq the post-training methods of a calibrated variant ({@link Variant#ptq}; null in rows written
  *     before sweeps had PTQ methods: none)
+ * @param keepFloat the graph nodes the conversion kept in float (empty; null in rows written before variants
+ *     had them)
  */
 public record SweepRow(double sparsity, double achievedSparsity, String precision, long tfliteBytes, long gzipBytes,
     long tflitePeakRssBytes, long referencePeakRssBytes, double latencyMs1, double latencyMsT,
@@ -48,16 +50,18 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
     String metricName, double maxAbsError, long referenceVariablesBytes, String io, String edgeTpu,
     double edgeTpuOpShare, int quantBoundaries, String granularity, int clusters, int floatIslands,
     int requantizeOps, int samples, String testSet, String latencyUnstable,
-    String ptq) {
+    String ptq,
+    java.util.List<String> keepFloat) {
 
   public SweepRow {
     ptq = ptq == null ? dev.compresso.ptq.PtqMethods.NONE : ptq;
+    keepFloat = keepFloat == null ? java.util.List.of() : java.util.List.copyOf(keepFloat);
     granularity = granularity == null ? Cell.UNSTRUCTURED : granularity;
     testSet = testSet == null ? "" : testSet;
     latencyUnstable = latencyUnstable == null ? "" : latencyUnstable;
   }
 
-  /** A row without PTQ methods. */
+  /** A row without PTQ methods or kept-float nodes. */
   public SweepRow(double sparsity, double achievedSparsity, String precision, long tfliteBytes, long gzipBytes,
       long tflitePeakRssBytes, long referencePeakRssBytes, double latencyMs1, double latencyMsT,
       double referenceLatencyMs1, int threads, double loss, double referenceLoss, String lossName, double metric,
@@ -67,12 +71,14 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
     this(sparsity, achievedSparsity, precision, tfliteBytes, gzipBytes, tflitePeakRssBytes, referencePeakRssBytes,
         latencyMs1, latencyMsT, referenceLatencyMs1, threads, loss, referenceLoss, lossName, metric, metricName,
         maxAbsError, referenceVariablesBytes, io, edgeTpu, edgeTpuOpShare, quantBoundaries, granularity, clusters,
-        floatIslands, requantizeOps, samples, testSet, latencyUnstable, null);
+        floatIslands, requantizeOps, samples, testSet, latencyUnstable, dev.compresso.ptq.PtqMethods.NONE,
+        java.util.List.of());
   }
 
-  /** The conversion that made the row ({@link Variant}). */
+  /** The conversion that made this row ({@link Variant}). */
   public Variant variant() {
-    return Variant.parse(precision, dev.compresso.tflite.convert.IoType.parse(io)).withPtq(ptq);
+    return Variant.parse(precision, dev.compresso.tflite.convert.IoType.parse(io)).withPtq(ptq)
+        .withKeepFloat(new java.util.TreeSet<>(keepFloat));
   }
 
   /** The precision as reports show it, with the I/O type and PTQ methods: {@code int8 (uint8 I/O, ptq bias)}. */
@@ -80,16 +86,23 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
     return Variant.label(precision, io, ptq);
   }
 
-  /** Whether the row is a plain pruned (or dense) model: unstructured, not clustered. */
+  /** Whether the row is a plain pruned (or dense) model: unstructured, not clustered, no node kept float. */
   public boolean plain() {
-    return granularity.equals(Cell.UNSTRUCTURED) && clusters == 0;
+    return granularity.equals(Cell.UNSTRUCTURED) && clusters == 0 && keepFloat.isEmpty();
   }
 
-  /** How the cell compressed besides its sparsity, e.g. {@code 2:4 + 16 clusters}; empty for a plain row. */
+  /**
+   * How the cell compressed besides its sparsity, e.g. {@code 2:4 + 16 clusters} (and the nodes kept in float,
+   * {@code float dense/MatMul}); empty for a plain row.
+   */
   public String recipe() {
     String g = granularity.equals(Cell.UNSTRUCTURED) ? "" : granularity;
     String k = clusters == 0 ? "" : clusters + " clusters";
-    return g.isEmpty() || k.isEmpty() ? g + k : g + " + " + k;
+    String r = g.isEmpty() || k.isEmpty() ? g + k : g + " + " + k;
+    if (!keepFloat.isEmpty()) {
+      r += (r.isEmpty() ? "" : ", ") + "float " + String.join(",", keepFloat);
+    }
+    return r;
   }
 
   /**
@@ -123,8 +136,8 @@ public record SweepRow(double sparsity, double achievedSparsity, String precisio
         edgeTpuOpShare, v.has("quant_boundaries") ? v.get("quant_boundaries").getAsInt() : 0, cell.granularity(),
         cell.clusters(), v.has("float_islands") ? v.getAsJsonArray("float_islands").size() : 0,
         v.has("requantize_ops") ? v.getAsJsonArray("requantize_ops").size() : 0, v.get("samples").getAsInt(),
-        v.get("data").getAsString(), unstable(tRuns),
-        variant.ptq());
+        v.get("data").getAsString(), unstable(tRuns), variant.ptq(),
+        variant.keepFloat().stream().sorted().toList());
   }
 
   private static String unstable(JsonArray runs) {

@@ -18,14 +18,21 @@ import java.util.Set;
  * {@code int8} for the Edge TPU; float models always have float I/O), and the post-training methods a
  * calibrated model runs before the converter ({@code convert --ptq}).
  *
+ * <p>An int8 variant may keep graph nodes in float ({@code convert --keep-float NODES}): their
+ * TFLite ops run in float between a DEQUANTIZE and a QUANTIZE. Such a variant's files carry a short digest
+ * of the node names in their stem ({@code int8-kf3f2a9c1d}), so variants that keep different nodes float
+ * never share a file.
+ *
  * @param precision what the converter produces
  * @param qat int8 ranges learned by QAT (only with {@link Precision#INT8})
  * @param io the inputs' and outputs' element type ({@link IoType#FLOAT} unless int8)
  * @param ptq the post-training methods of a calibrated int8 or int16x8 variant, joined with '+' in the order
  *     they run ({@code cle+range+bias}; {@link PtqMethods}), or {@value PtqMethods#NONE}
+ * @param keepFloat graph nodes kept in float (int8 only); empty: none
  */
 public record Variant(Precision precision, boolean qat, IoType io,
-    String ptq) {
+    String ptq,
+    java.util.Set<String> keepFloat) {
 
   /** The precision names {@code --precisions} accepts. */
   public static final String ACCEPTED = "fp32, fp16, dynamic, int8 (calibrated), int8-qat (learned ranges), "
@@ -45,11 +52,31 @@ public record Variant(Precision precision, boolean qat, IoType io,
       throw new BadInputException("PTQ methods (" + ptq + ") only apply to calibrated int8 and int16x8, not "
           + (qat ? "int8-qat" : precision.cliName()));
     }
+    keepFloat = keepFloat == null ? java.util.Set.of() : java.util.Set.copyOf(new java.util.TreeSet<>(keepFloat));
+    if (!keepFloat.isEmpty() && precision != Precision.INT8) {
+      throw new BadInputException("--keep-float " + String.join(",", new java.util.TreeSet<>(keepFloat))
+          + ": nodes kept in float need an int8 model, not " + precision.cliName());
+    }
   }
 
-  /** A variant without post-training methods (min/max calibration when it calibrates). */
+  /** A variant without post-training methods (min/max calibration when it calibrates) or float nodes. */
   public Variant(Precision precision, boolean qat, IoType io) {
-    this(precision, qat, io, PtqMethods.NONE);
+    this(precision, qat, io, PtqMethods.NONE, java.util.Set.of());
+  }
+
+  /** A variant with post-training methods {@code ptq} and no float nodes. */
+  public Variant(Precision precision, boolean qat, IoType io, String ptq) {
+    this(precision, qat, io, ptq, java.util.Set.of());
+  }
+
+  /** A variant that keeps {@code keepFloat} in float, without post-training methods. */
+  public Variant(Precision precision, boolean qat, IoType io, java.util.Set<String> keepFloat) {
+    this(precision, qat, io, PtqMethods.NONE, keepFloat);
+  }
+
+  /** This variant with {@code nodes} kept in float. */
+  public Variant withKeepFloat(java.util.Set<String> nodes) {
+    return new Variant(precision, qat, io, ptq, nodes);
   }
 
   /**
@@ -145,7 +172,7 @@ public record Variant(Precision precision, boolean qat, IoType io,
 
   /** This variant with the post-training methods {@code combination} ('+'-joined, or none). */
   public Variant withPtq(String combination) {
-    return new Variant(precision, qat, io, combination);
+    return new Variant(precision, qat, io, combination, keepFloat);
   }
 
   /** Whether the ranges are calibrated on data (int8 or int16x8 without QAT): what PTQ methods apply to. */
@@ -184,11 +211,24 @@ public record Variant(Precision precision, boolean qat, IoType io,
   }
 
   /**
-   * File name stem in the cell folder: the name, the PTQ methods when there are any, and the I/O type when
-   * not float ({@code int8-qat-uint8}, {@code int8-ptq-cle+range+bias-uint8}).
+   * File name stem in the cell folder: the name, the PTQ methods when there are any, the I/O type when not
+   * float ({@code int8-qat-uint8}, {@code int8-ptq-cle+range+bias-uint8}), and {@code -kf} with a digest of the
+   * kept-float node names when there are any ({@code int8-kf3f2a9c1d}).
    */
   public String stem() {
-    return name() + (hasPtq() ? "-ptq-" + ptq : "") + (io == IoType.FLOAT ? "" : "-" + io.cliName());
+    String s = name() + (hasPtq() ? "-ptq-" + ptq : "") + (io == IoType.FLOAT ? "" : "-" + io.cliName());
+    return keepFloat.isEmpty() ? s : s + "-kf" + digest(keepFloat);
+  }
+
+  /** The first 8 hex digits of the SHA-256 of the sorted node names, one per line. */
+  static String digest(java.util.Set<String> nodes) {
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(
+          String.join("\n", new java.util.TreeSet<>(nodes)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(h, 0, 4);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   /** The name with what else tells it apart, as reports show it: {@code int8 (uint8 I/O, ptq bias)}. */

@@ -6,6 +6,7 @@ import dev.compresso.nativelogs.NativeLogs;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * A sweep worker: claims cells of the sweep folder under {@link CellLocks}' rule and runs them with
@@ -15,8 +16,12 @@ import java.util.Optional;
  * on cells held by others so that it takes over any whose worker dies. A cell that fails is recorded in
  * its attempt's lock folder and the worker moves on.
  *
+ * <p>A deadline ({@code --deadline}, what {@code compress --time-budget} gives its rounds) bounds {@link
+ * #runAll}: once it has passed the worker claims no further cell and returns, without waiting on cells
+ * others hold; a cell already running finishes (a cell is the unit of work, and its steps resume anyway).
+ *
  * <p>As a process ({@code sweep --workers N} starts these): {@code java -cp CLASSPATH
- * dev.compresso.sweep.Worker DIR (--cell K | --all) [--name NAME]}. Exit 0 when the cells it was given
+ * dev.compresso.sweep.Worker DIR (--cell K | --all) [--name NAME] [--deadline EPOCH_MILLIS]}. Exit 0 when the cells it was given
  * are done, 2 when one failed on bad input, 1 for any other failure.
  */
 public final class Worker {
@@ -30,8 +35,13 @@ public final class Worker {
    * @param ran cells this worker ran to completion
    * @param failed cells that failed for good (given up), by anyone
    * @param badInput whether one of them failed on bad input
+   * @param notStarted cells left unstarted because the deadline had passed (0 without one)
    */
-  public record Outcome(int ran, int failed, boolean badInput) {
+  public record Outcome(int ran, int failed, boolean badInput, int notStarted) {
+    public Outcome(int ran, int failed, boolean badInput) {
+      this(ran, failed, badInput, 0);
+    }
+
     public int exitCode() {
       return failed == 0 ? 0 : badInput ? CompressoException.EXIT_BAD_INPUT : CompressoException.EXIT_INTERNAL;
     }
@@ -41,17 +51,32 @@ public final class Worker {
   private final CellLocks locks;
   private final String name;
   private final PrintStream log;
+  private final long deadlineMillis;
+  private final LongSupplier clock;
 
   public Worker(Path folder, String name, PrintStream log) {
     this(SweepPlan.read(folder), new CellLocks(folder), name, log);
   }
 
   Worker(SweepPlan plan, CellLocks locks, String name, PrintStream log) {
+    this(plan, locks, name, log, NO_DEADLINE, System::currentTimeMillis);
+  }
+
+  /**
+   * A worker that starts no cell in {@link #runAll} once {@code clock} (milliseconds since the epoch) reads
+   * past {@code deadlineMillis} ({@link #NO_DEADLINE}: never).
+   */
+  Worker(SweepPlan plan, CellLocks locks, String name, PrintStream log, long deadlineMillis, LongSupplier clock) {
     this.plan = plan;
     this.locks = locks;
     this.name = name;
     this.log = log;
+    this.deadlineMillis = deadlineMillis;
+    this.clock = clock;
   }
+
+  /** No deadline. */
+  static final long NO_DEADLINE = Long.MAX_VALUE;
 
   public static void main(String[] args) {
     try {
@@ -63,18 +88,21 @@ public final class Worker {
       String name = "pid " + ProcessHandle.current().pid();
       Integer cell = null;
       boolean all = false;
+      long deadline = NO_DEADLINE;
       for (int i = 1; i < args.length; i++) {
         switch (args[i]) {
           case "--all" -> all = true;
           case "--cell" -> cell = parseIndex(value(args, ++i, "--cell"));
           case "--name" -> name = value(args, ++i, "--name");
+          case "--deadline" -> deadline = parseDeadline(value(args, ++i, "--deadline"));
           default -> throw new BadInputException("unknown worker option " + args[i]);
         }
       }
       if (all == (cell != null)) {
         throw new BadInputException("give the worker either --cell K or --all");
       }
-      Worker w = new Worker(folder, name, System.err);
+      Worker w = new Worker(SweepPlan.read(folder), new CellLocks(folder), name, System.err, deadline,
+          System::currentTimeMillis);
       Outcome o = all ? w.runAll() : w.runCell(cell);
       System.err.flush();
       System.exit(o.exitCode());
@@ -125,15 +153,38 @@ public final class Worker {
     }
   }
 
-  /** Claims and runs cells in plan order until each is done or given up. */
+  private static long parseDeadline(String v) {
+    try {
+      return Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      throw new BadInputException("--deadline takes milliseconds since the epoch, got '" + v + "'");
+    }
+  }
+
+  /**
+   * Claims and runs cells in plan order until each is done or given up, or, once the deadline has passed,
+   * until none is left that this worker would start.
+   */
   public Outcome runAll() {
     int ran = 0;
     while (true) {
       boolean pending = false;
       boolean claimedAny = false;
       int failed = 0;
+      int notStarted = 0;
+      int runningElsewhere = 0;
+      boolean late = false;
       boolean badInput = false;
       for (Cell cell : plan.cells()) {
+        if (clock.getAsLong() > deadlineMillis) {
+          CellLocks.State state = locks.status(cell).state();
+          if (state == CellLocks.State.FREE || state == CellLocks.State.LIVE) {
+            late = true;
+            notStarted += state == CellLocks.State.FREE ? 1 : 0;
+            runningElsewhere += state == CellLocks.State.LIVE ? 1 : 0;
+            continue;
+          }
+        }
         CellLocks.Status st = locks.status(cell);
         switch (st.state()) {
           case DONE -> { }
@@ -154,6 +205,11 @@ public final class Worker {
           }
           default -> throw new IllegalStateException(st.state().name());
         }
+      }
+      if (!pending && late) {
+        log.printf("sweep: worker %s stopped at the deadline: ran %d cell(s); %d cell(s) not started%s%n", name, ran,
+            notStarted, runningElsewhere == 0 ? "" : ", " + runningElsewhere + " left to the worker(s) running them");
+        return new Outcome(ran, failed, badInput, notStarted);
       }
       if (!pending) {
         log.printf("sweep: worker %s finished: ran %d cell(s); %d of %d cells failed%n", name, ran, failed,

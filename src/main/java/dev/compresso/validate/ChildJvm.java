@@ -65,9 +65,19 @@ public final class ChildJvm {
   /** As {@link #run(String, String, List, long, Consumer)}, with {@code jvmOptions} for the child JVM. */
   public static Outcome run(String what, List<String> jvmOptions, String mainClass, List<String> args,
       long timeoutSeconds, Consumer<String> stderrLines) {
+    return run(what, jvmOptions, java.util.Map.of(), mainClass, args, timeoutSeconds, stderrLines);
+  }
+
+  /**
+   * As {@link #run(String, List, String, List, long, Consumer)}, with {@code environment} variables set for the
+   * child on top of this process's (e.g. TensorFlow's thread counts).
+   */
+  public static Outcome run(String what, List<String> jvmOptions, java.util.Map<String, String> environment,
+      String mainClass, List<String> args, long timeoutSeconds, Consumer<String> stderrLines) {
     Process p;
     try {
       ProcessBuilder pb = new ProcessBuilder(command(jvmOptions, mainClass, args));
+      pb.environment().putAll(environment);
       pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "1");
       pb.environment().put(NativeLogs.ENV, NativeLogs.verbose() ? "1" : "0");
       p = pb.start();

@@ -344,6 +344,8 @@ public final class CompressoModel implements AutoCloseable {
           + "compress the saved copy");
     }
     Path npz = out.resolve("data").resolve("input.npz");
+    // Checked (options, PTQ names) before anything is written.
+    dev.compresso.compress.CompressConfig config = compressing.build(source(), npz.toString(), out);
     dev.compresso.data.Dataset d = data.head(data.size());
     long[] xs = new long[d.inputShape().length + 1];
     long[] ys = new long[d.targetShape().length + 1];
@@ -354,8 +356,7 @@ public final class CompressoModel implements AutoCloseable {
     new dev.compresso.data.NpzWriter().add("x", d.inputs(), xs).add("y", d.targets(), ys).write(npz);
     java.io.PrintStream log = new java.io.PrintStream(new NoteLines(progress), true,
         java.nio.charset.StandardCharsets.UTF_8);
-    dev.compresso.compress.CompressSearch.Outcome o = dev.compresso.compress.CompressSearch.run(
-        compressing.build(source(), npz.toString(), out), log);
+    dev.compresso.compress.CompressSearch.Outcome o = dev.compresso.compress.CompressSearch.run(config, log);
     dev.compresso.compress.CompressReport.write(o);
     log.flush();
     return o;

@@ -40,8 +40,8 @@ class CompressApiTest {
           .runs(1).clusters(List.of()), data, dir.resolve("out"));
     }
     assertTrue(o.stoppedByTime(), "one second is spent in the first round, which always finishes");
-    assertEquals(5, o.candidates().size(), "fp32, fp16, dynamic, int8, int16x8 of the dense model: "
-        + o.candidates());
+    assertEquals(5 + Target.PTQ_DEFAULT.size(), o.candidates().size(), "fp32, fp16, dynamic, int8, int16x8 of the "
+        + "dense model, and int8 after each default PTQ combination: " + o.candidates());
     assertNotNull(o.winner(), o.notes().toString());
     assertTrue(o.winner().lost() <= 0.02, o.winner().toString());
     assertTrue(o.candidates().stream().filter(j -> j.admissible())

@@ -193,6 +193,11 @@ public final class FamiliesBenchmark {
       float[] q = run(int8, eval);
       out.addProperty("int8_mean_abs_error_vs_keras", meanAbs(keras, q));
       out.addProperty("int8_top1_vs_keras", agreement(keras, q, n, classMap));
+      // What pruning on a few samples costs, apart from what int8 costs: the pruned model's fp32 file against Keras,
+      // and the int8 file against it.
+      float[] pruned = run(sparse.convert(Conversion.fp32()), eval);
+      out.addProperty("pruned_fp32_top1_vs_keras", agreement(keras, pruned, n, classMap));
+      out.addProperty("int8_top1_vs_pruned_fp32", agreement(pruned, q, n, classMap));
     } catch (CompressoException e) {
       out.addProperty("refused", e.getClass().getSimpleName() + ": " + e.getMessage());
     }

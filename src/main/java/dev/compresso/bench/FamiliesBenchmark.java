@@ -72,6 +72,9 @@ public final class FamiliesBenchmark {
     String chainForms = "saved_model";
     for (int i = 0; i < args.length; i++) {
       String v = i + 1 < args.length ? args[i + 1] : null;
+      if (args[i].startsWith("--") && v == null) {
+        throw new BadInputException("FamiliesBenchmark: " + args[i] + " needs a value");
+      }
       switch (args[i]) {
         case "--families" -> families = List.of(v.split(","));
         case "--epochs" -> epochs = Integer.parseInt(v);
@@ -79,8 +82,9 @@ public final class FamiliesBenchmark {
         case "--chain-forms" -> chainForms = v;
         default -> {
           if (args[i].startsWith("--")) {
-            throw new BadInputException("FamiliesBenchmark: unknown option " + args[i] + "; usage: FamiliesBenchmark "
-                + "[FAMILIES_DIR] [--families a,b] [--epochs E] [--chain-samples N] [--chain-forms saved_model|all|none]");
+            throw new BadInputException("FamiliesBenchmark: unknown option " + args[i] + "; usage: "
+                + "FamiliesBenchmark [FAMILIES_DIR] [--families a,b] [--epochs E] [--chain-samples N] "
+                + "[--chain-forms saved_model|all|none]");
           }
           root = Path.of(args[i]);
           continue;
@@ -165,20 +169,29 @@ public final class FamiliesBenchmark {
     long t0 = System.nanoTime();
     Dataset inputs = Dataset.of(data.source(), data.inputs(), data.inputShape(), new float[0], new long[] {0},
         data.size());
-    try {
-      CompressoModel sparse = model.prune(Pruning.toSparsity(0.5).epochs(epochs).batchSize(8), inputs);
+    try (CompressoModel sparse = model.prune(Pruning.toSparsity(0.5).epochs(epochs).batchSize(8), inputs);
+        CompressoModel qat = sparse.qat(Qat.epochs(epochs).batchSize(8), inputs)) {
       PruneReport report = sparse.pruneReport().orElseThrow();
-      CompressoModel qat = sparse.qat(Qat.epochs(epochs).batchSize(8), inputs);
       TfliteFile int8 = qat.convert(Conversion.int8().io(IoType.UINT8));
       TfliteModel file = int8.model();
       long zeros = 0;
       long weights = 0;
+      int halfZeroKernels = 0;
+      long halfZeroKernelZeros = 0;
+      long halfZeroKernelWeights = 0;
       for (TensorInfo t : file.primarySubgraph().tensors()) {
         byte[] b = t.buffer() > 0 ? file.bufferData(t.buffer()) : null;
         if (t.dtype().equals("INT8") && b != null && b.length > 64) {
-          weights += b.length;
+          long z = 0;
           for (byte v : b) {
-            zeros += v == 0 ? 1 : 0;
+            z += v == 0 ? 1 : 0;
+          }
+          weights += b.length;
+          zeros += z;
+          if (z >= 0.49 * b.length) { // a pruned kernel, its half of zeros kept
+            halfZeroKernels++;
+            halfZeroKernelZeros += z;
+            halfZeroKernelWeights += b.length;
           }
         }
       }
@@ -188,6 +201,10 @@ public final class FamiliesBenchmark {
       out.addProperty("int8_kernel_weights", weights);
       out.addProperty("int8_kernel_sparsity", weights == 0 ? 0 : (double) zeros / weights);
       out.addProperty("zeros_kept", zeros >= report.prunedZeros());
+      out.addProperty("pruned_kernels", report.layers().stream().filter(l -> l.targetSparsity() > 0).count());
+      out.addProperty("int8_kernels_at_least_half_zero", halfZeroKernels);
+      out.addProperty("int8_sparsity_of_those_kernels",
+          halfZeroKernelWeights == 0 ? 0 : (double) halfZeroKernelZeros / halfZeroKernelWeights);
       out.addProperty("folded_batch_norms", qat.qatReport().orElseThrow().foldedBatchNorms());
       out.addProperty("int8_float_tensors", floatTensors(file).size());
       float[] q = run(int8, eval);

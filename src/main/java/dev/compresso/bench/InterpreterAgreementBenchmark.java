@@ -23,14 +23,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Does Compresso's interpreter latency agree with the official one? Times the same .tflite at 1 thread
- * with the TFLite runtime Compresso uses ({@link LatencyWindows}: windows of back-to-back calls, TFLite's
- * default kernels, XNNPACK for float) and with the official Python interpreter ({@code
+ * with the TFLite runtime Compresso uses ({@link LatencyWindows}: windows of back-to-back calls, the kernels
+ * {@code validate} times with, XNNPACK for float and int8 ops; {@code --kernels builtin|xnnpack_float|xnnpack}
+ * for others) and with the official Python interpreter ({@code
  * bench/tflite_python_latency.py}, the same windows), in alternating rounds so both see the same machine,
  * and prints one JSON document: each round's medians and p10-p90, the machine's load, and whether the two
  * medians agree within {@value #AGREE}x, said to be unstable when either side was.
  *
  * <p>{@code java -cp JAR dev.compresso.bench.InterpreterAgreementBenchmark FILE.tflite [--rounds R]
- * [--windows N] [--python PY]}; the Python is {@code --python}, else {@code COMPRESSO_PYTHON}, else {@code
+ * [--windows N] [--python PY] [--kernels K]}; the Python is {@code --python}, else {@code COMPRESSO_PYTHON}, else {@code
  * python3}; without one that has a TFLite interpreter the document says so and gives the Java side alone.
  */
 public final class InterpreterAgreementBenchmark {
@@ -61,6 +62,7 @@ public final class InterpreterAgreementBenchmark {
     int rounds = 3;
     int windows = 30;
     String python = System.getenv().getOrDefault(PYTHON_ENV, "python3");
+    InterpreterOptions.Kernels kernels = InterpreterOptions.Kernels.XNNPACK;
     for (int i = 1; i < args.length; i += 2) {
       if (i + 1 >= args.length) {
         throw new BadInputException(args[i] + " needs a value");
@@ -69,7 +71,9 @@ public final class InterpreterAgreementBenchmark {
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         case "--windows" -> windows = Integer.parseInt(args[i + 1]);
         case "--python" -> python = args[i + 1];
-        default -> throw new BadInputException("unknown option " + args[i] + "; accepted: --rounds, --windows, --python");
+        case "--kernels" -> kernels = kernels(args[i + 1]);
+        default -> throw new BadInputException("unknown option " + args[i] + "; accepted: --rounds, --windows, "
+            + "--python, --kernels");
       }
     }
     if (!Files.isRegularFile(file)) {
@@ -81,8 +85,9 @@ public final class InterpreterAgreementBenchmark {
     root.addProperty("threads", 1);
     root.addProperty("cores", Runtime.getRuntime().availableProcessors());
     root.addProperty("window_ms", LatencyWindows.WINDOW_MS);
-    root.addProperty("java_kernels", InterpreterOptions.Kernels.XNNPACK_FLOAT.name()
-        + " (TFLite's default resolver: XNNPACK for float ops, as the Python interpreter's default)");
+    root.addProperty("java_kernels", kernels.name() + (kernels == InterpreterOptions.Kernels.XNNPACK
+        ? " (what validate times: XNNPACK for float and int8/uint8 ops; TensorFlow 2.21's Python interpreter "
+        + "applies XNNPACK to int8 ops too)" : ""));
     root.addProperty("python", python);
     JsonArray all = new JsonArray();
     List<Double> java = new ArrayList<>();
@@ -91,7 +96,7 @@ public final class InterpreterAgreementBenchmark {
     String unavailable = null;
     for (int r = 0; r < rounds; r++) {
       JsonObject round = new JsonObject();
-      LatencyStats j = java(file, windows);
+      LatencyStats j = java(file, windows, kernels);
       round.add("java", json(j));
       java.add(j.medianMs());
       stable &= j.stable();
@@ -135,9 +140,17 @@ public final class InterpreterAgreementBenchmark {
     return root;
   }
 
-  private static LatencyStats java(Path file, int windows) {
-    InterpreterOptions options = InterpreterOptions.builder().optThreads(1)
-        .optKernels(InterpreterOptions.Kernels.XNNPACK_FLOAT).build();
+  private static InterpreterOptions.Kernels kernels(String name) {
+    try {
+      return InterpreterOptions.Kernels.valueOf(name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("--kernels " + name + ": one of " + java.util.Arrays.toString(
+          InterpreterOptions.Kernels.values()));
+    }
+  }
+
+  private static LatencyStats java(Path file, int windows, InterpreterOptions.Kernels kernels) {
+    InterpreterOptions options = InterpreterOptions.builder().optThreads(1).optKernels(kernels).build();
     try (TfliteInterpreter it = TfliteInterpreter.open(file, options)) {
       List<TensorDescriptor> inputs = it.inputs();
       Random random = new Random(42);

@@ -172,7 +172,7 @@ public record CompressConfig(Path model, String data, String testData, Target ta
 
     /**
      * The PTQ method combinations r1 tries on int8 ({@code compress --ptq}, as {@code sweep --ptq} spells them:
-     * {@code bias,cle+range+bias}; {@code none}: min/max only). Default {@link Target#PTQ_DEFAULT}.
+     * {@code bias,range+bias}; {@code none}: min/max only). Default {@link Target#PTQ_DEFAULT}.
      */
     public Builder optPtq(String list) {
       this.ptq = dev.compresso.sweep.Variant.combinations(list).stream()

@@ -165,7 +165,9 @@ final class TensorMatch {
     for (String part : tensorName.split(";")) {
       for (String raw : candidates(part)) {
         String candidate = nodes.containsKey(raw) ? raw : bySuffix.getOrDefault(raw, raw);
-        if (groupEnd.containsKey(candidate)) {
+        // A fused group's end stands for a member only when no earlier name part matched a node: a tensor named
+        // after a later node of the chain (a ReLU after a batch norm folded into the conv) keeps that node.
+        if (direct == null && groupEnd.containsKey(candidate)) {
           return Optional.of(groupEnd.get(candidate));
         }
         if (direct == null && nodes.containsKey(candidate)) {

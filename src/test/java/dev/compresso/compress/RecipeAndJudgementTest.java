@@ -82,7 +82,7 @@ class RecipeAndJudgementTest {
 
   @Test
   void roundOneTriesInt8AfterThePtqMethodsRightAfterPlainInt8() {
-    assertEquals(List.of("int8-uint8", "int8-ptq-bias-uint8", "int8-ptq-cle+range+bias-uint8"),
+    assertEquals(List.of("int8-uint8", "int8-ptq-bias-uint8", "int8-ptq-range+bias-uint8"),
         Target.EDGETPU.postTraining(IoType.UINT8, Target.PTQ_DEFAULT).stream().map(v -> v.stem()).toList());
     assertEquals(List.of("fp32", "fp16", "dynamic", "int8", "int8-ptq-bias", "int16x8"),
         Target.CPU.postTraining(IoType.FLOAT, List.of("bias")).stream().map(v -> v.stem()).toList());

@@ -1,12 +1,9 @@
 package dev.compresso.graph;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.NodeDef;
-import org.tensorflow.proto.TensorProto;
 
 /**
  * Writes TensorFlow's exact gelu, {@code (x * 0.5) * erfc(-x * (1 / sqrt 2))} (what {@code tf.nn.gelu} and
@@ -62,7 +59,7 @@ public final class GeluRewrite {
       return null;
     }
     for (int k = 0; k < 2; k++) {
-      if (isScalar(graph.throughIdentities(graph.input(mul, k)), c)) {
+      if (Nodes.isScalar(graph.throughIdentities(graph.input(mul, k)), c)) {
         return graph.throughIdentities(graph.input(mul, 1 - k));
       }
     }
@@ -71,25 +68,5 @@ public final class GeluRewrite {
 
   private static boolean isFloat(NodeDef n) {
     return !n.containsAttr("T") || n.getAttrOrThrow("T").getType() == DataType.DT_FLOAT;
-  }
-
-  private static boolean isScalar(NodeDef n, float c) {
-    if (!n.getOp().equals("Const") || !n.containsAttr("value")) {
-      return false;
-    }
-    TensorProto t = n.getAttrOrThrow("value").getTensor();
-    if (t.getDtype() != DataType.DT_FLOAT || t.getTensorShape().getDimCount() > 0
-        && t.getTensorShape().getDimList().stream().anyMatch(d -> d.getSize() != 1)) {
-      return false;
-    }
-    float v;
-    if (t.getFloatValCount() == 1) {
-      v = t.getFloatVal(0);
-    } else if (t.getTensorContent().size() == 4) {
-      v = ByteBuffer.wrap(t.getTensorContent().toByteArray()).order(ByteOrder.LITTLE_ENDIAN).getFloat();
-    } else {
-      return false;
-    }
-    return Math.abs(v - c) <= 1e-6f * Math.max(1f, Math.abs(c));
   }
 }

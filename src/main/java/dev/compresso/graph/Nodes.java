@@ -270,4 +270,29 @@ public final class Nodes {
     }
     return d;
   }
+
+  /**
+   * Whether {@code n} is a float32 {@code Const} holding one value (a scalar or a shape of ones) within 1e-6
+   * (relative, for magnitudes above 1) of {@code c}.
+   */
+  public static boolean isScalar(NodeDef n, float c) {
+    if (!n.getOp().equals("Const") || !n.containsAttr("value")) {
+      return false;
+    }
+    TensorProto t = n.getAttrOrThrow("value").getTensor();
+    if (t.getDtype() != DataType.DT_FLOAT
+        || t.getTensorShape().getDimList().stream().anyMatch(d -> d.getSize() != 1)) {
+      return false;
+    }
+    float v;
+    if (t.getFloatValCount() == 1) {
+      v = t.getFloatVal(0);
+    } else if (t.getTensorContent().size() == 4) {
+      v = ByteBuffer.wrap(t.getTensorContent().toByteArray()).order(ByteOrder.LITTLE_ENDIAN)
+          .getFloat();
+    } else {
+      return false;
+    }
+    return Math.abs(v - c) <= 1e-6f * Math.max(1f, Math.abs(c));
+  }
 }

@@ -203,7 +203,7 @@ public final class QuantPlanner {
     for (int k = 0; k < 2; k++) {
       NodeDef constant = index.throughIdentities(index.input(n, k));
       NodeDef other = index.throughIdentities(index.input(n, 1 - k));
-      if (constant.getOp().equals("Const") && scalarIs(constant, c)
+      if (constant.getOp().equals("Const") && dev.compresso.graph.Nodes.isScalar(constant, c)
           && (expected == null || other.getName().equals(expected))) {
         return other.getName();
       }
@@ -211,19 +211,7 @@ public final class QuantPlanner {
     return null;
   }
 
-  private static boolean scalarIs(NodeDef constant, float c) {
-    org.tensorflow.proto.TensorProto t = constant.getAttrMap().get("value").getTensor();
-    float v;
-    if (t.getFloatValCount() == 1) {
-      v = t.getFloatVal(0);
-    } else if (t.getTensorContent().size() == 4) {
-      v = java.nio.ByteBuffer.wrap(t.getTensorContent().toByteArray()).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-          .getFloat();
-    } else {
-      return false;
-    }
-    return t.getDtype() == DataType.DT_FLOAT && Math.abs(v - c) <= 1e-6f * Math.max(1f, Math.abs(c));
-  }
+
 
   /** {@code weighted -> [BiasAdd] -> [Relu|Relu6]}, each step taken only when it is the sole consumer. */
   private FusedGroup fuse(GraphIndex index, NodeDef weighted) {

@@ -127,7 +127,8 @@ public final class KerasImporter {
       } else if (l.operation()) {
         LayerHandler h = KerasOperations.handler(l.className());
         if (h == null) {
-          problems.add(l.name() + " (keras.ops operation " + l.className() + ")");
+          problems.add(l.name() + " (keras.ops operation " + l.className() + "; a SavedModel from model.export() "
+              + "takes it)");
         } else {
           problems.addAll(h.problems(l.config()));
         }

@@ -100,7 +100,7 @@ class CompressSearchTest {
   void ptqCandidatesAreJudgedAndTheirRecipeReplaysThem() throws Exception {
     List<String> r1 = first.candidates().stream().filter(j -> j.round().equals("r1-ptq"))
         .map(j -> j.recipe().variant().stem()).toList();
-    assertEquals(List.of("int8-uint8", "int8-ptq-bias-uint8", "int8-ptq-cle+range+bias-uint8"), r1, log.toString());
+    assertEquals(List.of("int8-uint8", "int8-ptq-bias-uint8", "int8-ptq-range+bias-uint8"), r1, log.toString());
     Judgement bias = first.candidates().stream().filter(j -> j.recipe().ptq().equals("bias")
         && j.recipe().sparsity() == 0).findFirst().orElseThrow();
     assertTrue(bias.recipe().describe().endsWith("ptq bias"), bias.recipe().describe());

@@ -85,9 +85,10 @@ public final class CompressReport {
     CompressConfig c = o.config();
     Budget.Quality s = o.source();
     StringBuilder b = new StringBuilder("# compresso compress\n\n");
-    b.append(String.format(Locale.ROOT, "Model `%s`, target **%s**, budget **%s**, objective %s; judged on the "
-        + "held-out samples (never trained or calibrated on). Source model there: %s **%.6f**, %s %.6f. "
+    b.append(String.format(Locale.ROOT, "Model `%s`, target **%s**, budget **%s**, objective %s; judged on at most "
+        + "%d held-out samples (`--samples`; never trained or calibrated on). Source model there: %s **%.6f**, %s %.6f. "
         + "%d candidates in %d s.%n%n", c.model(), c.target().cliName(), c.budget().describe(), c.objective().cliName(),
+        c.samples(),
         s.metricName(), s.metric(), s.lossName(), s.loss(), o.candidates().size(), o.elapsed().toSeconds()));
     b.append("**").append(summary(o)).append("**\n\n");
     b.append("| # | round | recipe | ").append(s.metricName()).append(" | ").append(s.lossName())

@@ -96,8 +96,10 @@ public final class CompressSearch {
     long start = System.nanoTime();
     HeldOutData data = HeldOutData.prepare(c.model(), c.data(), c.testData(), c.training(), c.out(), null);
     claim(c, data.inputs());
-    log.printf(Locale.ROOT, "compress: %s for %s, %s; %d held-out samples judge every candidate (%s)%n",
-        c.model(), c.target().cliName(), c.budget().describe(), data.heldOutSize(), data.heldOut());
+    int judging = Math.min(c.samples(), data.heldOutSize());
+    log.printf(Locale.ROOT, "compress: %s for %s, %s; %d held-out samples judge every candidate (%s%s)%n",
+        c.model(), c.target().cliName(), c.budget().describe(), judging, data.heldOut(),
+        judging < data.heldOutSize() ? ": the first " + judging + " of its " + data.heldOutSize() + ", --samples" : "");
     Rounds rounds = new Rounds(c, data, log);
     List<String> notes = new ArrayList<>();
     Map<String, Judgement> judged = new LinkedHashMap<>();

@@ -240,7 +240,8 @@ public final class FamiliesBenchmark {
     }
   }
 
-  static double maxAbs(float[] a, float[] b) {
+  /** The largest absolute difference of two arrays of equal length. */
+  public static double maxAbs(float[] a, float[] b) {
     double m = 0;
     for (int i = 0; i < a.length; i++) {
       m = Math.max(m, Math.abs((double) a[i] - b[i]));
@@ -248,7 +249,8 @@ public final class FamiliesBenchmark {
     return m;
   }
 
-  static double meanAbs(float[] a, float[] b) {
+  /** The mean absolute difference of two arrays of equal length. */
+  public static double meanAbs(float[] a, float[] b) {
     double sum = 0;
     for (int i = 0; i < a.length; i++) {
       sum += Math.abs((double) a[i] - b[i]);
@@ -257,7 +259,7 @@ public final class FamiliesBenchmark {
   }
 
   /** Samples whose arg-max agree, or for a class map ({@code classMap}) pixels whose class agrees. */
-  static int agreement(float[] keras, float[] other, int n, boolean classMap) {
+  public static int agreement(float[] keras, float[] other, int n, boolean classMap) {
     int agree = 0;
     if (classMap) {
       for (int i = 0; i < keras.length; i++) {
@@ -272,7 +274,8 @@ public final class FamiliesBenchmark {
     return agree;
   }
 
-  static int argMax(float[] v, int from, int n) {
+  /** The index (0..n-1) of the largest of {@code v[from..from+n)}, the first on ties. */
+  public static int argMax(float[] v, int from, int n) {
     int best = 0;
     for (int i = 1; i < n; i++) {
       if (v[from + i] > v[from + best]) {

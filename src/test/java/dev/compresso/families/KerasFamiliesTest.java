@@ -9,6 +9,7 @@ import dev.compresso.api.Compresso;
 import dev.compresso.api.CompressoModel;
 import dev.compresso.api.Conversion;
 import dev.compresso.api.TfliteFile;
+import dev.compresso.bench.FamiliesBenchmark;
 import dev.compresso.data.Dataset;
 import dev.compresso.data.NpyArray;
 import dev.compresso.data.NpzReader;
@@ -68,16 +69,16 @@ class KerasFamiliesTest {
     }
 
     try (CompressoModel model = Compresso.load(dir.resolve(form))) {
-      double fp32Err = ModelFamiliesTest.maxAbs(keras, ModelFamiliesTest.run(model.convert(Conversion.fp32()), eval));
+      double fp32Err = FamiliesBenchmark.maxAbs(keras, ModelFamiliesTest.run(model.convert(Conversion.fp32()), eval));
       TfliteFile int8 = model.convert(Conversion.int8().io(IoType.UINT8).calibrateWith(calibration));
       List<String> floats = int8.model().primarySubgraph().tensors().stream()
           .filter(t -> t.dtype().startsWith("FLOAT")).map(TensorInfo::toString).toList();
       float[] q = ModelFamiliesTest.run(int8, eval);
-      double mae = meanAbs(keras, q);
-      double tfMae = meanAbs(keras, tfInt8);
+      double mae = FamiliesBenchmark.meanAbs(keras, q);
+      double tfMae = FamiliesBenchmark.meanAbs(keras, tfInt8);
       int per = keras.length / n;
-      int agree = agreement(keras, q, n, classMap);
-      int tfAgree = agreement(keras, tfInt8, n, classMap);
+      int agree = FamiliesBenchmark.agreement(keras, q, n, classMap);
+      int tfAgree = FamiliesBenchmark.agreement(keras, tfInt8, n, classMap);
       int total = classMap ? keras.length : n;
       EdgeTpuReport tpu = int8.edgeTpu();
       List<String> cpu = tpu.ops().stream().filter(o -> o.placement() == Placement.CPU).map(OpVerdict::op)
@@ -110,28 +111,5 @@ class KerasFamiliesTest {
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  static double meanAbs(float[] a, float[] b) {
-    double sum = 0;
-    for (int i = 0; i < a.length; i++) {
-      sum += Math.abs((double) a[i] - b[i]);
-    }
-    return sum / a.length;
-  }
-
-  static int agreement(float[] keras, float[] other, int n, boolean classMap) {
-    int agree = 0;
-    if (classMap) {
-      for (int i = 0; i < keras.length; i++) {
-        agree += keras[i] == other[i] ? 1 : 0;
-      }
-      return agree;
-    }
-    int per = keras.length / n;
-    for (int i = 0; i < n; i++) {
-      agree += ModelFamiliesTest.argMax(keras, i * per, per) == ModelFamiliesTest.argMax(other, i * per, per) ? 1 : 0;
-    }
-    return agree;
   }
 }

@@ -73,8 +73,8 @@ class ModelFamiliesPipelineTest {
       float[] q = ModelFamiliesTest.run(int8, eval);
       int agree = 0;
       for (int i = 0; i < eval.size(); i++) {
-        agree += ModelFamiliesTest.argMax(reference, i * classes, classes)
-            == ModelFamiliesTest.argMax(q, i * classes, classes) ? 1 : 0;
+        agree += dev.compresso.bench.FamiliesBenchmark.argMax(reference, i * classes, classes)
+            == dev.compresso.bench.FamiliesBenchmark.argMax(q, i * classes, classes) ? 1 : 0;
       }
       System.out.printf(Locale.ROOT, "pipeline %-14s pruned zeros %d of %d (%.3f); int8 weight zeros %d of %d; "
           + "top-1 int8 vs pruned float %d/%d; batch norms folded for QAT %d%n", family, report.prunedZeros(),

@@ -7,6 +7,7 @@ import dev.compresso.api.Compresso;
 import dev.compresso.api.CompressoModel;
 import dev.compresso.api.Conversion;
 import dev.compresso.api.TfliteFile;
+import dev.compresso.bench.FamiliesBenchmark;
 import dev.compresso.data.Dataset;
 import dev.compresso.edgetpu.EdgeTpuReport;
 import dev.compresso.edgetpu.OpVerdict;
@@ -48,7 +49,7 @@ class ModelFamiliesTest {
     try (CompressoModel model = Compresso.load(dir)) {
       float[] reference = reference(model, eval);
       float[] fp32 = run(model.convert(Conversion.fp32()), eval);
-      double fp32Err = maxAbs(reference, fp32);
+      double fp32Err = FamiliesBenchmark.maxAbs(reference, fp32);
       TfliteFile int8 = model.convert(Conversion.int8().io(IoType.UINT8).calibrateWith(calibration));
       List<String> floats = int8.model().primarySubgraph().tensors().stream()
           .filter(t -> t.dtype().startsWith("FLOAT")).map(TensorInfo::toString).toList();
@@ -64,7 +65,7 @@ class ModelFamiliesTest {
             total++;
           }
         } else {
-          agree += argMax(reference, i * per, per) == argMax(q, i * per, per) ? 1 : 0;
+          agree += FamiliesBenchmark.argMax(reference, i * per, per) == FamiliesBenchmark.argMax(q, i * per, per) ? 1 : 0;
           total++;
         }
       }
@@ -85,7 +86,7 @@ class ModelFamiliesTest {
       }
       long distinct = family.classMap() ? java.util.stream.IntStream.range(0, reference.length)
           .mapToObj(i -> reference[i]).distinct().count()
-          : java.util.stream.IntStream.range(0, EVAL).map(i -> argMax(reference, i * per, per)).distinct().count();
+          : java.util.stream.IntStream.range(0, EVAL).map(i -> FamiliesBenchmark.argMax(reference, i * per, per)).distinct().count();
       EdgeTpuReport tpu = int8.edgeTpu();
       List<String> cpu = tpu.ops().stream().filter(o -> o.placement() == Placement.CPU).map(OpVerdict::op)
           .distinct().toList();
@@ -179,23 +180,5 @@ class ModelFamiliesTest {
       }
       return out;
     }
-  }
-
-  static int argMax(float[] v, int from, int n) {
-    int best = 0;
-    for (int j = 1; j < n; j++) {
-      if (v[from + j] > v[from + best]) {
-        best = j;
-      }
-    }
-    return best;
-  }
-
-  static double maxAbs(float[] a, float[] b) {
-    double worst = 0;
-    for (int i = 0; i < a.length; i++) {
-      worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    }
-    return worst;
   }
 }

@@ -6,6 +6,8 @@ import dev.compresso.nativelogs.NativeLogs;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -28,6 +30,21 @@ public final class Worker {
 
   /** How often a waiting worker looks at the locks again. */
   static final long POLL_MILLIS = 1000;
+
+  /**
+   * How long a worker whose cell failed waits for this process's shutdown to begin before it records the
+   * failure. A terminated task (scancel, a pod's SIGTERM) ends its children first or at once (the converter's
+   * shutdown hook closes its worker), so the cell can fail a moment before the shutdown hooks run; that is
+   * the task ending, not a failed attempt, and must neither use up an attempt nor claim the next one.
+   */
+  static final long SHUTDOWN_GRACE_MILLIS = 1500;
+
+  /** Counted down by a shutdown hook: this process is being terminated. */
+  private static final CountDownLatch TERMINATING = new CountDownLatch(1);
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(TERMINATING::countDown, "compresso-sweep-terminating"));
+  }
 
   /**
    * What a worker did.
@@ -238,12 +255,39 @@ public final class Worker {
         log.println("sweep: cell " + cell.id() + " failed: " + e.getMessage());
         return false;
       } catch (RuntimeException | Error e) {
+        if (terminating()) {
+          log.println("sweep: cell " + cell.id() + " stopped because this worker is being terminated (" + e
+              + "); not recorded as a failed attempt, the next worker continues it");
+          log.flush();
+          parkUntilExit();
+        }
         lease.fail(String.valueOf(e.getMessage() == null ? e : e.getMessage()), false);
         log.println("sweep: cell " + cell.id() + " failed (it will be retried): " + e);
         return false;
       }
       log.printf("sweep: cell %s done in %.1f s%n", cell.id(), (System.nanoTime() - t0) / 1e9);
       return true;
+    }
+  }
+
+  /** Whether this process's shutdown has begun, or begins within {@link #SHUTDOWN_GRACE_MILLIS}. */
+  private static boolean terminating() {
+    try {
+      return TERMINATING.await(SHUTDOWN_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+
+  /** Waits for the shutdown under way to end this process; claims nothing more meanwhile. */
+  private static void parkUntilExit() {
+    while (true) {
+      try {
+        Thread.sleep(Long.MAX_VALUE);
+      } catch (InterruptedException e) {
+        // keep waiting: the shutdown halts the process
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import dev.compresso.BadInputException;
 import dev.compresso.graph.GraphIndex;
 import dev.compresso.graph.GraphRewriter;
 import dev.compresso.graph.GeluRewrite;
+import dev.compresso.graph.SignedZeroArgMaxRewrite;
 import dev.compresso.graph.MaxPoolV2Rewrite;
 import dev.compresso.graph.Nodes;
 import dev.compresso.graph.Rewrite;
@@ -137,7 +138,8 @@ public final class Freezer {
     }
     GraphDef withConstants = GraphRewriter.apply(model.graph(), rewrites);
     GraphDef pools = GraphRewriter.apply(withConstants, MaxPoolV2Rewrite.rewrites(new GraphIndex(withConstants)));
-    GraphDef frozen = GraphRewriter.apply(pools, GeluRewrite.rewrites(new GraphIndex(pools)));
+    GraphDef gelu = GraphRewriter.apply(pools, GeluRewrite.rewrites(new GraphIndex(pools)));
+    GraphDef frozen = GraphRewriter.apply(gelu, SignedZeroArgMaxRewrite.rewrites(new GraphIndex(gelu)));
     return new FrozenGraph(frozen, model.signatureKey(), inputs, model.outputs());
   }
 

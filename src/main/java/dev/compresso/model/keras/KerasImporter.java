@@ -412,6 +412,14 @@ public final class KerasImporter {
         return y;
       }
       LayerHandler h = l.operation() ? KerasOperations.handler(l.className()) : KerasLayers.handler(l.className());
+      for (Operand<TFloat32> x : inputs) {
+        if (x.type() != TFloat32.class && !(l.operation() && KerasOperations.movesValues(l.className()))) {
+          throw new BadInputException(String.format("%s: layer %s (%s) takes the %s output of %s; an integer tensor (a "
+              + "class map from argmax/argmin) is read only as the model's output: end the model there, or save it "
+              + "with model.export(DIR) and give that SavedModel", file, path, l.className(),
+              x.asOutput().dataType().name().replace("DT_", "").toLowerCase(Locale.ROOT), x.op().name()));
+        }
+      }
       List<long[]> shapes = new ArrayList<>();
       for (Operand<TFloat32> x : inputs) {
         shapes.add(KerasGraph.shape(x));

@@ -13,6 +13,7 @@ import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * The one table from Keras 3 operation class to its TF ops: the nodes a functional model records when it applies
@@ -103,6 +104,8 @@ final class KerasOperations {
       }
       return c.at("Squeeze").squeeze(c.input(), Squeeze.axis(axes.toArray(new Long[0])));
     });
+    add(t, "Argmax", argExtreme(true));
+    add(t, "Argmin", argExtreme(false));
     add(t, "Concatenate", c -> {
       List<Operand<TFloat32>> in = c.operands();
       int axis = c.config().integer("axis", 0);
@@ -112,6 +115,42 @@ final class KerasOperations {
       return c.at("concat").concat(in, c.axis("axis", axis));
     });
     return Collections.unmodifiableMap(t);
+  }
+
+  /**
+   * {@code keras.ops.argmax}/{@code argmin} along one axis: an int32 tensor (Keras 3's TensorFlow backend gives
+   * {@code tf.argmax(x, axis, output_type="int32")}; its -0.0 versus 0.0 tie-break is not reproduced). The class
+   * map ends the model: {@link KerasImporter} refuses a layer that takes it, so the rest of the graph stays float.
+   */
+  private static LayerHandler argExtreme(boolean max) {
+    String op = max ? "ArgMax" : "ArgMin";
+    return new LayerHandler() {
+      @Override
+      public List<String> problems(LayerConfig c) {
+        return c.has("axis") ? List.of() : List.of(c.name() + " (keras.ops " + (max ? "argmax" : "argmin")
+            + "): no axis (over the whole tensor, batch included); give an axis, e.g. axis=-1");
+      }
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public Operand<TFloat32> apply(LayerCall c) {
+        Operand<TFloat32> x = c.input();
+        int rank = KerasGraph.shape(x).length;
+        int axis = c.config().integer("axis", -1);
+        int a = axis < 0 ? axis + rank : axis;
+        if (a <= 0 || a >= rank) {
+          throw c.bad("axis " + axis + " is outside the non-batch axes of a rank-" + rank + " input");
+        }
+        Operand<TInt32> y = max
+            ? c.at(op).math.argMax(x, c.axis("dimension", a), TInt32.class)
+            : c.at(op).math.argMin(x, c.axis("dimension", a), TInt32.class);
+        if (c.config().bool("keepdims", false)) {
+          y = c.at("ExpandDims").expandDims(y, c.axis("axis", a));
+        }
+        // The graph's tensors are float32 between layers; this integer one may only be the model's output.
+        return (Operand<TFloat32>) (Operand<?>) y;
+      }
+    };
   }
 
   private static void add(Map<String, LayerHandler> t, String className, LayerHandler h) {
@@ -167,6 +206,14 @@ final class KerasOperations {
       r[i] = n - 1 - i;
     }
     return r;
+  }
+
+  /**
+   * Whether operation class {@code className} only moves values (shape operations), so that it may carry the
+   * integer class map of an {@code argmax} to the output (e.g. {@code ops.expand_dims(ops.argmax(x, -1), -1)}).
+   */
+  static boolean movesValues(String className) {
+    return Set.of("ExpandDims", "Reshape", "Squeeze", "Transpose").contains(className);
   }
 
   /** The handler of operation class {@code className}, or null when it is not supported. */

@@ -2,6 +2,7 @@ package dev.compresso.train.task;
 
 import dev.compresso.BadInputException;
 import dev.compresso.graph.GraphIndex;
+import dev.compresso.graph.SignedZeroArgMaxRewrite;
 import dev.compresso.graph.TensorRef;
 import java.util.Map;
 import java.util.Set;
@@ -72,6 +73,13 @@ public record ModelOutput(OutputKind kind, String producer, String producerOp, S
       TensorRef in = index.input(n, 0);
       tensor = in.tensorName();
       n = walk(index, in);
+      String guarded = n == null ? null : SignedZeroArgMaxRewrite.guardedInput(index, n);
+      if (guarded != null) {
+        // Keras 3's argmax: the scores behind its -0.0 tie-break are what a fine-tuning trains.
+        in = TensorRef.parse(guarded);
+        tensor = in.tensorName();
+        n = walk(index, in);
+      }
       if (n == null) {
         return new ModelOutput(OutputKind.VALUES, in.node(), "?", tensor, head);
       }

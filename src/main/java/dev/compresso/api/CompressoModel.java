@@ -242,8 +242,14 @@ public final class CompressoModel implements AutoCloseable {
       if (graph.inputs().size() > 1) {
         Map<String, long[]> inputs = new java.util.LinkedHashMap<>();
         graph.inputs().forEach(in -> inputs.put(in.key(), in.shape()));
-        graph = Calibration.calibrate(graph, conversion.calibrationFeeds(inputs),
-            conversion.calibrationOptions(progress::note), options.keepFloat()).graph();
+        boolean defaultsLeftOut = conversion.ptqOptions().byDefault() && !conversion.ptqOptions().isEmpty();
+        Conversion c = defaultsLeftOut ? conversion.ptq(dev.compresso.ptq.PtqOptions.none()) : conversion;
+        graph = Calibration.calibrate(graph, c.calibrationFeeds(inputs), c.calibrationOptions(progress::note),
+            options.keepFloat()).graph();
+        if (defaultsLeftOut) {
+          progress.note("ptq: the default methods " + conversion.ptqOptions() + " take models with one input; "
+              + "min/max ranges for the " + inputs.size() + " inputs");
+        }
       } else {
         graph = Calibration.calibrate(graph, conversion.calibrationData(), conversion.calibrationOptions(progress::note),
             options.keepFloat()).graph();

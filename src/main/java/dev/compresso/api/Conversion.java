@@ -34,7 +34,7 @@ public final class Conversion {
   private Conversion(Precision precision, IoType io, CalibrationSource calibration, String calibrationName,
       int calibrationSamples) {
     this(precision, io, calibration, calibrationName, calibrationSamples, java.util.Set.of(), true,
-        PtqOptions.of(PtqOptions.DEFAULT_METHODS));
+        PtqOptions.defaults());
   }
 
   private Conversion(Precision precision, IoType io, CalibrationSource calibration, String calibrationName,
@@ -176,7 +176,7 @@ public final class Conversion {
    */
   public ConversionOptions options() {
     ConversionOptions options = ConversionOptions.builder(precision).optIo(io).optKeepFloat(keepFloat).build();
-    if (!ptq.isEmpty() && !PtqOptions.DEFAULT_METHODS.equals(ptq.toString()) && !precision.fullInteger()) {
+    if (!ptq.isEmpty() && !ptq.byDefault() && !precision.fullInteger()) {
       throw new dev.compresso.BadInputException("--ptq " + ptq + " is only used with --precision int8 or int16x8 (got "
           + "--precision " + precision.cliName() + ")");
     }

@@ -135,7 +135,8 @@ final class ConvertCommand implements Command {
     if (calibration != null) {
       conversion = conversion.calibrateWith(calibration);
     }
-    PtqOptions.Builder ptq = PtqOptions.builder().optMethods(args.getOptionValue("ptq", PtqOptions.DEFAULT_METHODS));
+    PtqOptions.Builder ptq = PtqOptions.builder().optMethods(args.getOptionValue("ptq", PtqOptions.DEFAULT_METHODS))
+        .optByDefault(!args.hasOption("ptq"));
     if (args.hasOption("adaround-iterations")) {
       ptq.optAdaroundIterations(OptionValues.parseInt("--adaround-iterations", args.getOptionValue("adaround-iterations")));
     }

@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * took.
  *
  * <p>Checked before any work: every method has at least {@link PtqMethod#minSamples()} calibration samples
- * (else a {@link BadInputException} naming the method and the count it needs). A method that applies to
+ * (else a {@link BadInputException} naming the method and the count it needs; the default methods, not asked
+ * for, are then skipped with a note and min/max ranges are used). A method that applies to
  * no layer of the model is noted and skipped, never silently.
  */
 public final class PtqPipeline implements CalibrationHook {
@@ -30,6 +31,7 @@ public final class PtqPipeline implements CalibrationHook {
   private final Consumer<String> notes;
   private final List<Step> steps = new ArrayList<>();
   private PtqContext context;
+  private List<PtqMethod> methods;
 
   public PtqPipeline(PtqOptions options, Consumer<String> notes) {
     this.options = options;
@@ -41,21 +43,40 @@ public final class PtqPipeline implements CalibrationHook {
     return List.copyOf(steps);
   }
 
-  @Override
-  public FrozenGraph beforeRanges(FrozenGraph graph, QuantPlan plan, Dataset data, int samples) {
+  /**
+   * The methods to run on {@code samples} of {@code data}: all of them, or, for the default methods (not asked
+   * for), those with enough samples, the others noted as skipped.
+   *
+   * @throws BadInputException when asked-for methods have too few samples
+   */
+  private List<PtqMethod> runnable(Dataset data, int samples, boolean note) {
     int have = Math.min(samples, data.size());
     List<String> missing = new ArrayList<>();
+    List<PtqMethod> run = new ArrayList<>();
     for (PtqMethod m : options.methods()) {
       if (have < m.minSamples()) {
         missing.add("'" + m.name() + "' needs at least " + m.minSamples());
+      } else {
+        run.add(m);
       }
     }
-    if (!missing.isEmpty()) {
+    if (!missing.isEmpty() && !options.byDefault()) {
       throw new BadInputException(data.source() + ": " + have + " calibration sample(s) are too few for --ptq: "
           + String.join(", ", missing) + " (give more samples, or leave the method out)");
     }
+    if (!missing.isEmpty() && note) {
+      notes.accept("ptq: of the default methods " + options + ", " + String.join(", ", missing) + " of the " + have
+          + " calibration sample(s): skipped" + (run.isEmpty() ? "; min/max ranges" : "") + " (give more samples, or "
+          + "--ptq none to say so)");
+    }
+    return run;
+  }
+
+  @Override
+  public FrozenGraph beforeRanges(FrozenGraph graph, QuantPlan plan, Dataset data, int samples) {
+    methods = runnable(data, samples, true);
     context = new PtqContext(graph, plan, data, samples, options, notes);
-    for (PtqMethod m : options.methods()) {
+    for (PtqMethod m : methods) {
       long t0 = System.nanoTime();
       PtqMethod.Outcome o = m.apply(context);
       double s = (System.nanoTime() - t0) / 1e9;
@@ -71,9 +92,10 @@ public final class PtqPipeline implements CalibrationHook {
   public Map<String, float[]> ranges(FrozenGraph graph, QuantPlan plan, Map<String, RangeTracker> minMax,
       Dataset data, int samples) {
     if (context == null) {
+      methods = runnable(data, samples, false);
       context = new PtqContext(graph, plan, data, samples, options, notes);
     }
-    for (PtqMethod m : options.methods()) {
+    for (PtqMethod m : methods) {
       long t0 = System.nanoTime();
       Map<String, float[]> r = m.ranges(context, minMax);
       if (r != null) {

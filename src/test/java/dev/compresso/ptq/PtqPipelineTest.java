@@ -153,6 +153,31 @@ class PtqPipelineTest {
         + "least 16") && e.getMessage().contains("'cle' needs at least 8"), e.getMessage());
   }
 
+  /** The default methods are not asked for: those short of samples are skipped with a note, the others run. */
+  @Test
+  void theDefaultMethodsShortOfSamplesAreSkippedWithANoteNotRefused() {
+    FrozenGraph g = TinyPtqGraphs.chain();
+    List<String> notes = new ArrayList<>();
+    PtqPipeline p = new PtqPipeline(PtqOptions.defaults(), notes::add);
+    assertEquals(PtqOptions.DEFAULT_METHODS, PtqOptions.defaults().toString());
+    Calibration.Result r = Calibration.calibrate(g, TinyPtqGraphs.data(10, 7), CalibrationOptions.builder()
+        .optSamples(10).optHook(p).build());
+    assertTrue(r.graph().hasFakeQuant());
+    assertTrue(notes.get(0).startsWith("ptq: of the default methods range,bias, 'bias' needs at least 16 of the 10 "
+        + "calibration sample(s): skipped"), notes.toString());
+    assertEquals(List.of("range", "range/activations"), p.steps().stream().map(PtqPipeline.Step::method).toList());
+    // Asked for, the same methods on the same samples are refused.
+    assertThrows(BadInputException.class, () -> Calibration.calibrate(g, TinyPtqGraphs.data(10, 7),
+        CalibrationOptions.builder().optSamples(10).optHook(new PtqPipeline(PtqOptions.of("range,bias"), l -> { }))
+            .build()));
+    // With enough samples both run.
+    PtqPipeline full = new PtqPipeline(PtqOptions.defaults(), l -> { });
+    Calibration.calibrate(g, TinyPtqGraphs.data(16, 7), CalibrationOptions.builder().optSamples(16).optHook(full)
+        .build());
+    assertEquals(List.of("range", "bias", "range/activations"),
+        full.steps().stream().map(PtqPipeline.Step::method).toList());
+  }
+
   @Test
   void aMethodWithNoLayerIsNotedAndSkipped() {
     FrozenGraph g = TinyPtqGraphs.single();

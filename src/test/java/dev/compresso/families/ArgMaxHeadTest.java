@@ -71,6 +71,36 @@ class ArgMaxHeadTest {
     }
   }
 
+  /**
+   * tf.keras 2.x's {@code tf.math.argmax} head, saved as a TFOpLambda layer in a Keras 2 {@code .h5}: the same class
+   * map as Keras, int64 as TensorFlow's argmax gives it, in fp32 and in calibrated int8.
+   */
+  @Test
+  void aKeras2TfMathArgmaxHeadKeepsItsInt64ClassMap() {
+    Dataset ref = NpzReader.read(KerasFiles.file("keras2_argmax.npz"));
+    float[] keras = ref.targets();
+    try (CompressoModel model = Compresso.load(KerasFiles.file("keras2_argmax.h5"))) {
+      TfliteFile fp32 = model.convert(Conversion.fp32());
+      SubgraphInfo g = fp32.model().primarySubgraph();
+      assertEquals("INT64", g.tensor(g.outputs()[0]).dtype());
+      assertArrayEquals(keras, ModelFamiliesTest.run(fp32, ref), "fp32 class map differs from Keras'");
+      TfliteFile int8 = model.convert(Conversion.int8().io(IoType.UINT8).calibrateWith(ref));
+      SubgraphInfo q = int8.model().primarySubgraph();
+      assertEquals("INT64", q.tensor(q.outputs()[0]).dtype());
+      int agree = FamiliesBenchmark.agreement(keras, ModelFamiliesTest.run(int8, ref), ref.size(), true);
+      assertTrue(agree >= 0.9 * keras.length, "int8 agrees on " + agree + " of " + keras.length + " pixels");
+    }
+  }
+
+  /** A TensorFlow function the importer does not read is refused by layer and function name. */
+  @Test
+  void anUnreadTensorFlowFunctionIsRefusedByName() {
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> Compresso.load(KerasFiles.file("keras2_unknown_tfop.h5")));
+    assertTrue(e.getMessage().contains("tf.math.cumsum (TFOpLambda tf.math.cumsum: not among the TensorFlow "
+        + "functions read"), e.getMessage());
+  }
+
   /** A class map fed on to a float layer is refused, naming the layer and where the integer tensor comes from. */
   @Test
   void aClassMapReadByAnotherLayerIsRefusedByName() {

@@ -110,7 +110,9 @@ public final class KerasImporter {
 
   private static void scan(KerasModelConfig m, List<String> problems) {
     for (KerasModelConfig.Layer l : m.layers()) {
-      if (l.custom() != null) {
+      if (!l.problems().isEmpty()) {
+        problems.addAll(l.problems());
+      } else if (l.custom() != null) {
         problems.add(l.name() + " (" + l.className() + ": custom object " + l.custom() + ")");
       } else if (l.nested() != null) {
         scan(l.nested(), problems);

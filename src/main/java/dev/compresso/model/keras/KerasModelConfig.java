@@ -48,9 +48,16 @@ public record KerasModelConfig(String className, String name, List<Layer> layers
    *     ops.relu6(x)} in a functional model, module {@code keras.src.ops.*}) rather than a layer
    * @param callArgs per call, the positional arguments as Keras 3 wrote them (tensors and constants, in order;
    *     null for Keras 2 calls): an operation's constants ({@code 3.0} in {@code x + 3.0}) are only there
+   * @param problems what the config says that cannot be built (a Keras 2 {@code TFOpLambda}'s unread
+   *     arguments or function), reported with the handlers' problems
    */
   public record Layer(LayerConfig config, List<List<Ref>> calls, KerasModelConfig nested, String custom,
-      boolean operation, List<JsonArray> callArgs) {
+      boolean operation, List<JsonArray> callArgs, List<String> problems) {
+    Layer(LayerConfig config, List<List<Ref>> calls, KerasModelConfig nested, String custom, boolean operation,
+        List<JsonArray> callArgs) {
+      this(config, calls, nested, custom, operation, callArgs, List.of());
+    }
+
     public String className() {
       return config.className();
     }
@@ -100,6 +107,10 @@ public record KerasModelConfig(String className, String name, List<Layer> layers
       }
       List<List<Ref>> calls = new ArrayList<>();
       List<JsonArray> callArgs = new ArrayList<>();
+      if (layerClass.equals(TfOpLambda.CLASS)) {
+        layers.add(tfOpLambda(layerName, layerCfg, entry));
+        continue;
+      }
       if (entry.has("inbound_nodes") && entry.get("inbound_nodes").isJsonArray()) {
         for (JsonElement node : entry.getAsJsonArray("inbound_nodes")) {
           List<Ref> refs = new ArrayList<>();
@@ -155,6 +166,41 @@ public record KerasModelConfig(String className, String name, List<Layer> layers
       }
     }
     return new KerasModelConfig(cls, name, layers, inputs, outputs, inputShape);
+  }
+
+  /**
+   * A Keras 2 {@code TFOpLambda} ({@link TfOpLambda}) as the keras.ops operation computing its function, the
+   * keyword arguments of its first call as that operation's config; a function not read keeps the class name
+   * {@code TFOpLambda} and says which in its problems.
+   */
+  private static Layer tfOpLambda(String layerName, JsonObject layerCfg, JsonObject entry) {
+    String function = layerCfg.has("function") ? layerCfg.get("function").getAsString() : "?";
+    String opClass = TfOpLambda.operationClass(function);
+    List<String> problems = new ArrayList<>();
+    List<List<Ref>> calls = new ArrayList<>();
+    List<JsonArray> callArgs = new ArrayList<>();
+    JsonObject config = null;
+    if (opClass == null) {
+      problems.add(layerName + " (TFOpLambda tf." + function + ": not among the TensorFlow functions read, "
+          + TfOpLambda.supported() + "; a SavedModel of the model takes it)");
+    }
+    JsonElement nodes = entry.get("inbound_nodes");
+    for (JsonElement node : nodes != null && nodes.isJsonArray() ? nodes.getAsJsonArray() : new JsonArray()) {
+      TfOpLambda.Call c = TfOpLambda.call(layerName, function, node);
+      calls.add(c.refs());
+      callArgs.add(c.args());
+      if (config == null) {
+        config = c.config();
+        problems.addAll(c.problems());
+      } else if (!config.equals(c.config())) {
+        problems.add(layerName + " (TFOpLambda tf." + function + "): called with different arguments " + config
+            + " and " + c.config());
+      }
+    }
+    JsonObject cfg = config == null ? new JsonObject() : config.deepCopy();
+    cfg.addProperty("name", layerName);
+    return new Layer(new LayerConfig(opClass == null ? TfOpLambda.CLASS : opClass, layerName, cfg), calls, null, null,
+        opClass != null, java.util.Collections.unmodifiableList(callArgs), List.copyOf(problems));
   }
 
   static List<Integer> ints(JsonArray a) {

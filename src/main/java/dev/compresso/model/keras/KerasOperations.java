@@ -14,6 +14,8 @@ import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
 
 /**
  * The one table from Keras 3 operation class to its TF ops: the nodes a functional model records when it applies
@@ -119,7 +121,8 @@ final class KerasOperations {
 
   /**
    * {@code keras.ops.argmax}/{@code argmin} along one axis: an int32 tensor (Keras 3's TensorFlow backend gives
-   * {@code tf.argmax(x, axis, output_type="int32")}; its -0.0 versus 0.0 tie-break is not reproduced). The class
+   * {@code tf.argmax(x, axis, output_type="int32")}; its -0.0 versus 0.0 tie-break is not reproduced), or int64
+   * when the config says {@code output_type} (a Keras 2 {@code tf.math.argmax}, {@link TfOpLambda}). The class
    * map ends the model: {@link KerasImporter} refuses a layer that takes it, so the rest of the graph stays float.
    */
   private static LayerHandler argExtreme(boolean max) {
@@ -141,9 +144,14 @@ final class KerasOperations {
         if (a <= 0 || a >= rank) {
           throw c.bad("axis " + axis + " is outside the non-batch axes of a rank-" + rank + " input");
         }
-        Operand<TInt32> y = max
-            ? c.at(op).math.argMax(x, c.axis("dimension", a), TInt32.class)
-            : c.at(op).math.argMin(x, c.axis("dimension", a), TInt32.class);
+        String type = c.config().string("output_type", "int32");
+        if (!type.equals("int32") && !type.equals("int64")) {
+          throw c.bad("output_type " + type + " (int32 or int64)");
+        }
+        Class<? extends TNumber> t = type.equals("int64") ? TInt64.class : TInt32.class;
+        Operand<? extends TNumber> y = max
+            ? c.at(op).math.argMax(x, c.axis("dimension", a), t)
+            : c.at(op).math.argMin(x, c.axis("dimension", a), t);
         if (c.config().bool("keepdims", false)) {
           y = c.at("ExpandDims").expandDims(y, c.axis("axis", a));
         }

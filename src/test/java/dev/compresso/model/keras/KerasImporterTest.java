@@ -35,6 +35,7 @@ class KerasImporterTest {
       b.add(Arguments.of(m, m + ".h5"));
     }
     b.add(Arguments.of("keras2_cnn", "keras2_cnn.h5"));
+    b.add(Arguments.of("keras2_tfops", "keras2_tfops.h5"));
     b.add(Arguments.of("fcn", "fcn.h5"));
     b.add(Arguments.of("preprocessing", "preprocessing.keras")); // Keras 3.15 cannot write its .h5
     return b.build();

@@ -56,7 +56,13 @@ public record SourceMeasurement(Path model, int samples, TaskKind task, ModelQua
       int runs, int warmup, Consumer<String> progress) {
     progress.accept("baseline: scoring " + model + " on " + d.size() + " sample(s) of " + testSet);
     ModelQuality quality;
-    TaskKind task = TaskKind.infer(d.targetShape(), d.targets());
+    // The loss and metrics validate scores every .tflite with (a compile config's from_logits, a logits output):
+    // inferred from the targets alone, a logits classifier's cross-entropy came out as if its logits were
+    // probabilities (9.1 for a MobileNetV3 whose validate rows said 0.26).
+    dev.compresso.train.task.ModelTask resolved = Validator.task(model, signature, d, progress);
+    TaskKind task = resolved == null ? TaskKind.infer(d.targetShape(), d.targets()) : resolved.kind();
+    dev.compresso.train.loss.Loss loss = resolved == null ? task.loss() : resolved.loss();
+    List<dev.compresso.train.metric.Metric> metrics = resolved == null ? task.metrics() : resolved.metricsOfOutputs();
     try (ReferenceModel ref = ReferenceModel.open(model, signature, 1)) {
       long[] shape = new long[d.inputShape().length + 1];
       shape[0] = 1;
@@ -72,7 +78,7 @@ public record SourceMeasurement(Path model, int samples, TaskKind task, ModelQua
         }
         System.arraycopy(out[target], 0, pred, s * yPer, yPer);
       }
-      quality = ModelQuality.score(task.loss(), task.metrics(), d.targets(), pred, d.allTargetsShape());
+      quality = ModelQuality.score(loss, metrics, d.targets(), pred, d.allTargetsShape());
     }
     List<ProbeResult> probes = new ArrayList<>();
     for (int t : threads == 1 ? List.of(1) : List.of(1, threads)) {

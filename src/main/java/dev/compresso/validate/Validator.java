@@ -177,9 +177,17 @@ public final class Validator {
    * then inferred from the targets). Labels that cannot fit the output are refused.
    */
   private static ModelTask task(ValidationRequest request, SampleSource data, Consumer<String> progress) {
+    return task(request.reference(), request.signature(), data, progress);
+  }
+
+  /**
+   * The task of {@code reference} (signature {@code signature}) on {@code data}, as validate and fine-tuning
+   * resolve it; null when it cannot be imported for training or ends in an integer head.
+   */
+  static ModelTask task(java.nio.file.Path reference, String signature, SampleSource data,
+      Consumer<String> progress) {
     dev.compresso.model.ImportedModel imported;
-    try (dev.compresso.api.CompressoModel m = dev.compresso.api.Compresso.load(request.reference(), "serve",
-        request.signature())) {
+    try (dev.compresso.api.CompressoModel m = dev.compresso.api.Compresso.load(reference, "serve", signature)) {
       imported = m.imported();
     } catch (BadInputException e) {
       return null;

@@ -135,6 +135,17 @@ public final class CompressoModel implements AutoCloseable {
   }
 
   /**
+   * Prunes with {@code pruning}, fine-tuning on 90% of {@code data} and validating after each epoch on 10%;
+   * {@code test} (never trained on) measures the model before and after ({@code --test-data}).
+   */
+  public CompressoModel prune(Pruning pruning, SampleSource data, SampleSource test) {
+    PruneConfig config = pruning.build();
+    Split s = split(data, test, config.fit());
+    note("pruning to sparsity " + config.sparsity() + ":", data, s);
+    return prune(pruning, s.train, s.validation, s.test);
+  }
+
+  /**
    * Prunes with {@code pruning}: masks the selected weights, fine-tunes on {@code train} while the schedule
    * raises the sparsity, strips the masks (and, with {@link Pruning#shrink}, removes pruned channels).
    *
@@ -166,6 +177,14 @@ public final class CompressoModel implements AutoCloseable {
     return qat(qat, s.train, s.validation, s.test);
   }
 
+  /** Quantization-aware training on 90% of {@code data} (10% validation), measured on {@code test}. */
+  public CompressoModel qat(Qat qat, SampleSource data, SampleSource test) {
+    QatConfig config = qat.build();
+    Split s = split(data, test, config.fit());
+    note("QAT of", data, s);
+    return qat(qat, s.train, s.validation, s.test);
+  }
+
   /**
    * Quantization-aware training: folds batch norms, puts FakeQuant nodes with calibrated initial ranges in
    * the graph, fine-tunes while the ranges follow moving averages. The result carries the learned ranges,
@@ -189,6 +208,14 @@ public final class CompressoModel implements AutoCloseable {
   public CompressoModel cluster(Clustering clustering, SampleSource data) {
     ClusterConfig config = clustering.build();
     Split s = split(data, config.fit());
+    note("clustering to " + config.clusters() + " values:", data, s);
+    return cluster(clustering, s.train, s.validation, s.test);
+  }
+
+  /** Weight clustering on 90% of {@code data} (10% validation), measured on {@code test}. */
+  public CompressoModel cluster(Clustering clustering, SampleSource data, SampleSource test) {
+    ClusterConfig config = clustering.build();
+    Split s = split(data, test, config.fit());
     note("clustering to " + config.clusters() + " values:", data, s);
     return cluster(clustering, s.train, s.validation, s.test);
   }
@@ -467,9 +494,17 @@ public final class CompressoModel implements AutoCloseable {
     return new Split(trainRest.train(), valTest.train(), valTest.test());
   }
 
+  /** With separate test data: {@code all} split 90/10 into train and validation, seeded. */
+  private static Split split(SampleSource all, SampleSource test, FitConfig fit) {
+    SampleSource.Split trainVal = all.partition(HOLD_OUT / 2, fit.seed());
+    return new Split(trainVal.train(), trainVal.test(), test);
+  }
+
   private void note(String what, SampleSource all, Split s) {
-    progress.note(String.format("%s %s (%,d parameters) on %s: %d train, %d validation, %d test", what,
-        model.source(), model.parameterCount(), all.source(), s.train.size(), s.validation.size(), s.test.size()));
+    boolean separate = !s.test.source().equals(all.source());
+    progress.note(String.format("%s %s (%,d parameters) on %s: %d train, %d validation, %d test%s", what,
+        model.source(), model.parameterCount(), all.source(), s.train.size(), s.validation.size(), s.test.size(),
+        separate ? " (from " + s.test.source() + ")" : ""));
   }
 
   /** Temporary directories shared by a model and the models derived from it. */

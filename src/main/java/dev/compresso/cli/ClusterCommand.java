@@ -2,6 +2,7 @@ package dev.compresso.cli;
 
 import dev.compresso.api.Clustering;
 import dev.compresso.api.CompressoModel;
+import dev.compresso.data.SampleSource;
 import dev.compresso.cluster.CentroidInit;
 import dev.compresso.cluster.ClusterConfig;
 import dev.compresso.cluster.ClusterReport;
@@ -32,7 +33,7 @@ final class ClusterCommand implements Command {
 
   @Override
   public String usage() {
-    return "cluster MODEL --data DATA --clusters K [--init linear|kmeans++|density] [--preserve-sparsity] "
+    return "cluster MODEL --data DATA [--test-data DATA] --clusters K [--init linear|kmeans++|density] [--preserve-sparsity] "
         + "[--per-channel] [--epochs N] [--batch B] [--learning-rate LR] [--loss NAME] [--ignore PATTERN]... "
         + "--out DIR [--overwrite] [--max-metric-drop D] [--keep-last] [--distill [--temperature T] [--distill-weight W]]";
   }
@@ -82,8 +83,11 @@ final class ClusterCommand implements Command {
         .build();
     AtomicOutput.checkWritableDir(in.outDir(), in.overwrite());
     CompressoModel clustered;
+    SampleSource data = FineTuning.data(args);
+    SampleSource test = FineTuning.testData(args, data);
+    Clustering how = Clustering.of(config);
     try (CompressoModel model = FineTuning.load(in, args, err)) {
-      clustered = model.cluster(Clustering.of(config), FineTuning.data(args)).save(in.outDir(), in.overwrite());
+      clustered = (test == null ? model.cluster(how, data) : model.cluster(how, data, test)).save(in.outDir(), in.overwrite());
     }
     ClusterReport report = clustered.clusterReport().orElseThrow();
     for (String w : report.warnings()) {

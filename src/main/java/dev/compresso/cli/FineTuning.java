@@ -40,6 +40,8 @@ final class FineTuning {
   static void addOptions(Options o, String outDesc, int epochsDefault, int batchDefault) {
     o.addOption(opt("data", "DATA", "training data: .npz, image folder, synthetic:shapes[?n=..&size=..&seed=..] or "
         + "TFRecord shards (streamed); split 80/10/10 into train, validation and test"));
+    o.addOption(opt("test-data", "DATA", "data the model is measured on before and after (never trained on); "
+        + "--data is then split 90/10 into train and validation. Must fit the model and not be --data"));
     o.addOption(opt("out", "DIR", outDesc));
     o.addOption(Option.builder().longOpt("overwrite").desc("replace a non-empty --out").build());
     o.addOption(opt("epochs", "N", "fine-tuning epochs (default " + epochsDefault + ")"));
@@ -132,6 +134,21 @@ final class FineTuning {
   /** Opens {@code --data} (streamed where the format allows); the stage splits it 80/10/10 with the seed. */
   static SampleSource data(CommandLine args) {
     return Compresso.data(OptionValues.required(args, "data"));
+  }
+
+  /**
+   * {@code --test-data}, checked against {@code data} ({@link dev.compresso.data.TestData}); null without it
+   * (the verb then holds 10% of --data out).
+   */
+  static SampleSource testData(CommandLine args, SampleSource data) {
+    if (!args.hasOption("test-data")) {
+      return null;
+    }
+    String spec = args.getOptionValue("test-data");
+    SampleSource test = Compresso.data(spec);
+    dev.compresso.data.TestData.check(OptionValues.required(args, "data"), data, spec, test,
+        "then 10% of --data is held out for the test");
+    return test;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.compresso.cli;
 
 import dev.compresso.api.CompressoModel;
+import dev.compresso.data.SampleSource;
 import dev.compresso.api.Pruning;
 import dev.compresso.prune.Granularity;
 import dev.compresso.prune.PruneConfig;
@@ -33,7 +34,7 @@ final class PruneCommand implements Command {
 
   @Override
   public String usage() {
-    return "prune MODEL --data DATA --sparsity S [--schedule constant|polynomial] "
+    return "prune MODEL --data DATA [--test-data DATA] --sparsity S [--schedule constant|polynomial] "
         + "[--granularity unstructured|block:RxC|channel[:l1|:l2]|M:N] [--global] [--epochs N] [--batch B] "
         + "[--learning-rate LR] [--optimizer adam|sgd] [--loss NAME] [--ignore PATTERN]... [--shrink] --out DIR [--overwrite] [--resume]"
         + " [--max-metric-drop D] [--keep-last] [--distill [--temperature T] [--distill-weight W]]";
@@ -116,8 +117,11 @@ final class PruneCommand implements Command {
     Checkpointing checkpointing = Checkpointing.beside(in.outDir(), args.hasOption("resume"));
     checkpointing.checkStart();
     CompressoModel pruned;
+    SampleSource data = FineTuning.data(args);
+    SampleSource test = FineTuning.testData(args, data);
+    Pruning how = Pruning.of(config).shrink(shrink).checkpointing(checkpointing);
     try (CompressoModel model = FineTuning.load(in, args, err)) {
-      pruned = model.prune(Pruning.of(config).shrink(shrink).checkpointing(checkpointing), FineTuning.data(args))
+      pruned = (test == null ? model.prune(how, data) : model.prune(how, data, test))
           .save(in.outDir(), in.overwrite());
     }
     PruneReport report = pruned.pruneReport().orElseThrow();

@@ -1,6 +1,7 @@
 package dev.compresso.cli;
 
 import dev.compresso.api.CompressoModel;
+import dev.compresso.data.SampleSource;
 import dev.compresso.api.Qat;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.qat.QatConfig;
@@ -29,7 +30,7 @@ final class QatCommand implements Command {
 
   @Override
   public String usage() {
-    return "qat MODEL --data DATA [--epochs N] [--batch B] [--learning-rate LR] [--calibration-samples K] "
+    return "qat MODEL --data DATA [--test-data DATA] [--epochs N] [--batch B] [--learning-rate LR] [--calibration-samples K] "
         + "[--ema-decay D] [--loss NAME] --out DIR [--overwrite] [--resume]"
         + " [--max-metric-drop D] [--keep-last] [--distill [--temperature T] [--distill-weight W]]";
   }
@@ -65,8 +66,11 @@ final class QatCommand implements Command {
     Checkpointing checkpointing = Checkpointing.beside(in.outDir(), args.hasOption("resume"));
     checkpointing.checkStart();
     CompressoModel trained;
+    SampleSource data = FineTuning.data(args);
+    SampleSource test = FineTuning.testData(args, data);
+    Qat how = Qat.of(config).checkpointing(checkpointing);
     try (CompressoModel model = FineTuning.load(in, args, err)) {
-      trained = model.qat(Qat.of(config).checkpointing(checkpointing), FineTuning.data(args))
+      trained = (test == null ? model.qat(how, data) : model.qat(how, data, test))
           .save(in.outDir(), in.overwrite());
     }
     QatReport report = trained.qatReport().orElseThrow();

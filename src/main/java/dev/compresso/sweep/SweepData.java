@@ -74,23 +74,9 @@ public record SweepData(SampleSource train, SampleSource validation, SampleSourc
     if (c.heldOut()) {
       return;
     }
-    if (sameData(c.data(), c.testData())) {
-      throw new BadInputException("--test-data " + c.testData() + " is the same as --data " + c.data() + ": every "
-          + "scored sample would be one the models were fine-tuned on; drop --test-data (the sweep then holds "
-          + Math.round(100 * HELD_OUT_FRACTION) + "% of --data out) or give separate test data");
-    }
-    SampleSource test = DataSources.openSource(c.testData());
-    SampleSource data = DataSources.openSource(c.data());
-    if (!Arrays.equals(test.inputShape(), data.inputShape()) || !Arrays.equals(test.targetShape(),
-        data.targetShape())) {
-      throw new BadInputException(String.format("--test-data %s has inputs %s and targets %s per sample, but the "
-          + "model takes what --data %s holds: inputs %s, targets %s", c.testData(), Arrays.toString(test.inputShape()),
-          Arrays.toString(test.targetShape()), c.data(), Arrays.toString(data.inputShape()),
-          Arrays.toString(data.targetShape())));
-    }
-    if (test.size() == 0) {
-      throw new BadInputException("--test-data " + c.testData() + " holds no samples");
-    }
+    dev.compresso.data.TestData.check(c.data(), DataSources.openSource(c.data()), c.testData(),
+        DataSources.openSource(c.testData()), "the sweep then holds " + Math.round(100 * HELD_OUT_FRACTION)
+        + "% of --data out");
   }
 
   /**
@@ -122,33 +108,5 @@ public record SweepData(SampleSource train, SampleSource validation, SampleSourc
     return String.format(Locale.ROOT, "--data %s: its train part (%d%%, what calibration reads) has %d sample(s), too "
         + "few for --ptq: %s (give more data, or leave the method out)", c.data(),
         Math.round(100 * (1 - 2 * HELD_OUT_FRACTION)), have, String.join(", ", missing));
-  }
-
-  /** Whether two DATA specs name the same samples: the same spec, the same file, or files of equal bytes. */
-  static boolean sameData(String a, String b) {
-    if (a.equals(b)) {
-      return true;
-    }
-    Path pa = path(a);
-    Path pb = path(b);
-    if (pa == null || pb == null || !Files.exists(pa) || !Files.exists(pb)) {
-      return false;
-    }
-    try {
-      if (Files.isSameFile(pa, pb)) {
-        return true;
-      }
-      return Files.isRegularFile(pa) && Files.isRegularFile(pb) && Files.mismatch(pa, pb) == -1;
-    } catch (IOException e) {
-      throw CompressoException.internal("cannot compare " + a + " with " + b + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static Path path(String spec) {
-    try {
-      return Path.of(spec);
-    } catch (InvalidPathException e) {
-      return null;
-    }
   }
 }

@@ -109,6 +109,6 @@ class SweepDataTest {
     BadInputException e = assertThrows(BadInputException.class,
         () -> SweepData.check(config(data.toString(), other.toString())));
     assertTrue(e.getMessage().startsWith("--test-data " + other + " has inputs [4]"), e.getMessage());
-    assertFalse(SweepData.sameData(data.toString(), other.toString()));
+    assertFalse(dev.compresso.data.TestData.sameData(data.toString(), other.toString()));
   }
 }

@@ -43,7 +43,8 @@ class FineTuningTestDataTest {
     Path images = tmp.resolve("images.npz");
     new dev.compresso.data.NpzWriter().add("x", new float[4 * 64], 4, 8, 8, 1).add("y", new float[4 * 3], 4, 3)
         .write(images);
-    for (String[] verb : new String[][] {{"prune", "--sparsity", "0.5"}, {"qat"}, {"cluster", "--clusters", "8"}}) {
+    for (String[] verb : new String[][] {{"prune", "--sparsity", "0.5"}, {"qat"}, {"cluster", "--clusters", "8"},
+        {"compress", "--target", "cpu", "--max-metric-drop", "0.01"}}) {
       for (Path bad : new Path[] {copy, images}) {
         Path out = tmp.resolve(verb[0] + "-out");
         String[] args = new String[verb.length + 7];

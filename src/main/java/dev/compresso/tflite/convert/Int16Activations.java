@@ -128,10 +128,11 @@ final class Int16Activations {
         if (VERSIONS.containsKey(code) || out >= 0 && g.getTensors()[out].getType() == TensorType.FLOAT32) {
           continue;
         }
-        String node = out < 0 ? "?" : g.getTensors()[out].getName();
+        // a fused output a;b;c is named by its first node, the name --keep-float takes
+        String node = out < 0 ? "?" : g.getTensors()[out].getName().split(";")[0];
         refused.computeIfAbsent(BuiltinOperator.name(code), k -> new ArrayList<>()).add(node);
         if (FloatLayers.SUPPORTED.contains(code) && out >= 0) {
-          floatable.add(node.split(";")[0]);
+          floatable.add(node);
         }
       }
     }

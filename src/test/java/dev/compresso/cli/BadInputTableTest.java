@@ -57,6 +57,8 @@ class BadInputTableTest {
 
   private record Row(String expected, String... args) {}
 
+  private static final String KERAS_FILES = "src/test/resources/fixtures/keras_files/";
+
   private static CliRun run(String... args) {
     return CliRun.of(args);
   }
@@ -390,7 +392,10 @@ class BadInputTableTest {
         new Row("--io uint8 needs --precision int8", "convert", m, "--precision", "int16x8", "--io", "uint8",
             "--calibration-data", d, "--out", out),
         new Row("--edgetpu needs a fully integer model", "convert", m, "--precision", "int16x8", "--edgetpu",
-            "--calibration-data", d, "--out", out)));
+            "--calibration-data", d, "--out", out),
+        new Row("GELU (gelu/gelu_1); run them in float inside the 16x8 model with --keep-float gelu/gelu_1", "convert",
+            KERAS_FILES + "convnext_block.keras", "--precision", "int16x8", "--calibration-data",
+            KERAS_FILES + "convnext_block.npz", "--out", out)));
     rows.addAll(realWorldSavedModelRows(out, outFile, t));
 
     List<String> failures = new ArrayList<>();

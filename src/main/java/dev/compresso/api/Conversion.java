@@ -131,7 +131,7 @@ public final class Conversion {
   }
 
   /**
-   * Int8 only: the ops of these graph nodes run in float inside the integer model ({@link
+   * Int8 and int16x8: the ops of these graph nodes run in float inside the integer model ({@link
    * dev.compresso.tflite.convert.FloatLayers}); names are checked against the graph.
    */
   public Conversion keepFloat(java.util.Set<String> nodes) {

@@ -83,8 +83,8 @@ final class ConvertCommand implements Command {
     o.addOption(Option.builder().longOpt("sparse-threshold").hasArg().argName("S")
         .desc("with --sparse-weights: the share of zeros from which a kernel is stored sparse (default 0.5)").build());
     o.addOption(Option.builder().longOpt("keep-float").hasArg().argName("NODE[,NODE...]")
-        .desc("int8 only: run the ops of these graph nodes in float (QUANTIZE/DEQUANTIZE around them), for CPU "
-            + "targets").build());
+        .desc("int8 and int16x8: run the ops of these graph nodes in float (QUANTIZE/DEQUANTIZE around them), "
+            + "for CPU targets").build());
     o.addOption(Option.builder().longOpt("max-loss-increase").hasArg().argName("X")
         .desc("int8 only: keep the fewest layers float (most harmful first, as diagnose ranks them) that bring "
             + "the loss on --data within X of the float model's").build());

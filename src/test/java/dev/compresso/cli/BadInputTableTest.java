@@ -57,6 +57,8 @@ class BadInputTableTest {
 
   private record Row(String expected, String... args) {}
 
+  private static final String KERAS_FILES = "src/test/resources/fixtures/keras_files/";
+
   private static CliRun run(String... args) {
     return CliRun.of(args);
   }
@@ -381,7 +383,7 @@ class BadInputTableTest {
             "--data", d),
         new Row("'dec0_concatt' (near: dec0_concat", "convert", m, "--precision", "int8", "--calibration-data", d,
             "--keep-float", "dec0_concatt", "--out", out),
-        new Row("--keep-float needs --precision int8", "convert", m, "--precision", "fp16", "--keep-float",
+        new Row("--keep-float needs --precision int8 or int16x8", "convert", m, "--precision", "fp16", "--keep-float",
             "dec0_concat", "--out", out),
         new Row("--max-loss-increase needs --precision int8 and --data", "convert", m, "--precision", "int8",
             "--calibration-data", d, "--max-loss-increase", "0.01", "--out", out),
@@ -391,8 +393,9 @@ class BadInputTableTest {
             "--calibration-data", d, "--out", out),
         new Row("--edgetpu needs a fully integer model", "convert", m, "--precision", "int16x8", "--edgetpu",
             "--calibration-data", d, "--out", out),
-        new Row("--keep-float needs --precision int8", "convert", m, "--precision", "int16x8", "--calibration-data",
-            d, "--keep-float", "dec0_concat", "--out", out)));
+        new Row("GELU (gelu/gelu_1); run them in float inside the 16x8 model with --keep-float gelu/gelu_1", "convert",
+            KERAS_FILES + "convnext_block.keras", "--precision", "int16x8", "--calibration-data",
+            KERAS_FILES + "convnext_block.npz", "--out", out)));
     rows.addAll(realWorldSavedModelRows(out, outFile, t));
 
     List<String> failures = new ArrayList<>();

@@ -151,11 +151,33 @@ class Int16x8Test {
   }
 
   @Test
-  void ioOtherThanFloatAndKeepFloatAreRefused() {
+  void ioOtherThanFloatIsRefused() {
     assertThrows(BadInputException.class, () -> ConversionOptions.builder(Precision.INT16X8)
         .optIo(dev.compresso.tflite.convert.IoType.UINT8).build());
-    assertThrows(BadInputException.class, () -> ConversionOptions.builder(Precision.INT16X8)
+    assertThrows(BadInputException.class, () -> ConversionOptions.builder(Precision.FP16)
         .optKeepFloat(Set.of("dec0_concat")).build());
+  }
+
+  /** {@code --keep-float} in 16x8: the node's op runs in float, DEQUANTIZE from int16 in, QUANTIZE to int16 out. */
+  @Test
+  void keepFloatRunsTheNodeInFloatBetweenInt16Tensors() {
+    byte[] kept = Converter.convert(calibrated.graph(), ConversionOptions.builder(Precision.INT16X8)
+        .optKeepFloat(Set.of("dec0_concat")).build());
+    SubgraphInfo g = TfliteModel.fromBytes(kept, "16x8 with a float concat").primarySubgraph();
+    int concats = 0;
+    for (OperatorInfo op : g.operators()) {
+      String out = g.tensor(op.outputs()[0]).dtype();
+      if (op.op().equals("CONCATENATION") && out.equals("FLOAT32")) {
+        concats++;
+      }
+      if (op.op().equals("DEQUANTIZE")) {
+        assertTrue(g.tensor(op.inputs()[0]).dtype().equals("INT16"), op + " reads " + g.tensor(op.inputs()[0]));
+      }
+    }
+    assertEquals(1, concats, "one float CONCATENATION");
+    assertTrue(g.tensors().stream().noneMatch(t -> !t.isConstant() && t.dtype().equals("INT8")), "no int8 activation");
+    Dataset data = DataSources.open(DiagnoserTest.DATA);
+    assertTrue(rmse(kept, int16, data) < 0.02, "float concat vs all int16: " + rmse(kept, int16, data));
   }
 
   private static boolean isIo(SubgraphInfo g, int t) {

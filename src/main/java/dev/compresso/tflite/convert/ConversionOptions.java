@@ -9,7 +9,7 @@ import java.util.Set;
  *
  * @param precision weights/activations precision
  * @param io the I/O element type; int8 and uint8 need {@link Precision#INT8}, int16 {@link Precision#INT16X8}
- * @param keepFloat graph nodes whose TFLite ops run in float in an int8 model ({@link FloatLayers}); empty
+ * @param keepFloat graph nodes whose TFLite ops run in float in an int8 or 16x8 model ({@link FloatLayers}); empty
  *     for a fully integer one
  */
 public record ConversionOptions(Precision precision, IoType io, Set<String> keepFloat) {
@@ -28,8 +28,8 @@ public record ConversionOptions(Precision precision, IoType io, Set<String> keep
           + (precision == Precision.INT16X8 ? " or int16" : ""));
     }
     keepFloat = Set.copyOf(keepFloat);
-    if (!keepFloat.isEmpty() && precision != Precision.INT8) {
-      throw new BadInputException("--keep-float needs --precision int8 (a " + precision.cliName()
+    if (!keepFloat.isEmpty() && !precision.fullInteger()) {
+      throw new BadInputException("--keep-float needs --precision int8 or int16x8 (a " + precision.cliName()
           + " model is float already)");
     }
   }

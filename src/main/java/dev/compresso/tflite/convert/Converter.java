@@ -32,11 +32,12 @@ public final class Converter {
    */
   public static byte[] convert(FrozenGraph graph, ConversionOptions options) {
     if (options.precision() == Precision.INT16X8) {
-      // int16 I/O: the int8 model's int8 I/O tensors become int16 like every other activation.
+      // int16 I/O: the int8 model's int8 I/O tensors become int16 like every other activation; the ops kept
+      // float there (DEQUANTIZE in, QUANTIZE out) stay float, between int16 tensors.
       byte[] int8 = convert(graph, ConversionOptions.builder(Precision.INT8)
-          .optIo(options.io() == IoType.INT16 ? IoType.INT8 : IoType.FLOAT).build());
+          .optIo(options.io() == IoType.INT16 ? IoType.INT8 : IoType.FLOAT).optKeepFloat(options.keepFloat()).build());
       byte[] int16 = Int16Activations.apply(int8);
-      OutputCheck.verify(int16, options);
+      OutputCheck.verify(int16, options, options.keepFloat().isEmpty() ? java.util.Set.of() : OutputCheck.floatTensors(int8));
       return loaded(int16, "16x8 model");
     }
     byte[] tflite = WORKER.convert(graph.graphDef().toByteArray(), ConverterFlagSets.modelFlags(graph),

@@ -42,7 +42,7 @@ public final class FloatLayers {
       BuiltinOperator.DEPTHWISE_CONV_2D, BuiltinOperator.FULLY_CONNECTED, BuiltinOperator.ADD, BuiltinOperator.MUL,
       BuiltinOperator.MAX_POOL_2D, BuiltinOperator.AVERAGE_POOL_2D, BuiltinOperator.LOGISTIC,
       BuiltinOperator.TRANSPOSE_CONV, BuiltinOperator.RESHAPE, BuiltinOperator.RESIZE_BILINEAR,
-      BuiltinOperator.RESIZE_NEAREST_NEIGHBOR);
+      BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, BuiltinOperator.GELU);
 
   /** {@link #SUPPORTED} by op name. */
   public static final Set<String> SUPPORTED_NAMES = SUPPORTED.stream().map(BuiltinOperator::name)

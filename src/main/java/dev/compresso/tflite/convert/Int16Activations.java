@@ -70,11 +70,18 @@ final class Int16Activations {
       Map.entry(BuiltinOperator.SPLIT, 4), Map.entry(BuiltinOperator.REDUCE_MAX, 3),
       Map.entry(BuiltinOperator.MAXIMUM, 4),
       Map.entry(BuiltinOperator.TRANSPOSE, 5),
+      // int16 RSQRT is op version 3 (op_version.cc). Not GELU: TFLite 2.21's interpreter runs an int16 GELU, the
+      // 2.19 runtime that loads and runs Compresso's files refuses it ("Only float32, int8 and uint8 supported
+      // currently, got INT16"); --keep-float runs it in float between int16 tensors.
+      Map.entry(BuiltinOperator.RSQRT, 3),
       Map.entry(BuiltinOperator.QUANTIZE, 2), Map.entry(BuiltinOperator.DEQUANTIZE, 3),
       Map.entry(BuiltinOperator.CAST, 1),
       // copies whatever the element type: any version runs int16
       Map.entry(BuiltinOperator.RESHAPE, 1), Map.entry(BuiltinOperator.SQUEEZE, 1),
       Map.entry(BuiltinOperator.EXPAND_DIMS, 1));
+
+  /** How many nodes of one refused op the message names. */
+  private static final int MAX_NAMED_NODES = 5;
 
   private Int16Activations() {}
 
@@ -86,10 +93,14 @@ final class Int16Activations {
   static byte[] apply(byte[] int8Model) {
     ModelT model = Model.getRootAsModel(ByteBuffer.wrap(int8Model)).unpack();
     List<BufferT> buffers = new ArrayList<>(Arrays.asList(model.getBuffers()));
+    Map<SubGraphT, Map<Integer, Float>> derived = new HashMap<>();
+    for (SubGraphT g : model.getSubgraphs()) {
+      derived.put(g, SquaredDifferences.split(model, g));
+    }
     refuseUnsupported(model);
     for (SubGraphT g : model.getSubgraphs()) {
       widenUint8Inputs(model, g);
-      rewrite(model, g, buffers);
+      rewrite(model, g, buffers, derived.get(g));
     }
     dropUnreferenced(model, buffers);
     model.setBuffers(buffers.toArray(new BufferT[0]));
@@ -102,22 +113,48 @@ final class Int16Activations {
     return builder.sizedByteArray();
   }
 
+  /**
+   * Every op without an int16 kernel here, each with the nodes (output tensors) it computes, in one message,
+   * with the remedy: {@code --keep-float} for the ops {@link FloatLayers} can run in float, int8 for the others.
+   * Ops already float (kept with {@code --keep-float}: float output, DEQUANTIZE before, QUANTIZE after) pass.
+   */
   private static void refuseUnsupported(ModelT model) {
-    Map<String, String> refused = new TreeMap<>();
+    Map<String, List<String>> refused = new TreeMap<>();
+    List<String> floatable = new ArrayList<>();
     for (SubGraphT g : model.getSubgraphs()) {
       for (OperatorT op : g.getOperators()) {
         int code = FloatLayers.builtin(model, op);
-        if (!VERSIONS.containsKey(code)) {
-          int out = op.getOutputs().length > 0 ? op.getOutputs()[0] : -1;
-          refused.putIfAbsent(BuiltinOperator.name(code), out < 0 ? "?" : g.getTensors()[out].getName());
+        int out = op.getOutputs().length > 0 ? op.getOutputs()[0] : -1;
+        if (VERSIONS.containsKey(code) || out >= 0 && g.getTensors()[out].getType() == TensorType.FLOAT32) {
+          continue;
+        }
+        // a fused output a;b;c is named by its first node, the name --keep-float takes
+        String node = out < 0 ? "?" : g.getTensors()[out].getName().split(";")[0];
+        refused.computeIfAbsent(BuiltinOperator.name(code), k -> new ArrayList<>()).add(node);
+        if (FloatLayers.SUPPORTED.contains(code) && out >= 0) {
+          floatable.add(node);
         }
       }
     }
     if (!refused.isEmpty()) {
+      int all = refused.values().stream().mapToInt(List::size).sum();
+      String remedy = floatable.size() == all
+          ? "run them in float inside the 16x8 model with --keep-float " + String.join(",", floatable)
+              + ", or convert with --precision int8 (which runs them)"
+          : "convert with --precision int8 (which runs them), or to int16x8 a model without these ops"
+              + (floatable.isEmpty() ? "" : " (--keep-float " + String.join(",", floatable) + " runs the "
+              + "ones of " + FloatLayers.SUPPORTED_NAMES.stream().sorted().toList() + " in float)");
       throw new BadInputException("--precision int16x8: TFLite has no int16-activation kernel for "
-          + refused.entrySet().stream().map(e -> e.getKey() + " (e.g. " + e.getValue() + ")").toList()
-          + "; convert with --precision int8, or to int16x8 a model without these ops");
+          + String.join(", ", refused.entrySet().stream().map(e -> e.getKey() + " (" + nodes(e.getValue()) + ")")
+              .toList())
+          + "; " + remedy);
     }
+  }
+
+  private static String nodes(List<String> names) {
+    int shown = Math.min(names.size(), MAX_NAMED_NODES);
+    String listed = String.join(", ", names.subList(0, shown));
+    return names.size() > shown ? listed + ", and " + (names.size() - shown) + " more" : listed;
   }
 
   /**
@@ -157,7 +194,11 @@ final class Int16Activations {
     g.setOperators(ops.toArray(new OperatorT[0]));
   }
 
-  private static void rewrite(ModelT model, SubGraphT g, List<BufferT> buffers) {
+  /**
+   * Gives every int8 activation of {@code g} its int16 form; {@code derived} holds the int16 scales of tensors
+   * whose range follows from another's ({@link SquaredDifferences}) instead of from their own int8 scale.
+   */
+  private static void rewrite(ModelT model, SubGraphT g, List<BufferT> buffers, Map<Integer, Float> derived) {
     TensorT[] tensors = g.getTensors();
     Set<Integer> weights = new HashSet<>();
     Map<Integer, int[]> biases = new HashMap<>(); // bias tensor -> {input tensor, weight tensor}
@@ -197,7 +238,7 @@ final class Int16Activations {
       float s8 = q.getScale()[0];
       long z8 = q.getZeroPoint() == null || q.getZeroPoint().length == 0 ? 0 : q.getZeroPoint()[0];
       float s16 = fixedScale.contains(t) ? FIXED_OUTPUT_SCALE
-          : (float) (Math.max(Math.abs((-128 - z8) * (double) s8), Math.abs((127 - z8) * (double) s8)) / INT16_MAX);
+          : derived.containsKey(t) ? derived.get(t) : (float) (int8Span(s8, z8) / INT16_MAX);
       int[] data = constantData(tensor, buffers);
       if (data != null) {
         ByteBuffer b = ByteBuffer.allocate(2 * data.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -216,6 +257,11 @@ final class Int16Activations {
     for (Map.Entry<Integer, int[]> e : biases.entrySet()) {
       rescaleBias(tensors, e.getKey(), e.getValue()[0], e.getValue()[1], buffers);
     }
+  }
+
+  /** The largest magnitude an int8 tensor of scale {@code s8} and zero point {@code z8} represents. */
+  static double int8Span(float s8, long z8) {
+    return Math.max(Math.abs((-128 - z8) * (double) s8), Math.abs((127 - z8) * (double) s8));
   }
 
   /** An int32 bias at {@code s8(input) x s(weight)} becomes int64 at {@code s16(input) x s(weight)}. */

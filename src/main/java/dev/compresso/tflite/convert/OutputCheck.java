@@ -78,6 +78,11 @@ final class OutputCheck {
     }
   }
 
+  /** The names of the float tensors of a checked model (the ones {@code --keep-float} made float there). */
+  static java.util.Set<String> floatTensors(byte[] tflite) {
+    return java.util.Set.copyOf(names(TfliteTensor.read(tflite), t -> isFloat(t.type())));
+  }
+
   private static void verifyInteger(List<TfliteTensor> tensors, IoType io, java.util.Set<String> keptFloat) {
     byte ioType = switch (io) {
       case FLOAT -> TensorType.FLOAT32;

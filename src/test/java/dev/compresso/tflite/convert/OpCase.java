@@ -79,7 +79,10 @@ record OpCase(String name, RoundTrip.Body body, float inputRange, float outMin, 
         new OpCase("leaky_relu", (tf, x, w) -> tf.nn.leakyRelu(x, org.tensorflow.op.nn.LeakyRelu.alpha(0.2f)),
             1, -0.2f, 1, 0),
         new OpCase("pad", (tf, x, w) -> tf.pad(x, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}), tf.constant(0f)),
-            1, -1, 1, 0));
+            1, -1, 1, 0),
+        // layer normalization's variance term; 16x8 has no SQUARED_DIFFERENCE kernel and runs it as SUB and MUL
+        new OpCase("squared_difference", (tf, x, w) -> tf.math.squaredDifference(x,
+            w.perTensor(Shape.of(1, H, W, C), 0.5f)), 1, 0, 6.25f, 0));
   }
 
 }

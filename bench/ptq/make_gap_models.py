@@ -86,6 +86,16 @@ def tabular_raw(x_train):
     return keras.Model(i, layers.Dense(4, activation="softmax")(x), name="tabular_raw")
 
 
+def denoise_cnn():
+    i = keras.Input((32, 32, 1))
+    x = layers.Conv2D(32, 3, padding="same", activation="relu")(i)
+    x = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)
+    x = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.Conv2D(32, 3, padding="same", activation="relu")(x)
+    return keras.Model(i, layers.Conv2D(1, 3, padding="same")(x), name="denoise_cnn")
+
+
 def data(name):
     """(x, y, idx_train, idx_test) of one model."""
     if name == "friedman_mlp":
@@ -93,6 +103,14 @@ def data(name):
         x, y = x.astype(np.float32), y.astype(np.float32)[:, None]
         idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=1000, random_state=0)
         return x, y, idx_train, idx_test
+    if name == "denoise_cnn":
+        digits = load_digits()
+        clean = tf.image.resize((digits.images / 16.0)[..., None], (32, 32), method="bilinear").numpy()
+        clean = clean.astype(np.float32)
+        x = np.clip(clean + np.random.default_rng(1).normal(0, 0.4, clean.shape), 0, 1).astype(np.float32)
+        idx_train, idx_test = train_test_split(np.arange(len(x)), test_size=600, stratify=digits.target,
+                                               random_state=0)
+        return x, clean, idx_train, idx_test
     if name == "dsconv_nobn_noisy0.4":
         digits = load_digits()
         x8 = (digits.images / 16.0).astype(np.float32)
@@ -123,6 +141,7 @@ def data(name):
 # builder, epochs, loss, metric
 MODELS = {
     "friedman_mlp": (friedman_mlp, 150, keras.losses.MeanSquaredError(), "mae"),
+    "denoise_cnn": (denoise_cnn, 30, keras.losses.MeanSquaredError(), "mae"),
     "dsconv_nobn_noisy0.4": (dsconv_nobn, 40, keras.losses.SparseCategoricalCrossentropy(), "accuracy"),
     "tabular_raw": (tabular_raw, 60, keras.losses.SparseCategoricalCrossentropy(), "accuracy"),
     "tabular_logits": (tabular_logits, 60, keras.losses.SparseCategoricalCrossentropy(from_logits=True),

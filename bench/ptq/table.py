@@ -103,7 +103,8 @@ def summary_table(docs, default):
         err = (f"{rows['none']['mean_abs_error_vs_float']:.4g} -> {rows[default]['mean_abs_error_vs_float']:.4g}"
                + (f" ({rows['QAT 1 epoch']['mean_abs_error_vs_float']:.4g})" if "QAT 1 epoch" in rows else ""))
         yes = {True: "yes", False: "**no**", None: "n/a"}
-        out.append(f"| {model_name(d)} | {n} | {k} {f:.4f} | {g0:+.4f} | {gd:+.4f} | {gq:+.4f} | "
+        out.append(f"| {model_name(d)} | {n} | {k} {f:.4f} | {g0:+.4f} | {gd:+.4f} | "
+                   f"{'n/a' if math.isnan(gq) else f'{gq:+.4f}'} | "
                    f"{nz:.4f} | {'yes' if above else 'no'} | {yes[halves]} | {yes[matches]} | {err} |")
     return out
 

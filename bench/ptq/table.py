@@ -14,8 +14,9 @@ geometric mean and largest ratio of the max absolute error, its worst metric cha
 
 Noise, for accuracy on N held-out samples: a change of k samples between two models judged on the same
 samples has a standard error of at least sqrt(k)/N (McNemar, with no discordant pairs beyond the k), so a gap
-is above noise when it is more than 4 samples (2 standard errors); for other metrics (Dice), when it is
-above 0.001.
+is above noise when it is more than 4 samples (2 standard errors); for MAE (regression), when it is above
+2 sqrt(mean |q - f| max |q - f| / N) with q - f min/max's output error against float (a bound on 2 standard
+errors of the paired per-sample change); for other metrics (Dice), when it is above 0.001.
 """
 import json
 import math
@@ -52,8 +53,15 @@ def short(variant):
         "int8 after 1 epoch(s) of QAT", "QAT 1 epoch")
 
 
-def noise(metric, samples):
-    return 4.0 / samples if metric == "accuracy" else 0.001
+def noise(metric, samples, row=None):
+    """The smallest metric change above noise. For MAE (regression), two standard errors of the paired
+    per-sample change, bounded from the row's output error against float: |(|t - q| - |t - f|)| <= |q - f|, so
+    its standard deviation is at most sqrt(mean |q - f| * max |q - f|)."""
+    if metric == "accuracy":
+        return 4.0 / samples
+    if metric == "mae" and row is not None:
+        return 2.0 * math.sqrt(row["mean_abs_error_vs_float"] * row["max_abs_error_vs_float"] / samples)
+    return 0.001
 
 
 def rows_table(docs):
@@ -72,9 +80,9 @@ def rows_table(docs):
 
 
 def summary_table(docs, default):
-    out = [f"| model | n | float | min/max gap | `{default}` gap | QAT 1 epoch gap | gap above noise | "
+    out = [f"| model | n | float | min/max gap | `{default}` gap | QAT 1 epoch gap | noise | gap above noise | "
            f"`{default}` halves it | `{default}` matches QAT | mean abs err: min/max -> `{default}` (QAT) |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in docs:
         rows = {short(r["variant"]): r for r in d["rows"]}
         if "none" not in rows or default not in rows:
@@ -88,14 +96,16 @@ def summary_table(docs, default):
             return sign * (f - first_metric(rows[name])[1]) if name in rows else float("nan")
 
         g0, gd, gq = gap("none"), gap(default), gap("QAT 1 epoch")
-        above = g0 > noise(k, n)
+        nz = noise(k, n, rows["none"])
+        above = g0 > nz
         halves = (gd <= g0 / 2) if above else None
-        matches = (gd <= gq + noise(k, n)) if "QAT 1 epoch" in rows else None
+        matches = (gd <= gq + nz) if "QAT 1 epoch" in rows else None
         err = (f"{rows['none']['mean_abs_error_vs_float']:.4g} -> {rows[default]['mean_abs_error_vs_float']:.4g}"
                + (f" ({rows['QAT 1 epoch']['mean_abs_error_vs_float']:.4g})" if "QAT 1 epoch" in rows else ""))
         yes = {True: "yes", False: "**no**", None: "n/a"}
-        out.append(f"| {model_name(d)} | {n} | {k} {f:.4f} | {g0:+.4f} | {gd:+.4f} | {gq:+.4f} | "
-                   f"{'yes' if above else 'no'} | {yes[halves]} | {yes[matches]} | {err} |")
+        out.append(f"| {model_name(d)} | {n} | {k} {f:.4f} | {g0:+.4f} | {gd:+.4f} | "
+                   f"{'n/a' if math.isnan(gq) else f'{gq:+.4f}'} | "
+                   f"{nz:.4f} | {'yes' if above else 'no'} | {yes[halves]} | {yes[matches]} | {err} |")
     return out
 
 

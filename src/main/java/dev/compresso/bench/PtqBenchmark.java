@@ -31,8 +31,9 @@ import java.util.List;
  *
  * <p>{@code java ... dev.compresso.bench.PtqBenchmark MODEL --calibration DATA --test DATA [--train DATA]
  * [--variants none,cle,range,bias,adaround,range+bias,...] [--samples N] [--adaround-iterations N]
- * [--qat-epochs E] [--test-samples N]}: {@code --train} enables the QAT row (trained on it, never on {@code --test}); a variant
- * joins methods with {@code +}.
+ * [--qat-epochs E] [--test-samples N]}: {@code --train} enables the QAT row (trained on it, never on {@code --test}; a
+ * QAT model that fails to train or convert leaves its message as {@code qat_error} instead); a variant joins methods
+ * with {@code +}.
  */
 public final class PtqBenchmark {
 
@@ -129,6 +130,10 @@ public final class PtqBenchmark {
           TfliteFile int8 = qat.convert(Conversion.int8());
           rows.add(row("int8 after " + qatEpochs + " epoch(s) of QAT", int8.validate(model, testData, validating),
               seconds(t), Double.NaN, null));
+        } catch (CompressoException e) {
+          // the PTQ rows stand without it: say why the QAT row is missing
+          doc.addProperty("qat_error", e.getMessage());
+          System.err.println("QAT: " + e.getMessage());
         }
       }
     }

@@ -277,7 +277,8 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
   }
 
   private boolean sigmoidLogits() {
-    return output.kind() == OutputKind.LOGITS && outputShape.length > 0 && outputShape[outputShape.length - 1] == 1;
+    // a one-value output without activation is a regression's value unless the targets are binary
+    return kind != TaskKind.REGRESSION && output.kind() == OutputKind.LOGITS && outputShape.length > 0 && outputShape[outputShape.length - 1] == 1;
   }
 
   private static float[] sigmoid(float[] yPred, int offset, long[] sampleShape) {

@@ -130,6 +130,20 @@ class ModelTaskTest {
   }
 
   @Test
+  void aRegressionsMetricReadsTheOutputValueNotItsSigmoid() {
+    // the Conv1D regressor's one-value Dense output has no activation: with real-valued targets it is a value
+    ImportedModel regressor = load(Path.of("src/test/resources/fixtures/keras/conv1d/keras_export"));
+    long[] in = Arrays.copyOfRange(inputShape(regressor), 1, inputShape(regressor).length);
+    int per = (int) Dataset.elements(in);
+    Dataset values = Dataset.of("values.npz", new float[3 * per], in, new float[] {12.5f, -3f, 40f}, new long[] {1}, 3);
+    ModelTask task = ModelTask.resolve(regressor, values, Losses.AUTO);
+    assertEquals(TaskKind.REGRESSION, task.kind(), task.describe());
+    var mae = task.metricsOfOutputs().get(0);
+    assertEquals("mae", mae.name());
+    assertEquals(2.5, mae.sample(new float[] {12.5f}, new float[] {10f}, 0, new long[] {1}), 1e-6);
+  }
+
+  @Test
   void imagesAloneThatTheTeacherCannotTakeAreRefused() {
     Dataset images = Dataset.of("small.npz", new float[3 * 16], new long[] {4, 4, 1}, new float[0], new long[] {0}, 3);
     BadInputException e = assertThrows(BadInputException.class,

@@ -83,10 +83,10 @@ final class ClusterCommand implements Command {
         .build();
     AtomicOutput.checkWritableDir(in.outDir(), in.overwrite());
     CompressoModel clustered;
-    SampleSource data = FineTuning.data(args);
-    SampleSource test = FineTuning.testData(args, data);
     Clustering how = Clustering.of(config);
     try (CompressoModel model = FineTuning.load(in, args, err)) {
+      SampleSource data = FineTuning.data(args);
+      SampleSource test = FineTuning.testData(args, data);
       clustered = (test == null ? model.cluster(how, data) : model.cluster(how, data, test)).save(in.outDir(), in.overwrite());
     }
     ClusterReport report = clustered.clusterReport().orElseThrow();

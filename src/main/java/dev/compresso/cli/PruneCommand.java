@@ -117,10 +117,10 @@ final class PruneCommand implements Command {
     Checkpointing checkpointing = Checkpointing.beside(in.outDir(), args.hasOption("resume"));
     checkpointing.checkStart();
     CompressoModel pruned;
-    SampleSource data = FineTuning.data(args);
-    SampleSource test = FineTuning.testData(args, data);
     Pruning how = Pruning.of(config).shrink(shrink).checkpointing(checkpointing);
     try (CompressoModel model = FineTuning.load(in, args, err)) {
+      SampleSource data = FineTuning.data(args);
+      SampleSource test = FineTuning.testData(args, data);
       pruned = (test == null ? model.prune(how, data) : model.prune(how, data, test))
           .save(in.outDir(), in.overwrite());
     }

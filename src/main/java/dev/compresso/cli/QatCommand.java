@@ -66,10 +66,10 @@ final class QatCommand implements Command {
     Checkpointing checkpointing = Checkpointing.beside(in.outDir(), args.hasOption("resume"));
     checkpointing.checkStart();
     CompressoModel trained;
-    SampleSource data = FineTuning.data(args);
-    SampleSource test = FineTuning.testData(args, data);
     Qat how = Qat.of(config).checkpointing(checkpointing);
     try (CompressoModel model = FineTuning.load(in, args, err)) {
+      SampleSource data = FineTuning.data(args);
+      SampleSource test = FineTuning.testData(args, data);
       trained = (test == null ? model.qat(how, data) : model.qat(how, data, test))
           .save(in.outDir(), in.overwrite());
     }

@@ -32,15 +32,13 @@ record HeldOutData(String searchData, String heldOut, int heldOutSize, Fingerpri
       Fingerprint expected) {
     Dataset all = DataSources.open(data);
     Dataset given = testData == null ? null : DataSources.open(testData);
-    if (given != null) {
-      dev.compresso.data.TestData.check(data, all, testData, given, "a part of DATA is then held out to judge on");
-    }
     Fingerprint now = Fingerprint.of(model, data, all, testData, given);
     if (expected != null && !expected.differences(now).isEmpty()) {
       throw new BadInputException("the recipe was made from other inputs: " + String.join("; ",
           expected.differences(now)));
     }
     if (given != null) {
+      dev.compresso.data.TestData.check(data, all, testData, given, "a part of DATA is then held out to judge on");
       return new HeldOutData(data, testData, given.size(), now);
     }
     SampleSource.Split split = all.partition(training.heldOut(), training.seed());

@@ -45,7 +45,8 @@ import org.tensorflow.proto.NodeDef;
  * <p>What no conv produces (a batch norm after an activation, or standing alone) becomes a per-channel {@code
  * Mul} and {@code AddV2} of variables {@code <bn>/folded_scale} and {@code <bn>/folded_shift}, which int8 runs;
  * any other weight-only subgraph feeding an element-wise op is replaced by a variable holding its value
- * ({@code <op>/folded_operand_<i>}). A {@code FusedBatchNorm} in training mode is refused, named.
+ * ({@code <op>/folded_operand_<i>}); a division by one becomes a multiplication by its reciprocal ({@code
+ * <op>/folded_reciprocal}). A {@code FusedBatchNorm} in training mode is refused, named.
  */
 public final class BatchNormFolding {
 
@@ -317,6 +318,18 @@ public final class BatchNormFolding {
         NodeDef n = index.node(e.getKey());
         for (int i : e.getValue()) {
           ConstTensor v = ev.value(n.getInput(i));
+          if (i == 1 && (n.getOp().equals("RealDiv") || n.getOp().equals("Div"))) {
+            // x / w with w weight-only (Keras' Normalization: (x - mean) / max(sqrt(variance), eps)): TFLite has no
+            // int8 DIV kernel, so x * (1 / w), the reciprocal folded once (QAT keeps variables, so the
+            // division-by-a-constant rewrite of calibrated conversion never sees a constant here).
+            float[] r = v.values().clone();
+            for (int k = 0; k < r.length; k++) {
+              r[k] = 1f / r[k];
+            }
+            String read = addVariable(n.getName() + "/folded_reciprocal", v.shape(), r, variables, rewrites);
+            rewrites.add(new Rewrite.ReplaceNode(Nodes.floatOp(n.getName(), "Mul", n.getInput(0), read)));
+            continue;
+          }
           String read = addVariable(n.getName() + "/folded_operand_" + i, v.shape(), v.values(), variables,
               rewrites);
           rewrites.add(new Rewrite.SetInput(n.getName(), i, read));

@@ -147,6 +147,30 @@ class BatchNormFormsTest {
     }
   }
 
+  /**
+   * Keras' adapted Normalization, {@code (x - mean) / max(sqrt(variance), eps)} over statistics variables: the
+   * division becomes a multiplication by a folded reciprocal (TFLite has no int8 DIV; QAT, which keeps variables,
+   * refused it as "normalization/truediv (Div) has no int8 form"), with the float function kept, and QAT plans it.
+   */
+  @Test
+  void aKerasNormalizationsDivisionBecomesAMultiplication() {
+    ImportedModel model = dev.compresso.model.keras.KerasImporter.read(
+        dev.compresso.model.keras.KerasFiles.file("operations.keras"));
+    BatchNormFolding.Result r = BatchNormFolding.fold(model);
+    List<String> divisions = r.model().graph().getNodeList().stream()
+        .filter(n -> n.getOp().equals("RealDiv") || n.getOp().equals("Div")).map(n -> n.getName())
+        .filter(n -> n.startsWith("norm")).toList();
+    // (divisions by a plain constant, hard_sigmoid's / 6, are left to ConstantOperands, as before)
+    assertTrue(divisions.isEmpty(), "left: " + divisions);
+    assertTrue(r.model().variables().containsKey("norm/truediv/folded_reciprocal"), r.model().variables().keySet()
+        .toString());
+    Dataset data = data(6, new long[] {6, 6, 3}, 9);
+    float[] before = predict(model, data);
+    float[] after = predict(r.model(), data);
+    assertTrue(maxAbs(before, after) <= 1e-5 * (1 + maxAbs(before, new float[before.length])),
+        "folded vs unfolded " + maxAbs(before, after));
+  }
+
   private static float[] run(ImportedModel m, String tensor, Dataset data) {
     try (ModelSession s = new ModelSession(m, v -> false);
         org.tensorflow.types.TFloat32 x = dev.compresso.train.Tensors.of(data.inputs(), data.size(),

@@ -42,7 +42,8 @@ public final class FloatLayers {
       BuiltinOperator.DEPTHWISE_CONV_2D, BuiltinOperator.FULLY_CONNECTED, BuiltinOperator.ADD, BuiltinOperator.MUL,
       BuiltinOperator.MAX_POOL_2D, BuiltinOperator.AVERAGE_POOL_2D, BuiltinOperator.LOGISTIC,
       BuiltinOperator.TRANSPOSE_CONV, BuiltinOperator.RESHAPE, BuiltinOperator.RESIZE_BILINEAR,
-      BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, BuiltinOperator.GELU);
+      BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, BuiltinOperator.GELU, BuiltinOperator.SUB, BuiltinOperator.MAXIMUM,
+      BuiltinOperator.MINIMUM, BuiltinOperator.MEAN, BuiltinOperator.TANH, BuiltinOperator.HARD_SWISH);
 
   /** {@link #SUPPORTED} by op name. */
   public static final Set<String> SUPPORTED_NAMES = SUPPORTED.stream().map(BuiltinOperator::name)
@@ -179,10 +180,10 @@ public final class FloatLayers {
         }
       }
     }
-    // A requantization read only by chosen ops (which bypass it) is dead.
+    // A requantization read only by chosen ops (which bypass it) is dead; so is the quantization of a float
+    // tensor (the model's float input) read only by chosen ops, which read the float tensor itself.
     for (int i = 0; i < ops.length; i++) {
-      if (chosen.contains(i) || builtin(model, ops[i]) != BuiltinOperator.QUANTIZE
-          || tensors.get(ops[i].getInputs()[0]).getType() == TensorType.FLOAT32) {
+      if (chosen.contains(i) || builtin(model, ops[i]) != BuiltinOperator.QUANTIZE) {
         continue;
       }
       int t = ops[i].getOutputs()[0];
@@ -226,7 +227,13 @@ public final class FloatLayers {
         int source = t;
         OperatorT p = producer.get(t);
         if (p != null && !chosen.contains(producerIndex.get(t)) && builtin(model, p) == BuiltinOperator.QUANTIZE
-            && tensors.get(p.getInputs()[0]).getType() != TensorType.FLOAT32) {
+            && tensors.get(p.getInputs()[0]).getType() == TensorType.FLOAT32) {
+          // The quantized float input: the float op reads the float values themselves, so a float input
+          // normalization (raw features of very different scales) runs before the one per-tensor quantization.
+          inputs[k] = p.getInputs()[0];
+          continue;
+        }
+        if (p != null && !chosen.contains(producerIndex.get(t)) && builtin(model, p) == BuiltinOperator.QUANTIZE) {
           source = p.getInputs()[0];
         }
         Integer f = floatOf.get(source);

@@ -278,8 +278,11 @@ public final class CompressoModel implements AutoCloseable {
               + "min/max ranges for the " + inputs.size() + " inputs");
         }
       } else {
-        graph = Calibration.calibrate(graph, conversion.calibrationData(), conversion.calibrationOptions(progress::note),
-            options.keepFloat()).graph();
+        dev.compresso.quant.CalibrationOptions co = conversion.calibrationOptions(progress::note);
+        SampleSource calibration = conversion.calibrationData();
+        graph = Calibration.calibrate(graph, calibration, co, options.keepFloat()).graph();
+        dev.compresso.quant.InputSpread.warning(calibration.head(Math.min(co.samples(), calibration.size())))
+            .ifPresent(progress::note);
       }
     }
     byte[] bytes = Converter.convert(graph, options);

@@ -107,7 +107,7 @@ public record KerasModelConfig(String className, String name, List<Layer> layers
       }
       List<List<Ref>> calls = new ArrayList<>();
       List<JsonArray> callArgs = new ArrayList<>();
-      if (layerClass.equals(TfOpLambda.CLASS)) {
+      if (layerClass.equals(TfOpLambda.CLASS) || layerClass.equals(TfOpLambda.SLICING)) {
         layers.add(tfOpLambda(layerName, layerCfg, entry));
         continue;
       }

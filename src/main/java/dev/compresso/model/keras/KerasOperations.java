@@ -106,6 +106,7 @@ final class KerasOperations {
       }
       return c.at("Squeeze").squeeze(c.input(), Squeeze.axis(axes.toArray(new Long[0])));
     });
+    add(t, "GetItem", Slicing.GET_ITEM);
     add(t, "Argmax", argExtreme(true));
     add(t, "Argmin", argExtreme(false));
     add(t, "Concatenate", c -> {
@@ -221,7 +222,7 @@ final class KerasOperations {
    * integer class map of an {@code argmax} to the output (e.g. {@code ops.expand_dims(ops.argmax(x, -1), -1)}).
    */
   static boolean movesValues(String className) {
-    return Set.of("ExpandDims", "Reshape", "Squeeze", "Transpose").contains(className);
+    return Set.of("ExpandDims", "Reshape", "Squeeze", "Transpose", "GetItem").contains(className);
   }
 
   /** The handler of operation class {@code className}, or null when it is not supported. */

@@ -81,6 +81,11 @@ final class LayerCall {
     return config;
   }
 
+  /** The call's positional arguments as Keras 3 recorded them (tensors, constants, slice keys); null for Keras 2. */
+  JsonArray args() {
+    return args;
+  }
+
   List<Operand<TFloat32>> inputs() {
     return inputs;
   }

@@ -25,6 +25,9 @@ final class TfOpLambda {
 
   static final String CLASS = "TFOpLambda";
 
+  /** Keras 2's indexing layer ({@code x[:, 0]}): a TFOpLambda of {@code __operators__.getitem}. */
+  static final String SLICING = "SlicingOpLambda";
+
   private static final String CONSTANT = "_CONSTANT_VALUE";
 
   /** TF function (as the config names it) -> the keras.ops class that computes it. */
@@ -54,7 +57,7 @@ final class TfOpLambda {
         {"reshape", "Reshape"}, {"expand_dims", "ExpandDims"}, {"squeeze", "Squeeze"},
         {"compat.v1.squeeze", "Squeeze"}, {"transpose", "Transpose"}, {"compat.v1.transpose", "Transpose"},
         {"concat", "Concatenate"}, {"clip_by_value", "Clip"}, {"math.argmax", "Argmax"}, {"argmax", "Argmax"},
-        {"math.argmin", "Argmin"}, {"argmin", "Argmin"}}) {
+        {"math.argmin", "Argmin"}, {"argmin", "Argmin"}, {"__operators__.getitem", "GetItem"}}) {
       f.put(a[0], a[1]);
     }
     return f;
@@ -105,6 +108,15 @@ final class TfOpLambda {
       if (key.equals("name") || v.isJsonNull()) {
         continue;
       }
+      if (key.equals("slice_spec")) {
+        // x[...]: the key as Keras 3's GetItem reads it among the arguments
+        JsonArray spec = new JsonArray();
+        for (JsonElement e : v.isJsonArray() ? v.getAsJsonArray() : single(v)) {
+          spec.add(Slicing.keras3Item(e));
+        }
+        args.add(spec);
+        continue;
+      }
       if (key.equals(Y)) {
         if (isRef(v)) {
           refs.add(ref(v.getAsJsonArray()));
@@ -136,6 +148,12 @@ final class TfOpLambda {
     }
     refs.add(ref(entry));
     return new JsonObject();
+  }
+
+  private static JsonArray single(JsonElement v) {
+    JsonArray a = new JsonArray();
+    a.add(v);
+    return a;
   }
 
   private static JsonObject kwargs(JsonArray entry) {

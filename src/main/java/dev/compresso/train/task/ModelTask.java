@@ -325,7 +325,10 @@ public record ModelTask(TaskKind kind, ModelOutput output, long[] outputShape, L
     if (classes >= 2 && kind != TaskKind.REGRESSION) {
       sb.append(" (").append(classes).append(" classes)");
     }
-    sb.append("; output ").append(output.producer()).append(" holds ").append(output.kind().description());
+    // A linear output of a regression holds the predicted values, not logits.
+    String holds = kind == TaskKind.REGRESSION && output.kind() == OutputKind.LOGITS ? "values (linear)"
+        : output.kind().description();
+    sb.append("; output ").append(output.producer()).append(" holds ").append(holds);
     if (output.hasIntegerHead()) {
       sb.append(", trained before its ArgMax ").append(output.integerHead()).append(" (kept in the result)");
     }

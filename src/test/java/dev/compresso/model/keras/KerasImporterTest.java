@@ -30,12 +30,13 @@ class KerasImporterTest {
   static Stream<Arguments> fixtures() {
     Stream.Builder<Arguments> b = Stream.builder();
     for (String m : new String[] {"dense", "dense_sequential", "conv1d", "conv2d", "norms", "activations",
-        "merge_reshape", "nested", "shared", "unet", "operations", "convnext_block"}) {
+        "merge_reshape", "nested", "shared", "unet", "operations", "convnext_block", "slicing"}) {
       b.add(Arguments.of(m, m + ".keras"));
       b.add(Arguments.of(m, m + ".h5"));
     }
     b.add(Arguments.of("keras2_cnn", "keras2_cnn.h5"));
     b.add(Arguments.of("keras2_tfops", "keras2_tfops.h5"));
+    b.add(Arguments.of("keras2_slicing", "keras2_slicing.h5"));
     b.add(Arguments.of("fcn", "fcn.h5"));
     b.add(Arguments.of("preprocessing", "preprocessing.keras")); // Keras 3.15 cannot write its .h5
     return b.build();

@@ -2,10 +2,10 @@ package dev.compresso.cli;
 
 import dev.compresso.api.Clustering;
 import dev.compresso.api.CompressoModel;
-import dev.compresso.data.SampleSource;
 import dev.compresso.cluster.CentroidInit;
 import dev.compresso.cluster.ClusterConfig;
 import dev.compresso.cluster.ClusterReport;
+import dev.compresso.data.SampleSource;
 import dev.compresso.io.AtomicOutput;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -87,7 +87,8 @@ final class ClusterCommand implements Command {
     try (CompressoModel model = FineTuning.load(in, args, err)) {
       SampleSource data = FineTuning.data(args);
       SampleSource test = FineTuning.testData(args, data);
-      clustered = (test == null ? model.cluster(how, data) : model.cluster(how, data, test)).save(in.outDir(), in.overwrite());
+      clustered = (test == null ? model.cluster(how, data) : model.cluster(how, data, test))
+          .save(in.outDir(), in.overwrite());
     }
     ClusterReport report = clustered.clusterReport().orElseThrow();
     for (String w : report.warnings()) {

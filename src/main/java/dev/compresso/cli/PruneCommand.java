@@ -1,8 +1,8 @@
 package dev.compresso.cli;
 
 import dev.compresso.api.CompressoModel;
-import dev.compresso.data.SampleSource;
 import dev.compresso.api.Pruning;
+import dev.compresso.data.SampleSource;
 import dev.compresso.prune.Granularity;
 import dev.compresso.prune.PruneConfig;
 import dev.compresso.prune.PruneReport;

@@ -1,8 +1,8 @@
 package dev.compresso.cli;
 
 import dev.compresso.api.CompressoModel;
-import dev.compresso.data.SampleSource;
 import dev.compresso.api.Qat;
+import dev.compresso.data.SampleSource;
 import dev.compresso.io.AtomicOutput;
 import dev.compresso.qat.QatConfig;
 import dev.compresso.qat.QatOutput;

@@ -116,7 +116,8 @@ public final class ReferenceModel implements AutoCloseable {
   }
 
   /** Integer outputs compared as numbers (an ArgMax class map, a final Cast): class ids read as floats. */
-  static final java.util.Set<DataType> INTEGER_OUTPUTS = java.util.Set.of(DataType.DT_INT32, DataType.DT_INT64);
+  static final java.util.Set<DataType> INTEGER_OUTPUTS = java.util.Set.of(DataType.DT_INT32, DataType.DT_INT64,
+      DataType.DT_UINT8);
 
   /** The input element types {@link #run(float[], long[])} converts the float samples to. */
   static final java.util.Set<DataType> INPUT_TYPES = java.util.Set.of(DataType.DT_FLOAT, DataType.DT_UINT8,
@@ -271,8 +272,16 @@ public final class ReferenceModel implements AutoCloseable {
     return Tensors.ofType(inputTypes.get(i), values, shape);
   }
 
-  /** A float32, int32 or int64 output as floats (class ids are exact up to 2^24). */
+  /** A float32, int32, int64 or uint8 output as floats (class ids are exact up to 2^24). */
   private static float[] numbers(Tensor t) {
+    if (t instanceof org.tensorflow.types.TUint8 b) {
+      float[] out = new float[(int) b.size()];
+      var data = b.asRawTensor().data();
+      for (int i = 0; i < out.length; i++) {
+        out[i] = data.getByte(i) & 0xff;
+      }
+      return out;
+    }
     if (t instanceof org.tensorflow.types.TInt64 l) {
       float[] out = new float[(int) l.size()];
       var data = l.asRawTensor().data().asLongs();

@@ -36,12 +36,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * fixtures/keras_files/make_fixtures.py}) from its {@code .keras}, {@code .h5} and {@code model.export()} forms.
  * The export carries Keras 3's -0.0 tie-break before the ArgMax (Bitcast, BitwiseAnd, LogicalAnd, SelectV2: no int8
  * kernel), which freezing drops ({@code dev.compresso.graph.SignedZeroArgMaxRewrite}). fp32 gives Keras' class map
- * exactly; calibrated int8 with uint8 input is fully integer with the ARG_MAX kept and agrees on most pixels.
+ * exactly; calibrated int8 with uint8 input is fully integer with the ARG_MAX kept and agrees on most pixels. The
+ * {@code argmax_cast} forms wrap the same net in {@code ops.cast(x, "float32")} and {@code ops.cast(class map,
+ * "uint8")}, as preprocessing and a compact output write them.
  */
 class ArgMaxHeadTest {
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"argmax_head.keras", "argmax_head.h5", "argmax_head_export"})
+  @ValueSource(strings = {"argmax_head.keras", "argmax_head.h5", "argmax_head_export", "argmax_cast.keras",
+      "argmax_cast_export"})
   void aKerasArgmaxHeadConvertsToFp32AndFullInt8InEveryForm(String form) {
     Map<String, NpyArray> ref = NpzReader.arrays(KerasFiles.file("argmax_head.npz"));
     NpyArray x = ref.get("x");
@@ -61,7 +64,9 @@ class ArgMaxHeadTest {
       List<String> floats = g.tensors().stream().filter(t -> t.dtype().startsWith("FLOAT"))
           .map(TensorInfo::toString).toList();
       assertTrue(floats.isEmpty(), form + ": float tensors in the int8 model: " + floats);
-      assertEquals("INT32", g.tensor(g.outputs()[0]).dtype(), form + ": the class map stays int32");
+      // The class map keeps its type whatever --io says: int32 from argmax, uint8 behind ops.cast(..., "uint8").
+      assertEquals(form.startsWith("argmax_cast") ? "UINT8" : "INT32", g.tensor(g.outputs()[0]).dtype(),
+          form + ": the class map keeps its type");
       List<String> ops = g.operators().stream().map(o -> o.op()).distinct().toList();
       assertTrue(ops.contains("ARG_MAX"), form + ": " + ops);
       int agree = FamiliesBenchmark.agreement(keras, ModelFamiliesTest.run(int8, eval), n, true);
@@ -99,6 +104,27 @@ class ArgMaxHeadTest {
         () -> Compresso.load(KerasFiles.file("keras2_unknown_tfop.h5")));
     assertTrue(e.getMessage().contains("tf.math.cumsum (TFOpLambda tf.math.cumsum: not among the TensorFlow "
         + "functions read"), e.getMessage());
+  }
+
+  /** validate reads a uint8 class map from the reference as numbers, as it reads int32 and int64 ones. */
+  @Test
+  void validateComparesAUint8ClassMapWithTheReferences(@org.junit.jupiter.api.io.TempDir Path tmp) {
+    Map<String, NpyArray> ref = NpzReader.arrays(KerasFiles.file("argmax_head.npz"));
+    NpyArray calib = ref.get("calib");
+    long[] sample = Arrays.copyOfRange(calib.shape(), 1, calib.shape().length);
+    int c = (int) calib.shape()[0];
+    Path file = tmp.resolve("cast.tflite");
+    try (CompressoModel model = Compresso.load(KerasFiles.file("argmax_cast.keras"))) {
+      model.convert(Conversion.int8().io(IoType.UINT8).calibrateWith(Dataset.of("calib", calib.values(), sample,
+          new float[c], new long[] {1}, c))).save(file, false);
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int code = dev.compresso.cli.Main.run(new String[] {"validate", file.toString(), "--reference",
+        KerasFiles.file("argmax_cast.keras").toString(), "--data", KerasFiles.file("argmax_head.npz").toString()},
+        new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+    assertEquals(0, code, err.toString());
+    assertTrue(out.toString().contains("over 2048 values"), out.toString());
   }
 
   /** A class map fed on to a float layer is refused, naming the layer and where the integer tensor comes from. */

@@ -107,6 +107,7 @@ final class KerasOperations {
       return c.at("Squeeze").squeeze(c.input(), Squeeze.axis(axes.toArray(new Long[0])));
     });
     add(t, "GetItem", Slicing.GET_ITEM);
+    add(t, "Cast", KerasOperations::cast);
     add(t, "Argmax", argExtreme(true));
     add(t, "Argmin", argExtreme(false));
     add(t, "Concatenate", c -> {
@@ -118,6 +119,33 @@ final class KerasOperations {
       return c.at("concat").concat(in, c.axis("axis", axis));
     });
     return Collections.unmodifiableMap(t);
+  }
+
+  /**
+   * {@code keras.ops.cast}: to float32 from float32 is the identity (preprocessing writes it); an integer class map
+   * (an argmax) may be cast to another integer type on its way to the output. Float to an integer type, or to a
+   * 16-bit float, is refused by name: the graph's tensors are float32 between layers.
+   */
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32> cast(LayerCall c) {
+    Operand<TFloat32> x = c.input();
+    String to = c.config().json().has("dtype") && c.config().json().get("dtype").isJsonPrimitive()
+        ? c.config().string("dtype", "float32") : "float32";
+    boolean floatIn = x.type() == TFloat32.class;
+    if (floatIn && to.equals("float32")) {
+      return c.at("Identity").identity(x);
+    }
+    Class<? extends org.tensorflow.types.family.TType> type = switch (to) {
+      case "int32" -> TInt32.class;
+      case "int64" -> TInt64.class;
+      case "uint8" -> org.tensorflow.types.TUint8.class;
+      default -> null;
+    };
+    if (floatIn || type == null) {
+      throw c.bad("casts a " + (floatIn ? "float32" : "integer") + " tensor to " + to + "; read are casts of float32 "
+          + "to float32 and of an integer class map (argmax) to int32, int64 or uint8");
+    }
+    return (Operand<TFloat32>) (Operand<?>) c.at("Cast").dtypes.cast(x, type);
   }
 
   /**
@@ -222,7 +250,7 @@ final class KerasOperations {
    * integer class map of an {@code argmax} to the output (e.g. {@code ops.expand_dims(ops.argmax(x, -1), -1)}).
    */
   static boolean movesValues(String className) {
-    return Set.of("ExpandDims", "Reshape", "Squeeze", "Transpose", "GetItem").contains(className);
+    return Set.of("ExpandDims", "Reshape", "Squeeze", "Transpose", "GetItem", "Cast").contains(className);
   }
 
   /** The handler of operation class {@code className}, or null when it is not supported. */

@@ -36,7 +36,7 @@ final class TfOpLambda {
   /** TF argument names -> the keras.ops config keys the handlers read. */
   private static final Map<String, String> KEYS = Map.of("axis", "axis", "keepdims", "keepdims", "keep_dims",
       "keepdims", "shape", "newshape", "perm", "axes", "clip_value_min", "x_min", "clip_value_max", "x_max",
-      "output_type", "output_type");
+      "output_type", "output_type", "dtype", "dtype");
 
   /** The second operand of the binary functions. */
   private static final String Y = "y";
@@ -57,7 +57,8 @@ final class TfOpLambda {
         {"reshape", "Reshape"}, {"expand_dims", "ExpandDims"}, {"squeeze", "Squeeze"},
         {"compat.v1.squeeze", "Squeeze"}, {"transpose", "Transpose"}, {"compat.v1.transpose", "Transpose"},
         {"concat", "Concatenate"}, {"clip_by_value", "Clip"}, {"math.argmax", "Argmax"}, {"argmax", "Argmax"},
-        {"math.argmin", "Argmin"}, {"argmin", "Argmin"}, {"__operators__.getitem", "GetItem"}}) {
+        {"math.argmin", "Argmin"}, {"argmin", "Argmin"}, {"__operators__.getitem", "GetItem"}, {"cast", "Cast"},
+        {"dtypes.cast", "Cast"}}) {
       f.put(a[0], a[1]);
     }
     return f;

@@ -118,12 +118,14 @@ final class OutputCheck {
   }
 
   /**
-   * An output the source model itself computes as integers (an {@code ArgMax} class map, a final {@code Cast}):
+   * An output the source model itself computes as integers (an {@code ArgMax} class map, a final {@code Cast}, to
+   * uint8 too: then it has no scale, unlike a quantized uint8 output):
    * it keeps its type whatever the I/O asked, as TensorFlow's converter leaves non-float outputs alone.
    */
   static boolean integerResult(TfliteTensor t) {
     return !t.input() && (t.type() == TensorType.INT32 || t.type() == TensorType.INT64 || t.type() == TensorType.BOOL
-       );
+        || (!t.quantized() && (t.type() == TensorType.UINT8 || t.type() == TensorType.INT8
+            || t.type() == TensorType.INT16)));
   }
 
   private static boolean isFloat(byte type) {

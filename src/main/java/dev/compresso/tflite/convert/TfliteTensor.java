@@ -24,9 +24,11 @@ import org.tensorflow.lite.schema.TensorType;
  * @param input whether it is an input of its subgraph
  * @param perChannelOffset whether it is quantized per channel with a non-zero zero point (TFLite's
  *     int8 spec requires per-channel weights to be symmetric; the kernels refuse them otherwise)
+ * @param quantized whether it has quantization parameters (a scale): an integer tensor without them holds
+ *     plain integers (a class map, a shape)
  */
 public record TfliteTensor(int subgraph, String name, byte type, boolean constant, long elements, boolean io,
-    boolean input, boolean perChannelOffset) {
+    boolean input, boolean perChannelOffset, boolean quantized) {
 
   /** The type's schema name, e.g. {@code FLOAT16}. */
   public String typeName() {
@@ -61,7 +63,8 @@ public record TfliteTensor(int subgraph, String name, byte type, boolean constan
           elements *= tensor.shape(d);
         }
         out.add(new TfliteTensor(s, tensor.name(), tensor.type(), constant, elements, io.contains(t),
-            inputs.contains(t), perChannelOffset(tensor.quantization())));
+            inputs.contains(t), perChannelOffset(tensor.quantization()),
+            tensor.quantization() != null && tensor.quantization().scaleLength() > 0));
       }
     }
     return out;

@@ -120,8 +120,9 @@ public final class KerasImporter {
         // Keras 3 may write a dtype policy object instead of a name
         boolean policy = l.config().json().has("dtype") && l.config().json().get("dtype").isJsonObject();
         String dtype = policy ? "float32" : l.config().string("dtype", "float32");
-        if (!dtype.equals("float32")) {
-          problems.add(l.name() + " (InputLayer): dtype " + dtype + " (float32 inputs are supported)");
+        // A uint8 image input is read as float32 holding the same values: Keras layers cast it to float32 first.
+        if (!dtype.equals("float32") && !dtype.equals("uint8")) {
+          problems.add(l.name() + " (InputLayer): dtype " + dtype + " (float32 and uint8 inputs are supported)");
         }
         if (l.config().bool("sparse", false) || l.config().bool("ragged", false)) {
           problems.add(l.name() + " (InputLayer): sparse or ragged input");

@@ -30,7 +30,7 @@ class KerasImporterTest {
   static Stream<Arguments> fixtures() {
     Stream.Builder<Arguments> b = Stream.builder();
     for (String m : new String[] {"dense", "dense_sequential", "conv1d", "conv2d", "norms", "activations",
-        "merge_reshape", "nested", "shared", "unet", "operations", "convnext_block", "slicing"}) {
+        "merge_reshape", "nested", "shared", "unet", "operations", "convnext_block", "slicing", "uint8_input"}) {
       b.add(Arguments.of(m, m + ".keras"));
       b.add(Arguments.of(m, m + ".h5"));
     }

@@ -18,8 +18,8 @@ import java.util.function.Consumer;
  * took.
  *
  * <p>Checked before any work: every method has at least {@link PtqMethod#minSamples()} calibration samples
- * (else a {@link BadInputException} naming the method and the count it needs; the default methods, not asked
- * for, are then skipped with a note and min/max ranges are used). A method that applies to
+ * (else a {@link BadInputException} naming the method and the count it needs; of the default methods, not
+ * asked for, those short of samples are skipped with a note and the others run). A method that applies to
  * no layer of the model is noted and skipped, never silently.
  */
 public final class PtqPipeline implements CalibrationHook {

@@ -279,10 +279,11 @@ public final class CompressoModel implements AutoCloseable {
         }
       } else {
         dev.compresso.quant.CalibrationOptions co = conversion.calibrationOptions(progress::note);
-        SampleSource calibration = conversion.calibrationData();
-        graph = Calibration.calibrate(graph, calibration, co, options.keepFloat()).graph();
-        dev.compresso.quant.InputSpread.warning(calibration.head(Math.min(co.samples(), calibration.size())))
-            .ifPresent(progress::note);
+        // The samples calibration reads, read once (a streamed set is not read twice): also what the input
+        // check looks at.
+        dev.compresso.data.Dataset samples = conversion.calibrationData().head(co.samples());
+        graph = Calibration.calibrate(graph, samples, co, options.keepFloat()).graph();
+        dev.compresso.quant.InputSpread.warning(samples).ifPresent(progress::note);
       }
     }
     byte[] bytes = Converter.convert(graph, options);
